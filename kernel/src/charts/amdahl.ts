@@ -1,0 +1,107 @@
+/**
+ * Amdahl's law: with a serial fraction s of the work, n workers give a speedup of
+ *   speedup(n) = 1 / (s + (1 - s) / n).
+ * Pure functions, no imports; shared by the kernel and the labextension.
+ */
+
+export interface SpeedupPoint {
+  workers: number;
+  speedup: number;
+}
+
+/** Amdahl's predicted speedup for serial fraction s on n workers. */
+export function amdahlSpeedup(serialFraction: number, workers: number): number {
+  const s = Math.min(1, Math.max(0, serialFraction));
+  return 1 / (s + (1 - s) / workers);
+}
+
+function sumSquaredError(s: number, points: readonly SpeedupPoint[]): number {
+  let sum = 0;
+  for (const p of points) {
+    const d = p.speedup - amdahlSpeedup(s, p.workers);
+    sum += d * d;
+  }
+  return sum;
+}
+
+/**
+ * Least-squares fit of Amdahl's law to measured speedups: the serial fraction s in
+ * [0, 1] minimising sum (speedup_i - 1 / (s + (1 - s) / n_i))^2.
+ *
+ * A coarse grid over [0, 1] finds the best bracket (the error need not be unimodal
+ * for noisy data), then golden-section search refines it to ~1e-9.
+ * Points with workers < 1 or non-finite values are ignored. With no usable point,
+ * or only 1-worker points (which say nothing about s), the result is 0.
+ * Superlinear speedups pull s to 0; speedups below 1 pull it to 1.
+ */
+export function fitSerialFraction(points: readonly SpeedupPoint[]): number {
+  const usable = points.filter(
+    (p) => Number.isFinite(p.workers) && Number.isFinite(p.speedup) && p.workers >= 1 && p.speedup > 0,
+  );
+  if (!usable.some((p) => p.workers > 1)) return 0;
+
+  const steps = 200;
+  let best = 0;
+  let bestErr = Infinity;
+  for (let i = 0; i <= steps; i++) {
+    const s = i / steps;
+    const err = sumSquaredError(s, usable);
+    if (err < bestErr) {
+      bestErr = err;
+      best = i;
+    }
+  }
+  let lo = Math.max(0, (best - 1) / steps);
+  let hi = Math.min(1, (best + 1) / steps);
+  const phi = (Math.sqrt(5) - 1) / 2;
+  let a = hi - phi * (hi - lo);
+  let b = lo + phi * (hi - lo);
+  let fa = sumSquaredError(a, usable);
+  let fb = sumSquaredError(b, usable);
+  while (hi - lo > 1e-9) {
+    if (fa <= fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - phi * (hi - lo);
+      fa = sumSquaredError(a, usable);
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + phi * (hi - lo);
+      fb = sumSquaredError(b, usable);
+    }
+  }
+  const s = (lo + hi) / 2;
+  // The ends of the interval are not reached by golden-section search; check them.
+  const candidates = [s, 0, 1];
+  let bestS = s;
+  let bestE = sumSquaredError(s, usable);
+  for (const c of candidates) {
+    const e = sumSquaredError(c, usable);
+    if (e < bestE) {
+      bestE = e;
+      bestS = c;
+    }
+  }
+  return Math.min(1, Math.max(0, bestS));
+}
+
+/**
+ * The Amdahl curve for drawing: one point per integer worker count from 1 to
+ * maxWorkers (at most `maxPoints` points, spread evenly when there are more).
+ */
+export function amdahlCurve(serialFraction: number, maxWorkers: number, maxPoints = 64): SpeedupPoint[] {
+  const top = Math.max(1, Math.ceil(maxWorkers));
+  const out: SpeedupPoint[] = [];
+  if (top <= maxPoints) {
+    for (let n = 1; n <= top; n++) out.push({ workers: n, speedup: amdahlSpeedup(serialFraction, n) });
+  } else {
+    for (let i = 0; i < maxPoints; i++) {
+      const n = 1 + ((top - 1) * i) / (maxPoints - 1);
+      out.push({ workers: n, speedup: amdahlSpeedup(serialFraction, n) });
+    }
+  }
+  return out;
+}
