@@ -1,0 +1,13 @@
+/**
+ * The `paralab` module that cells import: tslab's display API and the programmatic forms of the
+ * magics.
+ */
+export { display, newDisplay, newDisplayId } from "./display";
+export type { Display } from "./display";
+
+import * as ts from "@tslab/typescript-for-tslab";
+import { PARALAB_VERSION } from "./version";
+
+/** The version strings of paralab and what it runs on. */
+export const versions = { paralab: PARALAB_VERSION, typescript: ts.version, node: process.version };
+export { input, password, input as prompt } from "./kernel/input";

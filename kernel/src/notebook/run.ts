@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { createKernel } from "../kernel/create";
+import { Channel, JupyterMessage } from "../protocol/messages";
+import { makeHeader } from "../protocol/wire";
+import { renderHtmlReport } from "./html";
+import { Notebook, NotebookOutput, OutputCollector, cellSource } from "./nbformat";
+
+export interface RunOptions {
+  out?: string;
+  html?: string;
+  allowErrors?: boolean;
+  /** Progress lines; default: stderr. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Executes every code cell of a notebook with an in-process kernel: the same handler, magics and
+ * executor as `paralab kernel`, with iopub messages collected into the cells' outputs.
+ */
+export async function runNotebook(nb: Notebook, rootDir: string, o: RunOptions = {}): Promise<{ notebook: Notebook; ok: boolean }> {
+  const write = process.stderr.write.bind(process.stderr);
+  const log = o.log ?? ((line: string) => void write(line + "\n"));
+  const shared = new Map<string, NotebookOutput[]>();
+  let collector: OutputCollector | undefined;
+  let replied: ((content: Record<string, unknown>) => void) | undefined;
+  const transport = {
+    async send(channel: Channel, msgType: string, content: unknown) {
+      if (channel === "iopub") collector?.add(msgType, content as Record<string, unknown>);
+      else if (msgType === "execute_reply") replied?.(content as Record<string, unknown>);
+    },
+  };
+  const { handler, runner } = createKernel(transport, rootDir, log, () => undefined);
+  const session = randomUUID();
+  let ok = true;
+  const codeCells = nb.cells.filter((c) => c.cell_type === "code");
+  try {
+    for (const [i, cell] of codeCells.entries()) {
+      collector = new OutputCollector(shared);
+      cell.outputs = collector.outputs;
+      const reply = new Promise<Record<string, unknown>>((resolve) => (replied = resolve));
+      const msg: JupyterMessage = {
+        identities: [],
+        header: makeHeader("execute_request", session),
+        parent_header: {},
+        metadata: {},
+        content: { code: cellSource(cell), silent: false, store_history: true, allow_stdin: false, stop_on_error: true },
+        buffers: [],
+      };
+      const started = Date.now();
+      handler.handle("shell", msg);
+      const content = await reply;
+      cell.execution_count = content.execution_count as number;
+      const expected = ((cell.metadata.tags as string[] | undefined) ?? []).includes("raises-exception");
+      const status = content.status as string;
+      log(`paralab run: cell ${i + 1}/${codeCells.length} ${status} (${Date.now() - started} ms)${status === "error" ? `: ${content.ename}: ${content.evalue}` : ""}`);
+      if (status === "error" && !expected) {
+        ok = false;
+        if (!o.allowErrors) break;
+      }
+    }
+  } finally {
+    await runner.shutdown(false);
+  }
+  return { notebook: nb, ok };
+}
+
+/** `paralab run NOTEBOOK [--out FILE] [--html FILE]`; true when every cell ran without an unexpected error. */
+export async function runNotebookFile(file: string, o: RunOptions): Promise<boolean> {
+  const nb = JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
+  const { notebook, ok } = await runNotebook(nb, path.dirname(path.resolve(file)), o);
+  const out = o.out ?? file.replace(/\.ipynb$/, "") + ".out.ipynb";
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(notebook, null, 1) + "\n");
+  console.log(`paralab run: executed notebook written to ${path.resolve(out)}`);
+  if (o.html) {
+    fs.mkdirSync(path.dirname(path.resolve(o.html)), { recursive: true });
+    fs.writeFileSync(o.html, renderHtmlReport(notebook, path.basename(file)));
+    console.log(`paralab run: HTML report written to ${path.resolve(o.html)}`);
+  }
+  if (!ok) console.error("paralab run: a cell failed; see its error output in the executed notebook");
+  return ok;
+}

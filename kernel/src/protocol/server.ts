@@ -1,0 +1,137 @@
+import { Worker } from "node:worker_threads";
+import * as zmq from "zeromq";
+import { Channel, ConnectionConfig, JupyterMessage } from "./messages";
+import { Signer, decodeMessage, encodeMessage, makeHeader } from "./wire";
+
+export type IncomingHandler = (channel: Channel, msg: JupyterMessage) => void;
+
+/**
+ * Owns the kernel's sockets: binds them, verifies and decodes what arrives, signs and sends what
+ * leaves. It knows nothing about what messages mean.
+ */
+export class KernelServer {
+  readonly session = crypto.randomUUID();
+  private readonly signer: Signer;
+  private readonly sockets: Record<Channel, zmq.Router | zmq.XPublisher>;
+  /** zeromq allows one send in flight per socket, so sends are chained. */
+  private readonly sendQueues = new Map<Channel, Promise<void>>();
+  private heartbeat?: Worker;
+  private closed = false;
+
+  constructor(
+    private readonly config: ConnectionConfig,
+    private readonly log: (text: string) => void,
+  ) {
+    this.signer = new Signer(config.key, config.signature_scheme || "hmac-sha256");
+    this.sockets = {
+      shell: new zmq.Router(),
+      control: new zmq.Router(),
+      stdin: new zmq.Router(),
+      // XPUB so that each new subscriber gets an iopub_welcome (JEP 65) and misses nothing after it.
+      iopub: new zmq.XPublisher(),
+    };
+  }
+
+  async start(onMessage: IncomingHandler): Promise<void> {
+    const c = this.config;
+    const address = (port: number) =>
+      c.transport === "ipc" ? `ipc://${c.ip}-${port}` : `${c.transport}://${c.ip}:${port}`;
+    const ports: Record<Channel, number> = {
+      shell: c.shell_port,
+      control: c.control_port,
+      stdin: c.stdin_port,
+      iopub: c.iopub_port,
+    };
+    for (const channel of Object.keys(this.sockets) as Channel[]) {
+      await this.sockets[channel].bind(address(ports[channel]));
+    }
+    this.startHeartbeat(address(c.hb_port));
+    for (const channel of ["shell", "control", "stdin"] as const) {
+      void this.receive(channel, onMessage);
+    }
+    void this.welcomeSubscribers();
+  }
+
+  private async welcomeSubscribers(): Promise<void> {
+    try {
+      for await (const [frame] of this.sockets.iopub as zmq.XPublisher) {
+        // A subscription frame is 0x01 followed by the topic; 0x00 is an unsubscription.
+        if (frame[0] === 1) {
+          void this.send("iopub", "iopub_welcome", { subscription: frame.subarray(1).toString() }, undefined);
+        }
+      }
+    } catch (e) {
+      if (!this.closed) this.log(`paralab: iopub socket failed: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * The heartbeat echoes from its own thread so that frontends still see the kernel alive while
+   * a cell keeps the main thread busy.
+   */
+  private startHeartbeat(address: string): void {
+    const source = `
+      const zmq = require(${JSON.stringify(require.resolve("zeromq"))});
+      const { workerData } = require("node:worker_threads");
+      (async () => {
+        const sock = new zmq.Reply();
+        await sock.bind(workerData);
+        for await (const frames of sock) await sock.send(frames);
+      })();`;
+    this.heartbeat = new Worker(source, { eval: true, workerData: address });
+    this.heartbeat.unref();
+  }
+
+  private async receive(channel: Channel, onMessage: IncomingHandler): Promise<void> {
+    const socket = this.sockets[channel] as zmq.Router;
+    try {
+      for await (const frames of socket) {
+        let msg: JupyterMessage;
+        try {
+          msg = decodeMessage(frames, this.signer);
+        } catch (e) {
+          this.log(`paralab: rejected a message on ${channel}: ${(e as Error).message}`);
+          continue;
+        }
+        onMessage(channel, msg);
+      }
+    } catch (e) {
+      if (!this.closed) this.log(`paralab: ${channel} socket failed: ${(e as Error).stack}`);
+    }
+  }
+
+  /** Sends a message whose parent is `parent` (reply to its sender, or broadcast on iopub). */
+  send(
+    channel: Channel,
+    msgType: string,
+    content: unknown,
+    parent: JupyterMessage | undefined,
+    extra: { metadata?: Record<string, unknown>; buffers?: Buffer[] } = {},
+  ): Promise<void> {
+    const identities = channel === "iopub" ? [Buffer.from(`kernel.${msgType}`)] : (parent?.identities ?? []);
+    const msg: JupyterMessage<unknown> = {
+      identities,
+      header: makeHeader(msgType, this.session),
+      parent_header: parent?.header ?? {},
+      metadata: extra.metadata ?? {},
+      content,
+      buffers: extra.buffers ?? [],
+    };
+    const frames = encodeMessage(msg, this.signer);
+    const socket = this.sockets[channel];
+    const previous = this.sendQueues.get(channel) ?? Promise.resolve();
+    const next = previous.then(() => (this.closed ? undefined : socket.send(frames))).catch((e) => {
+      if (!this.closed) this.log(`paralab: sending ${msgType} on ${channel} failed: ${(e as Error).message}`);
+    });
+    this.sendQueues.set(channel, next);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    // Let queued replies (e.g. shutdown_reply) leave before the sockets go.
+    await Promise.all(this.sendQueues.values());
+    this.closed = true;
+    for (const socket of Object.values(this.sockets)) socket.close();
+    await this.heartbeat?.terminate();
+  }
+}
