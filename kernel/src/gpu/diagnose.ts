@@ -82,6 +82,20 @@ export function explainKernelError(
   const root = safeParse(source);
 
   const unhandled = /unhandled type "(\w+)"/.exec(message);
+  const nestedFunction = (node: AcornNode): GpuKernelError => {
+    const location = locate(source, node.start - 1);
+    return new GpuKernelError(
+      `%%gpu: ${doing}: nested functions (callbacks such as arr.map(v => ...)) are not supported in a gpu.js kernel` +
+        `${at(location)}${snippet(source, node)}. Write the loop out with for.`,
+      mode,
+      location,
+      { cause: error },
+    );
+  };
+  if (unhandled && root && NESTED_FUNCTION_TYPES.includes(unhandled[1])) {
+    const nested = findNode(root, (n) => NESTED_FUNCTION_TYPES.includes(n.type), 1);
+    if (nested) return nestedFunction(nested);
+  }
   if (unhandled && root) {
     const node = findNode(root, (n) => n.type === unhandled[1]);
     const location = node && locate(source, node.start - 1);
@@ -98,16 +112,7 @@ export function explainKernelError(
   // gpu.js's function builder crashes on callbacks (a.map(v => ...)) with a TypeError
   if (root && (stack.includes("onNestedFunction") || error instanceof TypeError)) {
     const nested = findNode(root, (n) => NESTED_FUNCTION_TYPES.includes(n.type), 1);
-    if (nested) {
-      const location = locate(source, nested.start - 1);
-      return new GpuKernelError(
-        `%%gpu: ${doing}: nested functions (callbacks such as arr.map(v => ...)) are not supported in a gpu.js kernel` +
-          `${at(location)}${snippet(source, nested)}. Write the loop out with for.`,
-        mode,
-        location,
-        { cause: error },
-      );
-    }
+    if (nested) return nestedFunction(nested);
   }
 
   // the CPU back end prefixes user identifiers with user_
