@@ -34,17 +34,39 @@ class DisplayImpl implements Display {
   /** With an id, the first output is display_data and each later one updates it in place. */
   constructor(private readonly id?: string) {}
 
-  javascript(s: string) { this.raw("application/javascript", s); }
-  html(s: string) { this.raw("text/html", s); }
-  markdown(s: string) { this.raw("text/markdown", s); }
-  latex(s: string) { this.raw("text/latex", s); }
-  svg(s: string) { this.raw("image/svg+xml", s); }
-  png(b: Uint8Array) { this.raw("image/png", b); }
-  jpeg(b: Uint8Array) { this.raw("image/jpeg", b); }
-  gif(b: Uint8Array) { this.raw("image/gif", b); }
-  pdf(b: Uint8Array) { this.raw("application/pdf", b); }
-  text(s: string) { this.raw("text/plain", s); }
-  json(value: unknown) { this.bundle({ "application/json": value, "text/plain": JSON.stringify(value, null, 2) }); }
+  javascript(s: string) {
+    this.raw("application/javascript", s);
+  }
+  html(s: string) {
+    this.raw("text/html", s);
+  }
+  markdown(s: string) {
+    this.raw("text/markdown", s);
+  }
+  latex(s: string) {
+    this.raw("text/latex", s);
+  }
+  svg(s: string) {
+    this.raw("image/svg+xml", s);
+  }
+  png(b: Uint8Array) {
+    this.raw("image/png", b);
+  }
+  jpeg(b: Uint8Array) {
+    this.raw("image/jpeg", b);
+  }
+  gif(b: Uint8Array) {
+    this.raw("image/gif", b);
+  }
+  pdf(b: Uint8Array) {
+    this.raw("application/pdf", b);
+  }
+  text(s: string) {
+    this.raw("text/plain", s);
+  }
+  json(value: unknown) {
+    this.bundle({ "application/json": value, "text/plain": JSON.stringify(value, null, 2) });
+  }
 
   raw(contentType: string, b: string | Uint8Array): void {
     this.bundle({ [contentType]: encode(b) });
@@ -54,7 +76,10 @@ class DisplayImpl implements Display {
     const displayId = options.displayId ?? this.id;
     const update = this.id !== undefined && this.shown;
     this.shown = true;
-    outputSink().display({ data, metadata: options.metadata ?? {}, transient: displayId ? { display_id: displayId } : {} }, update);
+    outputSink().display(
+      { data, metadata: options.metadata ?? {}, transient: displayId ? { display_id: displayId } : {} },
+      update,
+    );
   }
 
   update(displayId: string, data: MimeBundle): void {

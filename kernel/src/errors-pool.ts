@@ -21,8 +21,7 @@ export class TaskFailedError extends Error {
   constructor(rank: number, index: number | undefined, remote: RemoteError) {
     const where = index === undefined ? `[w${rank}]` : `[w${rank}] task ${index}`;
     super(
-      `${where} failed: ${remote.name}: ${remote.message}` +
-        (index === undefined ? "" : ` (item index ${index})`),
+      `${where} failed: ${remote.name}: ${remote.message}` + (index === undefined ? "" : ` (item index ${index})`),
       { cause: Object.assign(new Error(remote.message), { name: remote.name, stack: remote.stack }) },
     );
     this.rank = rank;
@@ -105,7 +104,9 @@ export class SharedMemoryError extends Error {
 /** The pool was closed; no more jobs can run on it. */
 export class PoolClosedError extends Error {
   override name = "PoolClosedError";
-  constructor(message = "The worker pool is closed. Restart the kernel (or create a new Pool) to run parallel cells again.") {
+  constructor(
+    message = "The worker pool is closed. Restart the kernel (or create a new Pool) to run parallel cells again.",
+  ) {
     super(message);
   }
 }
@@ -113,4 +114,18 @@ export class PoolClosedError extends Error {
 function fmtIndices(indices: number[]): string {
   if (indices.length <= 6) return indices.join(", ");
   return `${indices.slice(0, 3).join(", ")}, ..., ${indices[indices.length - 1]} (${indices.length} items)`;
+}
+
+/** A variable or map item cannot be structured-cloned to a worker (functions, sockets, ...). */
+export class CloneError extends Error {
+  override name = "CloneError";
+  readonly variable: string;
+  constructor(variable: string, why: string, options?: ErrorOptions) {
+    super(
+      `\`${variable}\` cannot be cloned to a worker (${why}). Create it inside the cell, or pass plain data ` +
+        `(numbers, strings, arrays, plain objects, typed arrays, Maps, Sets).`,
+      options,
+    );
+    this.variable = variable;
+  }
 }

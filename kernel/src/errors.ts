@@ -25,4 +25,3 @@ export class MagicOptionError extends Error {
 export class VariableError extends Error {
   override name = "VariableError";
 }
-

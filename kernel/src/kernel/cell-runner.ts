@@ -27,7 +27,11 @@ export class KernelCellRunner implements CellRunner {
     this.shutdownHooks.push(hook);
   }
 
-  async run(code: string, sink: OutputSink, io: { input(prompt: string, password: boolean): Promise<string> }): Promise<void> {
+  async run(
+    code: string,
+    sink: OutputSink,
+    io: { input(prompt: string, password: boolean): Promise<string> },
+  ): Promise<void> {
     const abort = new AbortController();
     this.abort = abort;
     const restore = captureConsole(sink);
@@ -86,5 +90,7 @@ function isSigintError(e: unknown): boolean {
 
 /** A cell's value as Jupyter shows it: text/plain as Node's inspect prints it. */
 export function toMimeBundle(value: unknown): Record<string, unknown> {
-  return { "text/plain": typeof value === "string" ? inspect(value) : inspect(value, { depth: 4, maxArrayLength: 100 }) };
+  return {
+    "text/plain": typeof value === "string" ? inspect(value) : inspect(value, { depth: 4, maxArrayLength: 100 }),
+  };
 }

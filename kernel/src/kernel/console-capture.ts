@@ -9,7 +9,12 @@ export function captureConsole(sink: OutputSink): () => void {
   const err = process.stderr.write;
   const redirect = (name: "stdout" | "stderr") =>
     function (chunk: unknown, encodingOrCb?: unknown, cb?: unknown): boolean {
-      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encodingOrCb === "string" ? (encodingOrCb as BufferEncoding) : "utf8");
+      const text =
+        typeof chunk === "string"
+          ? chunk
+          : Buffer.from(chunk as Uint8Array).toString(
+              typeof encodingOrCb === "string" ? (encodingOrCb as BufferEncoding) : "utf8",
+            );
       sink.stream(name, text);
       const done = typeof encodingOrCb === "function" ? encodingOrCb : cb;
       if (typeof done === "function") (done as () => void)();

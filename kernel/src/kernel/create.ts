@@ -1,3 +1,4 @@
+import * as publicApi from "../index";
 import { CellExecutor } from "../executor/executor";
 import { lsmagicMagic } from "../magics/lsmagic";
 import { Magic } from "../magics/registry";
@@ -19,8 +20,13 @@ function builtinMagics(): Magic[] {
  * Builds a kernel on a transport: the real sockets (`paralab kernel`) or an in-process one
  * (`paralab run`). Cells resolve imports from `rootDir`.
  */
-export function createKernel(transport: Transport, rootDir: string, log: (text: string) => void, exit: () => void): Kernel {
-  const executor = new CellExecutor(rootDir, () => require("../index"));
+export function createKernel(
+  transport: Transport,
+  rootDir: string,
+  log: (text: string) => void,
+  exit: () => void,
+): Kernel {
+  const executor = new CellExecutor(rootDir, () => publicApi);
   const runner = new KernelCellRunner(executor, builtinMagics());
   const handler = new KernelHandler(transport, runner, log, exit);
   return { handler, runner };

@@ -1,5 +1,6 @@
 import { Notebook, NotebookOutput, cellSource } from "./nbformat";
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 function escapeHtml(text: string): string {
@@ -19,7 +20,8 @@ function renderOutput(out: NotebookOutput): string {
     return `<figure class="pl-figure"><img src="data:image/png;base64,${data["image/png"]}" alt="${alt}"><figcaption>${alt}</figcaption></figure>`;
   }
   if (typeof data["text/html"] === "string") return `<div class="pl-html">${data["text/html"]}</div>`;
-  if (typeof data["text/markdown"] === "string") return `<pre class="pl-markdown">${escapeHtml(data["text/markdown"] as string)}</pre>`;
+  if (typeof data["text/markdown"] === "string")
+    return `<pre class="pl-markdown">${escapeHtml(data["text/markdown"] as string)}</pre>`;
   if (data["text/plain"] !== undefined) return `<pre class="pl-result">${escapeHtml(String(data["text/plain"]))}</pre>`;
   return "";
 }

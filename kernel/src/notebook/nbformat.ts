@@ -79,7 +79,11 @@ function toOutput(msgType: string, c: Record<string, unknown>): NotebookOutput |
     case "stream":
       return { output_type: "stream", name: c.name as string, text: c.text as string };
     case "display_data":
-      return { output_type: "display_data", data: c.data as Record<string, unknown>, metadata: (c.metadata as Record<string, unknown>) ?? {} };
+      return {
+        output_type: "display_data",
+        data: c.data as Record<string, unknown>,
+        metadata: (c.metadata as Record<string, unknown>) ?? {},
+      };
     case "execute_result":
       return {
         output_type: "execute_result",
@@ -88,7 +92,12 @@ function toOutput(msgType: string, c: Record<string, unknown>): NotebookOutput |
         execution_count: c.execution_count as number,
       };
     case "error":
-      return { output_type: "error", ename: c.ename as string, evalue: c.evalue as string, traceback: c.traceback as string[] };
+      return {
+        output_type: "error",
+        ename: c.ename as string,
+        evalue: c.evalue as string,
+        traceback: c.traceback as string[],
+      };
     default:
       return undefined;
   }

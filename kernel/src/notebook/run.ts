@@ -19,7 +19,11 @@ export interface RunOptions {
  * Executes every code cell of a notebook with an in-process kernel: the same handler, magics and
  * executor as `paralab kernel`, with iopub messages collected into the cells' outputs.
  */
-export async function runNotebook(nb: Notebook, rootDir: string, o: RunOptions = {}): Promise<{ notebook: Notebook; ok: boolean }> {
+export async function runNotebook(
+  nb: Notebook,
+  rootDir: string,
+  o: RunOptions = {},
+): Promise<{ notebook: Notebook; ok: boolean }> {
   const write = process.stderr.write.bind(process.stderr);
   const log = o.log ?? ((line: string) => void write(line + "\n"));
   const shared = new Map<string, NotebookOutput[]>();
@@ -45,7 +49,13 @@ export async function runNotebook(nb: Notebook, rootDir: string, o: RunOptions =
         header: makeHeader("execute_request", session),
         parent_header: {},
         metadata: {},
-        content: { code: cellSource(cell), silent: false, store_history: true, allow_stdin: false, stop_on_error: true },
+        content: {
+          code: cellSource(cell),
+          silent: false,
+          store_history: true,
+          allow_stdin: false,
+          stop_on_error: true,
+        },
         buffers: [],
       };
       const started = Date.now();
@@ -54,7 +64,9 @@ export async function runNotebook(nb: Notebook, rootDir: string, o: RunOptions =
       cell.execution_count = content.execution_count as number;
       const expected = ((cell.metadata.tags as string[] | undefined) ?? []).includes("raises-exception");
       const status = content.status as string;
-      log(`paralab run: cell ${i + 1}/${codeCells.length} ${status} (${Date.now() - started} ms)${status === "error" ? `: ${content.ename}: ${content.evalue}` : ""}`);
+      log(
+        `paralab run: cell ${i + 1}/${codeCells.length} ${status} (${Date.now() - started} ms)${status === "error" ? `: ${content.ename}: ${content.evalue}` : ""}`,
+      );
       if (status === "error" && !expected) {
         ok = false;
         if (!o.allowErrors) break;

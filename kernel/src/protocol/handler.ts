@@ -64,7 +64,9 @@ export class KernelHandler {
     private readonly log: (text: string) => void,
     private readonly exit: () => void,
   ) {
-    this.comms = new CommManager((type, content, parent) => void transport.send("iopub", type, content, parent ?? this.lastParent));
+    this.comms = new CommManager(
+      (type, content, parent) => void transport.send("iopub", type, content, parent ?? this.lastParent),
+    );
   }
 
   handle(channel: Channel, msg: JupyterMessage): void {
@@ -101,11 +103,22 @@ export class KernelHandler {
         return this.execute(msg, channel);
       case "complete_request": {
         const r = this.runner.complete(c.code as string, c.cursor_pos as number);
-        return reply("complete_reply", { status: "ok", matches: r.matches, cursor_start: r.start, cursor_end: r.end, metadata: {} });
+        return reply("complete_reply", {
+          status: "ok",
+          matches: r.matches,
+          cursor_start: r.start,
+          cursor_end: r.end,
+          metadata: {},
+        });
       }
       case "inspect_request": {
         const text = this.runner.inspect(c.code as string, c.cursor_pos as number);
-        return reply("inspect_reply", { status: "ok", found: text !== undefined, data: text ? { "text/plain": text } : {}, metadata: {} });
+        return reply("inspect_reply", {
+          status: "ok",
+          found: text !== undefined,
+          data: text ? { "text/plain": text } : {},
+          metadata: {},
+        });
       }
       case "is_complete_request":
         return reply("is_complete_reply", this.runner.isComplete(c.code as string));
@@ -145,7 +158,8 @@ export class KernelHandler {
   private async execute(msg: JupyterMessage, channel: "shell" | "control"): Promise<void> {
     const req = msg.content as unknown as ExecuteRequest;
     const silent = Boolean(req.silent);
-    const storeHistory = req.store_history ?? !silent;
+    // The spec forces store_history off for silent requests.
+    const storeHistory = !silent && req.store_history !== false;
     if (storeHistory) this.executionCount++;
     const count = this.executionCount;
     if (!silent) await this.transport.send("iopub", "execute_input", { code: req.code, execution_count: count }, msg);
@@ -181,7 +195,8 @@ export class KernelHandler {
     };
     const sink: OutputSink & { resultText?: string } = {
       stream: (name, text) => iopub("stream", { name, text }),
-      display: (content, update) => iopub(update ? "update_display_data" : "display_data", { transient: {}, ...content }),
+      display: (content, update) =>
+        iopub(update ? "update_display_data" : "display_data", { transient: {}, ...content }),
       clear: (wait) => iopub("clear_output", { wait }),
       result: (data: MimeBundle) => {
         sink.resultText = String(data["text/plain"] ?? "");
@@ -194,7 +209,9 @@ export class KernelHandler {
   private requestInput(msg: JupyterMessage, prompt: string, password: boolean, allowed: boolean): Promise<string> {
     if (!allowed) {
       return Promise.reject(
-        new Error("input: this frontend does not accept input requests (allow_stdin is false). Pass the value in code instead."),
+        new Error(
+          "input: this frontend does not accept input requests (allow_stdin is false). Pass the value in code instead.",
+        ),
       );
     }
     return new Promise((resolve, reject) => {

@@ -26,7 +26,10 @@ export class History {
         let hits = this.entries.filter((e) => pattern.test(e.input));
         if (req.unique) {
           const seen = new Set<string>();
-          hits = hits.reverse().filter((e) => !seen.has(e.input) && seen.add(e.input)).reverse();
+          hits = hits
+            .reverse()
+            .filter((e) => !seen.has(e.input) && seen.add(e.input))
+            .reverse();
         }
         return (n === undefined ? hits : hits.slice(-n)).map(format);
       }
@@ -38,6 +41,9 @@ export class History {
 
 /** IPython searches history with sqlite GLOB patterns: * and ? wildcards, whole-string match. */
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, ".");
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[\\s\\S]*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`);
 }

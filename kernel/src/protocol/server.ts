@@ -120,9 +120,11 @@ export class KernelServer {
     const frames = encodeMessage(msg, this.signer);
     const socket = this.sockets[channel];
     const previous = this.sendQueues.get(channel) ?? Promise.resolve();
-    const next = previous.then(() => (this.closed ? undefined : socket.send(frames))).catch((e) => {
-      if (!this.closed) this.log(`paralab: sending ${msgType} on ${channel} failed: ${(e as Error).message}`);
-    });
+    const next = previous
+      .then(() => (this.closed ? undefined : socket.send(frames)))
+      .catch((e) => {
+        if (!this.closed) this.log(`paralab: sending ${msgType} on ${channel} failed: ${(e as Error).message}`);
+      });
     this.sendQueues.set(channel, next);
     return next;
   }

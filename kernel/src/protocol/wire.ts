@@ -57,9 +57,7 @@ export function decodeMessage(frames: Buffer[], signer: Signer): JupyterMessage 
 }
 
 export function encodeMessage(msg: JupyterMessage<unknown>, signer: Signer): Buffer[] {
-  const parts = [msg.header, msg.parent_header, msg.metadata, msg.content].map((p) =>
-    Buffer.from(JSON.stringify(p)),
-  );
+  const parts = [msg.header, msg.parent_header, msg.metadata, msg.content].map((p) => Buffer.from(JSON.stringify(p)));
   return [...msg.identities, Buffer.from(DELIMITER), Buffer.from(signer.sign(parts)), ...parts, ...msg.buffers];
 }
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# npm test: build, check format and lint, then unit tests (node:test) and end-to-end tests through
+# real Jupyter clients (pytest in the project's .venv).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+[ -d node_modules ] || npm install --no-audit --no-fund
+bash scripts/setup-venv.sh
+npm run build
+echo "== format and lint"
+npx prettier --check .
+npx eslint .
+echo "== unit tests (node:test)"
+node --test --test-concurrency=1 kernel/dist/
+echo "== end-to-end tests (real Jupyter clients)"
+node kernel/dist/cli/main.js install --prefix .venv >/dev/null
+cd test && ../.venv/bin/python -m pytest -q -p no:cacheprovider .
