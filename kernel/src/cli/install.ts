@@ -16,10 +16,13 @@ export interface InstallOptions {
 export function jupyterDataDir(o: InstallOptions): string {
   if (o.prefix) return path.join(path.resolve(o.prefix), "share", "jupyter");
   if (o.sysPrefix) {
-    const prefix = process.env.VIRTUAL_ENV ?? execFileSync("python3", ["-c", "import sys; print(sys.prefix)"]).toString().trim();
+    const prefix =
+      process.env.VIRTUAL_ENV ?? execFileSync("python3", ["-c", "import sys; print(sys.prefix)"]).toString().trim();
     return path.join(prefix, "share", "jupyter");
   }
-  const xdg = process.env.JUPYTER_DATA_DIR ?? path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), ".local", "share"), "jupyter");
+  const xdg =
+    process.env.JUPYTER_DATA_DIR ??
+    path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), ".local", "share"), "jupyter");
   return xdg;
 }
 

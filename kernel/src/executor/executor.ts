@@ -88,10 +88,15 @@ export class CellExecutor {
         return { hasValue: false };
       };
     }
-    const prefix = converted.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { ";
-    const script = new vm.Script(`${prefix}${converted.output}\n})(${this.globalName}.exports, ${this.globalName}.require)`, {
-      filename: "cell.js",
-    });
+    const prefix = converted.hasToplevelAwait
+      ? "(async function(exports, require) { "
+      : "(function(exports, require) { ";
+    const script = new vm.Script(
+      `${prefix}${converted.output}\n})(${this.globalName}.exports, ${this.globalName}.require)`,
+      {
+        filename: "cell.js",
+      },
+    );
     return async () => {
       const ret = script.runInThisContext({ breakOnSigint: true });
       if (converted.hasToplevelAwait) {

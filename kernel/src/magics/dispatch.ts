@@ -36,7 +36,12 @@ export function resolveMagic(call: MagicCall, magics: readonly Magic[]): Resolve
     resolved = { ...call, body: rest };
   }
   if (words.includes("--help")) {
-    return { magic, call: resolved, options: {}, help: formatUsage(label, magic.synopsis, magic.description, magic.options) };
+    return {
+      magic,
+      call: resolved,
+      options: {},
+      help: formatUsage(label, magic.synopsis, magic.description, magic.options),
+    };
   }
   return { magic, call: resolved, options: parseOptions(label, words, magic.options) };
 }

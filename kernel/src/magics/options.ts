@@ -44,7 +44,10 @@ export function parseOptions(magic: string, args: string[], specs: readonly Opti
           `${magic}: unexpected argument "${word}". Options are written --name value; valid options: ${listFlags(all)}.`,
         );
       }
-      const guess = closest(name, all.map((s) => s.flag));
+      const guess = closest(
+        name,
+        all.map((s) => s.flag),
+      );
       throw new MagicOptionError(
         `${magic}: unknown option ${name}.${guess ? ` Did you mean ${guess}?` : ""} Valid options: ${listFlags(all)}.`,
       );
@@ -93,7 +96,8 @@ function parseValue(magic: string, spec: OptionSpec, raw: string): OptionValue {
     }
     case "intList": {
       const items = raw.split(",").map((s) => s.trim());
-      if (items.some((s) => !/^\d+$/.test(s) || Number(s) < min)) throw bad("a comma-separated list of positive integers");
+      if (items.some((s) => !/^\d+$/.test(s) || Number(s) < min))
+        throw bad("a comma-separated list of positive integers");
       return items.map(Number);
     }
     case "keyValues": {
@@ -151,7 +155,12 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Usage text for --help, generated from the same specs the parser uses. */
-export function formatUsage(magic: string, synopsis: string, description: string, specs: readonly OptionSpec[]): string {
+export function formatUsage(
+  magic: string,
+  synopsis: string,
+  description: string,
+  specs: readonly OptionSpec[],
+): string {
   const all = [...specs, HELP_OPTION];
   const left = all.map((s) => {
     const names = s.short ? `${s.short}, ${s.flag}` : s.flag;

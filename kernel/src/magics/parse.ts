@@ -58,7 +58,15 @@ export function parseCell(cell: string): CellSegment[] {
     if (m && !text.trimStart().startsWith("%%")) {
       flush();
       codeStart = i + 1;
-      const call: MagicCall = { kind: "line", name: m[1], args: [], argText: m[2].trim(), body: "", bodyLine: i, line: i };
+      const call: MagicCall = {
+        kind: "line",
+        name: m[1],
+        args: [],
+        argText: m[2].trim(),
+        body: "",
+        bodyLine: i,
+        line: i,
+      };
       segments.push({ type: "magic", call });
     } else {
       if (code.length === 0) codeStart = i;

@@ -3,7 +3,9 @@ import { Magic, MagicContext } from "./registry";
 import { ExecuteOutcome } from "../executor/executor";
 
 /** Wall and CPU time of running `run` once. */
-export async function measure<T>(run: () => Promise<T>): Promise<{ value: T; wallMs: number; userMs: number; systemMs: number }> {
+export async function measure<T>(
+  run: () => Promise<T>,
+): Promise<{ value: T; wallMs: number; userMs: number; systemMs: number }> {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const value = await run();
@@ -55,7 +57,14 @@ export const timeitMagic: Magic = {
     "Runs the code N times per round, R rounds, and prints the mean and standard deviation of one run " +
     "across rounds. Without -n, N grows until a round takes at least 0.2 s.",
   options: [
-    { flag: "--number", short: "-n", type: "int", metavar: "N", help: "runs per round (default: chosen automatically)", example: "100" },
+    {
+      flag: "--number",
+      short: "-n",
+      type: "int",
+      metavar: "N",
+      help: "runs per round (default: chosen automatically)",
+      example: "100",
+    },
     { flag: "--repeat", short: "-r", type: "int", metavar: "R", help: "rounds (default: 7)", example: "7" },
   ],
   rawArgs: true,
