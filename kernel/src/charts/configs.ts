@@ -313,15 +313,23 @@ export function runTimelineConfig(
 }
 
 /**
- * Rounds an axis maximum up to a round number (a multiple of a 1/2/2.5/5 x 10^k step
- * about a tenth of the value), so that the last tick label is round: 210.6 → 225.
+ * Rounds an axis maximum up to a round number: the smallest multiple of a
+ * 1/2/2.5/5 x 10^k step that leaves at most 10 ticks (210.6 → 225, 1234 → 1250).
  */
 export function niceMax(value: number): number {
   if (!(value > 0) || !Number.isFinite(value)) return 1;
-  const rough = value / 8;
-  const p = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((st) => st >= rough) ?? 10 * p;
-  return Math.ceil(value / step - 1e-9) * step;
+  const minStep = value / 10;
+  const p = 10 ** Math.floor(Math.log10(minStep));
+  let best = Infinity;
+  for (const scale of [1, 10]) {
+    for (const m of [1, 2, 2.5, 5]) {
+      const step = m * p * scale;
+      if (step < minStep * (1 - 1e-12)) continue;
+      const top = Math.ceil(value / step - 1e-9) * step;
+      best = Math.min(best, Number(top.toPrecision(12)));
+    }
+  }
+  return best;
 }
 
 function utilizationDatasets(

@@ -37,7 +37,7 @@ export function sampleRunRecord(workers = 4, taskCount = 16, options: { errors?:
     const dur = 20 + rnd() * 60;
     free[rank] = start + dur;
     let status: TaskRecord["status"] = "ok";
-    if (options.errors && i === 5) status = "error";
+    if (options.errors && i === 2) status = "error";
     if (options.errors && i >= taskCount - 2) status = "cancelled";
     tasks.push({ rank, index: i, startMs: T0 + start, endMs: T0 + start + dur, cpuMs: dur * 0.95, status });
   }
@@ -61,18 +61,17 @@ export function sampleRunRecord(workers = 4, taskCount = 16, options: { errors?:
     bytesOut: 321,
     tasks,
     samples: samples(T0, T0 + wallMs, 10, cores, (t, c) => (t < 3 ? 5 : 85 + 10 * Math.sin(t / 7 + c) + rnd() * 5)),
-    compare: options.compare ? { serialMs: cpuMs * 1.02, parallelMs: wallMs, speedup: (cpuMs * 1.02) / wallMs } : undefined,
+    ...(options.compare ? { compare: { serialMs: cpuMs * 1.02, parallelMs: wallMs, speedup: (cpuMs * 1.02) / wallMs } } : {}),
   };
 }
 
 /** Scaling at 1, 2, 4, 8 workers with true serial fraction s on a 4-core machine. */
 export function sampleScalingRecord(s = 0.1, workers = [1, 2, 4, 8], cores = 4): ScalingRecord {
   const rnd = lcg(7);
-  const points = workers.map((n) => {
-    const eff = Math.min(n, cores);
-    const speedup = amdahlSpeedup(s, eff) * (1 + (rnd() - 0.5) * 0.04);
-    return { workers: n, wallMs: 1000 / speedup, speedup };
-  });
+  // Wall times with ±2% noise; more workers than cores run no faster than `cores`.
+  const walls = workers.map((n) => (1000 / amdahlSpeedup(s, Math.min(n, cores))) * (1 + (rnd() - 0.5) * 0.04));
+  const base = walls[workers.indexOf(1)] ?? 1000;
+  const points = workers.map((n, i) => ({ workers: n, wallMs: walls[i], speedup: base / walls[i] }));
   const serialFraction = fitSerialFraction(points);
   return {
     version: 1,

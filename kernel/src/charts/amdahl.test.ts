@@ -1,0 +1,56 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { amdahlCurve, amdahlSpeedup, fitSerialFraction } from "./amdahl";
+
+/** Deterministic noise in [-1, 1). */
+function noise(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x / 2 ** 32) * 2 - 1;
+  };
+}
+
+test("amdahlSpeedup", () => {
+  assert.equal(amdahlSpeedup(0, 8), 8);
+  assert.equal(amdahlSpeedup(1, 8), 1);
+  assert.ok(Math.abs(amdahlSpeedup(0.1, 4) - 1 / (0.1 + 0.9 / 4)) < 1e-12);
+});
+
+for (const s of [0, 0.05, 0.1, 0.3, 0.7, 1]) {
+  test(`exact timings recover s = ${s}`, () => {
+    const points = [1, 2, 4, 8, 16].map((n) => ({ workers: n, speedup: amdahlSpeedup(s, n) }));
+    assert.ok(Math.abs(fitSerialFraction(points) - s) < 1e-6);
+  });
+}
+
+for (const s of [0.1, 0.3]) {
+  test(`noisy wall times (±3%) recover s = ${s} within 0.01`, () => {
+    const rnd = noise(Math.round(s * 1000));
+    const t1 = 2000;
+    const workers = [1, 2, 3, 4, 6, 8];
+    const times = workers.map((n) => t1 * (s + (1 - s) / n) * (1 + 0.03 * rnd()));
+    const points = workers.map((n, i) => ({ workers: n, speedup: times[0] / times[i] }));
+    const fit = fitSerialFraction(points);
+    assert.ok(Math.abs(fit - s) < 0.01, `fit ${fit} for s ${s}`);
+  });
+}
+
+test("degenerate inputs", () => {
+  assert.equal(fitSerialFraction([]), 0);
+  assert.equal(fitSerialFraction([{ workers: 1, speedup: 1 }]), 0);
+  // Superlinear → 0; slowdown → 1.
+  assert.equal(fitSerialFraction([{ workers: 1, speedup: 1 }, { workers: 4, speedup: 5 }]), 0);
+  assert.equal(fitSerialFraction([{ workers: 1, speedup: 1 }, { workers: 4, speedup: 0.5 }]), 1);
+  assert.equal(fitSerialFraction([{ workers: NaN, speedup: 2 }, { workers: 0, speedup: 2 }]), 0);
+});
+
+test("amdahlCurve spans 1..maxWorkers", () => {
+  const c = amdahlCurve(0.2, 8);
+  assert.equal(c.length, 8);
+  assert.deepEqual(c[0], { workers: 1, speedup: 1 });
+  assert.equal(c[7].workers, 8);
+  const big = amdahlCurve(0.2, 1000, 50);
+  assert.equal(big.length, 50);
+  assert.equal(big[49].workers, 1000);
+});

@@ -1,0 +1,150 @@
+/**
+ * Display bundles for paralab charts (SPEC §5): the record as JSON for the
+ * labextension, a PNG for other frontends, and a sentence for consoles.
+ */
+import { formatMs, LIGHT_THEME, type ChartTheme } from "./configs";
+import { renderPng } from "./png";
+import {
+  MONITOR_MIME,
+  RUN_MIME,
+  SCALING_MIME,
+  type MonitorRecord,
+  type ParalabMime,
+  type ParalabRecord,
+  type RunRecord,
+  type ScalingRecord,
+} from "./records";
+
+export { MONITOR_MIME, RUN_MIME, SCALING_MIME };
+
+/** A Jupyter display_data / execute_result payload. */
+export interface DisplayBundle {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+export interface BundleOptions {
+  /** Theme of the PNG (default light: classic Notebook, nbconvert and GitHub are light). */
+  theme?: ChartTheme;
+  widthPx?: number;
+  /** Leave the PNG out (e.g. a live monitor update that only JupyterLab draws). */
+  png?: boolean;
+}
+
+/**
+ * `{ data: { [mime]: record, "image/png": base64, "text/plain": text }, metadata: {} }`.
+ * If drawing the PNG fails, the bundle is still returned without it (the JSON and the
+ * text are the contract; the PNG is a fallback) and the text says why.
+ */
+export function displayBundle(mime: ParalabMime | string, record: unknown, text: string, options: BundleOptions = {}): DisplayBundle {
+  const data: Record<string, unknown> = { [mime]: record };
+  let plain = text;
+  if (options.png !== false) {
+    try {
+      data["image/png"] = renderPng(mime, record, options.theme ?? LIGHT_THEME, options.widthPx ?? 800).toString("base64");
+    } catch (err) {
+      plain += `\n(chart image unavailable: ${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
+  data["text/plain"] = plain;
+  return { data, metadata: {} };
+}
+
+/** The bundle for any record, with its own summary as text. */
+export function recordBundle(record: ParalabRecord, options: BundleOptions = {}): DisplayBundle {
+  switch (record.kind) {
+    case "run":
+      return displayBundle(RUN_MIME, record, summarizeRun(record), options);
+    case "scaling":
+      return displayBundle(SCALING_MIME, record, summarizeScaling(record), options);
+    case "monitor":
+      return displayBundle(MONITOR_MIME, record, summarizeMonitor(record), options);
+  }
+}
+
+/** "512 B", "1.2 kB", "3.4 MB" (SI units, 1 kB = 1000 B). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "? B";
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let v = bytes / 1000;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+/** Like formatBytes but for the "copied in/out" clause: "0.3 kB" rather than "321 B" next to kB. */
+function formatCopied(bytes: number): string {
+  if (bytes >= 100 && bytes < 1000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return formatBytes(bytes);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * The run summary line (SPEC §3.1), e.g.
+ * "8 tasks on 2 workers (thread) in 123 ms wall, 240 ms CPU; speedup 1.95x over serial CPU time,
+ * efficiency 97%; 1.2 kB copied in, 0.3 kB out".
+ */
+export function summarizeRun(record: RunRecord): string {
+  const serial = record.serialCpuMs ?? record.cpuMs;
+  const speedup = record.speedup ?? (record.wallMs > 0 ? serial / record.wallMs : 0);
+  const efficiency = record.efficiency ?? (record.workers > 0 ? speedup / record.workers : 0);
+  const parts = [
+    `${plural(record.tasks.length, "task")} on ${plural(record.workers, "worker")} (${record.workerKind}) ` +
+      `in ${formatMs(record.wallMs)} wall, ${formatMs(record.cpuMs)} CPU`,
+    `speedup ${speedup.toFixed(2)}x over serial CPU time, efficiency ${Math.round(efficiency * 100)}%`,
+    `${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out`,
+  ];
+  const errors = record.tasks.filter((t) => t.status === "error").length;
+  const cancelled = record.tasks.filter((t) => t.status === "cancelled").length;
+  if (errors || cancelled) {
+    const bad: string[] = [];
+    if (errors) bad.push(`${errors} failed`);
+    if (cancelled) bad.push(`${cancelled} cancelled`);
+    parts.push(bad.join(", "));
+  }
+  if (record.compare) {
+    const c = record.compare;
+    parts.push(
+      `compare: serial ${formatMs(c.serialMs)}, parallel ${formatMs(c.parallelMs)}, speedup ${c.speedup.toFixed(2)}x`,
+    );
+  }
+  return (record.title ? `${record.title}: ` : "") + parts.join("; ");
+}
+
+/**
+ * E.g. "scaling on 1, 2, 4 workers: 1.00x, 1.90x, 3.40x (ideal 1x, 2x, 4x); Amdahl fit: serial
+ * fraction 0.050, speedup limit 20.0x; 4 cores".
+ */
+export function summarizeScaling(record: ScalingRecord): string {
+  const pts = [...record.points].sort((a, b) => a.workers - b.workers);
+  const s = record.serialFraction;
+  const limit = s > 0 ? `speedup limit ${(1 / s).toFixed(1)}x` : "no serial limit";
+  return (
+    (record.title ? `${record.title}: ` : "") +
+    `scaling on ${pts.map((p) => p.workers).join(", ")} workers: ` +
+    `${pts.map((p) => `${p.speedup.toFixed(2)}x`).join(", ")} ` +
+    `(wall ${pts.map((p) => formatMs(p.wallMs)).join(", ")}); ` +
+    `Amdahl fit: serial fraction ${s.toFixed(3)}, ${limit}; ${plural(record.cores, "core")}`
+  );
+}
+
+/** E.g. "CPU monitor, 10.0 s on 2 cores: mean 45% (core 0 50%, core 1 40%), now 12%". */
+export function summarizeMonitor(record: MonitorRecord): string {
+  const n = record.samples.length;
+  const cores = Math.max(record.cores, ...record.samples.map((x) => x.cores.length), 0);
+  const head = `CPU monitor${record.done ? "" : " (running)"}, ${formatMs(record.durationMs)} on ${plural(cores, "core")}`;
+  if (n === 0) return `${head}: no samples yet`;
+  const perCore = Array.from({ length: cores }, (_, c) => record.samples.reduce((a, x) => a + (x.cores[c] ?? 0), 0) / n);
+  const mean = perCore.reduce((a, b) => a + b, 0) / Math.max(1, cores);
+  const last = record.samples[n - 1].cores;
+  const now = last.reduce((a, b) => a + b, 0) / Math.max(1, last.length);
+  const each = cores <= 16 ? ` (${perCore.map((v, c) => `core ${c} ${Math.round(v)}%`).join(", ")})` : "";
+  return `${head}: mean ${Math.round(mean)}%${each}, now ${Math.round(now)}%`;
+}
