@@ -103,6 +103,20 @@ describe("runGpu: output shapes and inputs", () => {
     assert.deepEqual(Array.from(r.value as Float32Array), [0.5, 3.5, 6.5, 9.5]);
   });
 
+  it("precision unsigned runs in every working mode", async () => {
+    for (const mode of workingModes(await probeModes())) {
+      const r = await runGpu(plan("return a[this.thread.x] / 4;", { mode, precision: "unsigned", output: [3] }), [[1, 2, 3]]);
+      assert.deepEqual(Array.from(r.value as Float32Array), [0.25, 0.5, 0.75], mode);
+    }
+  });
+
+  it("two concurrent first runs share one compile", async () => {
+    const p = plan("return a[this.thread.x] - 1;", { mode: "cpu" });
+    const [one, two] = await Promise.all([runGpu(p, [[1, 2, 3, 4]]), runGpu(p, [[1, 2, 3, 4]])]);
+    assert.deepEqual([one.cached, two.cached], [false, false]);
+    assert.equal((await runGpu(p, [[1, 2, 3, 4]])).cached, true);
+  });
+
   it("different constants compile a different kernel", async () => {
     const p = plan("return this.constants.k;", { params: [], output: [2] });
     const one = await runGpu({ ...p, constants: { k: 1 } }, []);

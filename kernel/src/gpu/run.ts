@@ -68,6 +68,7 @@ interface CacheEntry {
 }
 
 const cache = new Map<string, CacheEntry>();
+const compiling = new Map<string, Promise<KernelShortcut>>();
 const gpus = new Map<GpuMode, GPU>();
 
 export async function runGpu(plan: GpuPlan, args: unknown[]): Promise<GpuRunResult> {
@@ -84,7 +85,13 @@ export async function runGpu(plan: GpuPlan, args: unknown[]): Promise<GpuRunResu
     cache.delete(key); // re-insert below: most recently used last
   } else {
     const started = performance.now();
-    entry = { kernel: await compile(source, plan, mode, args), mode };
+    // a second call with the same key while the first compiles waits for it
+    let pending = compiling.get(key);
+    if (!pending) {
+      pending = compile(source, plan, mode, args).finally(() => compiling.delete(key));
+      compiling.set(key, pending);
+    }
+    entry = { kernel: await pending, mode };
     compileMs = performance.now() - started;
   }
   cache.set(key, entry);
