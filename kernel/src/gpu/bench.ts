@@ -53,7 +53,16 @@ export async function benchMatmul(
     const started = performance.now();
     const reference = matmulJs(a, b, n);
     const jsMs = performance.now() - started;
-    emit({ size: n, mode: "js", compileMs: 0, firstRunMs: jsMs, runMs: jsMs, speedupVsJs: 1, maxAbsDiff: 0, agree: true });
+    emit({
+      size: n,
+      mode: "js",
+      compileMs: 0,
+      firstRunMs: jsMs,
+      runMs: jsMs,
+      speedupVsJs: 1,
+      maxAbsDiff: 0,
+      agree: true,
+    });
 
     for (const mode of modes) {
       const cap = options.maxSizeByMode?.[mode];

@@ -33,7 +33,13 @@ describe("runCpuKernel", () => {
   });
 
   it("computes a slice [start, end)", () => {
-    const job = { body: "return this.thread.x + 10 * this.thread.y;", params: [], output: [3, 2], constants: {}, args: [] };
+    const job = {
+      body: "return this.thread.x + 10 * this.thread.y;",
+      params: [],
+      output: [3, 2],
+      constants: {},
+      args: [],
+    };
     assert.deepEqual(Array.from(runCpuKernel(job, 2, 5)), [2, 10, 11]);
     assert.equal(outputLength(job.output), 6);
   });

@@ -75,7 +75,12 @@ export function agreement(
   tolerance: { rel: number; abs: number },
 ): Agreement {
   if (actual.length !== reference.length) {
-    return { maxAbsDiff: Infinity, maxRelDiff: Infinity, agree: false, firstMismatch: Math.min(actual.length, reference.length) };
+    return {
+      maxAbsDiff: Infinity,
+      maxRelDiff: Infinity,
+      agree: false,
+      firstMismatch: Math.min(actual.length, reference.length),
+    };
   }
   let maxAbsRef = 0;
   for (let i = 0; i < reference.length; i++) {

@@ -78,7 +78,10 @@ export function explainKernelError(
   if (error instanceof GpuKernelError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const stack = error instanceof Error ? (error.stack ?? "") : "";
-  const doing = phase === "compile" ? `cannot compile the kernel in mode ${mode}` : `the kernel failed while running in mode ${mode}`;
+  const doing =
+    phase === "compile"
+      ? `cannot compile the kernel in mode ${mode}`
+      : `the kernel failed while running in mode ${mode}`;
   const root = safeParse(source);
 
   const unhandled = /unhandled type "(\w+)"/.exec(message);

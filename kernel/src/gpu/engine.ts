@@ -35,6 +35,7 @@ const GPU_JS_DIR = path.dirname(require.resolve("gpu.js"));
 
 /** require() a package the way gpu.js itself resolves it (its optional and transitive dependencies). */
 export function requireFromGpuJs(id: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional packages, loaded only when probed
   return require(require.resolve(id, { paths: [GPU_JS_DIR] }));
 }
 

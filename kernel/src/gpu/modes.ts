@@ -4,14 +4,7 @@
  * failure as `reason`. The answer is computed once per process.
  */
 import * as path from "node:path";
-import {
-  backendOf,
-  chosenBackend,
-  createGpu,
-  createKernel,
-  requireFromGpuJs,
-  resolveFromGpuJs,
-} from "./engine";
+import { backendOf, chosenBackend, createGpu, createKernel, requireFromGpuJs, resolveFromGpuJs } from "./engine";
 
 export type GpuMode = "gpu" | "webgpu" | "headlessgl" | "webasm" | "cpu";
 
@@ -151,6 +144,7 @@ async function probeWebGpu(): Promise<ProbeOutcome> {
     let binding: DawnBinding;
     try {
       const dir = path.dirname(resolveFromGpuJs("webgpu/package.json"));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native binding inside an ESM-only package
       binding = require(path.join(dir, "dist", `${process.platform}-${process.arch}.dawn.node`)) as DawnBinding;
     } catch (e) {
       return { works: false, reason: `the "webgpu" package's Dawn binding cannot be loaded: ${describe(e)}` };

@@ -15,12 +15,21 @@ const MATMUL = [
 ].join("\n");
 
 function plan(body: string, extra: Partial<GpuPlan> = {}): GpuPlan {
-  return { body, params: ["a"], output: [4], mode: "auto", constants: {}, precision: "single", lineOffset: 2, ...extra };
+  return {
+    body,
+    params: ["a"],
+    output: [4],
+    mode: "auto",
+    constants: {},
+    precision: "single",
+    lineOffset: 2,
+    ...extra,
+  };
 }
 
 function randomMatrix(n: number, seed: number): Float32Array[] {
   let s = seed;
-  const next = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   return Array.from({ length: n }, () => Float32Array.from({ length: n }, next));
 }
 
@@ -42,10 +51,10 @@ describe("runGpu: matrix multiply 64x64", async () => {
   const expected = matmulJs(a, b);
   for (const mode of modes) {
     it(`agrees with plain JS in mode ${mode}`, async () => {
-      const result = await runGpu(
-        plan(MATMUL, { params: ["a", "b"], output: [64, 64], mode, constants: { n: 64 } }),
-        [a, b],
-      );
+      const result = await runGpu(plan(MATMUL, { params: ["a", "b"], output: [64, 64], mode, constants: { n: 64 } }), [
+        a,
+        b,
+      ]);
       assert.equal(result.mode, mode);
       const rows = result.value as Float32Array[];
       assert.equal(rows.length, 64);
@@ -97,15 +106,18 @@ describe("runGpu: output shapes and inputs", () => {
   });
 
   it("numbers as inputs and constants", async () => {
-    const r = await runGpu(plan("return s * this.thread.x + this.constants.k;", { params: ["s"], constants: { k: 0.5 } }), [
-      3,
-    ]);
+    const r = await runGpu(
+      plan("return s * this.thread.x + this.constants.k;", { params: ["s"], constants: { k: 0.5 } }),
+      [3],
+    );
     assert.deepEqual(Array.from(r.value as Float32Array), [0.5, 3.5, 6.5, 9.5]);
   });
 
   it("precision unsigned runs in every working mode", async () => {
     for (const mode of workingModes(await probeModes())) {
-      const r = await runGpu(plan("return a[this.thread.x] / 4;", { mode, precision: "unsigned", output: [3] }), [[1, 2, 3]]);
+      const r = await runGpu(plan("return a[this.thread.x] / 4;", { mode, precision: "unsigned", output: [3] }), [
+        [1, 2, 3],
+      ]);
       assert.deepEqual(Array.from(r.value as Float32Array), [0.25, 0.5, 0.75], mode);
     }
   });
@@ -121,10 +133,13 @@ describe("runGpu: output shapes and inputs", () => {
     const p = plan("return this.constants.k;", { params: [], output: [2] });
     const one = await runGpu({ ...p, constants: { k: 1 } }, []);
     const two = await runGpu({ ...p, constants: { k: 2 } }, []);
-    assert.deepEqual([Array.from(one.value as Float32Array), Array.from(two.value as Float32Array)], [
-      [1, 1],
-      [2, 2],
-    ]);
+    assert.deepEqual(
+      [Array.from(one.value as Float32Array), Array.from(two.value as Float32Array)],
+      [
+        [1, 1],
+        [2, 2],
+      ],
+    );
     assert.equal(two.cached, false);
   });
 });
@@ -160,7 +175,9 @@ describe("runGpu: errors", () => {
       assert.equal(e.name, "GpuUnavailableError");
       assert.match(
         e.message,
-        new RegExp(`^%%gpu: --mode ${broken.mode} cannot run here \\(.+\\)\\. Modes that work on this machine: ${working.join(", ")}\\.$`),
+        new RegExp(
+          `^%%gpu: --mode ${broken.mode} cannot run here \\(.+\\)\\. Modes that work on this machine: ${working.join(", ")}\\.$`,
+        ),
       );
       assert.equal(e.reason, broken.reason);
       return true;
@@ -202,10 +219,26 @@ describe("runGpu: errors", () => {
   });
 
   const kernelErrors: [string, string, RegExp][] = [
-    ["syntax error", "let s = 0;\n  let t = ;\nreturn 1;", /^%%gpu: syntax error at cell line 3, column 11: Unexpected token\.$/],
-    ["object literal", "let s = 0;\nconst o = {k: 1};\nreturn o.k;", /an object literal is not supported in a gpu\.js kernel at cell line 3, column 11: `\{k: 1\}`/],
-    ["try/catch", "try { return 1; } catch (e) { return 2; }", /try\/catch is not supported in a gpu\.js kernel at cell line 2, column 1/],
-    ["callback", "let s = 0;\nconst c = a.map((v) => v);\nreturn c[0];", /nested functions \(callbacks .*\) are not supported .* at cell line 3, column 17/],
+    [
+      "syntax error",
+      "let s = 0;\n  let t = ;\nreturn 1;",
+      /^%%gpu: syntax error at cell line 3, column 11: Unexpected token\.$/,
+    ],
+    [
+      "object literal",
+      "let s = 0;\nconst o = {k: 1};\nreturn o.k;",
+      /an object literal is not supported in a gpu\.js kernel at cell line 3, column 11: `\{k: 1\}`/,
+    ],
+    [
+      "try/catch",
+      "try { return 1; } catch (e) { return 2; }",
+      /try\/catch is not supported in a gpu\.js kernel at cell line 2, column 1/,
+    ],
+    [
+      "callback",
+      "let s = 0;\nconst c = a.map((v) => v);\nreturn c[0];",
+      /nested functions \(callbacks .*\) are not supported .* at cell line 3, column 17/,
+    ],
     ["unknown name", "let s = 0;\nreturn s + nope;", /nope is not defined at cell line 3, column 12/],
     ["string literal", "return 'x';", /Non-numeric literal not supported .* at cell line 2, column 8/],
   ];

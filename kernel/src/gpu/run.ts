@@ -57,9 +57,11 @@ export const KERNEL_CACHE_SIZE = 16;
 const PRECISIONS = ["single", "unsigned"];
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const RESERVED = new Set(
-  ("break case catch class const continue debugger default delete do else enum export extends false finally for " +
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for " +
     "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
-    "yield let static implements interface package private protected public await arguments eval").split(" "),
+    "yield let static implements interface package private protected public await arguments eval"
+  ).split(" "),
 );
 
 interface CacheEntry {
@@ -301,7 +303,9 @@ function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) {
     if (value.length === 0) return "an empty array";
-    return value.every((v) => typeof v === "number") && value.length <= 8 ? `[${value.join(",")}]` : "a ragged or non-numeric array";
+    return value.every((v) => typeof v === "number") && value.length <= 8
+      ? `[${value.join(",")}]`
+      : "a ragged or non-numeric array";
   }
   if (typeof value === "string") return `a string ("${value.length > 20 ? value.slice(0, 17) + "..." : value}")`;
   if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;

@@ -51,7 +51,10 @@ export function runCpuKernel(job: CpuKernelJob, start = 0, end = outputLength(jo
 }
 
 /** Shapes a flat result the way gpu.js returns it: 1D as is, 2D rows [y][x], 3D [z][y][x] (views, no copy). */
-export function shapeOutput(flat: Float32Array, output: readonly number[]): Float32Array | Float32Array[] | Float32Array[][] {
+export function shapeOutput(
+  flat: Float32Array,
+  output: readonly number[],
+): Float32Array | Float32Array[] | Float32Array[][] {
   const [sx, sy = 1, sz = 1] = output;
   if (output.length === 1) return flat;
   const rows = (offset: number): Float32Array[] =>

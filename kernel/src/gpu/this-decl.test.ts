@@ -6,23 +6,35 @@ import { GPU_THIS_DECL, wrapBodyForTypeCheck } from "./this-decl";
 /** Semantic diagnostics of one in-memory file. */
 function check(code: string): string[] {
   const fileName = "/cell.ts";
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ["lib.es2022.d.ts"] };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    lib: ["lib.es2022.d.ts"],
+  };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
   host.readFile = (f) => (f === fileName ? code : readFile(f));
-  host.fileExists = ((exists) => (f: string) => f === fileName || exists(f))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (f: string) =>
+      f === fileName || exists(f)
+  )(host.fileExists.bind(host));
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (f, v) => (f === fileName ? ts.createSourceFile(f, code, v) : getSourceFile(f, v));
   const program = ts.createProgram([fileName], options, host);
   return ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file?.fileName === fileName)
-    .map((d) => `${d.file!.getLineAndCharacterOfPosition(d.start!).line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+    .map(
+      (d) =>
+        `${d.file!.getLineAndCharacterOfPosition(d.start!).line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`,
+    );
 }
 
 describe("GPU_THIS_DECL", () => {
   it("types this.thread, this.output and this.constants", () => {
-    const body = "let sum = 0;\nfor (let i = 0; i < this.constants.n; i++) sum += a[this.thread.y][i] * this.output.x;\nreturn sum;";
+    const body =
+      "let sum = 0;\nfor (let i = 0; i < this.constants.n; i++) sum += a[this.thread.y][i] * this.output.x;\nreturn sum;";
     assert.deepEqual(check(GPU_THIS_DECL + wrapBodyForTypeCheck(body, ["a"], ["number[][]"])), []);
   });
 
