@@ -1,0 +1,287 @@
+/**
+ * One running job: hands chunks to idle workers, collects results, and fails, cancels or
+ * aborts as a unit. The pool routes worker events here; the job never spawns workers itself.
+ */
+import { CloneError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors-pool";
+import { estimateBytes } from "../shared/size";
+import { CommBroker } from "./broker";
+import type { CommMessage, ResultMessage, TaskMessage, WireCode } from "./messages";
+import type { WorkerSlot, InFlight } from "./slot";
+import type { Chunk, TaskQueue } from "./task-queue";
+import type { JobHooks, JobResult, TaskError, TaskRecord } from "./types";
+import { findUncloneable } from "./vars";
+
+/** After a failure, a worker that has not finished its task by then is terminated and replaced. */
+export const CANCEL_GRACE_MS = 1000;
+
+export interface JobHost {
+  slot(rank: number): WorkerSlot | undefined;
+  /** Terminate the worker now and start a fresh one at the same rank. */
+  replace(slot: WorkerSlot): void;
+}
+
+export interface JobSpec {
+  id: number;
+  mode: "spmd" | "map";
+  code: WireCode;
+  items: unknown[];
+  vars: Record<string, unknown>;
+  varsBytes: number;
+  workers: number;
+  ordered: boolean;
+  continueOnError: boolean;
+  chunksize?: number;
+  queue: TaskQueue;
+  hooks: JobHooks;
+}
+
+export class JobRun {
+  readonly done: Promise<JobResult>;
+  settled = false;
+  private resolve!: (r: JobResult) => void;
+  private reject!: (e: Error) => void;
+  private readonly broker: CommBroker | undefined;
+  private readonly total: number;
+  private readonly values: unknown[];
+  private readonly errors: TaskError[] = [];
+  private readonly tasks: TaskRecord[] = [];
+  private finishedItems = 0;
+  private cpuMs = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private chunks = 0;
+  private taskSeq = 0;
+  private readonly t0 = performance.now();
+  private readonly onAbort = (): void => this.abort(this.spec.hooks.signal?.reason);
+
+  constructor(
+    private readonly spec: JobSpec,
+    private readonly host: JobHost,
+  ) {
+    this.done = new Promise((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    this.total = spec.mode === "spmd" ? spec.workers : spec.items.length;
+    this.values = spec.mode === "map" && !spec.ordered ? [] : new Array<unknown>(this.total);
+    if (spec.mode === "spmd") {
+      this.broker = new CommBroker(spec.workers, {
+        reply: (rank, reqId, value) => this.sendTo(rank, { type: "comm-reply", jobId: spec.id, reqId, value }),
+        fail: (e) => this.fail(e),
+      });
+    }
+  }
+
+  get id(): number {
+    return this.spec.id;
+  }
+
+  start(): void {
+    const signal = this.spec.hooks.signal;
+    if (signal?.aborted) return this.abort(signal.reason);
+    signal?.addEventListener("abort", this.onAbort, { once: true });
+    this.pump();
+  }
+
+  /** Give work to every idle worker of this job; finish when all is done. */
+  pump(): void {
+    if (this.settled) return;
+    for (let r = 0; r < this.spec.workers; r++) {
+      const slot = this.host.slot(r);
+      if (!slot) continue;
+      if (slot.state === "dead" && this.spec.queue.pending > 0) {
+        return this.fail(
+          new WorkerExitError(r, { exitCode: null, signal: null, cause: "the worker could not be started (it died 3 times while starting)" }),
+        );
+      }
+      if (slot.state !== "idle" || slot.task) continue;
+      const chunk = this.spec.queue.next(r);
+      if (chunk) this.dispatch(slot, chunk);
+      if (this.settled) return;
+    }
+    if (this.spec.queue.pending === 0 && this.finishedItems >= this.total && !this.anyInFlight()) this.finish();
+  }
+
+  onResult(slot: WorkerSlot, msg: ResultMessage, task: InFlight): void {
+    if (this.settled || msg.jobId !== this.id) return;
+    const { mode, continueOnError } = this.spec;
+    const rank = slot.rank;
+    const status = msg.errors.length ? "error" : msg.cancelled ? "cancelled" : "ok";
+    this.record({
+      rank,
+      index: task.start,
+      count: task.count,
+      startMs: msg.startMs,
+      endMs: msg.endMs,
+      cpuMs: msg.cpuMs,
+      status,
+      bytesIn: task.bytesIn,
+      bytesOut: msg.bytesOut,
+    });
+    this.bytesOut += msg.bytesOut;
+    if (mode === "spmd") this.broker?.rankDone(rank);
+    for (const e of msg.errors) {
+      const err = new TaskFailedError(rank, mode === "spmd" ? undefined : task.start + e.offset, e.error);
+      if (!continueOnError) return this.fail(err);
+      this.errors.push(err);
+    }
+    if (mode === "spmd") this.values[rank] = msg.values[0];
+    else if (this.spec.ordered) for (let i = 0; i < msg.values.length; i++) this.values[task.start + i] = msg.values[i];
+    else for (const v of msg.values) this.values.push(v);
+    this.finishedItems += task.count;
+    this.spec.hooks.onProgress?.(this.finishedItems, this.total);
+    this.spec.queue.observe(task.count, msg.execMs);
+    this.pump();
+  }
+
+  /** The worker holding `task` died (crash, OOM, process.exit) or was stopped by the pool. */
+  onWorkerLost(slot: WorkerSlot, task: InFlight, error: WorkerExitError): void {
+    if (this.settled || task.jobId !== this.id) return;
+    const now = performance.timeOrigin + performance.now();
+    this.record({ rank: slot.rank, index: task.start, count: task.count, startMs: now, endMs: now, cpuMs: 0, status: "error", bytesIn: task.bytesIn, bytesOut: 0 });
+    if (this.spec.mode === "spmd") this.broker?.rankDone(slot.rank);
+    if (!this.spec.continueOnError) return this.fail(error);
+    for (let i = 0; i < task.count; i++) {
+      const index = this.spec.mode === "spmd" ? undefined : task.start + i;
+      this.errors.push(new TaskFailedError(slot.rank, index, { name: error.name, message: error.message, stack: error.stack }));
+      if (this.spec.mode === "map" && !this.spec.ordered) this.values.push(undefined);
+    }
+    this.finishedItems += task.count;
+    this.spec.hooks.onProgress?.(this.finishedItems, this.total);
+    this.pump();
+  }
+
+  onComm(slot: WorkerSlot, msg: CommMessage): void {
+    if (this.settled || msg.jobId !== this.id) return;
+    this.broker?.handle(slot.rank, msg.reqId, msg.req);
+  }
+
+  onStream(rank: number, name: "stdout" | "stderr", text: string): void {
+    this.spec.hooks.onStream?.(rank, name, text);
+  }
+
+  /** Interrupt/timeout/close: drop the queue, kill busy workers now, reject. */
+  abort(reason?: unknown, error: Error = new TaskAbortedError(reason)): void {
+    if (this.settled) return;
+    this.settle();
+    const now = performance.timeOrigin + performance.now();
+    for (const slot of this.busySlots()) {
+      const t = slot.task!;
+      this.record({ rank: slot.rank, index: t.start, count: t.count, startMs: now, endMs: now, cpuMs: 0, status: "cancelled", bytesIn: t.bytesIn, bytesOut: 0 });
+      this.host.replace(slot);
+    }
+    this.reject(error);
+  }
+
+  /** A task failed (or deadlock): cancel the rest, give busy workers a grace period, reject. */
+  fail(error: Error): void {
+    if (this.settled) return;
+    this.settle();
+    for (const slot of this.busySlots()) {
+      slot.worker.send({ type: "cancel", jobId: this.id });
+      setTimeout(() => {
+        if (this.host.slot(slot.rank) === slot && slot.task?.jobId === this.id) this.host.replace(slot);
+      }, CANCEL_GRACE_MS).unref();
+    }
+    this.reject(error);
+  }
+
+  private finish(): void {
+    this.settle();
+    const { mode, chunksize } = this.spec;
+    this.resolve({
+      values: this.values,
+      errors: this.errors,
+      tasks: this.tasks,
+      wallMs: performance.now() - this.t0,
+      cpuMs: this.cpuMs,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      workers: this.spec.workers,
+      chunksize: mode === "spmd" ? undefined : (chunksize ?? (this.chunks ? Math.round(this.total / this.chunks) : undefined)),
+      chunks: this.chunks,
+    });
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.spec.queue.clear();
+    this.broker?.dispose();
+    this.spec.hooks.signal?.removeEventListener("abort", this.onAbort);
+  }
+
+  private record(r: TaskRecord): void {
+    this.tasks.push(r);
+    this.cpuMs += r.cpuMs;
+    this.spec.hooks.onTask?.(r);
+  }
+
+  private dispatch(slot: WorkerSlot, chunk: Chunk): void {
+    const { spec } = this;
+    const items = spec.mode === "map" ? spec.items.slice(chunk.start, chunk.start + chunk.count) : undefined;
+    const withVars = slot.varsJobId !== spec.id;
+    const bytesIn = (withVars ? spec.varsBytes : 0) + (items ? estimateBytes(items) : 0);
+    const msg: TaskMessage = {
+      type: "task",
+      jobId: spec.id,
+      taskId: ++this.taskSeq,
+      mode: spec.mode,
+      code: spec.code,
+      rank: slot.rank,
+      size: spec.workers,
+      start: chunk.start,
+      items,
+      vars: withVars ? spec.vars : undefined,
+      continueOnError: spec.continueOnError,
+    };
+    try {
+      slot.worker.send(msg);
+    } catch (e) {
+      return this.fail(this.cloneError(e, withVars, chunk));
+    }
+    slot.task = { jobId: spec.id, taskId: msg.taskId, start: chunk.start, count: chunk.count, bytesIn };
+    slot.state = "busy";
+    slot.worker.setRef(true);
+    if (withVars) slot.varsJobId = spec.id;
+    this.bytesIn += bytesIn;
+    this.chunks++;
+  }
+
+  private cloneError(e: unknown, withVars: boolean, chunk: Chunk): Error {
+    const why = e instanceof Error ? e.message : String(e);
+    const bad = withVars ? findUncloneable(this.spec.vars) : undefined;
+    if (bad) return new CloneError(bad.name, bad.why, { cause: e });
+    if (this.spec.mode === "map") {
+      for (let i = chunk.start; i < chunk.start + chunk.count; i++) {
+        try {
+          structuredClone(this.spec.items[i]);
+        } catch (err) {
+          return new CloneError(`item ${i}`, err instanceof Error ? err.message : String(err), { cause: e });
+        }
+      }
+    }
+    return new CloneError("the task", why, { cause: e });
+  }
+
+  private sendTo(rank: number, msg: Parameters<WorkerSlot["worker"]["send"]>[0]): void {
+    const slot = this.host.slot(rank);
+    try {
+      slot?.worker.send(msg);
+    } catch (e) {
+      this.fail(new CloneError(`a comm message to w${rank}`, e instanceof Error ? e.message : String(e), { cause: e }));
+    }
+  }
+
+  private anyInFlight(): boolean {
+    return this.busySlots().length > 0;
+  }
+
+  private busySlots(): WorkerSlot[] {
+    const out: WorkerSlot[] = [];
+    for (let r = 0; r < this.spec.workers; r++) {
+      const s = this.host.slot(r);
+      if (s?.task?.jobId === this.id) out.push(s);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The worker pool: a small public class over private state (piscina's Piscina over #pool).
+ * Workers are persistent: the same worker serves rank r in every job, so what a job leaves in
+ * its global realm is there for the next job.
+ */
+import * as fs from "node:fs";
+import { PoolClosedError, WorkerExitError } from "../errors-pool";
+import { describeExit } from "./crash";
+import { JobRun, type JobSpec } from "./job";
+import type { FromWorker, WorkerStats } from "./messages";
+import { spawnWorker, type ExitInfo } from "./runtimes/index";
+import { WorkerSlot } from "./slot";
+import { DynamicQueue, SpmdQueue, StaticQueue } from "./task-queue";
+import type { JobHooks, JobResult, MapJob, PoolOptions, SpmdJob, WorkerKind, WorkerStatus } from "./types";
+import { checkVars } from "./vars";
+
+export type {
+  JobCode,
+  JobHooks,
+  JobResult,
+  MapJob,
+  PoolOptions,
+  SpmdJob,
+  TaskError,
+  TaskRecord,
+  WorkerKind,
+  WorkerStatus,
+} from "./types";
+
+/** A worker that dies this many times in a row before it is ready is left dead. */
+const MAX_START_FAILURES = 3;
+const CLOSE_TIMEOUT_MS = 2000;
+
+export class Pool {
+  #slots: WorkerSlot[] = [];
+  #kind: WorkerKind;
+  readonly #memoryLimitMb: number | undefined;
+  #closed = false;
+  #job: JobRun | undefined;
+  #chain: Promise<unknown> = Promise.resolve();
+  #jobIds = 0;
+  #readyWaiters: (() => void)[] = [];
+
+  constructor(o: PoolOptions) {
+    checkSize(o.size, "options.size");
+    if (o.kind !== "thread" && o.kind !== "process") {
+      throw new TypeError(`options.kind must be "thread" or "process", got ${JSON.stringify(o.kind)}`);
+    }
+    if (o.memoryLimitMb !== undefined && !(Number.isFinite(o.memoryLimitMb) && o.memoryLimitMb > 0)) {
+      throw new TypeError(`options.memoryLimitMb must be a positive number of MB, got ${String(o.memoryLimitMb)}`);
+    }
+    this.#kind = o.kind;
+    this.#memoryLimitMb = o.memoryLimitMb;
+    for (let r = 0; r < o.size; r++) this.#spawn(r);
+  }
+
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  get kind(): WorkerKind {
+    return this.#kind;
+  }
+
+  /** Grow or shrink to n workers (shrinking stops the highest ranks; their state is lost). */
+  async resize(n: number): Promise<void> {
+    this.#checkOpen();
+    checkSize(n, "size");
+    while (this.#slots.length > n) this.#retire(this.#slots.pop()!, "the pool was resized");
+    for (let r = this.#slots.length; r < n; r++) this.#spawn(r);
+    await this.#whenReady();
+  }
+
+  /** Switch between threads and processes: every worker is replaced (worker state is lost). */
+  async setKind(k: WorkerKind): Promise<void> {
+    this.#checkOpen();
+    if (k !== "thread" && k !== "process") throw new TypeError(`kind must be "thread" or "process", got ${JSON.stringify(k)}`);
+    if (k === this.#kind) return;
+    this.#kind = k;
+    await this.restart();
+  }
+
+  /** Replace every worker with a fresh one (worker state is lost; a running job fails). */
+  async restart(): Promise<void> {
+    this.#checkOpen();
+    const n = this.#slots.length;
+    for (const s of this.#slots) this.#retire(s, "the pool was restarted");
+    this.#slots = [];
+    for (let r = 0; r < n; r++) this.#spawn(r);
+    await this.#whenReady();
+  }
+
+  status(): WorkerStatus[] {
+    return this.#slots.map((s) => ({
+      rank: s.rank,
+      kind: s.kind,
+      state: s.state,
+      tasksDone: s.tasksDone,
+      cpuTimeMs: liveCpuMs(s) ?? s.cpuTimeMs,
+      memoryBytes: s.memoryBytes,
+      osThreadId: s.osThreadId,
+      pid: s.pid,
+    }));
+  }
+
+  runSpmd(job: SpmdJob, hooks: JobHooks = {}): Promise<JobResult> {
+    return this.#enqueue(() => {
+      checkSize(job.workers, "workers");
+      return this.#run({
+        mode: "spmd",
+        code: job.code,
+        items: [],
+        vars: job.vars ?? {},
+        workers: job.workers,
+        ordered: true,
+        continueOnError: false,
+        queue: new SpmdQueue(job.workers),
+        hooks,
+      });
+    });
+  }
+
+  runMap(job: MapJob, hooks: JobHooks = {}): Promise<JobResult> {
+    return this.#enqueue(() => {
+      checkSize(job.workers, "workers");
+      if (job.chunksize !== undefined) checkSize(job.chunksize, "chunksize");
+      if (!Array.isArray(job.items)) throw new TypeError(`items must be an array, got ${typeof job.items}. Try Array.from(...)`);
+      const queue =
+        job.schedule === "static"
+          ? new StaticQueue(job.items.length, job.workers, job.chunksize)
+          : new DynamicQueue(job.items.length, job.workers, job.chunksize);
+      return this.#run({
+        mode: "map",
+        code: job.code,
+        items: job.items,
+        vars: job.vars ?? {},
+        workers: job.workers,
+        ordered: job.ordered,
+        continueOnError: job.continueOnError,
+        chunksize: job.chunksize,
+        queue,
+        hooks,
+      });
+    });
+  }
+
+  /** Abort the running job, stop every worker. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#job?.abort(undefined, new PoolClosedError());
+    const slots = this.#slots;
+    this.#slots = [];
+    for (const s of slots) this.#retire(s, "the pool was closed");
+    await Promise.race([Promise.all(slots.map((s) => s.exited)), new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref())]);
+  }
+
+  /** Jobs run one at a time, in call order. */
+  #enqueue(fn: () => Promise<JobResult>): Promise<JobResult> {
+    const run = this.#chain.then(() => {
+      this.#checkOpen();
+      return fn();
+    });
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #run(s: Omit<JobSpec, "id" | "varsBytes" | "code"> & { code: JobSpec["code"] }): Promise<JobResult> {
+    const varsBytes = checkVars(s.vars, this.#kind);
+    for (let r = this.#slots.length; r < s.workers; r++) this.#spawn(r);
+    const job = new JobRun({ ...s, code: { source: s.code.source, filename: s.code.filename, lineOffset: s.code.lineOffset }, id: ++this.#jobIds, varsBytes }, {
+      slot: (rank) => this.#slots[rank],
+      replace: (slot) => this.#replace(slot),
+    });
+    this.#job = job;
+    try {
+      job.start();
+      return await job.done;
+    } finally {
+      if (this.#job === job) this.#job = undefined;
+    }
+  }
+
+  #spawn(rank: number, startFailures = 0): WorkerSlot {
+    const worker = spawnWorker(this.#kind, { memoryLimitMb: this.#memoryLimitMb });
+    const slot = new WorkerSlot(rank, worker, startFailures);
+    worker.onMessage((m) => this.#onMessage(slot, m));
+    worker.onRawOutput((name, text) => {
+      if (!slot.retired) this.#job?.onStream(slot.rank, name, text);
+    });
+    worker.onExit((info) => this.#onExit(slot, info));
+    this.#slots[rank] = slot;
+    return slot;
+  }
+
+  #onMessage(slot: WorkerSlot, m: FromWorker): void {
+    if (slot.retired) return;
+    switch (m.type) {
+      case "ready":
+        slot.osThreadId = m.osThreadId;
+        updateStats(slot, m.stats);
+        slot.state = "idle";
+        slot.worker.setRef(false);
+        this.#notifyReady();
+        this.#job?.pump();
+        break;
+      case "stream":
+        this.#job?.onStream(slot.rank, m.name, m.text);
+        break;
+      case "comm":
+        this.#job?.onComm(slot, m);
+        break;
+      case "stats":
+        updateStats(slot, m.stats);
+        break;
+      case "result": {
+        const task = slot.task;
+        slot.task = undefined;
+        slot.state = "idle";
+        slot.worker.setRef(false);
+        updateStats(slot, m.stats);
+        if (task && task.taskId === m.taskId && task.jobId === m.jobId) {
+          slot.tasksDone += task.count;
+          this.#job?.onResult(slot, m, task);
+        }
+        this.#job?.pump();
+        break;
+      }
+    }
+  }
+
+  #onExit(slot: WorkerSlot, info: ExitInfo): void {
+    slot.markExited();
+    if (slot.retired || this.#closed) return;
+    const wasStarting = slot.state === "starting";
+    slot.state = "dead";
+    const task = slot.task;
+    slot.task = undefined;
+    const failures = wasStarting ? slot.startFailures + 1 : 0;
+    const error = new WorkerExitError(
+      slot.rank,
+      {
+        exitCode: info.code,
+        signal: info.signal,
+        cause: describeExit(info, slot.kind, this.#memoryLimitMb),
+        indices: task ? rangeIndices(task.start, task.count) : undefined,
+      },
+      { cause: info.error },
+    );
+    if (failures < MAX_START_FAILURES && this.#slots[slot.rank] === slot) this.#spawn(slot.rank, failures);
+    if (task) this.#job?.onWorkerLost(slot, task, error);
+    this.#notifyReady();
+    this.#job?.pump();
+  }
+
+  /** Stop a worker on purpose; a task it held fails with WorkerExitError(reason). */
+  #retire(slot: WorkerSlot, reason: string): void {
+    slot.retired = true;
+    slot.worker.terminate();
+    const task = slot.task;
+    slot.task = undefined;
+    slot.state = "dead";
+    if (task) {
+      const error = new WorkerExitError(slot.rank, { exitCode: null, signal: null, cause: reason, indices: rangeIndices(task.start, task.count) });
+      this.#job?.onWorkerLost(slot, task, error);
+    }
+  }
+
+  #replace(slot: WorkerSlot): void {
+    if (this.#slots[slot.rank] !== slot) return;
+    slot.retired = true;
+    slot.task = undefined;
+    slot.worker.terminate();
+    if (!this.#closed) this.#spawn(slot.rank);
+  }
+
+  #whenReady(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.#slots.every((s) => s.state !== "starting")) resolve();
+        else this.#readyWaiters.push(check);
+      };
+      check();
+    });
+  }
+
+  #notifyReady(): void {
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new PoolClosedError();
+  }
+}
+
+function checkSize(n: unknown, what: string): void {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+    throw new TypeError(`${what} must be a positive integer, got ${JSON.stringify(n)}. Try: ${what} = 4`);
+  }
+}
+
+function updateStats(slot: WorkerSlot, stats: WorkerStats): void {
+  slot.cpuTimeMs = stats.cpuTimeMs;
+  slot.memoryBytes = stats.memoryBytes;
+}
+
+function rangeIndices(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
+
+/** Live CPU time of the worker's OS thread, read from /proc by the kernel (Linux). */
+function liveCpuMs(slot: WorkerSlot): number | undefined {
+  if (slot.osThreadId === undefined || slot.state === "dead") return undefined;
+  try {
+    const text = fs.readFileSync(`/proc/${slot.pid}/task/${slot.osThreadId}/schedstat`, "latin1");
+    return Number(text.slice(0, text.indexOf(" "))) / 1e6;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,46 @@
+/** One rank of the pool: a PoolWorker plus what the pool knows about it. */
+import type { WorkerKind } from "./messages";
+import type { PoolWorker } from "./runtimes/common";
+
+export type SlotState = "idle" | "busy" | "starting" | "dead";
+
+/** The task a worker holds right now. */
+export interface InFlight {
+  jobId: number;
+  taskId: number;
+  start: number;
+  count: number;
+  bytesIn: number;
+}
+
+export class WorkerSlot {
+  state: SlotState = "starting";
+  tasksDone = 0;
+  cpuTimeMs = 0;
+  memoryBytes = 0;
+  osThreadId: number | undefined;
+  /** Id of the last job whose vars this worker has received. */
+  varsJobId = -1;
+  task: InFlight | undefined;
+  /** Stopped on purpose (abort, resize, restart): its exit is not a crash. */
+  retired = false;
+  readonly exited: Promise<void>;
+  markExited!: () => void;
+
+  constructor(
+    readonly rank: number,
+    readonly worker: PoolWorker,
+    /** Consecutive deaths before becoming ready (to stop respawn loops). */
+    readonly startFailures = 0,
+  ) {
+    this.exited = new Promise((r) => (this.markExited = r));
+  }
+
+  get kind(): WorkerKind {
+    return this.worker.kind;
+  }
+
+  get pid(): number {
+    return this.worker.pid;
+  }
+}

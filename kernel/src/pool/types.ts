@@ -1,0 +1,97 @@
+/** Public types of the pool API (re-exported by pool.ts). */
+import type { TaskFailedError } from "../errors-pool";
+import type { WorkerKind } from "./messages";
+
+export type { WorkerKind } from "./messages";
+
+export interface PoolOptions {
+  size: number;
+  kind: WorkerKind;
+  /** Heap limit per worker: resourceLimits.maxOldGenerationSizeMb (threads), --max-old-space-size (processes). */
+  memoryLimitMb?: number;
+}
+
+export interface WorkerStatus {
+  rank: number;
+  kind: WorkerKind;
+  state: "idle" | "busy" | "starting" | "dead";
+  /** Map items (or SPMD ranks) completed by this worker. */
+  tasksDone: number;
+  cpuTimeMs: number;
+  /** Threads: the worker's V8 heap in use; processes: the child's RSS. */
+  memoryBytes: number;
+  osThreadId?: number;
+  pid: number;
+}
+
+/**
+ * One dispatch: an SPMD rank, or one chunk of map items [index, index + count). Timing is
+ * per chunk (measuring each of 100,000 tiny items would cost more than the items).
+ */
+export interface TaskRecord {
+  rank: number;
+  /** First map index of the chunk, or the rank for SPMD. */
+  index: number;
+  /** Items in the chunk (1 for SPMD). */
+  count: number;
+  /** Epoch ms (performance.timeOrigin + performance.now()) in the worker. */
+  startMs: number;
+  endMs: number;
+  cpuMs: number;
+  status: "ok" | "error" | "cancelled";
+  /** Estimated (see shared/size.ts); includes the job's vars on a worker's first chunk. */
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface JobHooks {
+  onStream?(rank: number, name: "stdout" | "stderr", text: string): void;
+  onProgress?(done: number, total: number): void;
+  onTask?(record: TaskRecord): void;
+  /** Abort = interrupt/cancel/timeout: drops queued tasks, terminates and replaces busy workers. */
+  signal?: AbortSignal;
+}
+
+export interface JobCode {
+  /** JS expression evaluating to `async (ctx) => result`; compiled once per worker per source. */
+  source: string;
+  /** vm.Script filename, so stack frames read e.g. `cell:3`. */
+  filename: string;
+  lineOffset: number;
+}
+
+export interface SpmdJob {
+  code: JobCode;
+  workers: number;
+  vars: Record<string, unknown>;
+}
+
+export interface MapJob {
+  code: JobCode;
+  items: unknown[];
+  vars: Record<string, unknown>;
+  workers: number;
+  ordered: boolean;
+  schedule: "dynamic" | "static";
+  chunksize?: number;
+  continueOnError: boolean;
+}
+
+/** With continueOnError: one per failed item (or SPMD rank; then index is undefined). */
+export type TaskError = TaskFailedError;
+
+export interface JobResult {
+  /** Rank order (SPMD), input order (map), or completion order (map, !ordered). */
+  values: unknown[];
+  errors: TaskError[];
+  tasks: TaskRecord[];
+  wallMs: number;
+  cpuMs: number;
+  bytesIn: number;
+  bytesOut: number;
+  workers: number;
+  /** The chunksize given, or the mean items per dispatch when it was automatic. */
+  chunksize?: number;
+  /** Number of dispatches. */
+  chunks: number;
+}

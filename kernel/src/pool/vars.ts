@@ -1,0 +1,33 @@
+/** Checks and measures the variables a job sends to its workers. */
+import { SharedMemoryError } from "../errors-pool";
+import { findSharedMemory } from "../shared/revive";
+import { estimateBytes } from "../shared/size";
+import type { WorkerKind } from "./messages";
+
+/**
+ * Throws SharedMemoryError when shared memory would go to process workers. Returns the
+ * estimated bytes copied per worker (shared memory counts 0: it is not copied).
+ */
+export function checkVars(vars: Record<string, unknown>, kind: WorkerKind): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(vars)) {
+    if (kind === "process") {
+      const what = findSharedMemory(value);
+      if (what) throw new SharedMemoryError(name, what);
+    }
+    bytes += estimateBytes(value);
+  }
+  return bytes;
+}
+
+/** After postMessage failed: which variable cannot be cloned, and why. */
+export function findUncloneable(vars: Record<string, unknown>): { name: string; why: string } | undefined {
+  for (const [name, value] of Object.entries(vars)) {
+    try {
+      structuredClone(value);
+    } catch (e) {
+      return { name, why: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,183 @@
+/**
+ * The worker side, shared by both runtimes: compiles job code (once per source), runs SPMD
+ * ranks and map chunks, measures them, and relays comm calls to the pool's broker.
+ */
+import * as vm from "node:vm";
+import type { FromWorker, ItemError, TaskMessage, ToWorker, WireCode, WireError, WorkerKind } from "../pool/messages";
+import { estimateBytes } from "../shared/size";
+import { reviveShared } from "../shared/revive";
+import * as sharedApi from "../shared/index";
+import { WorkerComm } from "./comm";
+import { epochMs, osThreadId, threadCpuMs, workerStats } from "./metrics";
+import { captureStreams } from "./streams";
+
+export interface WorkerHost {
+  kind: WorkerKind;
+  send(msg: FromWorker): void;
+}
+
+type TaskFn = (ctx: Record<string, unknown>) => unknown;
+
+/** While a chunk runs, give the event loop a turn this often so that a cancel can arrive. */
+const YIELD_EVERY_MS = 20;
+
+export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWorker) => void {
+  captureStreams((m) => host.send(m));
+  const g = globalThis as Record<string, unknown>;
+  g.require = req;
+  g.__paralabShared = sharedApi;
+
+  const fnCache = new Map<string, TaskFn>();
+  let jobVars: { jobId: number; vars: Record<string, unknown> } = { jobId: -1, vars: {} };
+  const pending = new Map<number, { jobId: number; resolve(v: unknown): void; reject(e: Error): void }>();
+  const cancelled = new Set<number>();
+  let nextReq = 1;
+
+  function compile(code: WireCode): TaskFn {
+    let fn = fnCache.get(code.source);
+    if (!fn) {
+      const value = vm.runInThisContext(code.source, { filename: code.filename, lineOffset: code.lineOffset });
+      if (typeof value !== "function") {
+        throw new TypeError(`job source must evaluate to a function (ctx) => result, got ${typeof value}`);
+      }
+      fn = value as TaskFn;
+      if (fnCache.size > 64) fnCache.clear();
+      fnCache.set(code.source, fn);
+    }
+    return fn;
+  }
+
+  function transportFor(jobId: number) {
+    return (req: import("../pool/messages").CommRequest, expectReply: boolean): Promise<unknown> => {
+      if (cancelled.has(jobId)) return Promise.reject(cancelError());
+      if (!expectReply) {
+        host.send({ type: "comm", jobId, reqId: 0, req });
+        return Promise.resolve();
+      }
+      const reqId = nextReq++;
+      return new Promise((resolve, reject) => {
+        pending.set(reqId, { jobId, resolve, reject });
+        host.send({ type: "comm", jobId, reqId, req });
+      });
+    };
+  }
+
+  async function runTask(msg: TaskMessage): Promise<void> {
+    const startMs = epochMs();
+    const cpu0 = threadCpuMs();
+    let values: unknown[] = [];
+    const errors: ItemError[] = [];
+    let execMs = 0;
+    let wasCancelled = false;
+    try {
+      const fn = compile(msg.code);
+      if (msg.vars) {
+        for (const k of Object.keys(msg.vars)) msg.vars[k] = reviveShared(msg.vars[k]);
+        jobVars = { jobId: msg.jobId, vars: msg.vars };
+      }
+      const vars = jobVars.jobId === msg.jobId ? jobVars.vars : {};
+      const t0 = performance.now();
+      if (msg.mode === "spmd") {
+        const comm = new WorkerComm(msg.rank, msg.size, transportFor(msg.jobId));
+        try {
+          values.push(await fn({ rank: msg.rank, size: msg.size, comm, vars }));
+        } catch (e) {
+          errors.push({ offset: 0, error: toWire(e) });
+        }
+      } else {
+        const items = msg.items ?? [];
+        const out = new Array<unknown>(items.length);
+        const { rank, size, start } = msg;
+        let lastYield = t0;
+        let i = 0;
+        for (; i < items.length; i++) {
+          // every 256 items: give a cancel message a chance to arrive (reading the clock per item costs too much)
+          if ((i & 255) === 255 && performance.now() - lastYield > YIELD_EVERY_MS) {
+            await new Promise((r) => setImmediate(r));
+            lastYield = performance.now();
+            if (cancelled.has(msg.jobId)) {
+              wasCancelled = true;
+              break;
+            }
+          }
+          try {
+            out[i] = await fn({ rank, size, item: items[i], index: start + i, vars });
+          } catch (e) {
+            errors.push({ offset: i, error: toWire(e) });
+            if (!msg.continueOnError) {
+              i++;
+              break;
+            }
+          }
+        }
+        out.length = i;
+        values = out;
+      }
+      execMs = performance.now() - t0;
+    } catch (e) {
+      // compile error or bad source: charge it to the first item
+      errors.push({ offset: 0, error: toWire(e) });
+    }
+    const endMs = epochMs();
+    host.send({
+      type: "result",
+      jobId: msg.jobId,
+      taskId: msg.taskId,
+      values,
+      errors,
+      cancelled: wasCancelled,
+      startMs,
+      endMs,
+      cpuMs: threadCpuMs() - cpu0,
+      execMs,
+      bytesOut: estimateBytes(values),
+      stats: workerStats(host.kind),
+    });
+  }
+
+  function onMessage(msg: ToWorker): void {
+    switch (msg.type) {
+      case "task":
+        void runTask(msg);
+        break;
+      case "comm-reply": {
+        const p = pending.get(msg.reqId);
+        if (!p) return;
+        pending.delete(msg.reqId);
+        if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { name: msg.error.name }));
+        else p.resolve(msg.value);
+        break;
+      }
+      case "cancel":
+        cancelled.add(msg.jobId);
+        if (cancelled.size > 32) cancelled.delete(cancelled.values().next().value as number);
+        for (const [id, p] of pending) {
+          if (p.jobId === msg.jobId) {
+            pending.delete(id);
+            p.reject(cancelError());
+          }
+        }
+        break;
+      case "stats":
+        host.send({ type: "stats", stats: workerStats(host.kind) });
+        break;
+    }
+  }
+
+  host.send({ type: "ready", pid: process.pid, osThreadId: osThreadId(), stats: workerStats(host.kind) });
+  return onMessage;
+}
+
+function cancelError(): Error {
+  return Object.assign(new Error("the job was cancelled (another rank failed, deadlock, or interrupt)"), {
+    name: "TaskCancelled",
+  });
+}
+
+function toWire(e: unknown): WireError {
+  if (e instanceof Error || (typeof e === "object" && e !== null && "message" in e)) {
+    const err = e as Error;
+    return { name: String(err.name ?? "Error"), message: String(err.message), stack: err.stack };
+  }
+  return { name: "Error", message: `${String(e)} (a thrown non-Error value)` };
+}
