@@ -40,9 +40,27 @@ test("degenerate inputs", () => {
   assert.equal(fitSerialFraction([]), 0);
   assert.equal(fitSerialFraction([{ workers: 1, speedup: 1 }]), 0);
   // Superlinear → 0; slowdown → 1.
-  assert.equal(fitSerialFraction([{ workers: 1, speedup: 1 }, { workers: 4, speedup: 5 }]), 0);
-  assert.equal(fitSerialFraction([{ workers: 1, speedup: 1 }, { workers: 4, speedup: 0.5 }]), 1);
-  assert.equal(fitSerialFraction([{ workers: NaN, speedup: 2 }, { workers: 0, speedup: 2 }]), 0);
+  assert.equal(
+    fitSerialFraction([
+      { workers: 1, speedup: 1 },
+      { workers: 4, speedup: 5 },
+    ]),
+    0,
+  );
+  assert.equal(
+    fitSerialFraction([
+      { workers: 1, speedup: 1 },
+      { workers: 4, speedup: 0.5 },
+    ]),
+    1,
+  );
+  assert.equal(
+    fitSerialFraction([
+      { workers: NaN, speedup: 2 },
+      { workers: 0, speedup: 2 },
+    ]),
+    0,
+  );
 });
 
 test("amdahlCurve spans 1..maxWorkers", () => {

@@ -143,7 +143,9 @@ describe("chartConfigsFor", () => {
   });
 
   test("static turns animation, events and responsiveness off", () => {
-    for (const c of chartConfigsFor(RUN_MIME, sampleRunRecord(2, 4, { compare: true }), LIGHT_THEME, { static: true })) {
+    for (const c of chartConfigsFor(RUN_MIME, sampleRunRecord(2, 4, { compare: true }), LIGHT_THEME, {
+      static: true,
+    })) {
       assert.equal(opts(c).animation, false);
       assert.equal(opts(c).responsive, false);
       assert.deepEqual(opts(c).events, []);

@@ -60,7 +60,18 @@ export const LIGHT_THEME: ChartTheme = {
   grid: "rgba(0, 0, 0, 0.10)",
   fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
   status: { ok: "#4c78a8", error: "#d62728", cancelled: "#a0a0a0" },
-  palette: ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#eeca3b", "#9d755d", "#ff9da6", "#6f6f6f"],
+  palette: [
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#b279a2",
+    "#e45756",
+    "#72b7b2",
+    "#eeca3b",
+    "#9d755d",
+    "#ff9da6",
+    "#6f6f6f",
+  ],
   series: {
     serial: "#f58518",
     parallel: "#4c78a8",
@@ -79,7 +90,18 @@ export const DARK_THEME: ChartTheme = {
   grid: "rgba(255, 255, 255, 0.14)",
   fontFamily: LIGHT_THEME.fontFamily,
   status: { ok: "#6fa8dc", error: "#ff6b6b", cancelled: "#7d7d7d" },
-  palette: ["#6fa8dc", "#ffa94d", "#77c66e", "#d4a0c8", "#ff7b7b", "#8fd3cd", "#ffe066", "#c9a27e", "#ffb3ba", "#b0b0b0"],
+  palette: [
+    "#6fa8dc",
+    "#ffa94d",
+    "#77c66e",
+    "#d4a0c8",
+    "#ff7b7b",
+    "#8fd3cd",
+    "#ffe066",
+    "#c9a27e",
+    "#ffb3ba",
+    "#b0b0b0",
+  ],
   series: {
     serial: "#ffa94d",
     parallel: "#6fa8dc",
@@ -235,11 +257,7 @@ export function runTimelineConfig(
   theme: ChartTheme = LIGHT_THEME,
   options: ConfigOptions = {},
 ): AnyChartConfiguration {
-  const workers = Math.max(
-    1,
-    record.workers,
-    ...record.tasks.map((t) => t.rank + 1),
-  );
+  const workers = Math.max(1, record.workers, ...record.tasks.map((t) => t.rank + 1));
   const lanes = Array.from({ length: workers }, (_, i) => laneLabel(i));
   const byStatus: Record<TaskStatus, TimelinePoint[]> = { ok: [], error: [], cancelled: [] };
   for (const t of record.tasks) {
@@ -255,9 +273,7 @@ export function runTimelineConfig(
       status: t.status,
     });
   }
-  const statuses = (Object.keys(byStatus) as TaskStatus[]).filter(
-    (s) => s === "ok" || byStatus[s].length > 0,
-  );
+  const statuses = (Object.keys(byStatus) as TaskStatus[]).filter((s) => s === "ok" || byStatus[s].length > 0);
   const what = record.mode === "map" ? "item" : "rank";
   const datasets = statuses.map((s) => ({
     type: "bar",
@@ -401,7 +417,13 @@ export function runUtilizationConfig(
   options: ConfigOptions = {},
 ): AnyChartConfiguration {
   const datasets = utilizationDatasets(record.samples, record.cores, (t) => t - record.startMs, theme);
-  const base = baseOptions(theme, options, `CPU utilization per core during the run (${record.cores} cores)`, 240, true);
+  const base = baseOptions(
+    theme,
+    options,
+    `CPU utilization per core during the run (${record.cores} cores)`,
+    240,
+    true,
+  );
   return {
     type: "line",
     data: { datasets },
@@ -589,9 +611,7 @@ export function monitorConfig(
   const start = record.startMs ?? record.samples[0]?.tMs ?? 0;
   const datasets = utilizationDatasets(record.samples, record.cores, (t) => (t - start) / 1000, theme);
   const durationS = record.durationMs > 0 && Number.isFinite(record.durationMs) ? record.durationMs / 1000 : undefined;
-  const title =
-    record.title ??
-    `CPU utilization per core (${record.cores} cores)${record.done ? "" : " — live"}`;
+  const title = record.title ?? `CPU utilization per core (${record.cores} cores)${record.done ? "" : " — live"}`;
   const base = baseOptions(theme, options, title, 260, true);
   return {
     type: "line",

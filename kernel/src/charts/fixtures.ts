@@ -16,16 +16,29 @@ function lcg(seed: number): () => number {
   };
 }
 
-function samples(start: number, end: number, periodMs: number, cores: number, busy: (t: number, c: number) => number): CoreSample[] {
+function samples(
+  start: number,
+  end: number,
+  periodMs: number,
+  cores: number,
+  busy: (t: number, c: number) => number,
+): CoreSample[] {
   const out: CoreSample[] = [];
   for (let t = start + periodMs; t <= end + periodMs; t += periodMs) {
-    out.push({ tMs: t, cores: Array.from({ length: cores }, (_, c) => Math.max(0, Math.min(100, busy(t - start, c)))) });
+    out.push({
+      tMs: t,
+      cores: Array.from({ length: cores }, (_, c) => Math.max(0, Math.min(100, busy(t - start, c)))),
+    });
   }
   return out;
 }
 
 /** A map run: `tasks` tasks of uneven length dynamically scheduled on `workers` workers. */
-export function sampleRunRecord(workers = 4, taskCount = 16, options: { errors?: boolean; compare?: boolean; cores?: number } = {}): RunRecord {
+export function sampleRunRecord(
+  workers = 4,
+  taskCount = 16,
+  options: { errors?: boolean; compare?: boolean; cores?: number } = {},
+): RunRecord {
   const rnd = lcg(42);
   const cores = options.cores ?? 2;
   const free = Array.from({ length: workers }, () => 2);
@@ -61,7 +74,9 @@ export function sampleRunRecord(workers = 4, taskCount = 16, options: { errors?:
     bytesOut: 321,
     tasks,
     samples: samples(T0, T0 + wallMs, 10, cores, (t, c) => (t < 3 ? 5 : 85 + 10 * Math.sin(t / 7 + c) + rnd() * 5)),
-    ...(options.compare ? { compare: { serialMs: cpuMs * 1.02, parallelMs: wallMs, speedup: (cpuMs * 1.02) / wallMs } } : {}),
+    ...(options.compare
+      ? { compare: { serialMs: cpuMs * 1.02, parallelMs: wallMs, speedup: (cpuMs * 1.02) / wallMs } }
+      : {}),
   };
 }
 

@@ -18,7 +18,14 @@ function run(partial: Partial<RunRecord>): RunRecord {
     cpuMs: 240,
     bytesIn: 1200,
     bytesOut: 300,
-    tasks: Array.from({ length: 8 }, (_, i) => ({ rank: i % 2, index: i, startMs: 0, endMs: 10, cpuMs: 30, status: "ok" as const })),
+    tasks: Array.from({ length: 8 }, (_, i) => ({
+      rank: i % 2,
+      index: i,
+      startMs: 0,
+      endMs: 10,
+      cpuMs: 30,
+      status: "ok" as const,
+    })),
     samples: [],
     ...partial,
   };
@@ -31,7 +38,15 @@ test("summarizeRun", () => {
       "8 tasks on 2 workers (thread) in 123 ms wall, 240 ms CPU; speedup 1.95x over serial CPU time, efficiency 98%; 1.2 kB copied in, 0.3 kB out",
     ],
     [
-      { speedup: 1.9, efficiency: 0.95, workerKind: "process", wallMs: 12_345, cpuMs: 1500, bytesIn: 12, bytesOut: 2_500_000 },
+      {
+        speedup: 1.9,
+        efficiency: 0.95,
+        workerKind: "process",
+        wallMs: 12_345,
+        cpuMs: 1500,
+        bytesIn: 12,
+        bytesOut: 2_500_000,
+      },
       "8 tasks on 2 workers (process) in 12.3 s wall, 1.50 s CPU; speedup 1.90x over serial CPU time, efficiency 95%; 12 B copied in, 2.5 MB out",
     ],
     [
@@ -90,5 +105,8 @@ test("displayBundle without PNG, and when the PNG cannot be drawn", () => {
 
 test("recordBundle picks the MIME type and summary", () => {
   assert.ok(SCALING_MIME in recordBundle(sampleScalingRecord(), { png: false }).data);
-  assert.match(recordBundle(sampleRunRecord(2, 4), { png: false }).data["text/plain"] as string, /^4 tasks on 2 workers/);
+  assert.match(
+    recordBundle(sampleRunRecord(2, 4), { png: false }).data["text/plain"] as string,
+    /^4 tasks on 2 workers/,
+  );
 });

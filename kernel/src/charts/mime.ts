@@ -36,12 +36,19 @@ export interface BundleOptions {
  * If drawing the PNG fails, the bundle is still returned without it (the JSON and the
  * text are the contract; the PNG is a fallback) and the text says why.
  */
-export function displayBundle(mime: ParalabMime | string, record: unknown, text: string, options: BundleOptions = {}): DisplayBundle {
+export function displayBundle(
+  mime: ParalabMime | string,
+  record: unknown,
+  text: string,
+  options: BundleOptions = {},
+): DisplayBundle {
   const data: Record<string, unknown> = { [mime]: record };
   let plain = text;
   if (options.png !== false) {
     try {
-      data["image/png"] = renderPng(mime, record, options.theme ?? LIGHT_THEME, options.widthPx ?? 800).toString("base64");
+      data["image/png"] = renderPng(mime, record, options.theme ?? LIGHT_THEME, options.widthPx ?? 800).toString(
+        "base64",
+      );
     } catch (err) {
       plain += `\n(chart image unavailable: ${err instanceof Error ? err.message : String(err)})`;
     }
@@ -141,7 +148,10 @@ export function summarizeMonitor(record: MonitorRecord): string {
   const cores = Math.max(record.cores, ...record.samples.map((x) => x.cores.length), 0);
   const head = `CPU monitor${record.done ? "" : " (running)"}, ${formatMs(record.durationMs)} on ${plural(cores, "core")}`;
   if (n === 0) return `${head}: no samples yet`;
-  const perCore = Array.from({ length: cores }, (_, c) => record.samples.reduce((a, x) => a + (x.cores[c] ?? 0), 0) / n);
+  const perCore = Array.from(
+    { length: cores },
+    (_, c) => record.samples.reduce((a, x) => a + (x.cores[c] ?? 0), 0) / n,
+  );
   const mean = perCore.reduce((a, b) => a + b, 0) / Math.max(1, cores);
   const last = record.samples[n - 1].cores;
   const now = last.reduce((a, b) => a + b, 0) / Math.max(1, last.length);

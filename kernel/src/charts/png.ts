@@ -87,11 +87,14 @@ export function withChartCanvas<T>(
     devicePixelRatio: 1,
   };
   // chart.js reads a canvas-like object: width, height, getContext("2d").
-  const chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], {
-    ...config,
-    options,
-    plugins: [...(config.plugins ?? []), backgroundPlugin(theme.background)],
-  } as AnyChartConfiguration);
+  const chart = new Chart(
+    canvas as unknown as ConstructorParameters<typeof Chart>[0],
+    {
+      ...config,
+      options,
+      plugins: [...(config.plugins ?? []), backgroundPlugin(theme.background)],
+    } as AnyChartConfiguration,
+  );
   try {
     chart.draw();
     return use(canvas);
@@ -111,7 +114,10 @@ export function renderConfigsPng(configs: AnyChartConfiguration[], theme: ChartT
   setUpPngRendering();
   const width = Math.max(200, Math.round(widthPx));
   const heights = configs.map((c) => chartHeightPx(c, width));
-  const total = Math.max(1, heights.reduce((a, b) => a + b, 0));
+  const total = Math.max(
+    1,
+    heights.reduce((a, b) => a + b, 0),
+  );
   const out = createCanvas(width, total);
   const ctx = out.getContext("2d");
   ctx.fillStyle = theme.background;

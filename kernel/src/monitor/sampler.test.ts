@@ -194,7 +194,9 @@ test(
     }
     const cores = busySum / weight;
     const upper = Math.min(os.cpus().length + 0.01, 1.4 + baseline);
-    t.diagnostic(`baseline ${baseline.toFixed(2)} cores, during the busy loop ${cores.toFixed(2)} cores, overhead ${overhead.toFixed(3)}%`);
+    t.diagnostic(
+      `baseline ${baseline.toFixed(2)} cores, during the busy loop ${cores.toFixed(2)} cores, overhead ${overhead.toFixed(3)}%`,
+    );
     assert.ok(weight >= 800, `only ${weight} ms of samples inside the busy period`);
     assert.ok(
       cores > 0.6 && cores < upper,

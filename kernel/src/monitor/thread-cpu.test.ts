@@ -1,7 +1,14 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as os from "node:os";
-import { listThreadIds, ownThreadId, parseThreadStat, readOwnThreadStat, readProcessStat, readThreadStat } from "./thread-cpu";
+import {
+  listThreadIds,
+  ownThreadId,
+  parseThreadStat,
+  readOwnThreadStat,
+  readProcessStat,
+  readThreadStat,
+} from "./thread-cpu";
 
 // A real line from /proc/<pid>/task/<tid>/stat (52 fields), with utime 250 and stime 40 ticks, processor 1.
 const LINE =

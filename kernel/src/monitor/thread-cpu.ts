@@ -41,13 +41,22 @@ export function parseThreadStat(text: string, ticksPerSecond = CLOCK_TICKS_PER_S
   const tid = Number(text.slice(0, open).trim());
   const name = text.slice(open + 1, close);
   // rest[0] is field 3 (state), so field k is rest[k - 3].
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const field = (k: number): string | undefined => rest[k - 3];
   const state = field(3);
   const utime = Number(field(14));
   const stime = Number(field(15));
   const processor = Number(field(39));
-  if (!Number.isInteger(tid) || !state || !Number.isFinite(utime) || !Number.isFinite(stime) || !Number.isInteger(processor)) {
+  if (
+    !Number.isInteger(tid) ||
+    !state ||
+    !Number.isFinite(utime) ||
+    !Number.isFinite(stime) ||
+    !Number.isInteger(processor)
+  ) {
     return undefined;
   }
   const msPerTick = 1000 / ticksPerSecond;
