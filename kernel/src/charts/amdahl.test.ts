@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { amdahlCurve, amdahlSpeedup, fitSerialFraction } from "./amdahl";
+import { amdahlCurve, amdahlSpeedup, buildScalingRecord, fitSerialFraction } from "./amdahl";
 
 /** Deterministic noise in [-1, 1). */
 function noise(seed: number): () => number {
@@ -71,4 +71,22 @@ test("amdahlCurve spans 1..maxWorkers", () => {
   const big = amdahlCurve(0.2, 1000, 50);
   assert.equal(big.length, 50);
   assert.equal(big[49].workers, 1000);
+});
+
+test("buildScalingRecord: speedups against the 1-worker run, fit and curve", () => {
+  const s = 0.25;
+  const runs = [4, 1, 2].map((n) => ({ workers: n, wallMs: 1000 * (s + (1 - s) / n) }));
+  const r = buildScalingRecord(runs, 4);
+  assert.deepEqual(
+    r.points.map((p) => p.workers),
+    [1, 2, 4],
+  );
+  assert.equal(r.points[0].speedup, 1);
+  assert.ok(Math.abs(r.serialFraction - s) < 1e-6);
+  assert.equal(r.amdahl.length, 4);
+  assert.equal(r.kind, "scaling");
+  // Serial baseline given: speedups against it.
+  assert.equal(buildScalingRecord([{ workers: 2, wallMs: 500 }], 2, { baselineMs: 900 }).points[0].speedup, 1.8);
+  // No 1-worker run: the smallest one is assumed to scale perfectly.
+  assert.equal(buildScalingRecord([{ workers: 2, wallMs: 500 }], 2).points[0].speedup, 2);
 });

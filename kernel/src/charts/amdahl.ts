@@ -1,8 +1,9 @@
 /**
  * Amdahl's law: with a serial fraction s of the work, n workers give a speedup of
  *   speedup(n) = 1 / (s + (1 - s) / n).
- * Pure functions, no imports; shared by the kernel and the labextension.
+ * Pure functions (only type imports); shared by the kernel and the labextension.
  */
+import type { ScalingRecord } from "./records";
 
 export interface SpeedupPoint {
   workers: number;
@@ -104,4 +105,42 @@ export function amdahlCurve(serialFraction: number, maxWorkers: number, maxPoint
     }
   }
   return out;
+}
+
+/** One measured run of a `--scaling` series. */
+export interface ScalingRun {
+  workers: number;
+  wallMs: number;
+}
+
+/**
+ * The scaling record for measured runs: speedups against `baselineMs` (the serial
+ * run), or else the 1-worker run, or else the smallest run assumed to scale
+ * perfectly (baseline = its wallMs x its workers); then the Amdahl fit and curve.
+ */
+export function buildScalingRecord(
+  runs: readonly ScalingRun[],
+  cores: number,
+  options: { baselineMs?: number; title?: string } = {},
+): ScalingRecord {
+  const sorted = [...runs].sort((a, b) => a.workers - b.workers);
+  const one = sorted.find((r) => r.workers === 1);
+  const smallest = sorted[0];
+  const baseline = options.baselineMs ?? one?.wallMs ?? (smallest ? smallest.wallMs * smallest.workers : 0);
+  const points = sorted.map((r) => ({
+    workers: r.workers,
+    wallMs: r.wallMs,
+    speedup: r.wallMs > 0 ? baseline / r.wallMs : 0,
+  }));
+  const serialFraction = fitSerialFraction(points);
+  const maxWorkers = Math.max(1, ...points.map((p) => p.workers));
+  return {
+    version: 1,
+    kind: "scaling",
+    ...(options.title ? { title: options.title } : {}),
+    points,
+    serialFraction,
+    amdahl: amdahlCurve(serialFraction, maxWorkers),
+    cores,
+  };
 }

@@ -24,7 +24,7 @@ import {
 import { amdahlSpeedup } from "./amdahl";
 
 export * from "./records";
-export { amdahlCurve, amdahlSpeedup, fitSerialFraction } from "./amdahl";
+export { amdahlCurve, amdahlSpeedup, buildScalingRecord, fitSerialFraction, type ScalingRun } from "./amdahl";
 
 /** Colours and font for one look (light or dark). */
 export interface ChartTheme {
@@ -238,7 +238,7 @@ function baseOptions(
         display: legend,
         position: "top",
         align: "end",
-        labels: { color: theme.foreground, usePointStyle: true, boxWidth: 24, boxHeight: 10, font: { size: 11 } },
+        labels: { color: theme.foreground, usePointStyle: true, boxWidth: 24, boxHeight: 7, font: { size: 11 } },
       },
       tooltip: { enabled: !isStatic },
     },
