@@ -63,7 +63,7 @@ export class JobRun {
       this.reject = rej;
     });
     this.total = spec.mode === "spmd" ? spec.workers : spec.items.length;
-    this.values = spec.mode === "map" && !spec.ordered ? [] : new Array<unknown>(this.total);
+    this.values = spec.mode === "map" && !spec.ordered ? [] : new Array<unknown>(this.total).fill(undefined);
     if (spec.mode === "spmd") {
       this.broker = new CommBroker(spec.workers, {
         reply: (rank, reqId, value) => this.sendTo(rank, { type: "comm-reply", jobId: spec.id, reqId, value }),

@@ -60,6 +60,7 @@ export class ProcessWorker implements PoolWorker {
   }
 
   terminate(): void {
+    this.setRef(true); // stay alive until the exit is seen
     this.child.kill("SIGKILL");
   }
 

@@ -45,6 +45,7 @@ export class ThreadWorker implements PoolWorker {
   }
 
   terminate(): void {
+    this.setRef(true); // stay alive until the exit is seen
     void this.worker.terminate();
   }
 
