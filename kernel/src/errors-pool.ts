@@ -40,11 +40,15 @@ export class WorkerExitError extends Error {
   readonly indices: number[];
   constructor(
     rank: number,
-    detail: { exitCode: number | null; signal: string | null; cause: string; indices?: number[] },
+    detail: { exitCode: number | null; signal: string | null; cause: string; indices?: number[]; spmd?: boolean },
     options?: ErrorOptions,
   ) {
     const how = detail.signal ? `signal ${detail.signal}` : `exit code ${detail.exitCode}`;
-    const held = detail.indices?.length ? ` while running task(s) ${fmtIndices(detail.indices)}` : "";
+    const held = detail.indices?.length
+      ? ` while running task(s) ${fmtIndices(detail.indices)}`
+      : detail.spmd
+        ? " while running its part of the SPMD cell"
+        : "";
     super(
       `[w${rank}] worker exited (${how})${held}. Probable cause: ${detail.cause}. ` +
         `The worker was replaced (its state is lost); fix the cause and run the cell again.`,

@@ -106,7 +106,7 @@ export class CommBroker {
       const other = [...p.values.keys()][0];
       this.fail(
         new CommError(
-          `Collective mismatch at collective #${step + 1}: w${other} called ${p.op}(root ${p.root}) but w${rank} called ${op}(root ${root}). ` +
+          `Collective mismatch at collective #${step + 1}: w${other} called ${describeCall(p.op, p.root)} but w${rank} called ${describeCall(op, root)}. ` +
             `All ranks must call the same collectives, with the same root, in the same order.`,
         ),
       );
@@ -200,4 +200,8 @@ export class CommBroker {
       : "no message in flight";
     return new DeadlockError(waits, inFlight);
   }
+}
+
+function describeCall(op: CollectiveOp, root: number): string {
+  return op === "barrier" ? "barrier()" : `${op}(..., root ${root})`;
 }

@@ -239,7 +239,7 @@ export class JobRun {
     } catch (e) {
       return this.fail(this.cloneError(e, withVars, chunk));
     }
-    slot.task = { jobId: spec.id, taskId: msg.taskId, start: chunk.start, count: chunk.count, bytesIn };
+    slot.task = { jobId: spec.id, taskId: msg.taskId, start: chunk.start, count: chunk.count, bytesIn, spmd: spec.mode === "spmd" };
     slot.state = "busy";
     slot.worker.setRef(true);
     if (withVars) slot.varsJobId = spec.id;

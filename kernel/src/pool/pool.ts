@@ -243,7 +243,8 @@ export class Pool {
         exitCode: info.code,
         signal: info.signal,
         cause: describeExit(info, slot.kind, this.#memoryLimitMb),
-        indices: task ? rangeIndices(task.start, task.count) : undefined,
+        indices: task && !task.spmd ? rangeIndices(task.start, task.count) : undefined,
+        spmd: task?.spmd,
       },
       { cause: info.error },
     );
@@ -261,7 +262,13 @@ export class Pool {
     slot.task = undefined;
     slot.state = "dead";
     if (task) {
-      const error = new WorkerExitError(slot.rank, { exitCode: null, signal: null, cause: reason, indices: rangeIndices(task.start, task.count) });
+      const error = new WorkerExitError(slot.rank, {
+        exitCode: null,
+        signal: null,
+        cause: reason,
+        indices: task.spmd ? undefined : rangeIndices(task.start, task.count),
+        spmd: task.spmd,
+      });
       this.#job?.onWorkerLost(slot, task, error);
     }
   }

@@ -11,6 +11,8 @@ export interface InFlight {
   start: number;
   count: number;
   bytesIn: number;
+  /** An SPMD rank (start is the rank), not a chunk of map items. */
+  spmd: boolean;
 }
 
 export class WorkerSlot {
