@@ -5,7 +5,11 @@ import { CommBroker } from "./broker";
 function harness(size: number) {
   const replies: [number, number, unknown][] = [];
   const failures: Error[] = [];
-  const broker = new CommBroker(size, { reply: (r, id, v) => replies.push([r, id, v]), fail: (e) => failures.push(e) }, 10);
+  const broker = new CommBroker(
+    size,
+    { reply: (r, id, v) => replies.push([r, id, v]), fail: (e) => failures.push(e) },
+    10,
+  );
   return { broker, replies, failures };
 }
 
@@ -18,7 +22,10 @@ describe("CommBroker", () => {
     broker.handle(2, 0, { kind: "send", dest: 0, value: "b" });
     broker.handle(0, 7, { kind: "recv", source: 2 });
     broker.handle(0, 8, { kind: "recv" });
-    assert.deepEqual(replies, [[0, 7, "b"], [0, 8, "a"]]);
+    assert.deepEqual(replies, [
+      [0, 7, "b"],
+      [0, 8, "a"],
+    ]);
   });
 
   it("wakes a waiting recv on send", () => {
@@ -57,7 +64,10 @@ describe("CommBroker", () => {
     broker.handle(0, 1, { kind: "collective", op: "gather", root: 1, value: "x" });
     assert.equal(replies.length, 0);
     broker.handle(1, 5, { kind: "collective", op: "gather", root: 1, value: "y" });
-    assert.deepEqual(replies.sort(), [[0, 1, undefined], [1, 5, ["x", "y"]]]);
+    assert.deepEqual(replies.sort(), [
+      [0, 1, undefined],
+      [1, 5, ["x", "y"]],
+    ]);
     broker.dispose();
   });
 

@@ -11,9 +11,7 @@ export interface BrokerIO {
   fail(error: Error): void;
 }
 
-type Wait =
-  | { kind: "recv"; reqId: number; source?: number }
-  | { kind: "collective"; op: CollectiveOp; step: number };
+type Wait = { kind: "recv"; reqId: number; source?: number } | { kind: "collective"; op: CollectiveOp; step: number };
 
 interface PendingCollective {
   op: CollectiveOp;
@@ -131,7 +129,8 @@ export class CommBroker {
     } else {
       const arr = p.values.get(p.root) as ArrayLike<unknown> | undefined;
       if (!arr || typeof arr !== "object" || typeof arr.length !== "number" || arr.length !== this.size) {
-        const got = arr && typeof arr === "object" && typeof arr.length === "number" ? `length ${arr.length}` : typeof arr;
+        const got =
+          arr && typeof arr === "object" && typeof arr.length === "number" ? `length ${arr.length}` : typeof arr;
         this.fail(
           new CommError(
             `comm.scatter(array, ${p.root}): at root w${p.root} the array must have one element per rank (length ${this.size}), got ${got}. ` +

@@ -27,12 +27,16 @@ for (const kind of KINDS) {
     });
 
     it("bcast", async () => {
-      const r = await pool.runSpmd(spmd(async ({ rank, comm }) => comm.bcast(rank === 1 ? { k: "v" } : undefined, 1), 3));
+      const r = await pool.runSpmd(
+        spmd(async ({ rank, comm }) => comm.bcast(rank === 1 ? { k: "v" } : undefined, 1), 3),
+      );
       assert.deepEqual(r.values, [{ k: "v" }, { k: "v" }, { k: "v" }]);
     });
 
     it("scatter", async () => {
-      const r = await pool.runSpmd(spmd(async ({ rank, comm }) => comm.scatter(rank === 0 ? ["a", "b", "c"] : undefined, 0), 3));
+      const r = await pool.runSpmd(
+        spmd(async ({ rank, comm }) => comm.scatter(rank === 0 ? ["a", "b", "c"] : undefined, 0), 3),
+      );
       assert.deepEqual(r.values, ["a", "b", "c"]);
     });
 
@@ -43,14 +47,17 @@ for (const kind of KINDS) {
 
     it("reduce with built-in ops and a function op", async () => {
       const r = await pool.runSpmd(
-        spmd(async ({ rank, comm }) => [
-          await comm.reduce(rank + 1, "sum", 0),
-          await comm.reduce(rank + 1, "prod", 0),
-          await comm.reduce(rank + 1, "min", 0),
-          await comm.reduce(rank + 1, "max", 0),
-          await comm.reduce([rank, 1], "sum", 0),
-          await comm.reduce(String(rank), (a: string, b: string) => a + b, 0),
-        ], 3),
+        spmd(
+          async ({ rank, comm }) => [
+            await comm.reduce(rank + 1, "sum", 0),
+            await comm.reduce(rank + 1, "prod", 0),
+            await comm.reduce(rank + 1, "min", 0),
+            await comm.reduce(rank + 1, "max", 0),
+            await comm.reduce([rank, 1], "sum", 0),
+            await comm.reduce(String(rank), (a: string, b: string) => a + b, 0),
+          ],
+          3,
+        ),
       );
       assert.deepEqual(r.values[0], [6, 6, 1, 3, [3, 3], "012"]);
       assert.deepEqual(r.values[1], [undefined, undefined, undefined, undefined, undefined, undefined]);
@@ -74,13 +81,10 @@ for (const kind of KINDS) {
     });
 
     it("detects a deadlock and names what each rank waits on", async () => {
-      await assert.rejects(
-        pool.runSpmd(spmd(async ({ rank, comm }) => comm.recv(1 - rank), 2)),
-        {
-          name: "DeadlockError",
-          message: /^Deadlock: w0 waits in recv\(from w1\); w1 waits in recv\(from w0\); no message in flight\. /,
-        },
-      );
+      await assert.rejects(pool.runSpmd(spmd(async ({ rank, comm }) => comm.recv(1 - rank), 2)), {
+        name: "DeadlockError",
+        message: /^Deadlock: w0 waits in recv\(from w1\); w1 waits in recv\(from w0\); no message in flight\. /,
+      });
       const r = await pool.runSpmd(spmd(async ({ rank }) => rank, 3));
       assert.deepEqual(r.values, [0, 1, 2]);
     });
@@ -92,7 +96,10 @@ for (const kind of KINDS) {
             if (rank !== 2) await comm.barrier();
           }, 3),
         ),
-        { name: "DeadlockError", message: /w0 waits in barrier\(\) for w2; w1 waits in barrier\(\) for w2; w2 has finished/ },
+        {
+          name: "DeadlockError",
+          message: /w0 waits in barrier\(\) for w2; w1 waits in barrier\(\) for w2; w2 has finished/,
+        },
       );
     });
 

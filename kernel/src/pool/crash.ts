@@ -10,7 +10,8 @@ export function describeExit(info: ExitInfo, kind: WorkerKind, memoryLimitMb?: n
   const tail = info.stderrTail ?? "";
   if (/heap out of memory|Reached heap limit|Allocation failed/i.test(tail)) return oomFix;
   if (info.signal === "SIGABRT" || info.code === 134) return `it aborted (${oomFix.replace("it ran", "probably ran")})`;
-  if (info.signal === "SIGKILL") return "it was killed (SIGKILL): the system may be out of memory, or another program killed it";
+  if (info.signal === "SIGKILL")
+    return "it was killed (SIGKILL): the system may be out of memory, or another program killed it";
   if (info.signal) return `it received ${info.signal}`;
   if (err) {
     return `an uncaught ${err.name}: ${err.message} was thrown outside a task (e.g. in a setTimeout callback or an un-awaited promise)`;

@@ -16,12 +16,19 @@ for (const kind of KINDS) {
       const items = Array.from({ length: 20 }, (_, i) => i);
       const err = await pool
         .runMap(
-          map(async ({ item }) => {
-            if (item === 13) throw new RangeError("bad item");
-            return item;
-          }, items, { chunksize: 1 }),
+          map(
+            async ({ item }) => {
+              if (item === 13) throw new RangeError("bad item");
+              return item;
+            },
+            items,
+            { chunksize: 1 },
+          ),
         )
-        .then(() => assert.fail("should reject"), (e: unknown) => e);
+        .then(
+          () => assert.fail("should reject"),
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof TaskFailedError);
       assert.equal(err.name, "TaskFailedError");
       assert.match(err.message, /^\[w[01]\] task 13 failed: RangeError: bad item/);
@@ -43,10 +50,14 @@ for (const kind of KINDS) {
     it("collects errors with continueOnError and leaves undefined in their place", async () => {
       const items = [0, 1, 2, 3, 4, 5];
       const r = await pool.runMap(
-        map(async ({ item }) => {
-          if (item % 2) throw new Error(`odd ${item}`);
-          return item;
-        }, items, { continueOnError: true, chunksize: 2 }),
+        map(
+          async ({ item }) => {
+            if (item % 2) throw new Error(`odd ${item}`);
+            return item;
+          },
+          items,
+          { continueOnError: true, chunksize: 2 },
+        ),
       );
       assert.deepEqual(r.values, [0, undefined, 2, undefined, 4, undefined]);
       assert.deepEqual(r.errors.map((e) => e.index).sort(), [1, 3, 5]);
@@ -57,14 +68,21 @@ for (const kind of KINDS) {
     it("a worker that calls process.exit fails its tasks with WorkerExitError and is replaced", async () => {
       await assert.rejects(
         pool.runMap(
-          map(async ({ item }) => {
-            if (item === 3) process.exit(7);
-            return item;
-          }, [0, 1, 2, 3, 4, 5], { chunksize: 1 }),
+          map(
+            async ({ item }) => {
+              if (item === 3) process.exit(7);
+              return item;
+            },
+            [0, 1, 2, 3, 4, 5],
+            { chunksize: 1 },
+          ),
         ),
         (e: unknown) => {
           assert.ok(e instanceof WorkerExitError);
-          assert.match(e.message, /^\[w[01]\] worker exited \(exit code 7\) while running task\(s\) 3\. Probable cause: the cell called process\.exit\(7\)/);
+          assert.match(
+            e.message,
+            /^\[w[01]\] worker exited \(exit code 7\) while running task\(s\) 3\. Probable cause: the cell called process\.exit\(7\)/,
+          );
           return true;
         },
       );
@@ -93,13 +111,17 @@ for (const kind of KINDS) {
 
     it("continueOnError turns a crash into per-item errors and the job completes", async () => {
       const r = await pool.runMap(
-        map(async ({ item }) => {
-          if (item === 2 && !(globalThis as any).crashedOnce) {
-            (globalThis as any).crashedOnce = true;
-            process.exit(3);
-          }
-          return item;
-        }, [0, 1, 2, 3, 4], { chunksize: 1, continueOnError: true, workers: 1 }),
+        map(
+          async ({ item }) => {
+            if (item === 2 && !(globalThis as Record<string, unknown>).crashedOnce) {
+              (globalThis as Record<string, unknown>).crashedOnce = true;
+              process.exit(3);
+            }
+            return item;
+          },
+          [0, 1, 2, 3, 4],
+          { chunksize: 1, continueOnError: true, workers: 1 },
+        ),
       );
       assert.deepEqual(r.values, [0, 1, undefined, 3, 4]);
       assert.equal(r.errors.length, 1);
@@ -132,9 +154,15 @@ for (const kind of KINDS) {
     });
 
     it("an already-aborted signal rejects at once", async () => {
-      await assert.rejects(pool.runSpmd(spmd(async () => 1, 2), { signal: AbortSignal.abort("too late") }), {
-        name: "TaskAbortedError",
-      });
+      await assert.rejects(
+        pool.runSpmd(
+          spmd(async () => 1, 2),
+          { signal: AbortSignal.abort("too late") },
+        ),
+        {
+          name: "TaskAbortedError",
+        },
+      );
     });
   });
 }

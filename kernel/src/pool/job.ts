@@ -91,7 +91,11 @@ export class JobRun {
       if (!slot) continue;
       if (slot.state === "dead" && this.spec.queue.pending > 0) {
         return this.fail(
-          new WorkerExitError(r, { exitCode: null, signal: null, cause: "the worker could not be started (it died 3 times while starting)" }),
+          new WorkerExitError(r, {
+            exitCode: null,
+            signal: null,
+            cause: "the worker could not be started (it died 3 times while starting)",
+          }),
         );
       }
       if (slot.state !== "idle" || slot.task) continue;
@@ -138,12 +142,24 @@ export class JobRun {
   onWorkerLost(slot: WorkerSlot, task: InFlight, error: WorkerExitError): void {
     if (this.settled || task.jobId !== this.id) return;
     const now = performance.timeOrigin + performance.now();
-    this.record({ rank: slot.rank, index: task.start, count: task.count, startMs: now, endMs: now, cpuMs: 0, status: "error", bytesIn: task.bytesIn, bytesOut: 0 });
+    this.record({
+      rank: slot.rank,
+      index: task.start,
+      count: task.count,
+      startMs: now,
+      endMs: now,
+      cpuMs: 0,
+      status: "error",
+      bytesIn: task.bytesIn,
+      bytesOut: 0,
+    });
     if (this.spec.mode === "spmd") this.broker?.rankDone(slot.rank);
     if (!this.spec.continueOnError) return this.fail(error);
     for (let i = 0; i < task.count; i++) {
       const index = this.spec.mode === "spmd" ? undefined : task.start + i;
-      this.errors.push(new TaskFailedError(slot.rank, index, { name: error.name, message: error.message, stack: error.stack }));
+      this.errors.push(
+        new TaskFailedError(slot.rank, index, { name: error.name, message: error.message, stack: error.stack }),
+      );
       if (this.spec.mode === "map" && !this.spec.ordered) this.values.push(undefined);
     }
     this.finishedItems += task.count;
@@ -167,7 +183,17 @@ export class JobRun {
     const now = performance.timeOrigin + performance.now();
     for (const slot of this.busySlots()) {
       const t = slot.task!;
-      this.record({ rank: slot.rank, index: t.start, count: t.count, startMs: now, endMs: now, cpuMs: 0, status: "cancelled", bytesIn: t.bytesIn, bytesOut: 0 });
+      this.record({
+        rank: slot.rank,
+        index: t.start,
+        count: t.count,
+        startMs: now,
+        endMs: now,
+        cpuMs: 0,
+        status: "cancelled",
+        bytesIn: t.bytesIn,
+        bytesOut: 0,
+      });
       this.host.replace(slot);
     }
     this.reject(error);
@@ -198,7 +224,8 @@ export class JobRun {
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
       workers: this.spec.workers,
-      chunksize: mode === "spmd" ? undefined : (chunksize ?? (this.chunks ? Math.round(this.total / this.chunks) : undefined)),
+      chunksize:
+        mode === "spmd" ? undefined : (chunksize ?? (this.chunks ? Math.round(this.total / this.chunks) : undefined)),
       chunks: this.chunks,
     });
   }
@@ -239,7 +266,14 @@ export class JobRun {
     } catch (e) {
       return this.fail(this.cloneError(e, withVars, chunk));
     }
-    slot.task = { jobId: spec.id, taskId: msg.taskId, start: chunk.start, count: chunk.count, bytesIn, spmd: spec.mode === "spmd" };
+    slot.task = {
+      jobId: spec.id,
+      taskId: msg.taskId,
+      start: chunk.start,
+      count: chunk.count,
+      bytesIn,
+      spmd: spec.mode === "spmd",
+    };
     slot.state = "busy";
     slot.worker.setRef(true);
     if (withVars) slot.varsJobId = spec.id;

@@ -13,7 +13,10 @@ for (const kind of KINDS) {
 
     it("runs SPMD and returns values in rank order", async () => {
       const r = await pool.runSpmd(spmd(async ({ rank, size }) => ({ rank, size }), 2));
-      assert.deepEqual(r.values, [{ rank: 0, size: 2 }, { rank: 1, size: 2 }]);
+      assert.deepEqual(r.values, [
+        { rank: 0, size: 2 },
+        { rank: 1, size: 2 },
+      ]);
       assert.equal(r.tasks.length, 2);
       assert.equal(r.workers, 2);
     });
@@ -29,47 +32,70 @@ for (const kind of KINDS) {
     });
 
     it("sends vars (decoded) and keeps worker state between jobs", async () => {
-      await pool.runSpmd(spmd(async ({ rank, vars }) => ((globalThis as any).kept = vars.base + rank), 2, { base: 100 }));
-      const r = await pool.runSpmd(spmd(async () => (globalThis as any).kept, 2));
+      await pool.runSpmd(
+        spmd(async ({ rank, vars }) => ((globalThis as Record<string, unknown>).kept = vars.base + rank), 2, {
+          base: 100,
+        }),
+      );
+      const r = await pool.runSpmd(spmd(async () => (globalThis as Record<string, unknown>).kept, 2));
       assert.deepEqual(r.values, [100, 101]);
     });
 
     it("maps in input order with index and item", async () => {
       const items = Array.from({ length: 50 }, (_, i) => i);
       const r = await pool.runMap(map(async ({ item, index }) => item * 2 + index, items));
-      assert.deepEqual(r.values, items.map((i) => i * 3));
+      assert.deepEqual(
+        r.values,
+        items.map((i) => i * 3),
+      );
     });
 
     it("maps unordered (completion order) with every value once", async () => {
       const items = Array.from({ length: 40 }, (_, i) => i);
       const r = await pool.runMap(
-        map(async ({ item }) => {
-          await new Promise((res) => setTimeout(res, item % 3));
-          return item;
-        }, items, { ordered: false, chunksize: 1 }),
+        map(
+          async ({ item }) => {
+            await new Promise((res) => setTimeout(res, item % 3));
+            return item;
+          },
+          items,
+          { ordered: false, chunksize: 1 },
+        ),
       );
-      assert.deepEqual([...(r.values as number[])].sort((a, b) => a - b), items);
+      assert.deepEqual(
+        [...(r.values as number[])].sort((a, b) => a - b),
+        items,
+      );
     });
 
     it("static schedule gives each worker one contiguous block", async () => {
       const items = Array.from({ length: 10 }, (_, i) => i);
       const r = await pool.runMap(map(async ({ rank }) => rank, items, { schedule: "static" }));
       assert.deepEqual(r.values, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
-      assert.deepEqual(r.tasks.map((t) => [t.rank, t.index, t.count]).sort(), [[0, 0, 5], [1, 5, 5]]);
+      assert.deepEqual(r.tasks.map((t) => [t.rank, t.index, t.count]).sort(), [
+        [0, 0, 5],
+        [1, 5, 5],
+      ]);
     });
 
     it("honours a fixed chunksize", async () => {
       const items = Array.from({ length: 25 }, (_, i) => i);
       const r = await pool.runMap(map(async ({ item }) => item, items, { chunksize: 10 }));
       assert.deepEqual(r.values, items);
-      assert.deepEqual(r.tasks.map((t) => t.count).sort((a, b) => a - b), [5, 10, 10]);
+      assert.deepEqual(
+        r.tasks.map((t) => t.count).sort((a, b) => a - b),
+        [5, 10, 10],
+      );
       assert.equal(r.chunksize, 10);
     });
 
     it("batches tiny tasks automatically (100,000 items in few messages)", async () => {
       const items = Array.from({ length: 100_000 }, (_, i) => i);
       const progress: number[] = [];
-      const r = await pool.runMap(map(async ({ item }) => item + 1, items), { onProgress: (d) => progress.push(d) });
+      const r = await pool.runMap(
+        map(async ({ item }) => item + 1, items),
+        { onProgress: (d) => progress.push(d) },
+      );
       assert.equal(r.values.length, 100_000);
       assert.equal(r.values[99_999], 100_000);
       assert.ok(r.chunks < 200, `expected batching, got ${r.chunks} chunks`);
@@ -126,9 +152,9 @@ for (const kind of KINDS) {
     });
 
     it("restart loses worker state", async () => {
-      await pool.runSpmd(spmd(async () => ((globalThis as any).gone = 1), 2));
+      await pool.runSpmd(spmd(async () => ((globalThis as Record<string, unknown>).gone = 1), 2));
       await pool.restart();
-      const r = await pool.runSpmd(spmd(async () => (globalThis as any).gone ?? "lost", 2));
+      const r = await pool.runSpmd(spmd(async () => (globalThis as Record<string, unknown>).gone ?? "lost", 2));
       assert.deepEqual(r.values, ["lost", "lost"]);
     });
   });

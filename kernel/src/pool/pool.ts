@@ -74,7 +74,8 @@ export class Pool {
   /** Switch between threads and processes: every worker is replaced (worker state is lost). */
   async setKind(k: WorkerKind): Promise<void> {
     this.#checkOpen();
-    if (k !== "thread" && k !== "process") throw new TypeError(`kind must be "thread" or "process", got ${JSON.stringify(k)}`);
+    if (k !== "thread" && k !== "process")
+      throw new TypeError(`kind must be "thread" or "process", got ${JSON.stringify(k)}`);
     if (k === this.#kind) return;
     this.#kind = k;
     await this.restart();
@@ -124,7 +125,8 @@ export class Pool {
     return this.#enqueue(() => {
       checkSize(job.workers, "workers");
       if (job.chunksize !== undefined) checkSize(job.chunksize, "chunksize");
-      if (!Array.isArray(job.items)) throw new TypeError(`items must be an array, got ${typeof job.items}. Try Array.from(...)`);
+      if (!Array.isArray(job.items))
+        throw new TypeError(`items must be an array, got ${typeof job.items}. Try Array.from(...)`);
       const queue =
         job.schedule === "static"
           ? new StaticQueue(job.items.length, job.workers, job.chunksize)
@@ -152,7 +154,10 @@ export class Pool {
     const slots = this.#slots;
     this.#slots = [];
     for (const s of slots) this.#retire(s, "the pool was closed");
-    await Promise.race([Promise.all(slots.map((s) => s.exited)), new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref())]);
+    await Promise.race([
+      Promise.all(slots.map((s) => s.exited)),
+      new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref()),
+    ]);
   }
 
   /** Jobs run one at a time, in call order. */
@@ -168,10 +173,18 @@ export class Pool {
   async #run(s: Omit<JobSpec, "id" | "varsBytes" | "code"> & { code: JobSpec["code"] }): Promise<JobResult> {
     const varsBytes = checkVars(s.vars, this.#kind);
     for (let r = this.#slots.length; r < s.workers; r++) this.#spawn(r);
-    const job = new JobRun({ ...s, code: { source: s.code.source, filename: s.code.filename, lineOffset: s.code.lineOffset }, id: ++this.#jobIds, varsBytes }, {
-      slot: (rank) => this.#slots[rank],
-      replace: (slot) => this.#replace(slot),
-    });
+    const job = new JobRun(
+      {
+        ...s,
+        code: { source: s.code.source, filename: s.code.filename, lineOffset: s.code.lineOffset },
+        id: ++this.#jobIds,
+        varsBytes,
+      },
+      {
+        slot: (rank) => this.#slots[rank],
+        replace: (slot) => this.#replace(slot),
+      },
+    );
     this.#job = job;
     try {
       job.start();

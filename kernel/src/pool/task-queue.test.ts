@@ -20,23 +20,26 @@ function covers(chunks: Chunk[], n: number): boolean {
 describe("task queues", () => {
   it("static: contiguous blocks per rank", () => {
     const q = new StaticQueue(10, 3);
-    assert.deepEqual([q.next(0), q.next(1), q.next(2), q.next(0)], [{ start: 0, count: 3 }, { start: 3, count: 3 }, { start: 6, count: 4 }, undefined]);
+    assert.deepEqual(
+      [q.next(0), q.next(1), q.next(2), q.next(0)],
+      [{ start: 0, count: 3 }, { start: 3, count: 3 }, { start: 6, count: 4 }, undefined],
+    );
   });
 
   it("static with chunksize: round-robin chunks", () => {
     const q = new StaticQueue(7, 2, 2);
-    assert.deepEqual([q.next(0), q.next(0), q.next(1), q.next(1), q.next(1)], [
-      { start: 0, count: 2 },
-      { start: 4, count: 2 },
-      { start: 2, count: 2 },
-      { start: 6, count: 1 },
-      undefined,
-    ]);
+    assert.deepEqual(
+      [q.next(0), q.next(0), q.next(1), q.next(1), q.next(1)],
+      [{ start: 0, count: 2 }, { start: 4, count: 2 }, { start: 2, count: 2 }, { start: 6, count: 1 }, undefined],
+    );
   });
 
   it("dynamic with chunksize covers every item once", () => {
     const chunks = drain(new DynamicQueue(23, 2, 5), 2);
-    assert.deepEqual(chunks.map((c) => c.count), [5, 5, 5, 5, 3]);
+    assert.deepEqual(
+      chunks.map((c) => c.count),
+      [5, 5, 5, 5, 3],
+    );
     assert.ok(covers(chunks, 23));
   });
 
@@ -60,6 +63,9 @@ describe("task queues", () => {
 
   it("spmd: one task per rank", () => {
     const q = new SpmdQueue(2);
-    assert.deepEqual([q.next(1), q.next(1), q.next(0), q.pending], [{ start: 1, count: 1 }, undefined, { start: 0, count: 1 }, 0]);
+    assert.deepEqual(
+      [q.next(1), q.next(1), q.next(0), q.pending],
+      [{ start: 1, count: 1 }, undefined, { start: 0, count: 1 }, 0],
+    );
   });
 });

@@ -60,7 +60,8 @@ export class DynamicQueue implements TaskQueue {
     if (count === 0) return;
     const perItem = Math.max(execMs / count, 1e-6);
     // small chunks over-estimate (cold code, timer resolution): trust larger samples more
-    this.perItemMs = this.perItemMs === undefined || count >= this.samples ? perItem : Math.min(this.perItemMs, perItem);
+    this.perItemMs =
+      this.perItemMs === undefined || count >= this.samples ? perItem : Math.min(this.perItemMs, perItem);
     this.samples = Math.max(this.samples, count);
   }
 

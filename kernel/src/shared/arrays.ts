@@ -2,7 +2,9 @@
 
 function alloc<T>(n: number, bytesPer: number, make: (b: SharedArrayBuffer) => T, what: string): T {
   if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`shared.${what}(n): n must be a non-negative integer, got ${String(n)}. Try: shared.${what}(1024)`);
+    throw new RangeError(
+      `shared.${what}(n): n must be a non-negative integer, got ${String(n)}. Try: shared.${what}(1024)`,
+    );
   }
   return make(new SharedArrayBuffer(n * bytesPer));
 }

@@ -16,7 +16,9 @@ export class Barrier {
   constructor(parties: number | Int32Array) {
     if (typeof parties === "number") {
       if (!Number.isInteger(parties) || parties < 1) {
-        throw new RangeError(`new Barrier(parties): parties must be a positive integer, got ${parties}. Try: new Barrier(size)`);
+        throw new RangeError(
+          `new Barrier(parties): parties must be a positive integer, got ${parties}. Try: new Barrier(size)`,
+        );
       }
       this.state = newInt32(3);
       this.state[PARTIES] = parties;

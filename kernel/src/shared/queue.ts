@@ -32,7 +32,9 @@ export class SharedQueue<T = unknown> {
       return;
     }
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`new SharedQueue(capacity): capacity must be a positive integer, got ${capacity}. Try: new SharedQueue(64)`);
+      throw new RangeError(
+        `new SharedQueue(capacity): capacity must be a positive integer, got ${capacity}. Try: new SharedQueue(64)`,
+      );
     }
     const slotBytes = Math.ceil((options.slotBytes ?? 256) / 8) * 8;
     this.ctl = newInt32(CTL_LEN);
@@ -175,12 +177,16 @@ export class SharedQueue<T = unknown> {
     if (typeof value === "number") return { kind: KIND_NUMBER, num: value };
     const json = JSON.stringify(value);
     if (json === undefined) {
-      throw new TypeError(`SharedQueue.push: ${typeof value} cannot be stored (only numbers and JSON-able values). Push a number, string, array or plain object.`);
+      throw new TypeError(
+        `SharedQueue.push: ${typeof value} cannot be stored (only numbers and JSON-able values). Push a number, string, array or plain object.`,
+      );
     }
     const bytes = encoder.encode(json);
     const max = this.ctl[SLOT_BYTES];
     if (bytes.length > max) {
-      throw new RangeError(`SharedQueue.push: value needs ${bytes.length} bytes as JSON but slots hold ${max}. Create the queue with new SharedQueue(capacity, { slotBytes: ${Math.ceil(bytes.length / 8) * 8} }).`);
+      throw new RangeError(
+        `SharedQueue.push: value needs ${bytes.length} bytes as JSON but slots hold ${max}. Create the queue with new SharedQueue(capacity, { slotBytes: ${Math.ceil(bytes.length / 8) * 8} }).`,
+      );
     }
     return { kind: KIND_JSON, bytes };
   }

@@ -57,7 +57,9 @@ export function findSharedMemory(value: unknown, depth = 0): string | undefined 
   if (typeof value !== "object" || value === null || depth > 3) return undefined;
   if (isShared(value)) return "a SharedArrayBuffer";
   if (ArrayBuffer.isView(value)) {
-    return isShared(value.buffer) ? `a ${value.constructor.name} on a SharedArrayBuffer` : undefined;
+    return isShared(value.buffer)
+      ? `${article(value.constructor.name)} ${value.constructor.name} on a SharedArrayBuffer`
+      : undefined;
   }
   if (isTagged(value)) return `a shared ${value[SHARED_TAG]}`;
   const children = Array.isArray(value)
@@ -70,4 +72,8 @@ export function findSharedMemory(value: unknown, depth = 0): string | undefined 
     if (found) return found;
   }
   return undefined;
+}
+
+function article(word: string): string {
+  return /^[AEIOU]/i.test(word) ? "an" : "a";
 }

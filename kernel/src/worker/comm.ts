@@ -76,16 +76,23 @@ export class WorkerComm {
 function opFunction(op: ReduceOp): (a: unknown, b: unknown) => unknown {
   if (typeof op === "function") return op;
   const f = BUILTIN_OPS[op];
-  if (!f) throw new TypeError(`comm.reduce: unknown op "${String(op)}". Use "sum", "min", "max", "prod" or a function (a, b) => value.`);
+  if (!f)
+    throw new TypeError(
+      `comm.reduce: unknown op "${String(op)}". Use "sum", "min", "max", "prod" or a function (a, b) => value.`,
+    );
   const apply = (a: unknown, b: unknown): unknown => {
     if (typeof a === "number" && typeof b === "number") return f(a, b);
     if (typeof a === "bigint" && typeof b === "bigint") return f(a as never, b as never);
     if (isNumberList(a) && isNumberList(b)) {
-      const out = Array.isArray(a) ? new Array<unknown>(a.length) : new (a.constructor as new (n: number) => number[])(a.length);
+      const out = Array.isArray(a)
+        ? new Array<unknown>(a.length)
+        : new (a.constructor as new (n: number) => number[])(a.length);
       for (let i = 0; i < a.length; i++) out[i] = apply(a[i], b[i]);
       return out;
     }
-    throw new TypeError(`comm.reduce: op "${op}" needs numbers or arrays of numbers, got ${typeof a} and ${typeof b}. Pass a function op for other values.`);
+    throw new TypeError(
+      `comm.reduce: op "${op}" needs numbers or arrays of numbers, got ${typeof a} and ${typeof b}. Pass a function op for other values.`,
+    );
   };
   return apply;
 }

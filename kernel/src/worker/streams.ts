@@ -13,7 +13,9 @@ export function captureStreams(send: (msg: StreamMessage) => void): void {
       const text =
         typeof chunk === "string"
           ? chunk
-          : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
+          : Buffer.from(chunk as Uint8Array).toString(
+              typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8",
+            );
       try {
         send({ type: "stream", name, text });
       } catch {
