@@ -1,8 +1,10 @@
 /**
  * Entry of a child-process worker (pool/runtimes/process.ts forks this file with the parent pid
- * as argv[2]). The child never outlives the kernel: it exits when the IPC channel closes, and
- * it polls the parent pid in case the channel is not closed cleanly.
+ * as argv[2]). The child never outlives the kernel: it exits when the IPC channel closes, and a
+ * watchdog thread polls the parent pid, so that even a child stuck in `while (true) {}` (whose
+ * own event loop never runs again) is killed when the kernel dies.
  */
+import { Worker } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "../pool/messages";
 import { startWorker } from "./run-task";
 
@@ -16,13 +18,15 @@ function send(m: FromWorker): void {
 }
 
 process.on("disconnect", () => process.exit(0));
+const WATCHDOG = `
+const { workerData } = require("node:worker_threads");
 setInterval(() => {
-  try {
-    process.kill(parentPid, 0);
-  } catch {
-    process.exit(0);
-  }
-}, PARENT_POLL_MS).unref();
+  let alive = process.ppid === workerData.parentPid;
+  try { process.kill(workerData.parentPid, 0); } catch { alive = false; }
+  if (!alive) process.kill(process.pid, "SIGKILL");
+}, workerData.pollMs);
+`;
+new Worker(WATCHDOG, { eval: true, workerData: { parentPid, pollMs: PARENT_POLL_MS } }).unref();
 
 const onMessage = startWorker({ kind: "process", send }, require);
 process.on("message", (m: ToWorker) => onMessage(m));
