@@ -25,3 +25,7 @@ export class MagicOptionError extends Error {
 export class VariableError extends Error {
   override name = "VariableError";
 }
+
+// The pool's and the GPU's errors live beside their code and are part of this one list.
+export * from "./errors-pool";
+export * from "./gpu/errors";

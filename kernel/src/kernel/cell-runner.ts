@@ -7,6 +7,7 @@ import { Magic, MagicContext } from "../magics/registry";
 import { OutputSink } from "../output";
 import { CellRunner } from "../protocol/handler";
 import { captureConsole } from "./console-capture";
+import { setCurrentCell } from "./current";
 import { setInputHandler } from "./input";
 
 /** Runs cells: plain TypeScript through the executor, magics through their definitions. */
@@ -39,6 +40,7 @@ export class KernelCellRunner implements CellRunner {
     try {
       const showValue = (value: unknown) => sink.result(toMimeBundle(value));
       const ctx: MagicContext = { sink, signal: abort.signal, executor: this.executor, showValue, magics: this.magics };
+      setCurrentCell(ctx);
       for (const segment of parseCell(code)) {
         if (segment.type === "code") {
           const outcome = await this.executor.execute(segment.code);
@@ -55,6 +57,7 @@ export class KernelCellRunner implements CellRunner {
     } catch (e) {
       throw isSigintError(e) ? new InterruptedError(undefined, { cause: e }) : e;
     } finally {
+      setCurrentCell(undefined);
       restore();
       this.abort = undefined;
     }

@@ -5,15 +5,21 @@ import { Magic } from "../magics/registry";
 import { timeMagic, timeitMagic } from "../magics/timing";
 import { KernelHandler, Transport } from "../protocol/handler";
 import { KernelCellRunner } from "./cell-runner";
+import { parallelMagic } from "../magics/parallel-magic";
+import { workersMagic } from "../magics/workers-magic";
+import { Sampler } from "../monitor/sampler";
+import { ParallelSession } from "../parallel/session";
+import { setKernelSession } from "./current";
 
 export interface Kernel {
   handler: KernelHandler;
   runner: KernelCellRunner;
+  session: ParallelSession;
 }
 
-/** Every magic the kernel knows; features add theirs here. */
-function builtinMagics(): Magic[] {
-  return [lsmagicMagic, timeMagic, timeitMagic];
+/** Every magic the kernel knows. */
+function allMagics(session: ParallelSession): Magic[] {
+  return [lsmagicMagic, timeMagic, timeitMagic, parallelMagic(session), workersMagic(session)];
 }
 
 /**
@@ -27,7 +33,14 @@ export function createKernel(
   exit: () => void,
 ): Kernel {
   const executor = new CellExecutor(rootDir, () => publicApi);
-  const runner = new KernelCellRunner(executor, builtinMagics());
+  const sampler = new Sampler().start();
+  const session = new ParallelSession(sampler);
+  setKernelSession(session);
+  const runner = new KernelCellRunner(executor, allMagics(session));
+  runner.onShutdown(async () => {
+    sampler.stop();
+    await session.close();
+  });
   const handler = new KernelHandler(transport, runner, log, exit);
-  return { handler, runner };
+  return { handler, runner, session };
 }

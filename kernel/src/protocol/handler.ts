@@ -228,16 +228,27 @@ export class KernelHandler {
   }
 }
 
-/** An error as Jupyter shows it: name, message and a traceback. */
+/** An error as Jupyter shows it: name, message and the frames of the user's code. */
 export function toErrorContent(e: unknown): ErrorContent {
   if (e instanceof Error) {
-    const stack = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
-    // Keep the frames of the user's cell, drop the kernel's own.
-    const frames = stack.slice(1).filter((l) => !/node:internal|paralab\/|kernel\/dist\/|tslab\/dist\//.test(l));
     const head = `${e.name}: ${e.message}`;
-    const cause = e.cause instanceof Error && e.cause.stack ? [`Caused by: ${e.cause.stack}`] : [];
-    return { ename: e.name, evalue: e.message, traceback: [head, ...frames, ...cause] };
+    return { ename: e.name, evalue: e.message, traceback: [head, ...userFrames(e), ...causeLines(e.cause)] };
   }
   const text = inspectValue(e);
   return { ename: "Error", evalue: text, traceback: [`Uncaught ${text}`] };
+}
+
+/** Stack frames of cells (kernel cells and %%parallel bodies), not the kernel's own. */
+function userFrames(e: Error): string[] {
+  return (e.stack ?? "")
+    .split("\n")
+    .filter((l) => /^\s+at /.test(l))
+    .filter((l) => /\bcell(\.js)?[: ]/.test(l) && !/node:internal|kernel\/dist\/|tslab\/dist\//.test(l));
+}
+
+/** A cause is shown only when it points into user code; kernel-internal causes are noise. */
+function causeLines(cause: unknown): string[] {
+  if (!(cause instanceof Error)) return [];
+  const frames = userFrames(cause);
+  return frames.length ? [`Caused by: ${cause.name}: ${cause.message}`, ...frames] : [];
 }

@@ -1,0 +1,114 @@
+import { SourceMap } from "node:module";
+import * as ts from "@tslab/typescript-for-tslab";
+
+/** A `%%parallel` body compiled for the workers. */
+export interface CompiledBody {
+  /** JS source of an expression: `async function (__ctx) {...}`; the pool runs it per task. */
+  source: string;
+  /** Maps a line of `source` (1-based) to the cell's line (1-based), for tracebacks. */
+  cellLine(jsLine: number): number | undefined;
+}
+
+export interface CompileOptions {
+  /** The names the body gets from its task context, e.g. ["rank", "size", "comm"]. */
+  contextNames: string[];
+  /** Kernel variables sent along, bound as locals. */
+  varNames: string[];
+  /** Kernel functions sent by source: name → function expression source. */
+  functions?: Record<string, string>;
+  /** SPMD: top-level declarations become worker globals, so the next cell on that worker sees them. */
+  persistDeclarations: boolean;
+  /** 0-based line of the body's first line in the cell. */
+  bodyLine: number;
+}
+
+const BODY_FN = "__paralab_body__";
+
+/**
+ * TypeScript body → JS the workers run. The value of the last expression statement (or an
+ * explicit `return`) is the task's result.
+ */
+export function compileBody(body: string, o: CompileOptions): CompiledBody {
+  // One header line, so that body line n is line n + 1 of the wrapper.
+  const wrapper = `async function ${BODY_FN}(__ctx: any) {\n${body}\n}`;
+  const out = ts.transpileModule(wrapper, {
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.None,
+      sourceMap: true,
+      removeComments: false,
+    },
+    fileName: "cell.ts",
+  });
+  const js = rewriteBody(out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ""), o.persistDeclarations);
+  const map = new SourceMap(JSON.parse(out.sourceMapText ?? "{}"));
+  const context = o.contextNames.length ? `let { ${o.contextNames.join(", ")} } = __ctx; ` : "";
+  const vars = o.varNames.length ? `let { ${o.varNames.join(", ")} } = __ctx.vars; ` : "";
+  const functions = Object.entries(o.functions ?? {})
+    .map(([name, src]) => `let ${name} = (${src}); `)
+    .join("");
+  const prelude = `${context}${vars}${functions}`;
+  // The prelude joins the first line; function sources may add lines, which cellLine skips.
+  const preludeLines = prelude.split("\n").length - 1;
+  const source = `(${js.replace(/^(async function \w+\(__ctx\) \{)/, () => `async function ${BODY_FN}(__ctx) { ${prelude}`)})`;
+  const jsLines = js.split("\n");
+  return {
+    source,
+    cellLine(sourceLine: number) {
+      const jsLine = sourceLine - preludeLines;
+      const text = jsLines[jsLine - 1];
+      if (text === undefined) return undefined;
+      // Ask for the first code on the line: column 0 of an indented line maps to the line before.
+      const entry = map.findEntry(jsLine - 1, text.length - text.trimStart().length) as { originalLine?: number };
+      if (entry?.originalLine === undefined) return undefined;
+      // originalLine is 0-based in the wrapper, whose line 0 is the header.
+      const bodyLine = entry.originalLine - 1;
+      return bodyLine < 0 ? undefined : bodyLine + o.bodyLine + 1;
+    },
+  };
+}
+
+/**
+ * Edits the transpiled function's top-level statements in place (keeping line numbers):
+ * the last expression becomes `return`, and with `persist` declarations become assignments to
+ * worker globals (the wrapper runs in sloppy mode, so `x = 1` creates a global).
+ */
+function rewriteBody(js: string, persist: boolean): string {
+  const file = ts.createSourceFile("cell.js", js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const fn = file.statements.find(ts.isFunctionDeclaration);
+  if (!fn?.body) return js;
+  const edits: { start: number; end: number; text: string }[] = [];
+  const statements = fn.body.statements;
+  for (const stmt of statements) {
+    if (!persist) break;
+    if (ts.isVariableStatement(stmt)) {
+      const list = stmt.declarationList;
+      const keyword = list.getChildAt(0); // let / const / var
+      const decls = list.declarations;
+      const parts = decls.map((d) => {
+        const name = d.name.getText();
+        const init = d.initializer ? d.initializer.getText() : "undefined";
+        return ts.isIdentifier(d.name) ? `${name} = ${init}` : `(${name} = ${init})`;
+      });
+      edits.push({ start: keyword.getStart(), end: list.getEnd(), text: `void (${parts.join(", ")})` });
+    } else if (ts.isFunctionDeclaration(stmt) && stmt.name) {
+      edits.push({
+        start: stmt.getEnd(),
+        end: stmt.getEnd(),
+        text: ` globalThis.${stmt.name.text} = ${stmt.name.text};`,
+      });
+    } else if (ts.isClassDeclaration(stmt) && stmt.name) {
+      edits.push({ start: stmt.getStart(), end: stmt.getStart(), text: `${stmt.name.text} = ` });
+    }
+  }
+  const last = statements[statements.length - 1];
+  if (last && ts.isExpressionStatement(last)) {
+    edits.push({ start: last.getStart(), end: last.getStart(), text: "return " });
+  }
+  // Function declarations hoist; publish them before anything else runs.
+  let result = js;
+  for (const e of edits.sort((a, b) => b.start - a.start)) {
+    result = result.slice(0, e.start) + e.text + result.slice(e.end);
+  }
+  return result;
+}

@@ -1,0 +1,75 @@
+import { CompileError, MagicOptionError } from "../errors";
+import { CellExecutor } from "../executor/executor";
+import { ParallelPlan } from "../magics/parallel";
+import { JobCode } from "../pool/pool";
+import { CompiledBody, compileBody } from "./compile";
+import { analyzeScope } from "./scope";
+import { typecheckBody } from "./typecheck";
+import { collectVariables } from "./variables";
+
+/** A %%parallel cell made ready to dispatch: items, variables and compiled code. */
+export interface PreparedJob {
+  items?: unknown[];
+  vars: Record<string, unknown>;
+  code: JobCode;
+  compiled: CompiledBody;
+  /** The same body without worker-state persistence, for the serial run of --compare. */
+  serialSource: string;
+  /** SPMD: names the body declares at top level (they stay on the workers). */
+  declared: string[];
+}
+
+export const CELL_FILENAME = "cell";
+
+export function contextNames(plan: ParallelPlan): string[] {
+  return plan.mode === "map" ? [plan.itemName, "index", "rank"] : ["rank", "size", "comm"];
+}
+
+/** Everything before dispatch; any problem is thrown here, before a worker starts. */
+export async function prepareJob(
+  plan: ParallelPlan,
+  executor: CellExecutor,
+  workerGlobals: Iterable<string>,
+): Promise<PreparedJob> {
+  const items = plan.mode === "map" ? await evaluateItems(plan.mapExpr!, executor) : undefined;
+  const scope = analyzeScope(plan.body);
+  const context = new Set(contextNames(plan));
+  const locals = executor.locals;
+  const names = new Set([...scope.free].filter((n) => n in locals && !context.has(n)));
+  for (const n of [...plan.inVars, ...plan.shareVars]) names.add(n);
+  const sent = collectVariables(names, locals);
+  if (plan.typecheck) typecheckBody(executor, plan, workerGlobals);
+  const options = {
+    contextNames: [...context],
+    varNames: Object.keys(sent.data),
+    functions: sent.functions,
+    bodyLine: plan.bodyLine,
+  };
+  const compiled = compileBody(plan.body, { ...options, persistDeclarations: plan.mode === "spmd" });
+  const serialSource = compileBody(plan.body, { ...options, persistDeclarations: false }).source;
+  return {
+    items,
+    vars: sent.data,
+    code: { source: compiled.source, filename: CELL_FILENAME, lineOffset: 0 },
+    compiled,
+    serialSource,
+    declared: plan.mode === "spmd" ? [...scope.topLevel] : [],
+  };
+}
+
+async function evaluateItems(expr: string, executor: CellExecutor): Promise<unknown[]> {
+  let value: unknown;
+  try {
+    value = (await executor.execute(expr)).value;
+  } catch (e) {
+    const why = e instanceof CompileError ? e.message.replace(/^\d+:\d+ - /gm, "") : (e as Error).message;
+    throw new MagicOptionError(`%%parallel: --map ${expr} could not be evaluated in the kernel: ${why}`, { cause: e });
+  }
+  if (value == null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function") {
+    throw new MagicOptionError(
+      `%%parallel: --map ${expr} must be iterable (an array, typed array, Set, Map or generator), got ${value === null ? "null" : typeof value}. ` +
+        "Try: %%parallel --map [1, 2, 3]",
+    );
+  }
+  return Array.from(value as Iterable<unknown>);
+}

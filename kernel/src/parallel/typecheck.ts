@@ -1,0 +1,42 @@
+import { CompileError } from "../errors";
+import { CellExecutor, formatDiagnostics } from "../executor/executor";
+import { ParallelPlan } from "../magics/parallel";
+
+/**
+ * Type-checks a %%parallel body in the kernel, against the kernel's declarations, with the
+ * names the workers provide (rank, size, comm, item, index) and worker state left by earlier
+ * SPMD cells. Errors carry cell line numbers.
+ */
+export function typecheckBody(executor: CellExecutor, plan: ParallelPlan, workerGlobals: Iterable<string>): void {
+  const header: string[] = ['import type { Comm as ParalabComm$ } from "paralab";'];
+  const kernelNames = new Set(Object.keys(executor.locals));
+  for (const name of workerGlobals) {
+    if (!kernelNames.has(name)) header.push(`declare let ${name}: any;`);
+  }
+  if (plan.mode === "map") {
+    header.push("declare function paralabItemOf$<T>(items: Iterable<T>): T;");
+    header.push(
+      `async function paralabCheck$(rank: number, index: number) { const ${plan.itemName} = paralabItemOf$(${plan.mapExpr});`,
+    );
+  } else {
+    header.push("async function paralabCheck$(rank: number, size: number, comm: ParalabComm$) {");
+  }
+  const source = `${header.join("\n")}\n${plan.body}\n}`;
+  try {
+    executor.convert(source);
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+    throw new CompileError(remapLines(e.message, header.length, plan.bodyLine), { cause: e });
+  }
+}
+
+/** "L:C - msg" lines of the check source → cell lines (header lines are the magic line itself). */
+function remapLines(text: string, headerLines: number, bodyLine: number): string {
+  return text.replace(/^(\d+):(\d+) - /gm, (_, line: string, col: string) => {
+    const cellLine = Math.max(Number(line) - headerLines, 0) + bodyLine;
+    return `cell line ${cellLine}:${col} - `;
+  });
+}
+
+// Re-exported so callers format diagnostics the same way everywhere.
+export { formatDiagnostics };

@@ -1,0 +1,135 @@
+import { VariableError } from "../errors";
+import { SHARED_TAG } from "../shared/tag";
+import { analyzeScope } from "./scope";
+import * as ts from "@tslab/typescript-for-tslab";
+
+/** What a cell sends to its workers: data by structured clone, functions by their source. */
+export interface SentVariables {
+  data: Record<string, unknown>;
+  /** name → JS source of a function expression, defined in the worker before the body runs. */
+  functions: Record<string, string>;
+}
+
+/**
+ * Collects the kernel variables `names` (and, for functions, the kernel variables they use in
+ * turn). Throws VariableError naming the variable that cannot be sent, and why.
+ */
+export function collectVariables(names: Iterable<string>, locals: Record<string, unknown>): SentVariables {
+  const sent: SentVariables = { data: {}, functions: {} };
+  const pending = [...names];
+  const seen = new Set<string>();
+  while (pending.length) {
+    const name = pending.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (!(name in locals)) {
+      throw new VariableError(
+        `\`${name}\` is not a kernel variable. Define it in a cell first, or remove it from --in/--share.`,
+      );
+    }
+    const value = locals[name];
+    if (typeof value === "function") {
+      const { source, uses } = functionSource(name, value as (...args: unknown[]) => unknown, locals);
+      sent.functions[name] = source;
+      pending.push(...uses);
+      continue;
+    }
+    const why = whyNotCloneable(value);
+    if (why) {
+      throw new VariableError(
+        `\`${name}\` ${why} and cannot be cloned to a worker; create it inside the cell or pass plain data.`,
+      );
+    }
+    sent.data[name] = value;
+  }
+  return sent;
+}
+
+/** The function's source, checked to close over nothing but kernel variables and globals. */
+function functionSource(
+  name: string,
+  fn: (...args: unknown[]) => unknown,
+  locals: Record<string, unknown>,
+): { source: string; uses: string[] } {
+  const text = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}$/.test(text)) {
+    throw new VariableError(
+      `\`${name}\` is a built-in or bound function and cannot be sent to a worker by its source; call it inside the cell instead.`,
+    );
+  }
+  if (/^class\b/.test(text)) {
+    throw new VariableError(
+      `\`${name}\` is a class; classes cannot be sent to workers. Declare the class inside the %%parallel cell.`,
+    );
+  }
+  // Method shorthand ("f() {}") is not an expression on its own; make it one.
+  const source = isExpression(text) ? text : `function ${text}`;
+  if (!isExpression(source)) {
+    throw new VariableError(
+      `\`${name}\` is a function whose source cannot be re-created in a worker; define it with function or => at top level.`,
+    );
+  }
+  const { free } = analyzeScope(`(${source})`, ts.ScriptKind.JS);
+  const uses: string[] = [];
+  for (const id of free) {
+    if (id === name || id in locals) {
+      if (id !== name) uses.push(id);
+    } else if (!(id in globalThis) && id !== "arguments" && id !== "undefined") {
+      throw new VariableError(
+        `\`${name}\` is a closure over \`${id}\`, which is not a kernel variable, so it cannot be sent to a worker; ` +
+          `define the function at top level (taking ${id} as a parameter) or inside the cell.`,
+      );
+    }
+  }
+  return { source, uses };
+}
+
+function isExpression(source: string): boolean {
+  const file = ts.createSourceFile("f.js", `(${source})`, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  return (file as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length === 0;
+}
+
+const CLONEABLE = new Set<unknown>([
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  SharedArrayBuffer.prototype,
+  DataView.prototype,
+  Error.prototype,
+  null,
+]);
+
+/** Why a value cannot be structured-cloned (checked on the top level and one level down), or undefined. */
+export function whyNotCloneable(value: unknown, depth = 0): string | undefined {
+  if (value === null || typeof value !== "object") {
+    return typeof value === "symbol" ? "is a Symbol" : typeof value === "function" ? "holds a function" : undefined;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof Error || isTagged(value)) return undefined;
+  const proto = Object.getPrototypeOf(value);
+  if (!CLONEABLE.has(proto)) {
+    if (value instanceof Promise) return "is a Promise (await it first)";
+    const cls = (proto?.constructor?.name as string | undefined) ?? "object";
+    return `is ${/^[AEIOU]/.test(cls) ? "an" : "a"} ${cls}`;
+  }
+  if (depth >= 1) return undefined;
+  const children =
+    value instanceof Map
+      ? [...value.values()]
+      : Array.isArray(value)
+        ? value.slice(0, 100)
+        : Object.values(value).slice(0, 100);
+  for (const child of children) {
+    const why = whyNotCloneable(child, depth + 1);
+    if (why) return `holds a value that ${why}`;
+  }
+  return undefined;
+}
+
+/** paralab's shared primitives (Mutex, SharedQueue, ...) are revived in the worker. */
+function isTagged(value: object): boolean {
+  return SHARED_TAG in value;
+}
