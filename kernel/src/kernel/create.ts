@@ -7,6 +7,8 @@ import { KernelHandler, Transport } from "../protocol/handler";
 import { KernelCellRunner } from "./cell-runner";
 import { parallelMagic } from "../magics/parallel-magic";
 import { workersMagic } from "../magics/workers-magic";
+import { monitorMagic } from "../magics/monitor-magic";
+import { registerMonitorTarget } from "../monitor/comm-target";
 import { Sampler } from "../monitor/sampler";
 import { ParallelSession } from "../parallel/session";
 import { setKernelSession } from "./current";
@@ -19,7 +21,14 @@ export interface Kernel {
 
 /** Every magic the kernel knows. */
 function allMagics(session: ParallelSession): Magic[] {
-  return [lsmagicMagic, timeMagic, timeitMagic, parallelMagic(session), workersMagic(session)];
+  return [
+    lsmagicMagic,
+    timeMagic,
+    timeitMagic,
+    parallelMagic(session),
+    workersMagic(session),
+    monitorMagic(session.sampler),
+  ];
 }
 
 /**
@@ -42,5 +51,6 @@ export function createKernel(
     await session.close();
   });
   const handler = new KernelHandler(transport, runner, log, exit);
+  registerMonitorTarget(handler.comms, session);
   return { handler, runner, session };
 }
