@@ -7,7 +7,7 @@ function harness(size: number) {
   const failures: Error[] = [];
   const broker = new CommBroker(
     size,
-    { reply: (r, id, v) => replies.push([r, id, v]), fail: (e) => failures.push(e) },
+    { reply: (r, id, v) => replies.push([r, id, v]), fail: (e) => failures.push(e), probe: async () => undefined },
     10,
   );
   return { broker, replies, failures };

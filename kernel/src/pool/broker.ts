@@ -9,6 +9,11 @@ export interface BrokerIO {
   reply(rank: number, reqId: number, value: unknown): void;
   /** Deadlock or misuse: the job must fail with this error. */
   fail(error: Error): void;
+  /**
+   * Resolves once each of these ranks' workers has answered from a free event loop (so none
+   * is still computing with a recv pending but not yet awaited).
+   */
+  probe(ranks: number[]): Promise<void>;
 }
 
 type Wait = { kind: "recv"; reqId: number; source?: number } | { kind: "collective"; op: CollectiveOp; step: number };
@@ -20,7 +25,11 @@ interface PendingCollective {
   reqIds: Map<number, number>;
 }
 
-/** A deadlock is reported only after the blocked state has held this long with no activity. */
+/**
+ * A deadlock is reported only after the blocked state has held this long with no activity, and
+ * every blocked worker has answered a probe (its event loop is free). Not covered: a rank that
+ * waits in recv while a timer of its own will send later (timers are invisible to the broker).
+ */
 export const DEADLOCK_DELAY_MS = 200;
 
 export class CommBroker {
@@ -169,7 +178,12 @@ export class CommBroker {
       this.timer = undefined;
       if (this.disposed) return;
       if (this.activity !== seen) return this.check();
-      if (this.allBlocked()) this.fail(this.deadlockError());
+      if (!this.allBlocked()) return;
+      void this.io.probe([...this.waiting.keys()]).then(() => {
+        if (this.disposed) return;
+        if (this.activity !== seen) return this.check();
+        if (this.allBlocked()) this.fail(this.deadlockError());
+      });
     }, this.delayMs);
     this.timer.unref?.();
   }

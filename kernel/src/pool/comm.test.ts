@@ -89,6 +89,24 @@ for (const kind of KINDS) {
       assert.deepEqual(r.values, [0, 1, 2]);
     });
 
+    it("no false deadlock while a rank computes with a recv not yet awaited", async () => {
+      const r = await pool.runSpmd(
+        spmd(async ({ rank, comm }) => {
+          if (rank === 0) {
+            const pending = comm.recv(1);
+            const until = Date.now() + 600;
+            while (Date.now() < until);
+            comm.send(1, "ping");
+            return pending;
+          }
+          const got = await comm.recv(0);
+          comm.send(0, `pong after ${got}`);
+          return got;
+        }, 2),
+      );
+      assert.deepEqual(r.values, ["pong after ping", "ping"]);
+    });
+
     it("reports a collective a finished rank never reaches", async () => {
       await assert.rejects(
         pool.runSpmd(

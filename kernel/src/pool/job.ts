@@ -2,7 +2,8 @@
  * One running job: hands chunks to idle workers, collects results, and fails, cancels or
  * aborts as a unit. The pool routes worker events here; the job never spawns workers itself.
  */
-import { CloneError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors-pool";
+import { CloneError, SharedMemoryError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors-pool";
+import { findSharedMemory } from "../shared/revive";
 import { estimateBytes } from "../shared/size";
 import { CommBroker } from "./broker";
 import type { CommMessage, ResultMessage, TaskMessage, WireCode } from "./messages";
@@ -52,6 +53,8 @@ export class JobRun {
   private chunks = 0;
   private taskSeq = 0;
   private readonly t0 = performance.now();
+  private readonly probes = new Map<number, { left: Set<number>; done(): void }>();
+  private probeSeq = 0;
   private readonly onAbort = (): void => this.abort(this.spec.hooks.signal?.reason);
 
   constructor(
@@ -68,6 +71,7 @@ export class JobRun {
       this.broker = new CommBroker(spec.workers, {
         reply: (rank, reqId, value) => this.sendTo(rank, { type: "comm-reply", jobId: spec.id, reqId, value }),
         fail: (e) => this.fail(e),
+        probe: (ranks) => this.probe(ranks),
       });
     }
   }
@@ -170,6 +174,25 @@ export class JobRun {
   onComm(slot: WorkerSlot, msg: CommMessage): void {
     if (this.settled || msg.jobId !== this.id) return;
     this.broker?.handle(slot.rank, msg.reqId, msg.req);
+  }
+
+  onProbeAck(slot: WorkerSlot, probeId: number): void {
+    const p = this.probes.get(probeId);
+    if (!p) return;
+    p.left.delete(slot.rank);
+    if (p.left.size === 0) {
+      this.probes.delete(probeId);
+      p.done();
+    }
+  }
+
+  private probe(ranks: number[]): Promise<void> {
+    return new Promise((done) => {
+      if (ranks.length === 0) return done();
+      const probeId = ++this.probeSeq;
+      this.probes.set(probeId, { left: new Set(ranks), done });
+      for (const r of ranks) this.sendTo(r, { type: "probe", probeId });
+    });
   }
 
   onStream(rank: number, name: "stdout" | "stderr", text: string): void {
@@ -287,6 +310,8 @@ export class JobRun {
     if (bad) return new CloneError(bad.name, bad.why, { cause: e });
     if (this.spec.mode === "map") {
       for (let i = chunk.start; i < chunk.start + chunk.count; i++) {
+        const shared = findSharedMemory(this.spec.items[i]);
+        if (shared) return new SharedMemoryError(`item ${i}`, shared);
         try {
           structuredClone(this.spec.items[i]);
         } catch (err) {

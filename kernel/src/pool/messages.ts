@@ -58,7 +58,13 @@ export interface StatsRequestMessage {
   type: "stats";
 }
 
-export type ToWorker = TaskMessage | CommReplyMessage | CancelMessage | StatsRequestMessage;
+/** Answer as soon as the event loop is free (deadlock check: a rank in a busy loop does not answer). */
+export interface ProbeMessage {
+  type: "probe";
+  probeId: number;
+}
+
+export type ToWorker = TaskMessage | CommReplyMessage | CancelMessage | StatsRequestMessage | ProbeMessage;
 
 export type CollectiveOp = "barrier" | "bcast" | "scatter" | "gather";
 
@@ -115,4 +121,9 @@ export interface StatsMessage {
   stats: WorkerStats;
 }
 
-export type FromWorker = ReadyMessage | StreamMessage | CommMessage | ResultMessage | StatsMessage;
+export interface ProbeAckMessage {
+  type: "probe-ack";
+  probeId: number;
+}
+
+export type FromWorker = ReadyMessage | StreamMessage | CommMessage | ResultMessage | StatsMessage | ProbeAckMessage;

@@ -4,7 +4,7 @@
  * its global realm is there for the next job.
  */
 import * as fs from "node:fs";
-import { PoolClosedError, WorkerExitError } from "../errors-pool";
+import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors-pool";
 import { describeExit } from "./crash";
 import { JobRun, type JobSpec } from "./job";
 import type { FromWorker, WorkerStats } from "./messages";
@@ -118,7 +118,7 @@ export class Pool {
         queue: new SpmdQueue(job.workers),
         hooks,
       });
-    });
+    }, hooks.signal);
   }
 
   runMap(job: MapJob, hooks: JobHooks = {}): Promise<JobResult> {
@@ -143,7 +143,7 @@ export class Pool {
         queue,
         hooks,
       });
-    });
+    }, hooks.signal);
   }
 
   /** Abort the running job, stop every worker. */
@@ -160,14 +160,19 @@ export class Pool {
     ]);
   }
 
-  /** Jobs run one at a time, in call order. */
-  #enqueue(fn: () => Promise<JobResult>): Promise<JobResult> {
+  /** Jobs run one at a time, in call order; an abort while waiting rejects at once. */
+  #enqueue(fn: () => Promise<JobResult>, signal?: AbortSignal): Promise<JobResult> {
     const run = this.#chain.then(() => {
       this.#checkOpen();
       return fn();
     });
     this.#chain = run.catch(() => undefined);
-    return run;
+    if (!signal) return run;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(new TaskAbortedError(signal.reason));
+      signal.addEventListener("abort", onAbort, { once: true });
+      run.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
   }
 
   async #run(s: Omit<JobSpec, "id" | "varsBytes" | "code"> & { code: JobSpec["code"] }): Promise<JobResult> {
@@ -225,6 +230,9 @@ export class Pool {
         break;
       case "stats":
         updateStats(slot, m.stats);
+        break;
+      case "probe-ack":
+        this.#job?.onProbeAck(slot, m.probeId);
         break;
       case "result": {
         const task = slot.task;

@@ -34,7 +34,8 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   let nextReq = 1;
 
   function compile(code: WireCode): TaskFn {
-    let fn = fnCache.get(code.source);
+    const key = `${code.filename}:${code.lineOffset}:${code.source}`;
+    let fn = fnCache.get(key);
     if (!fn) {
       const value = vm.runInThisContext(code.source, { filename: code.filename, lineOffset: code.lineOffset });
       if (typeof value !== "function") {
@@ -42,7 +43,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       }
       fn = value as TaskFn;
       if (fnCache.size > 64) fnCache.clear();
-      fnCache.set(code.source, fn);
+      fnCache.set(key, fn);
     }
     return fn;
   }
@@ -160,6 +161,9 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
         break;
       case "stats":
         host.send({ type: "stats", stats: workerStats(host.kind) });
+        break;
+      case "probe":
+        host.send({ type: "probe-ack", probeId: msg.probeId });
         break;
     }
   }
