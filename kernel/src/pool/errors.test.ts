@@ -47,6 +47,25 @@ for (const kind of KINDS) {
       );
     });
 
+    it("SPMD continueOnError collects the failing rank's error", async () => {
+      const r = await pool.runSpmd({
+        ...spmd(async ({ rank }) => {
+          if (rank === 0) throw new Error("only rank 0");
+          return rank;
+        }, 2),
+        continueOnError: true,
+      });
+      assert.deepEqual(r.values, [undefined, 1]);
+      assert.equal(r.errors.length, 1);
+      assert.equal(r.errors[0].rank, 0);
+      assert.match(r.errors[0].message, /^\[w0\] failed: Error: only rank 0/);
+    });
+
+    it("require works inside workers", async () => {
+      const r = await pool.runSpmd(spmd(async () => typeof require("node:os").cpus, 1));
+      assert.deepEqual(r.values, ["function"]);
+    });
+
     it("collects errors with continueOnError and leaves undefined in their place", async () => {
       const items = [0, 1, 2, 3, 4, 5];
       const r = await pool.runMap(

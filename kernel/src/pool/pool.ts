@@ -114,7 +114,7 @@ export class Pool {
         vars: job.vars ?? {},
         workers: job.workers,
         ordered: true,
-        continueOnError: false,
+        continueOnError: job.continueOnError ?? false,
         queue: new SpmdQueue(job.workers),
         hooks,
       });

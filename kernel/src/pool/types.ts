@@ -64,6 +64,8 @@ export interface SpmdJob {
   code: JobCode;
   workers: number;
   vars: Record<string, unknown>;
+  /** Collect a failing rank's error in `errors` (its value is undefined) instead of failing the job. */
+  continueOnError?: boolean;
 }
 
 export interface MapJob {
