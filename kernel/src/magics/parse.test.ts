@@ -45,13 +45,16 @@ describe("splitArgs", () => {
     [`--title "two words" --x 'y z'`, ["--title", "two words", "--x", "y z"]],
     [String.raw`a\ b`, ["a b"]],
     ["  ", []],
+    ["--map [1, 2, 3] --as x", ["--map", "[1, 2, 3]", "--as", "x"]],
+    ["--map ['a b', \"c\"]", ["--map", "['a b', \"c\"]"]],
+    ["--map Array.from({ length: 8 }, (_, i) => i)", ["--map", "Array.from({ length: 8 }, (_, i) => i)"]],
   ];
   for (const [input, expected] of table) {
     it(`splits ${JSON.stringify(input)}`, () => assert.deepEqual(splitArgs(input), expected));
   }
 
   it("rejects an unterminated quote", () => {
-    assert.throws(() => splitArgs('--title "oops'), /unterminated " quote/);
+    assert.throws(() => splitArgs('--title "oops'), /unterminated " quote in the magic's options/);
   });
 });
 

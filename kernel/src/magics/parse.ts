@@ -1,3 +1,5 @@
+import { MagicOptionError } from "../errors";
+
 /**
  * Cell text → magic calls. Pure: no kernel state, no I/O.
  *
@@ -82,34 +84,45 @@ export function hasMagic(cell: string): boolean {
   return /^\s*%/m.test(cell);
 }
 
-/** Shell-like word splitting: whitespace separates, single and double quotes group, backslash escapes. */
+/**
+ * Shell-like word splitting: whitespace separates, single and double quotes group, backslash
+ * escapes. Inside (), [] and {} nothing splits and quotes stay as written, so an expression such
+ * as `--map [1, 2, 3]` or `--map Array.from({ length: 8 }, (_, i) => i)` is one word.
+ */
 export function splitArgs(text: string): string[] {
   const words: string[] = [];
   let word = "";
   let inWord = false;
   let quote: string | null = null;
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quote) {
-      if (c === quote) quote = null;
-      else if (c === "\\" && quote === '"' && i + 1 < text.length) word += text[++i];
-      else word += c;
-    } else if (c === "'" || c === '"') {
+      if (c === quote) {
+        quote = null;
+        if (depth > 0) word += c;
+      } else if (c === "\\" && i + 1 < text.length) {
+        word += depth > 0 ? c + text[++i] : text[++i];
+      } else word += c;
+    } else if (c === "'" || c === '"' || (c === "`" && depth > 0)) {
       quote = c;
       inWord = true;
+      if (depth > 0) word += c;
     } else if (c === "\\" && i + 1 < text.length) {
       word += text[++i];
       inWord = true;
-    } else if (/\s/.test(c)) {
+    } else if (/\s/.test(c) && depth === 0) {
       if (inWord) words.push(word);
       word = "";
       inWord = false;
     } else {
+      if ("([{".includes(c)) depth++;
+      else if (")]}".includes(c) && depth > 0) depth--;
       word += c;
       inWord = true;
     }
   }
-  if (quote) throw new SyntaxError(`unterminated ${quote} quote in magic arguments`);
+  if (quote) throw new MagicOptionError(`unterminated ${quote} quote in the magic's options; close it or remove it.`);
   if (inWord) words.push(word);
   return words;
 }

@@ -1,7 +1,6 @@
 import { MagicOptionError } from "../errors";
 import { currentKernel } from "../kernel/current";
 import { ParallelPlan } from "../magics/parallel";
-import { ParallelHandle } from "./handle";
 import { runParallelCell } from "./run-cell";
 
 /** The options of %%parallel, as fields (SPEC §3.1); the flag `--no-block` is `noBlock`, etc. */
@@ -14,7 +13,6 @@ export interface ParallelOptions {
   unordered?: boolean;
   schedule?: "dynamic" | "static";
   chunksize?: number;
-  noBlock?: boolean;
   timeout?: number;
   continueOnError?: boolean;
   compare?: boolean;
@@ -32,7 +30,6 @@ const KNOWN = new Set<string>([
   "unordered",
   "schedule",
   "chunksize",
-  "noBlock",
   "timeout",
   "continueOnError",
   "compare",
@@ -47,6 +44,11 @@ function plan(
   o: ParallelOptions,
   defaults: { size: number; kind: "thread" | "process" },
 ): ParallelPlan {
+  if ("noBlock" in o) {
+    throw new MagicOptionError(
+      "parallel: noBlock does not apply here: parallel.map and parallel.spmd return a promise, so call them without await to run in the background.",
+    );
+  }
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key))
       throw new MagicOptionError(`parallel: unknown option ${key}. Valid options: ${[...KNOWN].join(", ")}.`);
@@ -84,7 +86,7 @@ function plan(
     inVars: o.in ?? [],
     shareVars: o.share ?? [],
     out: undefined,
-    block: !o.noBlock,
+    block: true,
     timeoutMs: o.timeout !== undefined ? o.timeout * 1000 : undefined,
     continueOnError: Boolean(o.continueOnError),
     compare: Boolean(o.compare),
@@ -103,7 +105,7 @@ async function run<R>(body: string, mode: "spmd" | "map", o: ParallelOptions, it
   if (items !== undefined) executor.assign("items$", Array.from(items));
   try {
     const out = await runParallelCell(p, session, ctx);
-    return (out instanceof ParallelHandle ? out : out) as R[];
+    return (Array.isArray(out) ? out : await out.handle) as R[];
   } finally {
     delete executor.locals["items$"];
   }

@@ -21,8 +21,15 @@ export interface PreparedJob {
 
 export const CELL_FILENAME = "cell";
 
+/** The names the body gets from its task: the element (under its --as name), index and rank; or rank, size and comm. */
 export function contextNames(plan: ParallelPlan): string[] {
   return plan.mode === "map" ? [plan.itemName, "index", "rank"] : ["rank", "size", "comm"];
+}
+
+/** Destructuring patterns that bind contextNames from the task context (the element arrives as `item`). */
+function contextBindings(plan: ParallelPlan): string[] {
+  const names = contextNames(plan);
+  return plan.mode === "map" && plan.itemName !== "item" ? [`item: ${plan.itemName}`, ...names.slice(1)] : names;
 }
 
 /** Everything before dispatch; any problem is thrown here, before a worker starts. */
@@ -40,7 +47,7 @@ export async function prepareJob(
   const sent = collectVariables(names, locals);
   if (plan.typecheck) typecheckBody(executor, plan, workerGlobals);
   const options = {
-    contextNames: [...context],
+    contextNames: contextBindings(plan),
     varNames: Object.keys(sent.data),
     functions: sent.functions,
     bodyLine: plan.bodyLine,

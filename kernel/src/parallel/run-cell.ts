@@ -18,7 +18,8 @@ export async function runParallelCell(
   plan: ParallelPlan,
   session: ParallelSession,
   ctx: MagicContext,
-): Promise<unknown[] | ParallelHandle> {
+): Promise<unknown[] | { handle: ParallelHandle }> {
+  // The handle is a thenable, so it travels wrapped: an async function would adopt (await) it.
   const job = await prepareJob(plan, ctx.executor, session.workerGlobals);
   warnIfOversubscribed(plan.workers, ctx);
   if (plan.scaling) return runScaling(plan, plan.scaling, job, session, ctx);
@@ -37,7 +38,7 @@ export async function runParallelCell(
       "stdout",
       `Started in the background: ${plan.out} is its handle (await ${plan.out}, ${plan.out}.done, ${plan.out}.cancel()).\n`,
     );
-    return handle;
+    return { handle };
   }
   const run = await dispatch(plan, plan.workers, job, session, ctx, ctx.signal);
   finish(plan, job, session, ctx, run, serialMs, plan.showValues);
