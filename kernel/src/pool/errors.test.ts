@@ -62,6 +62,7 @@ for (const kind of KINDS) {
     });
 
     it("require works inside workers", async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the body runs in the worker
       const r = await pool.runSpmd(spmd(async () => typeof require("node:os").cpus, 1));
       assert.deepEqual(r.values, ["function"]);
     });
