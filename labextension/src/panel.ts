@@ -1,0 +1,358 @@
+/**
+ * The "Parallel" side panel: per-core utilization bars, a utilization history,
+ * the running cell's progress, and the pool's workers, for the active notebook's
+ * paralab kernel (data from MonitorClient).
+ */
+import type { Message } from "@lumino/messaging";
+import { Widget } from "@lumino/widgets";
+import type { Chart } from "chart.js";
+import type { ChartTheme } from "paralab/charts";
+import { registerCharts } from "./charts";
+import {
+  meanCpuPercent,
+  needsParalabMessage,
+  type MonitorClient,
+  type MonitorSample,
+  type MonitorState,
+  type WorkerSample,
+} from "./monitor";
+import { chartTheme, themeChanged } from "./theme";
+
+/** Id of the panel widget in the shell (also what `paralab:show-panel` activates). */
+export const PANEL_ID = "paralab-parallel-panel";
+export const PANEL_CLASS = "jp-paralab-panel";
+
+/** "1.2 GB", "350 MB", "12 kB". */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes <= 0) return "0 B";
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let i = 0;
+  let v = bytes;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls = "", text = ""): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text) e.textContent = text;
+  return e;
+}
+
+function section(title: string, cls: string): { root: HTMLElement; heading: HTMLElement } {
+  const root = el("section", `jp-paralab-section ${cls}`);
+  const heading = el("h3", "jp-paralab-section-title", title);
+  root.append(heading);
+  return { root, heading };
+}
+
+export interface PanelCallbacks {
+  restartWorkers(): void;
+}
+
+export class ParallelPanel extends Widget {
+  private readonly message: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly content: HTMLElement;
+  private readonly coresHeading: HTMLElement;
+  private readonly coreBars: HTMLElement;
+  private readonly historyHeading: HTMLElement;
+  private readonly historyBox: HTMLElement;
+  private readonly runBody: HTMLElement;
+  private readonly workersBody: HTMLTableSectionElement;
+  private readonly kernelLine: HTMLElement;
+  private readonly restartButton: HTMLButtonElement;
+  private history: Chart | null = null;
+
+  constructor(
+    private readonly monitor: MonitorClient,
+    callbacks: PanelCallbacks,
+  ) {
+    super();
+    this.id = PANEL_ID;
+    this.addClass(PANEL_CLASS);
+    this.title.caption = "Parallel: cores, workers and progress of the paralab kernel";
+    this.title.label = "Parallel";
+
+    this.header = el("div", "jp-paralab-panel-header");
+    this.message = el("div", "jp-paralab-panel-message");
+    this.content = el("div", "jp-paralab-panel-content");
+
+    const cores = section("Cores", "jp-paralab-cores-section");
+    this.coresHeading = cores.heading;
+    this.coreBars = el("div", "jp-paralab-cores");
+    cores.root.append(this.coreBars);
+
+    const hist = section("History", "jp-paralab-history-section");
+    this.historyHeading = hist.heading;
+    this.historyBox = el("div", "jp-paralab-history");
+    hist.root.append(this.historyBox);
+
+    const run = section("Running cell", "jp-paralab-run-section");
+    this.runBody = el("div", "jp-paralab-run");
+    run.root.append(this.runBody);
+
+    const workers = section("Workers", "jp-paralab-workers-section");
+    const table = el("table", "jp-paralab-workers");
+    const head = table.createTHead().insertRow();
+    for (const h of ["rank", "kind", "state", "tasks", "CPU", "memory"]) head.append(el("th", "", h));
+    this.workersBody = table.createTBody();
+    this.kernelLine = el("div", "jp-paralab-kernel-line");
+    this.restartButton = el("button", "jp-paralab-restart jp-mod-styled", "Restart workers");
+    this.restartButton.type = "button";
+    this.restartButton.title = "Terminate and replace every worker (worker state is lost)";
+    this.restartButton.addEventListener("click", () => callbacks.restartWorkers());
+    workers.root.append(table, this.kernelLine, this.restartButton);
+
+    this.content.append(cores.root, hist.root, run.root, workers.root);
+    this.node.append(this.header, this.message, this.content);
+
+    monitor.stateChanged.connect(this.onStateChanged, this);
+    monitor.sampleReceived.connect(this.onSample, this);
+    themeChanged.connect(this.onThemeChanged, this);
+    this.onStateChanged(monitor, monitor.state);
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this.monitor.stateChanged.disconnect(this.onStateChanged, this);
+    this.monitor.sampleReceived.disconnect(this.onSample, this);
+    themeChanged.disconnect(this.onThemeChanged, this);
+    this.history?.destroy();
+    super.dispose();
+  }
+
+  protected override onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.redraw();
+  }
+
+  protected override onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this.history?.resize();
+  }
+
+  private onThemeChanged(_: object, theme: ChartTheme): void {
+    this.history?.destroy();
+    this.history = null;
+    if (this.monitor.latest) this.drawHistory(theme);
+  }
+
+  private onStateChanged(_: MonitorClient, state: MonitorState): void {
+    this.node.dataset.state = state.kind;
+    const where = "notebook" in state && state.notebook ? state.notebook : "";
+    this.header.textContent = where ? `${where} · ${"kernelName" in state ? state.kernelName : "no kernel"}` : "";
+    let message = "";
+    switch (state.kind) {
+      case "no-notebook":
+        message = "Open a notebook that uses the paralab kernel (TypeScript (paralab)) to see its cores and workers.";
+        break;
+      case "no-kernel":
+        message = "This notebook has no running kernel. Start the paralab kernel to see its cores and workers.";
+        break;
+      case "not-paralab":
+        message = needsParalabMessage(state.kernelName) + (state.reason ? ` (${state.reason})` : "");
+        break;
+      case "connecting":
+        message = "Connecting to the paralab kernel…";
+        break;
+      case "waiting":
+        message =
+          "Waiting for the kernel's monitor (comm target paralab.monitor). " +
+          "If this stays, the kernel may be busy in a synchronous cell.";
+        break;
+      case "restarting":
+        message = "The kernel is restarting…";
+        break;
+      case "connected":
+        message = "";
+        break;
+    }
+    this.message.textContent = message;
+    this.message.hidden = message === "";
+    const showData = state.kind === "connected" || (state.kind === "waiting" && !!this.monitor.latest);
+    this.content.hidden = !showData;
+    this.restartButton.disabled = state.kind !== "connected";
+    if (!showData) {
+      this.history?.destroy();
+      this.history = null;
+    }
+  }
+
+  private onSample(_: MonitorClient, sample: MonitorSample): void {
+    if (!this.isVisible) return;
+    this.drawCores(sample);
+    this.drawRun(sample);
+    this.drawWorkers(sample);
+    this.drawHistory(chartTheme());
+  }
+
+  private redraw(): void {
+    const latest = this.monitor.latest;
+    if (latest) this.onSample(this.monitor, latest);
+  }
+
+  private drawCores(sample: MonitorSample): void {
+    const n = sample.cores.length;
+    this.coresHeading.textContent = `Cores (${n}) · mean ${Math.round(meanCpuPercent(sample))}%`;
+    while (this.coreBars.children.length > n) this.coreBars.lastElementChild?.remove();
+    while (this.coreBars.children.length < n) {
+      const i = this.coreBars.children.length;
+      const core = el("div", "jp-paralab-core");
+      const bar = el("div", "jp-paralab-core-bar");
+      const fill = el("div", "jp-paralab-core-fill");
+      bar.append(fill);
+      core.append(bar, el("div", "jp-paralab-core-label", String(i)));
+      this.coreBars.append(core);
+    }
+    sample.cores.forEach((pct, i) => {
+      const core = this.coreBars.children[i] as HTMLElement;
+      const fill = core.firstElementChild?.firstElementChild as HTMLElement;
+      const rounded = Math.round(pct);
+      core.dataset.percent = String(rounded);
+      core.title = `core ${i}: ${rounded}% busy`;
+      fill.style.height = `${pct}%`;
+      fill.classList.toggle("jp-mod-high", pct >= 80);
+    });
+  }
+
+  private drawRun(sample: MonitorSample): void {
+    const run = sample.run;
+    this.runBody.textContent = "";
+    if (!run) {
+      this.runBody.append(el("div", "jp-paralab-muted", "No cell is running on the pool."));
+      return;
+    }
+    const total = Math.max(0, run.total);
+    const done = Math.max(0, Math.min(run.done, total || run.done));
+    const fraction = total > 0 ? done / total : 0;
+    const elapsedS = Math.max(0, (sample.tMs - run.startedMs) / 1000);
+    const rate = elapsedS > 0 ? done / elapsedS : 0;
+    const etaS = rate > 0 && total > done ? (total - done) / rate : undefined;
+    const label = el("div", "jp-paralab-run-label", run.label);
+    const bar = el("div", "jp-paralab-progress");
+    const fill = el("div", "jp-paralab-progress-fill");
+    fill.style.width = `${(fraction * 100).toFixed(1)}%`;
+    bar.append(fill);
+    bar.setAttribute("role", "progressbar");
+    bar.setAttribute("aria-valuemin", "0");
+    bar.setAttribute("aria-valuemax", String(total));
+    bar.setAttribute("aria-valuenow", String(done));
+    const parts = [
+      `${done} / ${total} items (${Math.round(fraction * 100)}%)`,
+      `${elapsedS.toFixed(1)} s`,
+      rate > 0 ? `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} items/s` : "",
+      etaS !== undefined ? `ETA ${etaS.toFixed(0)} s` : "",
+    ].filter(Boolean);
+    this.runBody.append(label, bar, el("div", "jp-paralab-run-stats", parts.join(" · ")));
+  }
+
+  private drawWorkers(sample: MonitorSample): void {
+    const rows: WorkerSample[] = [...sample.workers].sort((a, b) => a.rank - b.rank);
+    this.workersBody.textContent = "";
+    if (!rows.length) {
+      const cell = this.workersBody.insertRow().insertCell();
+      cell.colSpan = 6;
+      cell.className = "jp-paralab-muted";
+      cell.textContent = "No workers yet: the pool starts with the first %%parallel cell.";
+    }
+    for (const w of rows) {
+      const row = this.workersBody.insertRow();
+      row.className = `jp-paralab-worker jp-mod-${w.state}`;
+      row.dataset.rank = String(w.rank);
+      const state = el("span", `jp-paralab-state jp-mod-${w.state}`, w.state);
+      const cells = [
+        `w${w.rank}`,
+        w.kind,
+        state,
+        String(w.tasksDone),
+        `${Math.round(w.cpuPercent)}%`,
+        formatBytes(w.memoryBytes),
+      ];
+      for (const c of cells) {
+        const td = row.insertCell();
+        if (typeof c === "string") td.textContent = c;
+        else td.append(c);
+      }
+    }
+    this.kernelLine.textContent =
+      `Kernel: ${formatBytes(sample.kernel.memoryBytes)} memory · CPU ${Math.round(sample.kernel.cpuPercent)}%` +
+      ` · ${rows.length} worker${rows.length === 1 ? "" : "s"}`;
+  }
+
+  private drawHistory(theme: ChartTheme): void {
+    const samples = this.monitor.history;
+    const latest = samples[samples.length - 1];
+    if (!latest) return;
+    const seconds = this.monitor.historySeconds;
+    this.historyHeading.textContent = `Last ${seconds} s`;
+    const cores = latest.cores.length;
+    const x = (t: number): number => (t - latest.tMs) / 1000;
+    const datasets = [
+      ...Array.from({ length: cores }, (_, c) => ({
+        label: `core ${c}`,
+        data: samples.map((s) => ({ x: x(s.tMs), y: s.cores[c] ?? 0 })),
+        borderColor: theme.palette[c % theme.palette.length],
+        borderWidth: cores > 16 ? 0.75 : 1,
+        pointRadius: 0,
+        stepped: "before" as const,
+      })),
+      {
+        label: "mean",
+        data: samples.map((s) => ({ x: x(s.tMs), y: meanCpuPercent(s) })),
+        borderColor: theme.series.mean,
+        borderWidth: 2.5,
+        pointRadius: 0,
+        stepped: "before" as const,
+      },
+    ];
+    if (this.history && this.history.data.datasets.length === datasets.length) {
+      this.history.data.datasets.forEach((d, i) => (d.data = datasets[i].data));
+      const xs = this.history.config.options?.scales?.x;
+      if (xs) xs.min = -seconds;
+      this.history.update("none");
+      return;
+    }
+    this.history?.destroy();
+    this.historyBox.textContent = "";
+    const canvas = el("canvas", "jp-paralab-history-canvas");
+    this.historyBox.append(canvas);
+    const ChartClass = registerCharts();
+    const axis = (title: string) => ({
+      title: { display: true, text: title, color: theme.foreground, font: { size: 11 } },
+      ticks: { color: theme.foreground, font: { size: 10 } },
+      grid: { color: theme.grid },
+      border: { color: theme.grid },
+    });
+    this.history = new ChartClass(canvas, {
+      type: "line",
+      data: { datasets },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        font: { family: theme.fontFamily },
+        color: theme.foreground,
+        scales: {
+          x: { type: "linear", min: -seconds, max: 0, ...axis("seconds ago") },
+          y: { type: "linear", min: 0, max: 100, ...axis("CPU %"), ticks: { stepSize: 50, color: theme.foreground } },
+        },
+        plugins: {
+          legend: { display: false },
+          title: { display: false },
+          tooltip: {
+            mode: "index",
+            intersect: false,
+            filter: (item) => item.dataset.label === "mean" || cores <= 8,
+            callbacks: { label: (item) => `${item.dataset.label}: ${Math.round(item.parsed.y ?? 0)}%` },
+          },
+        },
+      },
+    } as ConstructorParameters<typeof ChartClass>[1]) as unknown as Chart;
+  }
+}
