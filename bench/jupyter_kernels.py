@@ -1,0 +1,97 @@
+"""Start a kernel by spec name and time requests on it through jupyter_client (blocking API).
+
+The kernel specs come from JUPYTER_PATH, which the TypeScript side points at a temporary
+directory holding the specs it compares (paralab and tslab), so nothing is installed for the user.
+"""
+import json
+import statistics
+import sys
+import time
+
+from jupyter_client.manager import KernelManager
+
+TIMEOUT_S = 120
+
+
+def log(*parts):
+    print("[bench.py]", *parts, file=sys.stderr, flush=True)
+
+
+def emit(result):
+    """The one JSON document on stdout that the TypeScript side reads."""
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def summary_ms(samples_s):
+    ms = sorted(s * 1000 for s in samples_s)
+    p90 = ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))]
+    return {"n": len(ms), "medianMs": statistics.median(ms), "p90Ms": p90, "minMs": ms[0], "maxMs": ms[-1]}
+
+
+def wait_reply(kc, msg_id, timeout=TIMEOUT_S):
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = kc.get_shell_msg(timeout=max(0.001, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg
+
+
+def drain_iopub(kc):
+    while True:
+        try:
+            kc.get_iopub_msg(timeout=0.01)
+        except Exception:
+            return
+
+
+class TimedKernel:
+    """A kernel started from its spec; startup_s is spawn → first kernel_info_reply."""
+
+    def __init__(self, name):
+        self.name = name
+        self.km = KernelManager(kernel_name=name)
+        t0 = time.perf_counter()
+        self.km.start_kernel()
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        # zmq queues the request until the kernel binds its shell socket: one request suffices.
+        wait_reply(self.kc, self.kc.kernel_info())
+        self.startup_s = time.perf_counter() - t0
+        drain_iopub(self.kc)
+
+    def execute(self, code, timeout=TIMEOUT_S):
+        """Seconds from execute_request to execute_reply, and the reply content."""
+        t0 = time.perf_counter()
+        msg_id = self.kc.execute(code, store_history=False)
+        reply = wait_reply(self.kc, msg_id, timeout)
+        return time.perf_counter() - t0, reply["content"]
+
+    def stdout_of(self, code, timeout=TIMEOUT_S):
+        """Runs code and returns its reply and text outputs (for checks, not timing)."""
+        msg_id = self.kc.execute(code, store_history=False)
+        texts = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            t = msg["msg_type"]
+            if t == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            if t == "stream":
+                texts.append(msg["content"]["text"])
+            elif t in ("execute_result", "display_data"):
+                texts.append(msg["content"]["data"].get("text/plain", ""))
+            elif t == "error":
+                texts.append(msg["content"]["ename"] + ": " + msg["content"]["evalue"])
+        return wait_reply(self.kc, msg_id, timeout)["content"], "".join(texts)
+
+    def close(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+def args():
+    """The JSON options object given as the first argument."""
+    return json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}

@@ -1,0 +1,45 @@
+"""Section 5: latency of a warm `%%parallel --workers 2` cell with a trivial body, through the kernel.
+
+Variants alternate run by run on one live paralab kernel; a plain `1+1` cell is the baseline.
+Options (JSON argv[1]): runs, warmup, variants ({label: cell header}).
+Emits {"available": false, "reason": ...} when the kernel does not know %%parallel yet.
+"""
+from jupyter_kernels import TimedKernel, args, drain_iopub, emit, log, summary_ms
+
+DEFAULT_VARIANTS = {
+    "type check": "%%parallel --workers 2",
+    "--no-typecheck": "%%parallel --workers 2 --no-typecheck",
+    "type check, --quiet": "%%parallel --workers 2 --quiet",
+    "--no-typecheck --quiet": "%%parallel --workers 2 --no-typecheck --quiet",
+}
+
+
+def main():
+    o = args()
+    runs, warmup = o.get("runs", 30), o.get("warmup", 3)
+    variants = o.get("variants", DEFAULT_VARIANTS)
+    cells = {label: header + "\nrank" for label, header in variants.items()}
+    cells["plain cell 1+1 (baseline)"] = "1+1"
+    k = TimedKernel("paralab")
+    try:
+        reply, text = k.stdout_of(cells[next(iter(variants))])
+        if reply["status"] != "ok":
+            emit({"available": False, "reason": f"{reply.get('ename')}: {reply.get('evalue')}"})
+            return
+        log("first %%parallel cell:", text.strip().splitlines()[:2])
+        samples = {label: [] for label in cells}
+        for i in range(warmup + runs):
+            for label, code in cells.items():
+                s, reply = k.execute(code)
+                if reply["status"] != "ok":
+                    raise RuntimeError(f"{label}: failed: {reply.get('ename')}: {reply.get('evalue')}")
+                if i >= warmup:
+                    samples[label].append(s)
+            drain_iopub(k.kc)
+        emit({"available": True, "output": text, "variants": {label: summary_ms(s) for label, s in samples.items()}})
+    finally:
+        k.close()
+
+
+if __name__ == "__main__":
+    main()

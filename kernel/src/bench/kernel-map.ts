@@ -1,0 +1,48 @@
+/**
+ * parallel.map timed inside a paralab kernel cell (it needs a running cell), driven through
+ * jupyter_client by bench/run_cell.py; the cell prints its timings as JSON.
+ */
+import { makeKernelSpecs } from "./kernel-specs";
+import { ensureVenv, runPython } from "./python";
+import { summarize, type Summary } from "./stats";
+
+export interface KernelMapTiming {
+  summary?: Summary;
+  /** Why there is no summary. */
+  unavailable?: string;
+}
+
+function cell(items: number, warmup: number, reps: number): string {
+  return `import { parallel } from "paralab";
+const items$bench = Array.from({ length: ${items} }, (_, i) => i);
+const times$bench: number[] = [];
+let last$bench: number[] = [];
+for (let i = 0; i < ${warmup + reps}; i++) {
+  const t0 = performance.now();
+  last$bench = await parallel.map((x: number) => x + 1, items$bench, { workers: 2 });
+  if (i >= ${warmup}) times$bench.push(performance.now() - t0);
+}
+console.log(JSON.stringify({ times: times$bench, n: last$bench.length, last: last$bench[last$bench.length - 1] }));`;
+}
+
+export async function timeKernelParallelMap(root: string, items: number, reps: number): Promise<KernelMapTiming> {
+  const venv = ensureVenv(root);
+  if (venv) return { unavailable: venv };
+  const specs = makeKernelSpecs();
+  try {
+    const r = await runPython<{ ok: boolean; output: string; error?: string }>(
+      root,
+      "run_cell.py",
+      { kernel: "paralab", cells: [cell(items, 2, reps)] },
+      specs.env,
+    );
+    if (!r.ok) return { unavailable: r.error ?? "the cell failed" };
+    const out = JSON.parse(r.output.trim().split("\n").pop() ?? "") as { times: number[]; n: number; last: number };
+    if (out.n !== items || out.last !== items) return { unavailable: `wrong results: ${r.output.slice(0, 100)}` };
+    return { summary: summarize(out.times) };
+  } catch (e) {
+    return { unavailable: e instanceof Error ? e.message : String(e) };
+  } finally {
+    specs.remove();
+  }
+}

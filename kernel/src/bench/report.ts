@@ -1,0 +1,64 @@
+/** What a benchmark section hands back, and the final summary of ratios. */
+import { formatTable, ratio } from "./table";
+
+/** One headline ratio; `higherIsBetter` ratios are "A is N times faster than B". */
+export interface RatioRow {
+  section: string;
+  what: string;
+  value: number;
+  /** e.g. ">= 1.9"; the check is value >= goalMin. */
+  goal?: string;
+  goalMin?: number;
+}
+
+export interface SectionResult {
+  id: string;
+  title: string;
+  /** Printed tables, in order. */
+  tables: string[];
+  notes: string[];
+  ratios: RatioRow[];
+  /** Raw numbers for build/bench.json. */
+  data: unknown;
+  /** CPU % used by other processes just before the section ran. */
+  busyPercentBefore?: number;
+  /** Set when the section did not run (why). */
+  skipped?: string;
+}
+
+export interface BenchContext {
+  quick: boolean;
+  full: boolean;
+  /** Repository root. */
+  root: string;
+  log(message: string): void;
+}
+
+export function formatSection(s: SectionResult): string {
+  const out = [`\n== ${s.title}`];
+  if (s.skipped) out.push(`not available: ${s.skipped}`);
+  for (const t of s.tables) out.push(t, "");
+  for (const n of s.notes) out.push(`note: ${n}`);
+  if (s.ratios.length) out.push(s.ratios.map((r) => `ratio: ${r.what} = ${ratio(r.value)}${goalText(r)}`).join("\n"));
+  return out.join("\n").trimEnd();
+}
+
+export function formatSummary(sections: readonly SectionResult[]): string {
+  const rows = sections.flatMap((s) =>
+    s.skipped
+      ? [[s.id, `(not available: ${s.skipped.split("\n")[0].slice(0, 70)})`, "", "", ""]]
+      : s.ratios.map((r) => [
+          r.section,
+          r.what,
+          ratio(r.value),
+          r.goal ?? "",
+          r.goalMin === undefined ? "" : r.value >= r.goalMin ? "met" : "NOT met",
+        ]),
+  );
+  return formatTable(["section", "ratio", "value", "goal", ""], rows);
+}
+
+function goalText(r: RatioRow): string {
+  if (r.goalMin === undefined) return "";
+  return `  (goal ${r.goal}: ${r.value >= r.goalMin ? "met" : "NOT met"})`;
+}

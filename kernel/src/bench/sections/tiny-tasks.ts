@@ -1,0 +1,145 @@
+/**
+ * Section 2: x => x + 1 over 100,000 items: paralab's pool (automatic chunksize) vs piscina one
+ * task per item and piscina with hand-made batches of 1,000, all on 2 threads.
+ */
+import * as path from "node:path";
+import { Piscina } from "piscina";
+import { Pool } from "../../pool/pool";
+import type { BenchContext, RatioRow, SectionResult } from "../report";
+import { timeRuns, type Summary } from "../stats";
+import { formatTable, int, ms, ratio } from "../table";
+import { INC_MAP } from "../work";
+import { timeKernelParallelMap } from "../kernel-map";
+
+export const ID = "tiny";
+const TITLE = "2. Tiny tasks: x => x + 1 over 100,000 items, 2 workers";
+const ITEMS = 100_000;
+const BATCH = 1_000;
+
+interface Row {
+  label: string;
+  summary: Summary;
+  itemsPerSec: number;
+  dispatches: number;
+}
+
+export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
+  const reps = ctx.quick ? 3 : 7;
+  const items = Array.from({ length: ITEMS }, (_, i) => i);
+  const check = (values: unknown[]) => {
+    if (values.length !== ITEMS || values[ITEMS - 1] !== ITEMS || values[0] !== 1) throw new Error("wrong results");
+  };
+  const rows: Row[] = [];
+  const add = (label: string, summary: Summary, dispatches: number) => {
+    rows.push({ label, summary, itemsPerSec: ITEMS / (summary.medianMs / 1000), dispatches });
+    ctx.log(`${label}: ${ms(summary.medianMs)} ms`);
+  };
+
+  const serial = await timeRuns(reps, () => items.map((x) => x + 1));
+  check(serial.value);
+  add("serial main thread (items.map), reference", serial.summary, 0);
+
+  for (const kind of ["thread", "process"] as const) {
+    const pool = new Pool({ size: 2, kind });
+    try {
+      const job = {
+        code: INC_MAP,
+        items,
+        vars: {},
+        workers: 2,
+        ordered: true,
+        schedule: "dynamic" as const,
+        continueOnError: false,
+      };
+      const r = await timeRuns(reps, () => pool.runMap(job), 2);
+      check(r.value.values);
+      add(
+        `(a) paralab Pool.runMap, ${kind === "thread" ? "threads" : "processes"}, auto chunksize (${Math.round(r.value.chunksize ?? 0)})`,
+        r.summary,
+        r.value.chunks,
+      );
+    } finally {
+      await pool.close();
+    }
+  }
+
+  const inKernel = await timeKernelParallelMap(ctx.root, ITEMS, reps);
+  if (inKernel.summary) add("(a) paralab parallel.map in a kernel cell, threads, auto chunksize", inKernel.summary, 0);
+
+  const piscina = new Piscina({
+    filename: path.join(__dirname, "..", "piscina-tasks.js"),
+    minThreads: 2,
+    maxThreads: 2,
+  });
+  try {
+    const one = await timeRuns(
+      reps,
+      () => Promise.all(items.map((x) => piscina.run(x, { name: "inc" }) as Promise<number>)),
+      1,
+    );
+    check(one.value);
+    add("(b) piscina, one task per item", one.summary, ITEMS);
+    const batches = Array.from({ length: ITEMS / BATCH }, (_, b) => items.slice(b * BATCH, (b + 1) * BATCH));
+    const batched = await timeRuns(
+      reps,
+      async () =>
+        (await Promise.all(batches.map((b) => piscina.run(b, { name: "incBatch" }) as Promise<number[]>))).flat(),
+      2,
+    );
+    check(batched.value);
+    add(`(c) piscina, batches of ${int(BATCH)} items per task`, batched.summary, ITEMS / BATCH);
+  } finally {
+    await piscina.destroy();
+  }
+
+  const table = formatTable(
+    ["variant", "median ms", "min ms", "max ms", "items/s", "dispatches"],
+    rows.map((r) => [
+      r.label,
+      ms(r.summary.medianMs),
+      ms(r.summary.minMs),
+      ms(r.summary.maxMs),
+      int(r.itemsPerSec),
+      r.dispatches ? int(r.dispatches) : "",
+    ]),
+  );
+  const rate = (prefix: string) => rows.find((r) => r.label.startsWith(prefix))?.itemsPerSec ?? NaN;
+  const a = rate("(a) paralab Pool.runMap, threads");
+  const ratios: RatioRow[] = [
+    {
+      section: ID,
+      what: "items/s: (a) pool threads / (c) piscina batched",
+      value: a / rate("(c)"),
+      goal: ">= 1",
+      goalMin: 1,
+    },
+    { section: ID, what: "items/s: (a) pool threads / (b) piscina per item", value: a / rate("(b)") },
+    {
+      section: ID,
+      what: "items/s: (a) pool processes / (c) piscina batched",
+      value: rate("(a) paralab Pool.runMap, processes") / rate("(c)"),
+    },
+  ];
+  if (inKernel.summary)
+    ratios.push({
+      section: ID,
+      what: "items/s: parallel.map / (c) piscina batched",
+      value: rate("(a) paralab parallel.map") / rate("(c)"),
+      goal: ">= 1",
+      goalMin: 1,
+    });
+  return {
+    id: ID,
+    title: TITLE,
+    tables: [table],
+    notes: [
+      `median of ${reps} runs after warm-up; pools are started before timing; results are checked.`,
+      inKernel.summary
+        ? "parallel.map is timed inside a paralab kernel cell (performance.now() around each call), driven through jupyter_client."
+        : `parallel.map not measured (${inKernel.unavailable}); the pool (its engine) is measured directly.`,
+      `serial items.map is the floor: for work this small no pool beats it (${ratio(rows[0].itemsPerSec / a)} the pool's rate).`,
+    ],
+    ratios,
+    data: { items: ITEMS, batch: BATCH, reps, rows },
+  };
+}

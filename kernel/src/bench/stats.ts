@@ -1,0 +1,33 @@
+/** Summaries of repeated timings, and the timing loop itself. */
+
+export interface Summary {
+  n: number;
+  medianMs: number;
+  p90Ms: number;
+  minMs: number;
+  maxMs: number;
+}
+
+export function summarize(samplesMs: readonly number[]): Summary {
+  const s = [...samplesMs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))];
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { n: s.length, medianMs: median, p90Ms: at(0.9), minMs: s[0], maxMs: s[s.length - 1] };
+}
+
+/** Runs fn warmup + reps times; the summary covers the timed reps, value is the last result. */
+export async function timeRuns<T>(
+  reps: number,
+  fn: () => Promise<T> | T,
+  warmup = 1,
+): Promise<{ summary: Summary; value: T }> {
+  const ms: number[] = [];
+  let value!: T;
+  for (let i = 0; i < warmup + reps; i++) {
+    const t0 = performance.now();
+    value = await fn();
+    if (i >= warmup) ms.push(performance.now() - t0);
+  }
+  return { summary: summarize(ms), value };
+}
