@@ -150,7 +150,7 @@ export class JobRun {
       rank: slot.rank,
       index: task.start,
       count: task.count,
-      startMs: now,
+      startMs: task.sentMs,
       endMs: now,
       cpuMs: 0,
       status: "error",
@@ -210,7 +210,7 @@ export class JobRun {
         rank: slot.rank,
         index: t.start,
         count: t.count,
-        startMs: now,
+        startMs: t.sentMs,
         endMs: now,
         cpuMs: 0,
         status: "cancelled",
@@ -296,6 +296,7 @@ export class JobRun {
       count: chunk.count,
       bytesIn,
       spmd: spec.mode === "spmd",
+      sentMs: performance.timeOrigin + performance.now(),
     };
     slot.state = "busy";
     slot.worker.setRef(true);

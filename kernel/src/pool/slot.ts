@@ -13,6 +13,8 @@ export interface InFlight {
   bytesIn: number;
   /** An SPMD rank (start is the rank), not a chunk of map items. */
   spmd: boolean;
+  /** Epoch ms when it was sent (start of a bar for tasks that never reported). */
+  sentMs: number;
 }
 
 export class WorkerSlot {

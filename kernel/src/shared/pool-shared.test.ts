@@ -17,7 +17,8 @@ describe("shared memory across worker threads", () => {
     const counter = shared.int32(1);
     await pool.runSpmd(
       spmd(
-        async ({ vars }) => {
+        async ({ vars, comm }) => {
+          await comm.barrier(); // start together, so that the loops overlap
           for (let i = 0; i < vars.n; i++) vars.counter[0]++;
         },
         2,
