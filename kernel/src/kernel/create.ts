@@ -8,6 +8,7 @@ import { KernelCellRunner } from "./cell-runner";
 import { parallelMagic } from "../magics/parallel-magic";
 import { workersMagic } from "../magics/workers-magic";
 import { monitorMagic } from "../magics/monitor-magic";
+import { gpuMagic } from "../magics/gpu-magic";
 import { registerMonitorTarget } from "../monitor/comm-target";
 import { Sampler } from "../monitor/sampler";
 import { ParallelSession } from "../parallel/session";
@@ -28,6 +29,7 @@ function allMagics(session: ParallelSession): Magic[] {
     parallelMagic(session),
     workersMagic(session),
     monitorMagic(session.sampler),
+    gpuMagic(session),
   ];
 }
 
@@ -49,6 +51,8 @@ export function createKernel(
   runner.onShutdown(async () => {
     sampler.stop();
     await session.close();
+    // gpu.js's webasm mode keeps worker threads per compiled kernel.
+    if (require.cache[require.resolve("../gpu/run")]) (await import("../gpu/run")).clearGpuCache();
   });
   const handler = new KernelHandler(transport, runner, log, exit);
   registerMonitorTarget(handler.comms, session);
