@@ -78,7 +78,7 @@ function plan(
     bodyLine: 0,
     workers: o.workers ?? defaults.size,
     kind,
-    mapExpr: mode === "map" ? "items$" : undefined,
+    mapExpr: mode === "map" ? "items" : undefined,
     itemName: "item",
     ordered: !o.unordered,
     schedule: o.schedule ?? "dynamic",
@@ -101,14 +101,8 @@ function plan(
 async function run<R>(body: string, mode: "spmd" | "map", o: ParallelOptions, items?: Iterable<unknown>): Promise<R[]> {
   const { session, ctx } = currentKernel(`parallel.${mode}`);
   const p = plan(body, mode, o, { size: session.defaultSize, kind: session.defaultKind });
-  const executor = ctx.executor;
-  if (items !== undefined) executor.assign("items$", Array.from(items));
-  try {
-    const out = await runParallelCell(p, session, ctx);
-    return (Array.isArray(out) ? out : await out.handle) as R[];
-  } finally {
-    delete executor.locals["items$"];
-  }
+  const out = await runParallelCell(p, session, ctx, items);
+  return (Array.isArray(out) ? out : await out.handle) as R[];
 }
 
 /**

@@ -28,9 +28,26 @@ const BODY_FN = "__paralab_body__";
  * TypeScript body → JS the workers run. The value of the last expression statement (or an
  * explicit `return`) is the task's result.
  */
+const cache = new Map<string, CompiledBody>();
+const CACHE_SIZE = 64;
+
 export function compileBody(body: string, o: CompileOptions): CompiledBody {
-  // One header line, so that body line n is line n + 1 of the wrapper.
-  const wrapper = `async function ${BODY_FN}(__ctx: any) {\n${body}\n}`;
+  // Re-running a cell (or parallel.map in a loop) should not pay for the transpiler again.
+  const key = JSON.stringify([body, o]);
+  let compiled = cache.get(key);
+  if (!compiled) {
+    compiled = compile(body, o);
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(key, compiled);
+  }
+  return compiled;
+}
+
+function compile(body: string, o: CompileOptions): CompiledBody {
+  // One header line, so that body line n is line n + 1 of the wrapper. A body without await
+  // becomes a plain function: tiny map tasks then cost a call, not a promise each.
+  const asyncPrefix = usesAwait(body) ? "async " : "";
+  const wrapper = `${asyncPrefix}function ${BODY_FN}(__ctx: any) {\n${body}\n}`;
   const out = ts.transpileModule(wrapper, {
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
@@ -50,7 +67,7 @@ export function compileBody(body: string, o: CompileOptions): CompiledBody {
   const prelude = `${context}${vars}${functions}`;
   // The prelude joins the first line; function sources may add lines, which cellLine skips.
   const preludeLines = prelude.split("\n").length - 1;
-  const source = `(${js.replace(/^(async function \w+\(__ctx\) \{)/, () => `async function ${BODY_FN}(__ctx) { ${prelude}`)})`;
+  const source = `(${js.replace(/^((?:async )?function \w+\(__ctx\) \{)/, (header) => `${header} ${prelude}`)})`;
   const jsLines = js.split("\n");
   return {
     source,
@@ -66,6 +83,17 @@ export function compileBody(body: string, o: CompileOptions): CompiledBody {
       return bodyLine < 0 ? undefined : bodyLine + o.bodyLine + 1;
     },
   };
+}
+
+/** True when the body awaits at its own level (not only inside functions it defines). */
+function usesAwait(body: string): boolean {
+  const file = ts.createSourceFile("body.ts", body, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) return true;
+    if (ts.isFunctionLike(node)) return false;
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(file);
 }
 
 /**

@@ -37,8 +37,14 @@ export async function prepareJob(
   plan: ParallelPlan,
   executor: CellExecutor,
   workerGlobals: Iterable<string>,
+  givenItems?: Iterable<unknown>,
 ): Promise<PreparedJob> {
-  const items = plan.mode === "map" ? await evaluateItems(plan.mapExpr!, executor) : undefined;
+  const items =
+    plan.mode !== "map"
+      ? undefined
+      : givenItems
+        ? Array.from(givenItems)
+        : await evaluateItems(plan.mapExpr!, executor);
   const scope = analyzeScope(plan.body);
   const context = new Set(contextNames(plan));
   const locals = executor.locals;
@@ -53,7 +59,7 @@ export async function prepareJob(
     bodyLine: plan.bodyLine,
   };
   const compiled = compileBody(plan.body, { ...options, persistDeclarations: plan.mode === "spmd" });
-  const serialSource = compileBody(plan.body, { ...options, persistDeclarations: false }).source;
+  const serialSource = plan.compare ? compileBody(plan.body, { ...options, persistDeclarations: false }).source : "";
   return {
     items,
     vars: sent.data,

@@ -18,9 +18,10 @@ export async function runParallelCell(
   plan: ParallelPlan,
   session: ParallelSession,
   ctx: MagicContext,
+  items?: Iterable<unknown>,
 ): Promise<unknown[] | { handle: ParallelHandle }> {
   // The handle is a thenable, so it travels wrapped: an async function would adopt (await) it.
-  const job = await prepareJob(plan, ctx.executor, session.workerGlobals);
+  const job = await prepareJob(plan, ctx.executor, session.workerGlobals, items);
   warnIfOversubscribed(plan.workers, ctx);
   if (plan.scaling) return runScaling(plan, plan.scaling, job, session, ctx);
   const serialMs = plan.compare ? await runSerially(plan, job, ctx) : undefined;
