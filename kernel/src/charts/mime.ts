@@ -102,8 +102,12 @@ export function summarizeRun(record: RunRecord): string {
   const serial = record.serialCpuMs ?? record.cpuMs;
   const speedup = record.speedup ?? (record.wallMs > 0 ? serial / record.wallMs : 0);
   const efficiency = record.efficiency ?? (record.workers > 0 ? speedup / record.workers : 0);
+  const what =
+    record.items !== undefined
+      ? `${plural(record.items, "item")} in ${plural(record.tasks.length, "task")}`
+      : plural(record.tasks.length, "task");
   const parts = [
-    `${plural(record.tasks.length, "task")} on ${plural(record.workers, "worker")} (${record.workerKind}) ` +
+    `${what} on ${plural(record.workers, "worker")} (${record.workerKind}) ` +
       `in ${formatMs(record.wallMs)} wall, ${formatMs(record.cpuMs)} CPU`,
     `speedup ${speedup.toFixed(2)}x over serial CPU time, efficiency ${Math.round(efficiency * 100)}%`,
     `${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out`,
@@ -115,6 +119,9 @@ export function summarizeRun(record: RunRecord): string {
     if (errors) bad.push(`${errors} failed`);
     if (cancelled) bad.push(`${cancelled} cancelled`);
     parts.push(bad.join(", "));
+  }
+  if (record.workers > record.cores) {
+    parts.push(`oversubscribed: ${record.workers} workers on ${plural(record.cores, "core")}`);
   }
   if (record.compare) {
     const c = record.compare;

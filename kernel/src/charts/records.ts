@@ -35,6 +35,8 @@ export interface TaskRecord {
   rank: number;
   /** SPMD: the rank; map: index of the first element of the chunk. */
   index: number;
+  /** Map: elements in the chunk (a task is one dispatch of `count` elements); SPMD: 1. */
+  count?: number;
   /** Epoch ms. */
   startMs: number;
   /** Epoch ms. */
@@ -76,6 +78,8 @@ export interface RunRecord {
   speedup?: number;
   /** speedup / workers, 0..1. */
   efficiency?: number;
+  /** Map: number of elements mapped (tasks are chunks of them). */
+  items?: number;
   /** Bytes copied to the workers (structured clone), and back. */
   bytesIn: number;
   bytesOut: number;

@@ -34,9 +34,11 @@ export function buildRunRecord(
     efficiency: result.workers > 0 ? speedup / result.workers : 0,
     bytesIn: result.bytesIn,
     bytesOut: result.bytesOut,
+    items: o.mode === "map" ? result.tasks.reduce((n, t) => n + t.count, 0) : undefined,
     tasks: result.tasks.map((t) => ({
       rank: t.rank,
       index: t.index,
+      count: t.count,
       startMs: t.startMs,
       endMs: t.endMs,
       cpuMs: t.cpuMs,
