@@ -31,3 +31,27 @@ export async function timeRuns<T>(
   }
   return { summary: summarize(ms), value };
 }
+
+/**
+ * Times several contenders round by round (A, B, C, A, B, C, ...), so that load from other
+ * processes falls on all of them alike. Returns each one's summary and last value.
+ */
+export async function timeInterleaved<K extends string, T>(
+  reps: number,
+  contenders: Record<K, () => Promise<T> | T>,
+  warmup = 1,
+): Promise<Record<K, { summary: Summary; value: T }>> {
+  const keys = Object.keys(contenders) as K[];
+  const samples = new Map<K, number[]>(keys.map((k) => [k, []]));
+  const values = new Map<K, T>();
+  for (let i = 0; i < warmup + reps; i++) {
+    for (const k of keys) {
+      const t0 = performance.now();
+      values.set(k, await contenders[k]());
+      if (i >= warmup) samples.get(k)!.push(performance.now() - t0);
+    }
+  }
+  return Object.fromEntries(
+    keys.map((k) => [k, { summary: summarize(samples.get(k)!), value: values.get(k)! }]),
+  ) as Record<K, { summary: Summary; value: T }>;
+}
