@@ -6,6 +6,7 @@ Emits {"available": false, "reason": ...} when the kernel does not know %%parall
 """
 from jupyter_kernels import TimedKernel, args, drain_iopub, emit, log, summary_ms
 
+BASELINE = "plain cell 1+1 (baseline)"
 DEFAULT_VARIANTS = {
     "type check": "%%parallel --workers 2",
     "--no-typecheck": "%%parallel --workers 2 --no-typecheck",
@@ -19,7 +20,7 @@ def main():
     runs, warmup = o.get("runs", 30), o.get("warmup", 3)
     variants = o.get("variants", DEFAULT_VARIANTS)
     cells = {label: header + "\nrank" for label, header in variants.items()}
-    cells["plain cell 1+1 (baseline)"] = "1+1"
+    cells[BASELINE] = "1+1"
     k = TimedKernel("paralab")
     try:
         reply, text = k.stdout_of(cells[next(iter(variants))])

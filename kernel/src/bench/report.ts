@@ -55,7 +55,8 @@ export function formatSummary(sections: readonly SectionResult[]): string {
           r.goalMin === undefined ? "" : r.value >= r.goalMin ? "met" : "NOT met",
         ]),
   );
-  return formatTable(["section", "ratio", "value", "goal", ""], rows);
+  const legend = "A / B of times: above 1 means B is faster; A / B of items/s or speedups: above 1 means A is faster.";
+  return `${legend}\n${formatTable(["section", "ratio", "value", "goal", ""], rows)}`;
 }
 
 function goalText(r: RatioRow): string {

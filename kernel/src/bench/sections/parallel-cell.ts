@@ -36,6 +36,7 @@ export async function runParallelCell(ctx: BenchContext): Promise<SectionResult>
     ...base,
     tables: [table],
     notes: [
+      "The baseline runs right after the %%parallel cells (a changed source for the type checker), so it costs more than a repeated `1+1` in section 1.",
       `${typed.n} runs per variant after ${options.warmup} warm-up rounds, alternating; first output: ${JSON.stringify(r.output.slice(0, 120))}`,
     ],
     ratios: [

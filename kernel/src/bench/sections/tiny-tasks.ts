@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { Piscina } from "piscina";
 import { Pool } from "../../pool/pool";
 import type { BenchContext, RatioRow, SectionResult } from "../report";
-import { timeRuns, type Summary } from "../stats";
+import { timeInterleaved, timeRuns, type Summary } from "../stats";
 import { formatTable, int, ms, ratio } from "../table";
 import { INC_MAP } from "../work";
 import { timeKernelParallelMap } from "../kernel-map";
@@ -24,7 +24,7 @@ interface Row {
 }
 
 export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
-  const reps = ctx.quick ? 3 : 7;
+  const reps = ctx.quick ? 5 : 15;
   const items = Array.from({ length: ITEMS }, (_, i) => i);
   const check = (values: unknown[]) => {
     if (values.length !== ITEMS || values[ITEMS - 1] !== ITEMS || values[0] !== 1) throw new Error("wrong results");
@@ -35,43 +35,50 @@ export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
     ctx.log(`${label}: ${ms(summary.medianMs)} ms`);
   };
 
-  const serial = await timeRuns(reps, () => items.map((x) => x + 1));
-  check(serial.value);
-  add("serial main thread (items.map), reference", serial.summary, 0);
-
-  for (const kind of ["thread", "process"] as const) {
-    const pool = new Pool({ size: 2, kind });
-    try {
-      const job = {
-        code: INC_MAP,
-        items,
-        vars: {},
-        workers: 2,
-        ordered: true,
-        schedule: "dynamic" as const,
-        continueOnError: false,
-      };
-      const r = await timeRuns(reps, () => pool.runMap(job), 2);
-      check(r.value.values);
-      add(
-        `(a) paralab Pool.runMap, ${kind === "thread" ? "threads" : "processes"}, auto chunksize (${Math.round(r.value.chunksize ?? 0)})`,
-        r.summary,
-        r.value.chunks,
-      );
-    } finally {
-      await pool.close();
-    }
-  }
-
-  const inKernel = await timeKernelParallelMap(ctx.root, ITEMS, reps);
-  if (inKernel.summary) add("(a) paralab parallel.map in a kernel cell, threads, auto chunksize", inKernel.summary, 0);
-
+  const threads = new Pool({ size: 2, kind: "thread" });
+  const processes = new Pool({ size: 2, kind: "process" });
   const piscina = new Piscina({
     filename: path.join(__dirname, "..", "piscina-tasks.js"),
     minThreads: 2,
     maxThreads: 2,
   });
   try {
+    const job = { code: INC_MAP, items, vars: {}, workers: 2, ordered: true, schedule: "dynamic" as const };
+    const map = async (pool: Pool) => {
+      const r = await pool.runMap({ ...job, continueOnError: false });
+      return { values: r.values, chunks: r.chunks, chunksize: Math.round(r.chunksize ?? 0) };
+    };
+    const batches = Array.from({ length: ITEMS / BATCH }, (_, b) => items.slice(b * BATCH, (b + 1) * BATCH));
+    const runBatch = (b: number[]) => piscina.run(b, { name: "incBatch" }) as Promise<number[]>;
+    // Round by round, so that other processes' load falls on all alike.
+    const t = await timeInterleaved(
+      reps,
+      {
+        serial: () => ({ values: items.map((x) => x + 1), chunks: 0, chunksize: 0 }),
+        threads: () => map(threads),
+        processes: () => map(processes),
+        batched: async () => ({
+          values: (await Promise.all(batches.map(runBatch))).flat(),
+          chunks: ITEMS / BATCH,
+          chunksize: BATCH,
+        }),
+      },
+      2,
+    );
+    for (const r of Object.values(t)) check(r.value.values);
+    add("serial main thread (items.map), reference", t.serial.summary, 0);
+    add(
+      `(a) paralab Pool.runMap, threads, auto chunksize (${t.threads.value.chunksize})`,
+      t.threads.summary,
+      t.threads.value.chunks,
+    );
+    add(
+      `(a) paralab Pool.runMap, processes, auto chunksize (${t.processes.value.chunksize})`,
+      t.processes.summary,
+      t.processes.value.chunks,
+    );
+    add(`(c) piscina, batches of ${int(BATCH)} items per task`, t.batched.summary, ITEMS / BATCH);
+
     // One task per item is slow (100,000 round trips): warm up on 10,000 items, time fewer runs.
     await Promise.all(items.slice(0, 10_000).map((x) => piscina.run(x, { name: "inc" })));
     const one = await timeRuns(
@@ -81,18 +88,12 @@ export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
     );
     check(one.value);
     add("(b) piscina, one task per item", one.summary, ITEMS);
-    const batches = Array.from({ length: ITEMS / BATCH }, (_, b) => items.slice(b * BATCH, (b + 1) * BATCH));
-    const batched = await timeRuns(
-      reps,
-      async () =>
-        (await Promise.all(batches.map((b) => piscina.run(b, { name: "incBatch" }) as Promise<number[]>))).flat(),
-      2,
-    );
-    check(batched.value);
-    add(`(c) piscina, batches of ${int(BATCH)} items per task`, batched.summary, ITEMS / BATCH);
   } finally {
-    await piscina.destroy();
+    await Promise.all([threads.close(), processes.close(), piscina.destroy()]);
   }
+
+  const inKernel = await timeKernelParallelMap(ctx.root, ITEMS, reps);
+  if (inKernel.summary) add("(a) paralab parallel.map in a kernel cell, threads, auto chunksize", inKernel.summary, 0);
 
   const table = formatTable(
     ["variant", "median ms", "min ms", "max ms", "items/s", "dispatches"],
@@ -135,7 +136,7 @@ export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
     title: TITLE,
     tables: [table],
     notes: [
-      `median of ${reps} runs after warm-up (piscina per item: ${ctx.quick ? 1 : 3}); pools are started before timing; results are checked.`,
+      `median of ${reps} rounds (serial, pool threads, pool processes, piscina batched in turn) after 2 warm-up rounds; piscina per item: ${ctx.quick ? 1 : 3} runs; parallel.map: ${reps} runs in one cell; pools are started before timing; results are checked.`,
       inKernel.summary
         ? "parallel.map is timed inside a paralab kernel cell (performance.now() around each call), driven through jupyter_client."
         : `parallel.map not measured (${inKernel.unavailable}); the pool (its engine) is measured directly.`,
