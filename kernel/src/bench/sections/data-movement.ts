@@ -4,11 +4,11 @@
  */
 import { Pool } from "../../pool/pool";
 import { shared } from "../../shared/index";
-import type { WorkerKind } from "../../pool/pool";
 import type { BenchContext, SectionResult } from "../report";
-import { timeRuns, type Summary } from "../stats";
+import { timeInterleaved, type Summary } from "../stats";
 import { formatTable, mb, ms, ratio } from "../table";
 import { BLOCK_SUM_SPMD } from "../work";
+import { RawWorkerPair } from "../raw-workers";
 
 export const ID = "data";
 const TITLE = "4. Data movement: 128 MB Float64Array to 2 workers, shared vs copied";
@@ -22,33 +22,56 @@ interface Row {
 
 export async function runDataMovement(ctx: BenchContext): Promise<SectionResult> {
   const n = BYTES / 8;
-  const reps = ctx.quick ? 2 : 5;
+  const reps = ctx.quick ? 2 : 7;
   const sharedArray = shared.float64(n);
   for (let i = 0; i < n; i++) sharedArray[i] = i % 10;
   const plain = new Float64Array(n);
   plain.set(sharedArray);
   let expected = 0;
   for (let i = 0; i < n; i++) expected += plain[i];
-  const rows: Row[] = [];
-  const cases: [string, WorkerKind, Float64Array][] = [
-    ["shared (SharedArrayBuffer), threads", "thread", sharedArray],
-    ["copied (plain Float64Array), threads", "thread", plain],
-    ["copied (plain Float64Array), processes", "process", plain],
-  ];
-  for (const [label, kind, a] of cases) {
-    const pool = new Pool({ size: 2, kind });
-    try {
-      await pool.runSpmd({ code: BLOCK_SUM_SPMD, workers: 2, vars: { a: new Float64Array(8) } });
-      const r = await timeRuns(reps, () => pool.runSpmd({ code: BLOCK_SUM_SPMD, workers: 2, vars: { a } }), 0);
-      const sum = (r.value.values as number[]).reduce((x, y) => x + y, 0);
-      if (sum !== expected) throw new Error(`${label}: sum ${sum}, expected ${expected}`);
-      rows.push({ label, summary: r.summary, bytesIn: r.value.bytesIn });
-      ctx.log(`${label}: ${ms(r.summary.medianMs)} ms, ${mb(r.value.bytesIn)} in`);
-    } finally {
-      await pool.close();
-    }
+  const threads = new Pool({ size: 2, kind: "thread" });
+  const processes = new Pool({ size: 2, kind: "process" });
+  const raw = new RawWorkerPair();
+  const run = async (pool: Pool, a: Float64Array) => {
+    const r = await pool.runSpmd({ code: BLOCK_SUM_SPMD, workers: 2, vars: { a } });
+    return { sum: (r.values as number[]).reduce((x, y) => x + y, 0), bytesIn: r.bytesIn };
+  };
+  const sumHere = (a: Float64Array) => {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += a[i];
+    return { sum, bytesIn: 0 };
+  };
+  let t;
+  try {
+    const small = new Float64Array(8);
+    await Promise.all([run(threads, small), run(processes, small), raw.sum(small)]);
+    // Round by round, so that other processes' load falls on all alike.
+    t = await timeInterleaved(
+      reps,
+      {
+        main: () => sumHere(plain),
+        shared: () => run(threads, sharedArray),
+        copiedThreads: () => run(threads, plain),
+        rawCopied: async () => ({ sum: await raw.sum(plain), bytesIn: NaN }),
+        copiedProcesses: () => run(processes, plain),
+      },
+      1,
+    );
+  } finally {
+    await Promise.all([threads.close(), processes.close(), raw.close()]);
   }
-  const [sh, ct, cp] = rows;
+  const labels = {
+    main: "main thread sums it all (no workers), reference",
+    shared: "shared (SharedArrayBuffer), 2 threads",
+    copiedThreads: "copied (plain Float64Array), 2 threads",
+    rawCopied: "copied, 2 bare worker_threads (postMessage, no pool), reference",
+    copiedProcesses: "copied (plain Float64Array), 2 processes",
+  };
+  const rows: Row[] = (Object.keys(labels) as (keyof typeof labels)[]).map((k) => {
+    if (t[k].value.sum !== expected) throw new Error(`${labels[k]}: sum ${t[k].value.sum}, expected ${expected}`);
+    return { label: labels[k], summary: t[k].summary, bytesIn: t[k].value.bytesIn };
+  });
+  const [, sh, ct, raw2, cp] = rows;
   const table = formatTable(
     ["how", "median ms", "min ms", "max ms", "bytes copied in (JobResult.bytesIn)"],
     rows.map((r) => [
@@ -56,7 +79,7 @@ export async function runDataMovement(ctx: BenchContext): Promise<SectionResult>
       ms(r.summary.medianMs),
       ms(r.summary.minMs),
       ms(r.summary.maxMs),
-      `${r.bytesIn.toLocaleString("en-US")} (${mb(r.bytesIn)})`,
+      Number.isNaN(r.bytesIn) ? "(2 clones, not counted)" : `${r.bytesIn.toLocaleString("en-US")} (${mb(r.bytesIn)})`,
     ]),
   );
   return {
@@ -64,12 +87,17 @@ export async function runDataMovement(ctx: BenchContext): Promise<SectionResult>
     title: TITLE,
     tables: [table],
     notes: [
-      `${mb(BYTES)} array, SPMD job on 2 warm workers, each sums its half (sum checked); median of ${reps} jobs; ` +
+      `${mb(BYTES)} array, SPMD job on 2 warm workers, each sums its half (sum checked); median of ${reps} rounds (the four in turn); ` +
         `vars are sent with every job, so each copied job moves the array to both workers again.`,
     ],
     ratios: [
       { section: ID, what: "time: copied threads / shared", value: ct.summary.medianMs / sh.summary.medianMs },
       { section: ID, what: "time: copied processes / shared", value: cp.summary.medianMs / sh.summary.medianMs },
+      {
+        section: ID,
+        what: "time: pool copied threads / bare postMessage copy",
+        value: ct.summary.medianMs / raw2.summary.medianMs,
+      },
     ],
     data: { bytes: BYTES, reps, rows, sharedBytesInRatio: ratio(ct.bytesIn / Math.max(1, sh.bytesIn)) },
   };
