@@ -1,0 +1,351 @@
+"""The teaching notebooks (notebooks/*.ipynb), executed top to bottom through real Jupyter (nbclient)
+and checked on what a reader sees: values, errors, summary lines and chart bundles.
+
+No check depends on timing: a shared 2-core machine gives any speedup, so the notebooks only
+promise what is always true (results, bytes copied, warnings, charts present).
+"""
+import base64
+import json
+import pathlib
+import re
+import subprocess
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+CLI = ROOT / "kernel" / "dist" / "cli" / "main.js"
+RUN_MIME = "application/vnd.paralab.run.v1+json"
+SCALING_MIME = "application/vnd.paralab.scaling.v1+json"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+ALL = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+_executed = {}
+
+
+def executed(name):
+    """The notebook executed once per test session with kernel `paralab` (cells tagged
+    raises-exception may fail; any other error fails the test)."""
+    if name not in _executed:
+        nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+        client = NotebookClient(
+            nb,
+            kernel_name="paralab",
+            timeout=120,
+            startup_timeout=60,
+            allow_errors=False,
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
+        client.execute()
+        _executed[name] = nb
+    return _executed[name]
+
+
+def cell(nb, starts):
+    """The code cell whose source starts with `starts` (exactly one)."""
+    found = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(starts)]
+    assert len(found) == 1, f"{len(found)} code cells start with {starts!r}"
+    return found[0]
+
+
+def text(c, name="stdout"):
+    return "".join(o.text for o in c.outputs if o.output_type == "stream" and o.name == name)
+
+
+def result(c):
+    values = [o.data["text/plain"] for o in c.outputs if o.output_type == "execute_result"]
+    assert len(values) == 1, c.outputs
+    return values[0]
+
+
+def bundle(c, mime):
+    """The one display bundle of `mime` in the cell, checked to carry a PNG and words too."""
+    found = [o.data for o in c.outputs if o.output_type == "display_data" and mime in o.data]
+    assert len(found) == 1, [list(o.get("data", {})) for o in c.outputs]
+    data = found[0]
+    assert base64.b64decode(data["image/png"])[:8] == PNG_MAGIC
+    assert data["text/plain"]
+    record = data[mime]
+    return json.loads(record) if isinstance(record, str) else record
+
+
+def numbers(s):
+    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", s)]
+
+
+def close_to_pi(x):
+    return abs(x - 3.141592653589793) < 0.05
+
+
+# --- every notebook -------------------------------------------------------------------------------
+
+
+def test_every_expected_notebook_exists():
+    expected = {
+        "showcase.ipynb",
+        "01-serial-vs-parallel.ipynb",
+        "02-pool-map.ipynb",
+        "03-shared-memory.ipynb",
+        "04-message-passing.ipynb",
+        "05-copy-vs-share.ipynb",
+        "06-amdahl.ipynb",
+        "07-concurrency-vs-parallelism.ipynb",
+        "08-gpu.ipynb",
+    }
+    assert expected <= set(ALL)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_committed_without_outputs_and_with_paralab_kernelspec(name):
+    raw = json.loads((NOTEBOOKS / name).read_text())
+    assert (raw["nbformat"], raw["nbformat_minor"]) == (4, 5)
+    assert raw["metadata"]["kernelspec"] == {
+        "name": "paralab",
+        "display_name": "TypeScript (paralab)",
+        "language": "typescript",
+    }
+    assert raw["metadata"]["language_info"]["name"] == "typescript"
+    nbformat.validate(nbformat.reads(json.dumps(raw), as_version=4))
+    for c in raw["cells"]:
+        if c["cell_type"] == "code":
+            assert c["outputs"] == [] and c["execution_count"] is None, c["source"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_runs_top_to_bottom(name):
+    nb = executed(name)
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        errors = [o for o in c.outputs if o.output_type == "error"]
+        if "raises-exception" in c.metadata.get("tags", []):
+            assert errors, f"cell tagged raises-exception did not fail:\n{c.source}"
+        else:
+            assert not errors, f"{c.source}\n{errors}"
+
+
+# --- showcase -------------------------------------------------------------------------------------
+
+
+def test_showcase():
+    nb = executed("showcase.ipynb")
+    assert close_to_pi(float(result(cell(nb, "function countInside"))))
+    record = bundle(cell(nb, "%%parallel --map [1, 2, 3, 4, 5, 6, 7, 8] --compare"), RUN_MIME)
+    assert record["compare"]["serialMs"] > 0 and record["compare"]["speedup"] > 0
+    assert close_to_pi(float(result(cell(nb, "const pi ="))))
+
+    c = cell(nb, "%%parallel --map [10, 20")
+    run = bundle(c, RUN_MIME)
+    assert run["workers"] == 2 and len(run["tasks"]) == 8
+    assert "80 units on worker" in result(c)
+
+    scaling = bundle(cell(nb, "%%parallel --map Array.from({ length: 8 }"), SCALING_MIME)
+    assert [p["workers"] for p in scaling["points"]] == [1, 2]
+    assert 0 <= scaling["serialFraction"] <= 1
+
+    out = result(cell(nb, "%%parallel --workers 2\nconst total = await comm.allreduce"))
+    assert "worker 0 of 2 sees total 3" in out and "worker 1 of 2 sees total 3" in out
+    assert result(cell(nb, "`counter = ")) == "'counter = 100000 (expected 100000)'"
+    workers = text(cell(nb, "%workers"))
+    assert "rank" in workers and "w0" in workers and "w1" in workers
+
+
+def test_showcase_through_paralab_run_writes_html_with_charts(tmp_path):
+    """The `npm start` path: `paralab run` in-process, executed notebook and static HTML report."""
+    out, html = tmp_path / "showcase.out.ipynb", tmp_path / "showcase.html"
+    proc = subprocess.run(
+        ["node", str(CLI), "run", str(NOTEBOOKS / "showcase.ipynb"), "--out", str(out), "--html", str(html)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = html.read_text()
+    images = re.findall(r"<img[^>]+src=\"data:image/png;base64,", page)
+    assert len(images) >= 4, f"{len(images)} PNG charts in the report"  # compare, map, scaling, allreduce
+    nb = nbformat.read(out, as_version=4)
+    assert close_to_pi(float(result(cell(nb, "const pi =")))), "executed notebook holds the pi estimate"
+
+
+# --- 01 serial vs parallel ------------------------------------------------------------------------
+
+
+def test_01_serial_vs_parallel():
+    nb = executed("01-serial-vs-parallel.ipynb")
+    c = cell(nb, "%%time")
+    assert "Wall time" in text(c) and "CPU times" in text(c)
+    assert close_to_pi(float(result(c)))
+
+    c = cell(nb, "%%parallel --workers 2\nconst inside")
+    values = result(c)
+    assert values.endswith("undefined ]") and close_to_pi(numbers(values)[0])
+    record = bundle(c, RUN_MIME)
+    assert record["workers"] == 2 and len(record["tasks"]) == 2
+    assert record["speedup"] >= 0 and record["efficiency"] >= 0
+    assert re.search(r"speedup [\d.]+x .*efficiency \d+%", "".join(
+        o.data["text/plain"] for o in c.outputs if o.output_type == "display_data"))
+
+    same = numbers(result(cell(nb, "%%parallel --workers 2 --quiet\ncountInside(1_000_000, 7)")))
+    assert len(same) == 2 and same[0] == same[1]
+
+    record = bundle(cell(nb, "%%parallel --map [0, 1, 2, 3, 4, 5, 6, 7] --compare"), RUN_MIME)
+    assert record["compare"]["serialMs"] > 0 and len(record["tasks"]) > 0
+    line = text(cell(nb, "const piParallel"))
+    assert close_to_pi(numbers(line.split("≈")[1])[0])
+
+
+# --- 02 pool map ----------------------------------------------------------------------------------
+
+
+def test_02_pool_map():
+    nb = executed("02-pool-map.ipynb")
+    c = cell(nb, "%%parallel --map [60, 50, 40, 30, 20, 10] --chunksize 1\n")
+    tasks = re.findall(r"task (\d+) \((\d+) units\)", result(c))
+    assert tasks == [(str(i), str(60 - 10 * i)) for i in range(6)], "results in input order"
+    assert len(bundle(c, RUN_MIME)["tasks"]) == 6
+
+    assert "same elements as the input: 10, 20, 30, 40, 50, 60" in text(cell(nb, 'console.log("completion order:"'))
+
+    one = bundle(cell(nb, "%%parallel --map many --chunksize 1 "), RUN_MIME)
+    thousand = bundle(cell(nb, "%%parallel --map many --chunksize 1000 "), RUN_MIME)
+    assert len(one["tasks"]) == 4000 and len(thousand["tasks"]) == 4
+    assert result(cell(nb, "roots1.every")) == "true"
+
+    static = bundle(cell(nb, "%%parallel --map costs --schedule static"), RUN_MIME)
+    dynamic = bundle(cell(nb, "%%parallel --map costs --chunksize 1 "), RUN_MIME)
+    assert {t["rank"] for t in static["tasks"]} == {0, 1}
+    assert len(dynamic["tasks"]) == 16
+    out = text(cell(nb, "function unitsPerWorker"))
+    assert "static : [ 180, 500 ]" in out, "static blocks: tasks 0-7 on w0, 8-15 on w1"
+    assert sum(numbers(out.split("dynamic:")[1])) == 680
+
+
+# --- 03 shared memory -----------------------------------------------------------------------------
+
+
+def test_03_shared_memory_race_and_fixes():
+    nb = executed("03-shared-memory.ipynb")
+    bundle(cell(nb, "%%parallel --workers 2 --share counter"), RUN_MIME)
+    got, expected, lost = numbers(text(cell(nb, "const expected = 2 * PER_WORKER;")))[:3]
+    assert expected == 100_000_000 and got < expected and lost == expected - got, "the race loses updates"
+
+    locked = [c for c in nb.cells if c.cell_type == "code"
+              and c.source.startswith("console.log(`counter = ${counter[0]}, expected ${2 * LOCKED_PER_WORKER}`)")]
+    assert len(locked) == 2, "Mutex in the loop, then local accumulation"
+    for c in locked:
+        assert text(c) == "counter = 400000, expected 400000\n"
+    assert text(cell(nb, "console.log(`counter = ${counter[0]}, expected ${2 * ATOMIC_PER_WORKER}`)")) == \
+        "counter = 4000000, expected 4000000\n"
+    for starts in ("%%parallel --workers 2\nawait comm.barrier();\nconst t0 = performance.now();\nfor (let i = 0; i < LOCKED",
+                   "%%parallel --workers 2\nawait comm.barrier();\nconst t0 = performance.now();\nlet local",
+                   "%%parallel --workers 2\nawait comm.barrier();\nconst t0 = performance.now();\nfor (let i = 0; i < ATOMIC"):
+        assert re.fullmatch(r"\[ 'w0: [\d.]+ ms', 'w1: [\d.]+ ms' \]", result(cell(nb, starts)))
+
+
+# --- 04 message passing ---------------------------------------------------------------------------
+
+
+def test_04_message_passing():
+    nb = executed("04-message-passing.ipynb")
+    out = result(cell(nb, "%%parallel --workers 2\nlet pieces"))
+    assert "total: 500000500000" in out and "partials: [ 125000250000, 375000250000 ]" in out
+    assert "w1 summed 500000 numbers" in out
+    assert result(cell(nb, "LENGTH * (LENGTH + 1) / 2")) == "500000500000"
+
+    out = result(cell(nb, "%%parallel --workers 2\nif (rank === 0) {\n  for (let i = 1; i <= 10"))
+    assert "consumer: 10 items, sum 385" in out
+    out = result(cell(nb, "%%parallel --workers 2\nif (rank === 0) {\n  for (let i = 1; i <= 20"))
+    assert "consumer got 20 items: " + " ".join(str(i) for i in range(1, 21)) in out
+
+    c = cell(nb, "%%parallel --workers 2\nconst answer = await comm.recv(1 - rank);")
+    assert c.metadata.tags == ["raises-exception"]
+    (err,) = [o for o in c.outputs if o.output_type == "error"]
+    assert err.ename == "DeadlockError"
+    assert "w0 waits in recv(from w1)" in err.evalue and "w1 waits in recv(from w0)" in err.evalue
+
+    out = result(cell(nb, "%%parallel --workers 2\nconst other"))
+    assert out == "[ 'w0 received: hello from w1', 'w1 received: hello from w0' ]"
+
+
+# --- 05 copy vs share -----------------------------------------------------------------------------
+
+
+def test_05_copy_vs_share():
+    nb = executed("05-copy-vs-share.ipynb")
+    assert result(cell(nb, "const LENGTH")) == "'128 MB'"
+    c_in = cell(nb, "%%parallel --workers 2 --in big")
+    c_share = cell(nb, "%%parallel --workers 2 --share sbig")
+    copied, shared = bundle(c_in, RUN_MIME), bundle(c_share, RUN_MIME)
+    assert copied["bytesIn"] > 100e6, copied["bytesIn"]
+    assert shared["bytesIn"] < 1024, shared["bytesIn"]
+    assert result(c_in) == result(c_share) == "[ 3996000000, 3996000000 ]"
+    summary = "".join(o.data["text/plain"] for o in c_in.outputs if o.output_type == "display_data")
+    assert re.search(r"\d+ MB copied in", summary), summary
+
+    assert result(cell(nb, "%%parallel --workers 2\nconst rows")) == \
+        "[ 'w0 holds 8000000 values', 'w1 holds 8000000 values' ]"
+    c = cell(nb, "%%parallel --workers 2\nlet s = 0;\nfor (let i = 0; i < myData.length")
+    assert result(c) == "[ 0.4995, 0.4995 ]"
+    assert bundle(c, RUN_MIME)["bytesIn"] < 1024, "worker state is reused, not sent again"
+    assert result(cell(nb, "%%parallel --workers 2\nlet m = -Infinity")) == "[ 0.999, 0.999 ]"
+
+
+# --- 06 amdahl ------------------------------------------------------------------------------------
+
+
+def test_06_oversubscription_and_amdahl():
+    nb = executed("06-amdahl.ipynb")
+    assert re.search(r"on \d+ cores", text(cell(nb, "%workers")))
+    two = cell(nb, "%%parallel --map tasks --chunksize 1 --workers 2")
+    four = cell(nb, "%%parallel --map tasks --chunksize 1 --workers 4")
+    assert "oversubscribed" not in text(two, "stderr")
+    assert "Warning: 4 workers on 2 cores (oversubscribed)" in text(four, "stderr")
+    assert bundle(two, RUN_MIME)["workers"] == 2 and bundle(four, RUN_MIME)["workers"] == 4
+
+    c = cell(nb, "%%parallel --scaling 1,2,4")
+    scaling = bundle(c, SCALING_MIME)
+    assert [p["workers"] for p in scaling["points"]] == [1, 2, 4]
+    assert 0 <= scaling["serialFraction"] <= 1
+    words = "".join(o.data["text/plain"] for o in c.outputs if o.output_type == "display_data")
+    assert re.search(r"serial fraction \d\.\d+", words), words
+
+
+# --- 07 concurrency vs parallelism ----------------------------------------------------------------
+
+
+def test_07_concurrency_vs_parallelism():
+    nb = executed("07-concurrency-vs-parallelism.ipynb")
+    for starts in ("%%time\nfor", "%%time\nconst waited", "%%time\nconst burned"):
+        out = text(cell(nb, starts))
+        assert "CPU times" in out and "Wall time" in out
+    assert re.fullmatch(r"'the 50 ms timer fired after \d+ ms'", result(cell(nb, "const t0")))
+    c = cell(nb, "%%parallel --map [100, 100, 100, 100, 100] --chunksize 1 --compare")
+    record = bundle(c, RUN_MIME)
+    assert record["compare"]["serialMs"] > 0 and len(record["tasks"]) == 5
+    assert "Serial run in the kernel" in text(c)
+    c = cell(nb, "%%parallel --map [200, 200, 200, 200, 200, 200]")
+    assert result(c) == "[ 200, 200, 200, 200, 200, 200 ]"
+    assert len(bundle(c, RUN_MIME)["tasks"]) == 6
+
+
+# --- 08 gpu ---------------------------------------------------------------------------------------
+
+
+def test_08_gpu():
+    nb = executed("08-gpu.ipynb")
+    c = cell(nb, "%%gpu --output 8\n")
+    assert "gpu.js mode" in text(c) and "compile" in text(c)
+    assert numbers(result(c).split("[", 1)[1]) == [i * i for i in range(8)]
+
+    first, second = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%gpu --output 256,256 --in a,b --out c --constants")]
+    assert "output 256×256" in text(first)
+    assert "compile cached" in text(second)
+    gpu_value, ts_value = numbers(result(cell(nb, "const [y, x]")).split("=", 1)[1])[-2:]
+    assert gpu_value == ts_value
+
+    out = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
+    assert "TypeScript, 1 core" in out and "workers" in out and out.count("agrees") == 2
+    assert "gpu.js mode cpu" in text(cell(nb, "%%gpu --output 64,64"))
