@@ -12,4 +12,6 @@ node kernel/dist/cli/main.js install --prefix .venv
 .venv/bin/jupyter labextension list 2>&1 | grep -i paralab || true
 notebook="notebooks/showcase.ipynb"
 [ -f "$notebook" ] || notebook=""
-exec .venv/bin/jupyter lab --ServerApp.root_dir="$root" ${notebook:+"$notebook"} "$@"
+extra=()
+[ "$(id -u)" = 0 ] && extra+=(--allow-root)
+exec .venv/bin/jupyter lab "${extra[@]}" --ServerApp.root_dir="$root" ${notebook:+"$notebook"} "$@"

@@ -90,7 +90,9 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
   /** Draws (or redraws, for update_display_data) the record in the model. */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     this.data = model.data[this.mimeType];
-    this.draw(chartTheme());
+    // chart.js draws a responsive chart once its canvas is in the page; a chart created while
+    // this widget is detached and then resized by hand stays blank, so wait for the attach.
+    if (this.isAttached) this.draw(chartTheme());
   }
 
   override dispose(): void {
@@ -104,17 +106,18 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
     super.onAfterAttach(msg);
     // The theme may have changed while this output was detached (e.g. in a closed tab).
     const theme = chartTheme();
-    if (this.theme && JSON.stringify(theme) !== JSON.stringify(this.theme)) this.draw(theme);
-    for (const chart of this.charts) chart.resize();
+    if (this.data !== undefined && (!this.theme || JSON.stringify(theme) !== JSON.stringify(this.theme))) {
+      this.draw(theme);
+    }
   }
 
   protected override onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    for (const chart of this.charts) chart.resize();
+    for (const chart of this.charts) if (chart.attached) chart.resize();
   }
 
   private onThemeChanged(_: object, theme: ChartTheme): void {
-    if (this.data !== undefined) this.draw(theme);
+    if (this.data !== undefined && this.isAttached) this.draw(theme);
   }
 
   private buildToolbar(): void {

@@ -132,7 +132,7 @@ export class ParallelPanel extends Widget {
 
   protected override onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    this.history?.resize();
+    if (this.history?.attached) this.history.resize();
   }
 
   private onThemeChanged(_: object, theme: ChartTheme): void {
