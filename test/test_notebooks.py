@@ -311,6 +311,9 @@ def test_06_oversubscription_and_amdahl():
     assert 0 <= scaling["serialFraction"] <= 1
     words = "".join(o.data["text/plain"] for o in c.outputs if o.output_type == "display_data")
     assert re.search(r"serial fraction \d\.\d+", words), words
+    within_cores = bundle(cell(nb, "%%parallel --scaling 1,2\n"), SCALING_MIME)
+    assert [p["workers"] for p in within_cores["points"]] == [1, 2]
+    assert 0 <= within_cores["serialFraction"] <= 1
 
 
 # --- 07 concurrency vs parallelism ----------------------------------------------------------------
