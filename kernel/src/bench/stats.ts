@@ -32,26 +32,38 @@ export async function timeRuns<T>(
   return { summary: summarize(ms), value };
 }
 
+export interface InterleaveOptions {
+  /** Untimed rounds first. */
+  warmupRounds?: number;
+  /** Timed runs of one contender in a row within a round (after one untimed run when > 1). */
+  runsPerRound?: number;
+}
+
 /**
  * Times several contenders round by round (A, B, C, A, B, C, ...), so that load from other
- * processes falls on all of them alike. Returns each one's summary and last value.
+ * processes falls on all of them alike. With runsPerRound > 1 each contender runs a warm block
+ * (one untimed run, then the timed ones) in each round. Returns each one's summary and last value.
  */
 export async function timeInterleaved<K extends string, T>(
-  reps: number,
+  rounds: number,
   contenders: Record<K, () => Promise<T> | T>,
-  warmup = 1,
+  o: InterleaveOptions = {},
 ): Promise<Record<K, { summary: Summary; value: T }>> {
+  const warmupRounds = o.warmupRounds ?? 1;
+  const perRound = o.runsPerRound ?? 1;
   const keys = Object.keys(contenders) as K[];
   const samples = new Map<K, number[]>(keys.map((k) => [k, []]));
   const values = new Map<K, T>();
-  for (let i = 0; i < warmup + reps; i++) {
+  for (let round = 0; round < warmupRounds + rounds; round++) {
     for (const k of keys) {
-      const t0 = performance.now();
-      values.set(k, await contenders[k]());
-      if (i >= warmup) samples.get(k)!.push(performance.now() - t0);
+      const untimed = round < warmupRounds ? perRound : perRound > 1 ? 1 : 0;
+      for (let i = 0; i < untimed + (round < warmupRounds ? 0 : perRound); i++) {
+        const t0 = performance.now();
+        values.set(k, await contenders[k]());
+        if (i >= untimed) samples.get(k)!.push(performance.now() - t0);
+      }
     }
   }
-  return Object.fromEntries(
-    keys.map((k) => [k, { summary: summarize(samples.get(k)!), value: values.get(k)! }]),
-  ) as Record<K, { summary: Summary; value: T }>;
+  const result = keys.map((k) => [k, { summary: summarize(samples.get(k)!), value: values.get(k)! }]);
+  return Object.fromEntries(result) as Record<K, { summary: Summary; value: T }>;
 }

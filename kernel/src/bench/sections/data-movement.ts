@@ -55,7 +55,7 @@ export async function runDataMovement(ctx: BenchContext): Promise<SectionResult>
         rawCopied: async () => ({ sum: await raw.sum(plain), bytesIn: NaN }),
         copiedProcesses: () => run(processes, plain),
       },
-      1,
+      { warmupRounds: 1 },
     );
   } finally {
     await Promise.all([threads.close(), processes.close(), raw.close()]);

@@ -24,7 +24,8 @@ interface Row {
 }
 
 export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
-  const reps = ctx.quick ? 5 : 15;
+  const rounds = ctx.quick ? 2 : 4;
+  const reps = rounds * 5;
   const items = Array.from({ length: ITEMS }, (_, i) => i);
   const check = (values: unknown[]) => {
     if (values.length !== ITEMS || values[ITEMS - 1] !== ITEMS || values[0] !== 1) throw new Error("wrong results");
@@ -50,9 +51,9 @@ export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
     };
     const batches = Array.from({ length: ITEMS / BATCH }, (_, b) => items.slice(b * BATCH, (b + 1) * BATCH));
     const runBatch = (b: number[]) => piscina.run(b, { name: "incBatch" }) as Promise<number[]>;
-    // Round by round, so that other processes' load falls on all alike.
+    // Round by round (a warm block of 5 runs each), so that other processes' load falls on all alike.
     const t = await timeInterleaved(
-      reps,
+      rounds,
       {
         serial: () => ({ values: items.map((x) => x + 1), chunks: 0, chunksize: 0 }),
         threads: () => map(threads),
@@ -63,7 +64,7 @@ export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
           chunksize: BATCH,
         }),
       },
-      2,
+      { runsPerRound: 5 },
     );
     for (const r of Object.values(t)) check(r.value.values);
     add("serial main thread (items.map), reference", t.serial.summary, 0);
@@ -136,7 +137,7 @@ export async function runTinyTasks(ctx: BenchContext): Promise<SectionResult> {
     title: TITLE,
     tables: [table],
     notes: [
-      `median of ${reps} rounds (serial, pool threads, pool processes, piscina batched in turn) after 2 warm-up rounds; piscina per item: ${ctx.quick ? 1 : 3} runs; parallel.map: ${reps} runs in one cell; pools are started before timing; results are checked.`,
+      `median of ${reps} runs: ${rounds} rounds in which serial, pool threads, pool processes and piscina batched each run 1 untimed + 5 timed times in turn, after a warm-up round; piscina per item: ${ctx.quick ? 1 : 3} runs; parallel.map: ${reps} runs in one cell; pools are started before timing; results are checked.`,
       inKernel.summary
         ? "parallel.map is timed inside a paralab kernel cell (performance.now() around each call), driven through jupyter_client."
         : `parallel.map not measured (${inKernel.unavailable}); the pool (its engine) is measured directly.`,
