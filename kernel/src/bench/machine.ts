@@ -1,4 +1,5 @@
 /** The machine the numbers come from, and how busy other processes keep it. */
+import * as fs from "node:fs";
 import * as os from "node:os";
 
 export interface Machine {
@@ -19,20 +20,42 @@ export function describeMachine(): Machine {
   };
 }
 
-/** Percent of all cores busy over the next `ms` while this process sleeps (others' load). */
-export async function busyPercent(ms = 500): Promise<number> {
-  const total = () =>
-    os.cpus().reduce(
-      (acc, c) => {
-        const t = c.times;
-        acc.busy += t.user + t.nice + t.sys + t.irq;
-        acc.all += t.user + t.nice + t.sys + t.irq + t.idle;
-        return acc;
-      },
-      { busy: 0, all: 0 },
-    );
-  const a = total();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = total();
-  return b.all > a.all ? (100 * (b.busy - a.busy)) / (b.all - a.all) : 0;
+export interface CpuSnapshot {
+  /** Busy and total CPU time of the whole machine (all cores), ms. */
+  busyMs: number;
+  totalMs: number;
+  /** CPU time of this process and of its reaped children (kernels, engines, process workers), ms. */
+  ownMs: number;
+}
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** Linux /proc counters; undefined elsewhere. */
+export function cpuSnapshot(): CpuSnapshot | undefined {
+  try {
+    const cpu = fs.readFileSync("/proc/stat", "latin1").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = cpu;
+    const busy = user + nice + system + irq + softirq + steal;
+    const self = fs.readFileSync("/proc/self/stat", "latin1");
+    const f = self
+      .slice(self.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
+    // fields 14-17 of stat (utime, stime, cutime, cstime) are 11-14 after the command name
+    const own = f[11] + f[12] + f[13] + f[14];
+    return { busyMs: busy * TICK_MS, totalMs: (busy + idle + iowait) * TICK_MS, ownMs: own * TICK_MS };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Percent of the machine's CPU that other processes used between two snapshots (0..100): what
+ * was busy minus what this benchmark and its children used. Children still running at `b` are
+ * not counted as ours, so take `b` after they have exited.
+ */
+export function othersPercent(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): number | undefined {
+  if (!a || !b || b.totalMs <= a.totalMs) return undefined;
+  const others = b.busyMs - a.busyMs - (b.ownMs - a.ownMs);
+  return Math.max(0, Math.min(100, (100 * others) / (b.totalMs - a.totalMs)));
 }

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PARALAB_VERSION } from "../version";
 import { parseBenchArgs } from "./args";
-import { busyPercent, describeMachine } from "./machine";
+import { cpuSnapshot, describeMachine, othersPercent } from "./machine";
 import { formatSection, formatSummary, type BenchContext, type SectionResult } from "./report";
 import * as cpu from "./sections/cpu-bound";
 import * as data from "./sections/data-movement";
@@ -49,12 +49,7 @@ async function main(): Promise<void> {
       root,
       log: (m) => console.error(`  [${s.id} ${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`),
     };
-    const busy = await busyPercent();
-    if (busy > 10) {
-      console.log(
-        `\nwarning: other processes keep ${busy.toFixed(0)}% of the CPU busy; the next section's numbers suffer.`,
-      );
-    }
+    const before = cpuSnapshot();
     let r: SectionResult;
     try {
       r = await s.run(ctx);
@@ -71,10 +66,15 @@ async function main(): Promise<void> {
       };
     }
     const seconds = (performance.now() - t0) / 1000;
-    r.busyPercentBefore = +busy.toFixed(1);
+    const others = othersPercent(before, cpuSnapshot());
+    r.othersCpuPercent = others === undefined ? undefined : +others.toFixed(1);
     results.push(r);
     console.log(formatSection(r));
-    console.log(`(${seconds.toFixed(1)} s)`);
+    const load =
+      others === undefined ? "" : `; other processes used ${others.toFixed(0)}% of the machine's CPU meanwhile`;
+    console.log(
+      `(${seconds.toFixed(1)} s${load}${others !== undefined && others > 10 ? ": these numbers suffer" : ""})`,
+    );
   }
   const totalSeconds = (performance.now() - started) / 1000;
   console.log(`\n== Summary of ratios (whole run ${totalSeconds.toFixed(0)} s)\n${formatSummary(results)}`);

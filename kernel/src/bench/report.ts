@@ -20,8 +20,8 @@ export interface SectionResult {
   ratios: RatioRow[];
   /** Raw numbers for build/bench.json. */
   data: unknown;
-  /** CPU % used by other processes just before the section ran. */
-  busyPercentBefore?: number;
+  /** CPU % of the whole machine that other processes used while the section ran. */
+  othersCpuPercent?: number;
   /** Set when the section did not run (why). */
   skipped?: string;
 }
@@ -46,17 +46,20 @@ export function formatSection(s: SectionResult): string {
 export function formatSummary(sections: readonly SectionResult[]): string {
   const rows = sections.flatMap((s) =>
     s.skipped
-      ? [[s.id, `(not available: ${s.skipped.split("\n")[0].slice(0, 70)})`, "", "", ""]]
+      ? [[s.id, `(not available: ${s.skipped.split("\n")[0].slice(0, 70)})`, "", "", "", ""]]
       : s.ratios.map((r) => [
           r.section,
           r.what,
           ratio(r.value),
           r.goal ?? "",
           r.goalMin === undefined ? "" : r.value >= r.goalMin ? "met" : "NOT met",
+          s.othersCpuPercent === undefined ? "" : `${s.othersCpuPercent.toFixed(0)}%`,
         ]),
   );
-  const legend = "A / B of times: above 1 means B is faster; A / B of items/s or speedups: above 1 means A is faster.";
-  return `${legend}\n${formatTable(["section", "ratio", "value", "goal", ""], rows)}`;
+  const legend =
+    "A / B of times: above 1 means B is faster; A / B of items/s or speedups: above 1 means A is faster.\n" +
+    "others' CPU: share of the machine other processes used during the section (noise; 0% is a quiet machine).";
+  return `${legend}\n${formatTable(["section", "ratio", "value", "goal", "", "others' CPU"], rows)}`;
 }
 
 function goalText(r: RatioRow): string {

@@ -17,7 +17,7 @@ export async function runGpuMatmul(ctx: BenchContext): Promise<SectionResult> {
     title: TITLE,
     tables: [formatMatmulBench(rows)],
     notes: [
-      `sizes ${sizes.join(", ")}${ctx.full ? "" : " (1024 with --full)"}; run ms is the second, cached run.`,
+      `sizes ${sizes.join(", ")}${ctx.full ? "" : ctx.quick ? " (512 without --quick, 1024 with --full)" : " (1024 with --full)"}; run ms is the second, cached run.`,
       ...rows
         .filter((r) => !r.agree)
         .map((r) => `${r.size} ${r.mode}: results do NOT agree with JS (max |diff| ${r.maxAbsDiff})`),
