@@ -5,6 +5,9 @@
  * CPython, once more with as many samples as make paralab's serial run as long as CPython's,
  * so that the two speedups are measured on jobs of equal length.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Pool } from "../../pool/pool";
 import { ensureVenv, runPython } from "../python";
 import type { BenchContext, RatioRow, SectionResult } from "../report";
@@ -45,7 +48,14 @@ export async function runIpyparallel(ctx: BenchContext): Promise<SectionResult> 
     seed: SEED,
     reps,
   };
-  const ipp = await runPython<IppResult>(ctx.root, "ipp_bench.py", options);
+  // ipyparallel keeps its profile (connection files, logs) in IPYTHONDIR: a temporary one.
+  const ipythonDir = fs.mkdtempSync(path.join(os.tmpdir(), "paralab-bench-ipython-"));
+  let ipp: IppResult;
+  try {
+    ipp = await runPython<IppResult>(ctx.root, "ipp_bench.py", options, { IPYTHONDIR: ipythonDir });
+  } finally {
+    fs.rmSync(ipythonDir, { recursive: true, force: true });
+  }
 
   const pool = new Pool({ size: 2, kind: "thread" });
   let mapMs: number, same: PiRun, equal: PiRun;
