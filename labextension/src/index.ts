@@ -76,6 +76,8 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       Notification.success(`paralab: restarted ${workers} worker${workers === 1 ? "" : "s"}.`, { autoClose: 4000 }),
     );
 
+    monitor.kernelError.connect((_, message) => Notification.error(`paralab: ${message}`, { autoClose: 8000 }));
+
     const panel = new ParallelPanel(monitor, { restartWorkers });
     panel.title.icon = parallelIcon;
     shell.add(panel, "right", { rank: 900 });

@@ -111,6 +111,7 @@ export class MonitorClient {
   private readonly _stateChanged = new Signal<this, MonitorState>(this);
   private readonly _sampleReceived = new Signal<this, MonitorSample>(this);
   private readonly _restarted = new Signal<this, number>(this);
+  private readonly _kernelError = new Signal<this, string>(this);
 
   constructor(private options: MonitorOptions) {}
 
@@ -142,6 +143,11 @@ export class MonitorClient {
   /** Emitted with the worker count when the kernel answers restart-workers. */
   get restarted(): ISignal<this, number> {
     return this._restarted;
+  }
+
+  /** Emitted with the message of a `{type: "error"}` reply (e.g. a failed restart). */
+  get kernelError(): ISignal<this, string> {
+    return this._kernelError;
   }
 
   /** True when the comm is open and samples arrive. */
@@ -306,6 +312,10 @@ export class MonitorClient {
   private onCommData(data: Record<string, unknown>, displayName: string): void {
     if (data.type === "restarted") {
       this._restarted.emit(Number(data.workers) || 0);
+      return;
+    }
+    if (data.type === "error") {
+      this._kernelError.emit(String(data.message ?? "unknown error"));
       return;
     }
     if (!isSample(data)) return;

@@ -63,6 +63,7 @@ export class ParallelPanel extends Widget {
   private readonly historyBox: HTMLElement;
   private readonly runBody: HTMLElement;
   private readonly workersBody: HTMLTableSectionElement;
+  private readonly workersHeading: HTMLElement;
   private readonly kernelLine: HTMLElement;
   private readonly restartButton: HTMLButtonElement;
   private history: Chart | null = null;
@@ -96,9 +97,10 @@ export class ParallelPanel extends Widget {
     run.root.append(this.runBody);
 
     const workers = section("Workers", "jp-paralab-workers-section");
+    this.workersHeading = workers.heading;
     const table = el("table", "jp-paralab-workers");
     const head = table.createTHead().insertRow();
-    for (const h of ["rank", "kind", "state", "tasks", "CPU", "memory"]) head.append(el("th", "", h));
+    for (const h of ["worker", "state", "tasks", "CPU", "memory"]) head.append(el("th", "", h));
     this.workersBody = table.createTBody();
     this.kernelLine = el("div", "jp-paralab-kernel-line");
     this.restartButton = el("button", "jp-paralab-restart jp-mod-styled", "Restart workers");
@@ -183,6 +185,7 @@ export class ParallelPanel extends Widget {
   }
 
   private onSample(_: MonitorClient, sample: MonitorSample): void {
+    this.node.dataset.lastSampleMs = String(sample.tMs);
     if (!this.isVisible) return;
     this.drawCores(sample);
     this.drawRun(sample);
@@ -255,7 +258,7 @@ export class ParallelPanel extends Widget {
     this.workersBody.textContent = "";
     if (!rows.length) {
       const cell = this.workersBody.insertRow().insertCell();
-      cell.colSpan = 6;
+      cell.colSpan = 5;
       cell.className = "jp-paralab-muted";
       cell.textContent = "No workers yet: the pool starts with the first %%parallel cell.";
     }
@@ -266,7 +269,6 @@ export class ParallelPanel extends Widget {
       const state = el("span", `jp-paralab-state jp-mod-${w.state}`, w.state);
       const cells = [
         `w${w.rank}`,
-        w.kind,
         state,
         String(w.tasksDone),
         `${Math.round(w.cpuPercent)}%`,
@@ -278,6 +280,10 @@ export class ParallelPanel extends Widget {
         else td.append(c);
       }
     }
+    const kinds = [...new Set(rows.map((w) => w.kind))];
+    this.workersHeading.textContent = rows.length
+      ? `Workers (${rows.length} ${kinds.length === 1 ? kinds[0] + (rows.length === 1 ? "" : kinds[0] === "thread" ? "s" : "es") : "mixed"})`
+      : "Workers";
     this.kernelLine.textContent =
       `Kernel: ${formatBytes(sample.kernel.memoryBytes)} memory · CPU ${Math.round(sample.kernel.cpuPercent)}%` +
       ` · ${rows.length} worker${rows.length === 1 ? "" : "s"}`;

@@ -91,7 +91,7 @@ export function displayCell(mime, record) {
  * fresh settings and workspaces (so the tests never touch ~/.jupyter), and news checks off.
  * `extraKernels` (name → kernel.json object) go into a private JUPYTER_PATH that takes precedence.
  */
-export async function startLab({ files = {}, extraKernels = {}, timeoutMs = 90_000 } = {}) {
+export async function startLab({ files = {}, extraKernels = {}, userSettings = {}, timeoutMs = 90_000 } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "paralab-lab-"));
   const rootDir = path.join(tmp, "root");
   const settingsDir = path.join(tmp, "settings");
@@ -105,6 +105,11 @@ export async function startLab({ files = {}, extraKernels = {}, timeoutMs = 90_0
     path.join(notification, "notification.jupyterlab-settings"),
     JSON.stringify({ fetchNews: "false", checkForUpdates: false }),
   );
+  for (const [pluginId, values] of Object.entries(userSettings)) {
+    const [pkg, plugin] = pluginId.split(":");
+    fs.mkdirSync(path.join(settingsDir, pkg), { recursive: true });
+    fs.writeFileSync(path.join(settingsDir, pkg, `${plugin}.jupyterlab-settings`), JSON.stringify(values));
+  }
   for (const [name, spec] of Object.entries(extraKernels)) {
     const dir = path.join(dataDir, "kernels", name);
     fs.mkdirSync(dir, { recursive: true });
