@@ -4,7 +4,7 @@ import vm from "node:vm";
 import { Converter, Diagnostic, createConverter, isCompleteCode } from "tslab/dist/converter";
 import { printQuickInfo } from "tslab/dist/inspect";
 import { CompileError, InterruptedError } from "../errors";
-import { forwardPackageImports } from "./module-host";
+import { forwardPackageImports, guardCompilerWatchers } from "./module-host";
 
 export interface ExecuteOutcome {
   /** True when the cell ended with an expression whose value should be shown. */
@@ -34,6 +34,7 @@ export class CellExecutor {
 
   constructor(rootDir: string, publicModule: () => unknown) {
     forwardPackageImports(rootDir);
+    guardCompilerWatchers();
     this.converter = createConverter({ isJS: false, isBrowser: false });
     const baseRequire = Module.createRequire(path.join(rootDir, "__paralab__.js"));
     const req = ((id: string) => (id === "paralab" ? publicModule() : baseRequire(id))) as NodeJS.Require;

@@ -27,3 +27,28 @@ export function forwardPackageImports(cwd: string): void {
     sys.realpath = (p) => (forward(p) === p ? realpath.call(sys, p) : p);
   }
 }
+
+/**
+ * tslab's converter keeps TypeScript's real file and directory watchers, and its debouncing timer
+ * stub throws ("Unexpected pending rebuildTimer") when a second change arrives before the next
+ * cell runs, e.g. while npm installs into node_modules. Thrown from a watcher callback, that would
+ * take the kernel down. The pending rebuild still runs with the next cell, so the extra event can
+ * be dropped.
+ */
+export function guardCompilerWatchers(): void {
+  const sys = ts.sys;
+  const guard =
+    <A extends unknown[]>(callback: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        callback(...args);
+      } catch (e) {
+        if (!/pending rebuildTimer|unexpected tiemr/.test(String((e as Error)?.message))) throw e;
+      }
+    };
+  const { watchFile, watchDirectory } = sys;
+  if (watchFile) sys.watchFile = (path, callback, ...rest) => watchFile.call(sys, path, guard(callback), ...rest);
+  if (watchDirectory) {
+    sys.watchDirectory = (path, callback, ...rest) => watchDirectory.call(sys, path, guard(callback), ...rest);
+  }
+}
