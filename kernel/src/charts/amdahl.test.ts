@@ -90,3 +90,24 @@ test("buildScalingRecord: speedups against the 1-worker run, fit and curve", () 
   // No 1-worker run: the smallest one is assumed to scale perfectly.
   assert.equal(buildScalingRecord([{ workers: 2, wallMs: 500 }], 2).points[0].speedup, 2);
 });
+
+test("buildScalingRecord fits Amdahl's law on the points that fit on the cores", () => {
+  {
+    // s = 0.2 on 2 cores; the 4-worker point is oversubscribed and no faster than 2 workers.
+    const t1 = 1000;
+    const t2 = t1 * (0.2 + 0.8 / 2);
+    const record = buildScalingRecord(
+      [
+        { workers: 1, wallMs: t1 },
+        { workers: 2, wallMs: t2 },
+        { workers: 4, wallMs: t2 },
+      ],
+      2,
+    );
+    assert.ok(Math.abs(record.serialFraction - 0.2) < 0.01, String(record.serialFraction));
+    assert.deepEqual(
+      record.points.map((p) => p.workers),
+      [1, 2, 4],
+    );
+  }
+});

@@ -132,7 +132,10 @@ export function buildScalingRecord(
     wallMs: r.wallMs,
     speedup: r.wallMs > 0 ? baseline / r.wallMs : 0,
   }));
-  const serialFraction = fitSerialFraction(points);
+  // Amdahl's law models cores, not oversubscribed workers: beyond the core count workers take
+  // turns, which would read as a large serial fraction. Fit on the points that fit on the cores.
+  const onCores = points.filter((p) => p.workers <= cores);
+  const serialFraction = fitSerialFraction(onCores.length >= 2 ? onCores : points);
   const maxWorkers = Math.max(1, ...points.map((p) => p.workers));
   return {
     version: 1,

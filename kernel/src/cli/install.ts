@@ -44,7 +44,7 @@ export function install(o: InstallOptions): string[] {
   fs.writeFileSync(path.join(kernelDir, "kernel.json"), JSON.stringify(kernelSpec(), null, 2));
   const done = [`installed kernel spec "${KERNEL_NAME}" → ${kernelDir}`];
   const built = path.resolve(__dirname, "..", "..", "..", "labextension", "paralab_labextension", "labextension");
-  if (fs.existsSync(path.join(built, "package.json"))) {
+  if (isBuiltExtension(built)) {
     const target = path.join(dataDir, "labextensions", "paralab-labextension");
     fs.rmSync(target, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -54,4 +54,14 @@ export function install(o: InstallOptions): string[] {
     done.push(`JupyterLab extension not installed: it is not built yet (run npm run build in the repository)`);
   }
   return done;
+}
+
+/** A finished prebuilt extension: the builder writes jupyterlab._build into its package.json last. */
+function isBuiltExtension(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    return Boolean(pkg.jupyterlab?._build?.load);
+  } catch {
+    return false;
+  }
 }

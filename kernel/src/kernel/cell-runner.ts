@@ -37,11 +37,20 @@ export class KernelCellRunner implements CellRunner {
     this.abort = abort;
     const restore = captureConsole(sink);
     setInputHandler(io.input);
+    const background: Promise<void>[] = [];
+    let restDone!: () => void;
+    const rest = new Promise<void>((resolve) => (restDone = resolve));
     try {
       const showValue = (value: unknown) => sink.result(toMimeBundle(value));
-      const ctx: MagicContext = { sink, signal: abort.signal, executor: this.executor, showValue, magics: this.magics };
-      setCurrentCell(ctx);
-      for (const segment of parseCell(code)) {
+      const segments = parseCell(code);
+      const base = { sink, signal: abort.signal, executor: this.executor, showValue, magics: this.magics };
+      for (const [i, segment] of segments.entries()) {
+        const ctx: MagicContext = {
+          ...base,
+          followedByCode: i < segments.length - 1,
+          background: (task) => void background.push(task(rest)),
+        };
+        setCurrentCell(ctx);
         if (segment.type === "code") {
           const outcome = await this.executor.execute(segment.code);
           if (outcome.hasValue) showValue(outcome.value);
@@ -54,7 +63,13 @@ export class KernelCellRunner implements CellRunner {
         }
         await resolved.magic.run(resolved.call, resolved.options, ctx);
       }
+      restDone();
+      await Promise.all(background);
     } catch (e) {
+      // Background tasks (e.g. %monitor) stop with the cell.
+      abort.abort(e);
+      restDone();
+      await Promise.allSettled(background);
       throw isSigintError(e) ? new InterruptedError(undefined, { cause: e }) : e;
     } finally {
       setCurrentCell(undefined);
@@ -71,7 +86,12 @@ export class KernelCellRunner implements CellRunner {
     return this.executor.inspect(maskMagics(code), cursor);
   }
 
+  /** Like IPython's console: a cell magic's body ends with an empty line. */
   isComplete(code: string) {
+    const [first] = parseCell(code);
+    if (first?.type === "magic" && first.call.kind === "cell" && (!first.call.body.trim() || !/\n\s*$/.test(code))) {
+      return { status: "incomplete" as const, indent: "" };
+    }
     return this.executor.isComplete(maskMagics(code));
   }
 

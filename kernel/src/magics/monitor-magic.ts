@@ -5,6 +5,7 @@ import { Sampler } from "../monitor/sampler";
 import { Magic } from "./registry";
 
 const UPDATE_EVERY_MS = 1000;
+const DEFAULT_SECONDS = 10;
 
 /** `%monitor [--duration S]`: a live per-core utilization chart in the cell output. */
 export function monitorMagic(sampler: Sampler): Magic {
@@ -14,19 +15,23 @@ export function monitorMagic(sampler: Sampler): Magic {
     summary: "live per-core CPU utilization chart in the cell output",
     synopsis: "[--duration S]",
     description:
-      "Shows per-core utilization and keeps updating it in place for S seconds (default 30), while you\n" +
-      "run other cells. Run a %%parallel cell next and watch the cores fill up.",
+      "Shows per-core utilization and updates it in place every second for S seconds (default 10).\n" +
+      "Put code below the %monitor line in the same cell to watch it run: the chart then follows\n" +
+      "that code until it finishes (or for S seconds when --duration is given).",
     options: [
       {
         flag: "--duration",
         type: "number",
         metavar: "S",
-        help: "how long to keep sampling (default 30 s)",
+        help: "how long to keep sampling (default 10 s, or while the code below runs)",
         example: "30",
       },
     ],
     async run(_call, options, ctx) {
-      const durationMs = ((options.duration as number | undefined) ?? 30) * 1000;
+      const given = options.duration as number | undefined;
+      // Alone in a cell: S seconds (default 10). Above code in the same cell: while that code
+      // runs, or S seconds when given.
+      const durationMs = (given ?? (ctx.followedByCode ? Infinity : DEFAULT_SECONDS)) * 1000;
       const displayId = newDisplayId();
       const startMs = Date.now();
       const record = (done: boolean): MonitorRecord => ({
@@ -35,22 +40,40 @@ export function monitorMagic(sampler: Sampler): Magic {
         cores: sampler.cores,
         startMs,
         samples: sampler.samplesBetween(startMs, Date.now() + 1),
-        durationMs,
+        durationMs: Number.isFinite(durationMs) ? durationMs : Date.now() - startMs,
         done,
       });
+      const sink = ctx.sink;
       sampler.busy(true);
       sampler.sampleNow();
-      const sink = ctx.sink;
       sink.display({ ...recordBundle(record(false)), transient: { display_id: displayId } });
-      const timer = setInterval(() => {
-        const done = Date.now() - startMs >= durationMs;
-        sink.display({ ...recordBundle(record(done)), transient: { display_id: displayId } }, true);
-        if (done) {
-          clearInterval(timer);
+      ctx.background(async (rest) => {
+        let restFinished = false;
+        void rest.then(() => (restFinished = true));
+        try {
+          while (!ctx.signal.aborted) {
+            await sleep(UPDATE_EVERY_MS, ctx.signal);
+            const elapsed = Date.now() - startMs;
+            const done = elapsed >= durationMs || (given === undefined && ctx.followedByCode && restFinished);
+            sampler.sampleNow();
+            sink.display({ ...recordBundle(record(done)), transient: { display_id: displayId } }, true);
+            if (done) return;
+          }
+        } finally {
           sampler.busy(false);
         }
-      }, UPDATE_EVERY_MS);
-      timer.unref();
+      });
     },
   };
+}
+
+/** Resolves after ms, or at once when the cell is interrupted. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

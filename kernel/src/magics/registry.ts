@@ -13,6 +13,13 @@ export interface MagicContext {
   showValue(value: unknown): void;
   /** Every registered magic, for %lsmagic. */
   magics: readonly Magic[];
+  /** True when more code or magics follow this line magic in the same cell. */
+  followedByCode: boolean;
+  /**
+   * Runs `task` beside the rest of the cell; the cell ends when both have. `rest` resolves when
+   * the rest of the cell has finished (e.g. %monitor samples while the code below it runs).
+   */
+  background(task: (rest: Promise<void>) => Promise<void>): void;
 }
 
 export interface Magic {

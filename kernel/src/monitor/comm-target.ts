@@ -6,6 +6,8 @@ import { WorkerStatus } from "../pool/pool";
 export const MONITOR_TARGET = "paralab.monitor";
 const DEFAULT_PERIOD_MS = 1000;
 const MIN_PERIOD_MS = 100;
+/** CPU times tick every 10 ms; a first interval shorter than this reads as noise. */
+const FIRST_SAMPLE_MS = 150;
 
 export interface MonitorSample {
   type: "sample";
@@ -37,7 +39,10 @@ export function registerMonitorTarget(comms: CommManager, session: ParallelSessi
       timer = setTimeout(tick, periodMs);
       timer.unref();
     };
-    tick();
+    // A first reading now, so the first message (a moment later) already has per-core data.
+    session.sampler.sampleNow();
+    timer = setTimeout(tick, Math.min(periodMs, FIRST_SAMPLE_MS));
+    timer.unref();
     comm.onMessage((msg) => {
       if (msg.type === "set-period") {
         periodMs = clampPeriod(msg.periodMs);
@@ -83,7 +88,7 @@ class CpuMeter {
 }
 
 function sampleNow(session: ParallelSession, meter: CpuMeter): MonitorSample {
-  const latest = session.sampler.latest();
+  const latest = session.sampler.sampleNow();
   const statuses = session.status();
   const cpu = meter.measure(statuses);
   return {

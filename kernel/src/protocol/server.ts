@@ -72,11 +72,13 @@ export class KernelServer {
   private startHeartbeat(address: string): void {
     const source = `
       const zmq = require(${JSON.stringify(require.resolve("zeromq"))});
-      const { workerData } = require("node:worker_threads");
+      const { workerData, parentPort } = require("node:worker_threads");
+      const sock = new zmq.Reply();
+      // Closing from inside the thread: terminating it with an open socket aborts the process.
+      parentPort.once("message", () => { sock.close(); parentPort.close(); });
       (async () => {
-        const sock = new zmq.Reply();
         await sock.bind(workerData);
-        for await (const frames of sock) await sock.send(frames);
+        try { for await (const frames of sock) await sock.send(frames); } catch {}
       })();`;
     this.heartbeat = new Worker(source, { eval: true, workerData: address });
     this.heartbeat.unref();
@@ -134,6 +136,11 @@ export class KernelServer {
     await Promise.all(this.sendQueues.values());
     this.closed = true;
     for (const socket of Object.values(this.sockets)) socket.close();
-    await this.heartbeat?.terminate();
+    const heartbeat = this.heartbeat;
+    if (heartbeat) {
+      const exited = new Promise((resolve) => heartbeat.once("exit", resolve));
+      heartbeat.postMessage("close");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    }
   }
 }
