@@ -22,6 +22,7 @@ def test_monitor_updates_in_place_for_its_duration(kc):
     assert set(final) == {MONITOR_MIME, "image/png", "text/plain"}
     assert final[MONITOR_MIME]["done"] is True
     assert len(final[MONITOR_MIME]["samples"]) >= 2
+    assert "sampling cost" in "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
 
 
 def test_monitor_follows_code_below_it(kc):
@@ -59,6 +60,7 @@ def test_monitor_comm_streams_samples_at_the_asked_period(kc):
     assert s["type"] == "sample"
     assert len(s["cores"]) >= 1 and all(0 <= c <= 100 for c in s["cores"])
     assert [w["rank"] for w in s["workers"]] == [0, 1]
+    assert all(isinstance(w["core"], int) and 0 <= w["core"] < len(s["cores"]) for w in s["workers"])
     assert s["kernel"]["memoryBytes"] > 0
     # restart-workers answers
     kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"type": "restart-workers"}}))

@@ -57,7 +57,13 @@ export function monitorMagic(sampler: Sampler): Magic {
             const done = elapsed >= durationMs || (given === undefined && ctx.followedByCode && restFinished);
             sampler.sampleNow();
             sink.display({ ...recordBundle(record(done)), transient: { display_id: displayId } }, true);
-            if (done) return;
+            if (done) {
+              sink.stream(
+                "stdout",
+                `Monitored ${sampler.cores} cores; sampling cost ${sampler.overheadPercent.toFixed(2)}% of one core.\n`,
+              );
+              return;
+            }
           }
         } finally {
           sampler.busy(false);

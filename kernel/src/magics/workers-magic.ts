@@ -1,6 +1,7 @@
 import os from "node:os";
 import { MagicOptionError } from "../errors";
 import { formatBytes } from "../charts/mime";
+import { lastCore } from "../monitor/last-core";
 import { ParallelSession } from "../parallel/session";
 import { Magic } from "./registry";
 
@@ -56,7 +57,7 @@ export function workersMagic(session: ParallelSession): Magic {
       if (options.processes || options.threads) return;
       const pool = session.pool();
       const rows = pool.status();
-      const header = ["rank", "kind", "state", "tasks", "CPU time", "memory", "pid/tid"];
+      const header = ["rank", "kind", "state", "tasks", "CPU time", "memory", "last core", "pid/tid"];
       const table = rows.map((w) => [
         `w${w.rank}`,
         w.kind,
@@ -64,6 +65,7 @@ export function workersMagic(session: ParallelSession): Magic {
         String(w.tasksDone),
         `${(w.cpuTimeMs / 1000).toFixed(2)} s`,
         formatBytes(w.memoryBytes),
+        String(lastCore(w) ?? "?"),
         w.kind === "thread" ? `${w.pid}/${w.osThreadId ?? "?"}` : String(w.pid),
       ]);
       const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));

@@ -1,6 +1,7 @@
 import { CommManager } from "../protocol/comms";
 import { ParallelSession } from "../parallel/session";
 import { WorkerStatus } from "../pool/pool";
+import { lastCore } from "./last-core";
 
 /** Comm target of the Parallel side panel (SPEC §6); messages are documented in docs/monitor-comm.md. */
 export const MONITOR_TARGET = "paralab.monitor";
@@ -21,6 +22,8 @@ export interface MonitorSample {
     tasksDone: number;
     cpuPercent: number;
     memoryBytes: number;
+    /** The core the worker last ran on (Linux), or null. */
+    core: number | null;
   }[];
   run: ParallelSession["currentRun"];
 }
@@ -103,6 +106,7 @@ function sampleNow(session: ParallelSession, meter: CpuMeter): MonitorSample {
       tasksDone: w.tasksDone,
       cpuPercent: cpu.workers.get(w.rank) ?? 0,
       memoryBytes: w.memoryBytes,
+      core: lastCore(w) ?? null,
     })),
     run: session.currentRun ? { ...session.currentRun } : null,
   };
