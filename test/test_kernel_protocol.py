@@ -169,3 +169,15 @@ def test_history_has_outputs(kc):
     run(kc, "21 * 2")
     reply = shell_reply(kc, kc.history(hist_access_type="tail", n=1, output=True, raw=True), 10)
     assert reply["content"]["history"][-1][2] == ["21 * 2", "42"]
+
+
+def test_error_thrown_later_in_a_timer_does_not_kill_the_kernel(kc):
+    reply, _ = run(kc, 'setTimeout(() => { throw new Error("later"); }, 10); "scheduled"')
+    assert reply["status"] == "ok"
+    time.sleep(0.3)
+    reply, outputs = run(kc, "40 + 2")
+    assert results_of(outputs) == [{"text/plain": "42"}]
+    reply, _ = run(kc, 'Promise.reject(new Error("unhandled")); 1')
+    time.sleep(0.2)
+    reply, outputs = run(kc, "'alive'")
+    assert results_of(outputs) == [{"text/plain": "'alive'"}]
