@@ -145,8 +145,14 @@ export function summarizeScaling(record: ScalingRecord): string {
     `scaling on ${pts.map((p) => p.workers).join(", ")} workers: ` +
     `${pts.map((p) => `${p.speedup.toFixed(2)}x`).join(", ")} ` +
     `(wall ${pts.map((p) => formatMs(p.wallMs)).join(", ")}); ` +
-    `Amdahl fit: serial fraction ${s.toFixed(3)}, ${limit}; ${plural(record.cores, "core")}`
+    `Amdahl fit${fitNote(pts, record.cores)}: serial fraction ${s.toFixed(3)}, ${limit}; ${plural(record.cores, "core")}`
   );
+}
+
+/** Says when oversubscribed points were left out of the fit (see buildScalingRecord). */
+function fitNote(points: readonly { workers: number }[], cores: number): string {
+  const onCores = points.filter((p) => p.workers <= cores).length;
+  return onCores >= 2 && onCores < points.length ? ` on the points with ≤ ${cores} workers` : "";
 }
 
 /** E.g. "CPU monitor, 10.0 s on 2 cores: mean 45% (core 0 50%, core 1 40%), now 12%". */
