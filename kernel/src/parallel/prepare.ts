@@ -3,6 +3,7 @@ import { CellExecutor } from "../executor/executor";
 import { ParallelPlan } from "../magics/parallel";
 import { JobCode } from "../pool/pool";
 import { CompiledBody, compileBody } from "./compile";
+import { packNumbers } from "../shared/pack-numbers";
 import { analyzeScope } from "./scope";
 import { typecheckBody } from "./typecheck";
 import { collectVariables } from "./variables";
@@ -39,12 +40,13 @@ export async function prepareJob(
   workerGlobals: Iterable<string>,
   givenItems?: Iterable<unknown>,
 ): Promise<PreparedJob> {
-  const items =
+  const listed =
     plan.mode !== "map"
       ? undefined
       : givenItems
         ? Array.from(givenItems)
         : await evaluateItems(plan.mapExpr!, executor);
+  const items = listed && (packNumbers(listed) as unknown[]);
   const scope = analyzeScope(plan.body);
   const context = new Set(contextNames(plan));
   const locals = executor.locals;

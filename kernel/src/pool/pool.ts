@@ -125,8 +125,12 @@ export class Pool {
     return this.#enqueue(() => {
       checkSize(job.workers, "workers");
       if (job.chunksize !== undefined) checkSize(job.chunksize, "chunksize");
-      if (!Array.isArray(job.items))
-        throw new TypeError(`items must be an array, got ${typeof job.items}. Try Array.from(...)`);
+      // Typed arrays are welcome: chunks of them are copied as one block (shared/pack-numbers.ts).
+      if (
+        !Array.isArray(job.items) &&
+        !(ArrayBuffer.isView(job.items) && !((job.items as unknown) instanceof DataView))
+      )
+        throw new TypeError(`items must be an array or typed array, got ${typeof job.items}. Try Array.from(...)`);
       const queue =
         job.schedule === "static"
           ? new StaticQueue(job.items.length, job.workers, job.chunksize)

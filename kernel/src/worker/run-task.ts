@@ -3,6 +3,7 @@
  * ranks and map chunks, measures them, and relays comm calls to the pool's broker.
  */
 import * as vm from "node:vm";
+import { packNumbers } from "../shared/pack-numbers";
 import type { FromWorker, ItemError, TaskMessage, ToWorker, WireCode, WireError, WorkerKind } from "../pool/messages";
 import { estimateBytes } from "../shared/size";
 import { reviveShared } from "../shared/revive";
@@ -115,7 +116,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
           }
         }
         out.length = i;
-        values = out;
+        values = packNumbers(out) as unknown[];
       }
       execMs = performance.now() - t0;
     } catch (e) {
