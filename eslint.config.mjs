@@ -2,7 +2,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/lib/**", "build/**", ".venv/**", "labextension/paralab_labextension/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/dist/**",
+      "**/lib/**",
+      "build/**",
+      ".venv/**",
+      "labextension/paralab_labextension/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

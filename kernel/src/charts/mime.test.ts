@@ -65,7 +65,10 @@ test("summarizeRun", () => {
 test("summarizeScaling and summarizeMonitor", () => {
   const s = summarizeScaling(sampleScalingRecord(0.1));
   assert.match(s, /^scaling on 1, 2, 4, 8 workers: 1\.\d\dx, /);
-  assert.match(s, /Amdahl fit on the points with ≤ 4 workers: serial fraction 0\.\d{3}, speedup limit \d+\.\dx; 4 cores$/);
+  assert.match(
+    s,
+    /Amdahl fit on the points with ≤ 4 workers: serial fraction 0\.\d{3}, speedup limit \d+\.\dx; 4 cores$/,
+  );
   const m = summarizeMonitor(sampleMonitorRecord(2, 10));
   assert.match(m, /^CPU monitor, 10\.0 s on 2 cores: mean \d+% \(core 0 \d+%, core 1 \d+%\), now \d+%$/);
   assert.match(summarizeMonitor({ ...sampleMonitorRecord(), samples: [], done: false }), /running.*no samples yet/);
