@@ -1,3 +1,4 @@
+import { marked } from "marked";
 import { Notebook, NotebookOutput, cellSource } from "./nbformat";
 
 // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
@@ -37,7 +38,10 @@ pre { white-space: pre-wrap; margin: .4rem 0; font-size: .85rem; }
 .pl-error { background: #ffebe9; color: #82071e; padding: .4rem; }
 .pl-figure img { max-width: 100%; }
 .pl-figure figcaption { color: #57606a; font-size: .8rem; white-space: pre-wrap; }
-.pl-markdown-cell { white-space: pre-wrap; }
+.pl-markdown-cell { margin: 1.2rem 0; line-height: 1.5; }
+.pl-markdown-cell code { background: rgba(127, 127, 127, 0.15); padding: 0 .2em; border-radius: 3px; }
+.pl-markdown-cell table { border-collapse: collapse; }
+.pl-markdown-cell td, .pl-markdown-cell th { border: 1px solid #d0d7de; padding: .2rem .5rem; }
 @media (prefers-color-scheme: dark) {
   body { background: #0d1117; color: #e6edf3; }
   .pl-code { background: #161b22; }
@@ -49,7 +53,11 @@ pre { white-space: pre-wrap; margin: .4rem 0; font-size: .85rem; }
 export function renderHtmlReport(nb: Notebook, title: string): string {
   const cells = nb.cells.map((cell) => {
     const src = escapeHtml(cellSource(cell));
-    if (cell.cell_type !== "code") return `<section class="pl-cell pl-markdown-cell">${src}</section>`;
+    if (cell.cell_type === "markdown") {
+      // The notebook's own text, as the notebook would show it (the report is the author's page).
+      return `<section class="pl-markdown-cell">${marked.parse(cellSource(cell), { async: false })}</section>`;
+    }
+    if (cell.cell_type !== "code") return `<pre class="pl-raw-cell">${src}</pre>`;
     const outputs = (cell.outputs ?? []).map(renderOutput).join("\n");
     return `<section class="pl-cell"><div class="pl-count">[${cell.execution_count ?? " "}]</div><pre class="pl-code">${src}</pre>${outputs}</section>`;
   });

@@ -77,7 +77,7 @@ async function dispatch(
       if (session.currentRun) session.currentRun.done = done;
     },
   };
-  const pool = session.pool(plan.kind);
+  const pool = await readyPool(session, plan.kind, workers, ctx);
   session.currentRun = {
     label: plan.mode === "map" ? `map over ${total} items` : `spmd on ${workers} workers`,
     done: 0,
@@ -247,4 +247,23 @@ function withCellLine<E extends TaskFailedError>(e: E, job: PreparedJob): E {
     );
   e.stack = [`${e.name}: ${e.message}`, ...frames].join("\n");
   return e;
+}
+
+/**
+ * The pool with `workers` workers started, so that start-up (once per pool, ~0.1 s) is not
+ * charged to the run; a first start is reported.
+ */
+async function readyPool(session: ParallelSession, kind: "thread" | "process", workers: number, ctx: MagicContext) {
+  const fresh = !session.hasPool(kind);
+  const t0 = performance.now();
+  const pool = session.pool(kind);
+  await pool.resize(Math.max(pool.size, workers));
+  if (fresh) {
+    const what = kind === "thread" ? "worker threads" : "worker processes";
+    ctx.sink.stream(
+      "stdout",
+      `Started ${pool.size} ${what} in ${(performance.now() - t0).toFixed(0)} ms (once per kernel).\n`,
+    );
+  }
+  return pool;
 }
