@@ -81,15 +81,19 @@ export async function runNotebook(
 /** `paralab run NOTEBOOK [--out FILE] [--html FILE]`; true when every cell ran without an unexpected error. */
 export async function runNotebookFile(file: string, o: RunOptions): Promise<boolean> {
   const nb = JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
-  const { notebook, ok } = await runNotebook(nb, path.dirname(path.resolve(file)), o);
-  const out = o.out ?? file.replace(/\.ipynb$/, "") + ".out.ipynb";
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  const out = path.resolve(o.out ?? file.replace(/\.ipynb$/, "") + ".out.ipynb");
+  const html = o.html && path.resolve(o.html);
+  // Cells run in the notebook's folder, as under Jupyter: relative paths and imports resolve there.
+  const dir = path.dirname(path.resolve(file));
+  process.chdir(dir);
+  const { notebook, ok } = await runNotebook(nb, dir, o);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(notebook, null, 1) + "\n");
-  console.log(`paralab run: executed notebook written to ${path.resolve(out)}`);
-  if (o.html) {
-    fs.mkdirSync(path.dirname(path.resolve(o.html)), { recursive: true });
-    fs.writeFileSync(o.html, renderHtmlReport(notebook, path.basename(file)));
-    console.log(`paralab run: HTML report written to ${path.resolve(o.html)}`);
+  console.log(`paralab run: executed notebook written to ${out}`);
+  if (html) {
+    fs.mkdirSync(path.dirname(html), { recursive: true });
+    fs.writeFileSync(html, renderHtmlReport(notebook, path.basename(file)));
+    console.log(`paralab run: HTML report written to ${html}`);
   }
   if (!ok) console.error("paralab run: a cell failed; see its error output in the executed notebook");
   return ok;
