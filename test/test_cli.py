@@ -70,4 +70,7 @@ def test_run_reports_a_failing_cell_with_exit_code(tmp_path):
 def test_run_missing_notebook_is_a_clear_error(tmp_path):
     result = paralab("run", "nope.ipynb", cwd=tmp_path)
     assert result.returncode == 1
-    assert "nope.ipynb" in result.stderr
+    assert "cannot read nope.ipynb (ENOENT)" in result.stderr
+    (tmp_path / "junk.ipynb").write_text("{not json")
+    result = paralab("run", "junk.ipynb", cwd=tmp_path)
+    assert result.returncode == 1 and "junk.ipynb is not a notebook" in result.stderr

@@ -80,7 +80,7 @@ export async function runNotebook(
 
 /** `paralab run NOTEBOOK [--out FILE] [--html FILE]`; true when every cell ran without an unexpected error. */
 export async function runNotebookFile(file: string, o: RunOptions): Promise<boolean> {
-  const nb = JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
+  const nb = readNotebook(file);
   const out = path.resolve(o.out ?? file.replace(/\.ipynb$/, "") + ".out.ipynb");
   const html = o.html && path.resolve(o.html);
   // Cells run in the notebook's folder, as under Jupyter: relative paths and imports resolve there.
@@ -97,4 +97,24 @@ export async function runNotebookFile(file: string, o: RunOptions): Promise<bool
   }
   if (!ok) console.error("paralab run: a cell failed; see its error output in the executed notebook");
   return ok;
+}
+
+function readNotebook(file: string): Notebook {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(
+      `run: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Give the path of an .ipynb file.`,
+    );
+  }
+  let nb: Notebook;
+  try {
+    nb = JSON.parse(text) as Notebook;
+  } catch (e) {
+    throw new Error(`run: ${file} is not a notebook: its JSON does not parse (${(e as Error).message}).`);
+  }
+  if (!Array.isArray(nb?.cells))
+    throw new Error(`run: ${file} is not a notebook: it has no "cells" list (nbformat 4).`);
+  return nb;
 }
