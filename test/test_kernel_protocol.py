@@ -181,3 +181,12 @@ def test_error_thrown_later_in_a_timer_does_not_kill_the_kernel(kc):
     time.sleep(0.2)
     reply, outputs = run(kc, "'alive'")
     assert results_of(outputs) == [{"text/plain": "'alive'"}]
+
+
+def test_user_expressions_are_evaluated_after_the_cell(kc):
+    msg_id = kc.execute("const ue = 20;", user_expressions={"double": "ue * 2", "bad": "nope()"})
+    reply = shell_reply(kc, msg_id)["content"]
+    assert reply["status"] == "ok"
+    assert reply["user_expressions"]["double"] == {"status": "ok", "data": {"text/plain": "40"}, "metadata": {}}
+    assert reply["user_expressions"]["bad"]["status"] == "error"
+    assert "nope" in reply["user_expressions"]["bad"]["evalue"]

@@ -95,6 +95,11 @@ export class KernelCellRunner implements CellRunner {
     return this.executor.isComplete(maskMagics(code));
   }
 
+  async evaluate(expression: string): Promise<Record<string, unknown>> {
+    const outcome = await this.executor.execute(expression);
+    return toMimeBundle(outcome.value);
+  }
+
   interrupt(): void {
     this.executor.interrupt();
     this.abort?.abort(new InterruptedError());

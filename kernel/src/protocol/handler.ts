@@ -24,6 +24,8 @@ export interface CellRunner {
   complete(code: string, cursor: number): { start: number; end: number; matches: string[] };
   inspect(code: string, cursor: number): string | undefined;
   isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string };
+  /** The value of an expression as a MIME bundle (user_expressions); throws on failure. */
+  evaluate(expression: string): Promise<MimeBundle>;
   interrupt(): void;
   shutdown(restart: boolean): Promise<void>;
 }
@@ -181,6 +183,13 @@ export class KernelHandler {
       return;
     }
     const userExpressions: Record<string, unknown> = {};
+    for (const [name, expr] of Object.entries(req.user_expressions ?? {})) {
+      try {
+        userExpressions[name] = { status: "ok", data: await this.runner.evaluate(expr), metadata: {} };
+      } catch (e) {
+        userExpressions[name] = { status: "error", ...toErrorContent(e) };
+      }
+    }
     await this.transport.send(
       channel,
       "execute_reply",
