@@ -79,3 +79,18 @@ def test_missing_output_and_bad_size(kc):
     assert "--output takes 1 to 3 dimensions" in reply["evalue"]
     reply, _ = run(kc, "%%gpu --output 4 --in nothere\nreturn 1;")
     assert "`nothere`, which is not a kernel variable" in reply["evalue"]
+
+
+def test_interrupt_stops_a_long_gpu_cell(kc, km):
+    import time as _time
+
+    from conftest import shell_reply
+
+    msg_id = kc.execute("%%gpu --output 2048,2048 --mode webasm\nlet s = 0;\nfor (let i = 0; i < 200000; i++) s += i % 7;\nreturn s;")
+    _time.sleep(2.0)
+    t0 = _time.time()
+    km.interrupt_kernel()
+    reply = shell_reply(kc, msg_id, 10)
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    assert _time.time() - t0 < 1.0
+    ok(kc, "%%gpu --output 4 --mode webasm\nreturn this.thread.x;")

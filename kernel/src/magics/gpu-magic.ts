@@ -1,5 +1,5 @@
 import * as ts from "@tslab/typescript-for-tslab";
-import { CompileError, VariableError } from "../errors";
+import { CompileError, InterruptedError, VariableError } from "../errors";
 import { ParallelSession } from "../parallel/session";
 import { GpuCellPlan, GPU_OPTIONS, planGpu } from "./gpu";
 import { Magic, MagicContext } from "./registry";
@@ -51,7 +51,7 @@ export function gpuMagic(session: ParallelSession): Magic {
       let value: unknown;
       if (plan.compare) {
         const { compareGpu } = await import("../gpu/compare");
-        const result = await compareGpu(gpuPlan, args, poolRunner(session));
+        const result = await untilInterrupted(compareGpu(gpuPlan, args, poolRunner(session)), ctx, gpu.clearGpuCache);
         value = result.gpu.value;
         const rows: [string, string, string][] = [
           [`gpu.js (${result.gpu.mode})`, fmtMs(result.gpu.runMs), "reference"],
@@ -64,7 +64,7 @@ export function gpuMagic(session: ParallelSession): Magic {
         for (const [name, ms, check] of rows) say(`${name.padEnd(w)}  ${ms.padStart(10)}  ${check}`);
         say(`Speedup of gpu.js over 1 core: ${(result.serial.ms / Math.max(result.gpu.runMs, 1e-6)).toFixed(1)}x`);
       } else {
-        const result = await gpu.runGpu(gpuPlan, args);
+        const result = await untilInterrupted(gpu.runGpu(gpuPlan, args), ctx, gpu.clearGpuCache);
         value = result.value;
         const auto = plan.mode === "auto" ? " (auto: fastest mode that works here)" : "";
         say(
@@ -149,4 +149,20 @@ function poolRunner(session: ParallelSession): RunOnPool {
     }
     return { value: shapeOutput(flat, job.output), workers: result.workers };
   };
+}
+
+/**
+ * The stop button ends the cell at once: gpu.js's webasm threads are destroyed with the kernel
+ * cache (the next run compiles again). Mode cpu runs on the kernel's thread and ends on its own.
+ */
+function untilInterrupted<T>(work: Promise<T>, ctx: MagicContext, stop: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      stop();
+      reject(new InterruptedError("Interrupted: the %%gpu cell was stopped; its gpu.js kernels were discarded."));
+    };
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => ctx.signal.removeEventListener("abort", onAbort));
+  });
 }
