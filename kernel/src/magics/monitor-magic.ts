@@ -1,4 +1,4 @@
-import { recordBundle } from "../charts/mime";
+import { chartBundle } from "../charts/lazy";
 import { MonitorRecord } from "../charts/records";
 import { newDisplayId } from "../display";
 import { Sampler } from "../monitor/sampler";
@@ -46,7 +46,7 @@ export function monitorMagic(sampler: Sampler): Magic {
       const sink = ctx.sink;
       sampler.busy(true);
       sampler.sampleNow();
-      sink.display({ ...recordBundle(record(false)), transient: { display_id: displayId } });
+      sink.display({ ...(await chartBundle(record(false))), transient: { display_id: displayId } });
       ctx.background(async (rest) => {
         let restFinished = false;
         void rest.then(() => (restFinished = true));
@@ -56,7 +56,7 @@ export function monitorMagic(sampler: Sampler): Magic {
             const elapsed = Date.now() - startMs;
             const done = elapsed >= durationMs || (given === undefined && ctx.followedByCode && restFinished);
             sampler.sampleNow();
-            sink.display({ ...recordBundle(record(done)), transient: { display_id: displayId } }, true);
+            sink.display({ ...(await chartBundle(record(done))), transient: { display_id: displayId } }, true);
             if (done) {
               sink.stream(
                 "stdout",

@@ -1,6 +1,5 @@
 import os from "node:os";
 import { MagicOptionError } from "../errors";
-import { formatBytes } from "../charts/mime";
 import { lastCore } from "../monitor/last-core";
 import { ParallelSession } from "../parallel/session";
 import { Magic } from "./registry";
@@ -55,6 +54,7 @@ export function workersMagic(session: ParallelSession): Magic {
         return;
       }
       if (options.processes || options.threads) return;
+      const { formatBytes } = await import("../charts/mime");
       const pool = session.pool();
       const rows = pool.status();
       const header = ["rank", "kind", "state", "tasks", "CPU time", "memory", "last core", "pid/tid"];

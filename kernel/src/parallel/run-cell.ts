@@ -1,6 +1,6 @@
 import os from "node:os";
 import vm from "node:vm";
-import { recordBundle } from "../charts/mime";
+import { chartBundle } from "../charts/lazy";
 import { buildScalingRecord } from "../charts/amdahl";
 import { InterruptedError, TaskAbortedError, TaskFailedError } from "../errors";
 import { ParallelPlan } from "../magics/parallel";
@@ -42,7 +42,7 @@ export async function runParallelCell(
     return { handle };
   }
   const run = await dispatch(plan, plan.workers, job, session, ctx, ctx.signal);
-  finish(plan, job, session, ctx, run, serialMs, plan.showValues);
+  await finish(plan, job, session, ctx, run, serialMs, plan.showValues);
   return run.result.values;
 }
 
@@ -127,7 +127,7 @@ async function dispatch(
 }
 
 /** Results, errors collected with --continue-on-error, --out, summary and chart. */
-function finish(
+async function finish(
   plan: ParallelPlan,
   job: PreparedJob,
   session: ParallelSession,
@@ -135,7 +135,7 @@ function finish(
   run: Dispatched,
   serialMs: number | undefined,
   showValues: boolean,
-): void {
+): Promise<void> {
   const { result } = run;
   run.grouped?.flush((name, text) => ctx.sink.stream(name, text));
   for (const error of result.errors) {
@@ -161,8 +161,9 @@ function finish(
     record.compare = { serialMs, parallelMs: record.wallMs, speedup: record.speedup };
   }
   if (result.errors.length) record.title = `${result.errors.length} task(s) failed (--continue-on-error)`;
-  run.progress?.finish(recordBundle(record));
-  if (!run.progress) ctx.sink.display({ ...recordBundle(record), transient: {} });
+  const bundle = await chartBundle(record);
+  run.progress?.finish(bundle);
+  if (!run.progress) ctx.sink.display({ ...bundle, transient: {} });
 }
 
 /** --compare: the same work, one task after another in the kernel, timed. */
@@ -217,7 +218,7 @@ async function runScaling(
   }
   if (plan.out) ctx.executor.assign(plan.out, values, "any[]");
   if (!plan.quiet)
-    ctx.sink.display({ ...recordBundle(buildScalingRecord(runs, os.availableParallelism())), transient: {} });
+    ctx.sink.display({ ...(await chartBundle(buildScalingRecord(runs, os.availableParallelism()))), transient: {} });
   return values;
 }
 
