@@ -182,6 +182,10 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
     }
     this.theme = theme;
     this.toolbar.hidden = false;
+    // Points in the longest dataset (a monitor record: its samples), for tests and live updates.
+    this.node.dataset.points = String(
+      Math.max(0, ...configs.flatMap((c) => (c.data?.datasets ?? []).map((d) => (d.data as unknown[]).length))),
+    );
     this.node.style.setProperty("--jp-paralab-chart-background", theme.background);
     this.zoomable = configs
       .map((c, i) => ({ c, i }))

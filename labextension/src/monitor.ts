@@ -12,9 +12,11 @@
 import type { ISessionContext } from "@jupyterlab/apputils";
 import type { Kernel, KernelMessage } from "@jupyterlab/services";
 import { Signal, type ISignal } from "@lumino/signaling";
+// Types only: the kernel module imports node-side code, so nothing of it may reach the bundle.
+import type { MONITOR_TARGET, MonitorSample as KernelMonitorSample } from "paralab/monitor";
 
-/** Comm target name the kernel registers. */
-export const COMM_TARGET = "paralab.monitor";
+/** Comm target name the kernel registers (the type makes tsc check it against the kernel's). */
+export const COMM_TARGET: typeof MONITOR_TARGET = "paralab.monitor";
 /** Kernel spec name of the paralab kernel. */
 export const PARALAB_KERNEL = "paralab";
 /** Its display name. */
@@ -22,35 +24,13 @@ export const PARALAB_DISPLAY_NAME = "TypeScript (paralab)";
 /** Without a first sample within this time, the panel says it is still waiting. */
 export const FIRST_SAMPLE_TIMEOUT_MS = 8000;
 
-export type WorkerState = "idle" | "busy" | "starting" | "dead";
-
-export interface WorkerSample {
-  rank: number;
-  kind: "thread" | "process";
-  state: WorkerState;
-  tasksDone: number;
-  cpuPercent: number;
-  memoryBytes: number;
-}
-
-export interface RunProgress {
-  label: string;
-  done: number;
-  total: number;
-  /** Epoch ms. */
-  startedMs: number;
-}
-
-/** One `{type: "sample"}` message from the kernel. */
-export interface MonitorSample {
-  /** Epoch ms (kernel clock). */
-  tMs: number;
-  /** % busy per core, 0..100. */
-  cores: number[];
-  kernel: { memoryBytes: number; cpuPercent: number };
-  workers: WorkerSample[];
-  run: RunProgress | null;
-}
+/** One `{type: "sample"}` message from the kernel (docs/monitor-comm.md), without its `type`. */
+export type MonitorSample = Omit<KernelMonitorSample, "type">;
+/** One worker of the pool in a sample. */
+export type WorkerSample = MonitorSample["workers"][number];
+export type WorkerState = WorkerSample["state"];
+/** The running cell's progress (`startedMs` is epoch ms). */
+export type RunProgress = NonNullable<MonitorSample["run"]>;
 
 /** What the panel shows. */
 export type MonitorState =

@@ -179,8 +179,10 @@ export class ParallelPanel extends Widget {
     this.content.hidden = !showData;
     this.restartButton.disabled = state.kind !== "connected";
     if (!showData) {
+      // Nothing of another kernel (or of the one before a restart) stays on show.
       this.history?.destroy();
       this.history = null;
+      this.coreBars.textContent = "";
     }
   }
 

@@ -24,6 +24,7 @@ import {
   SCREENSHOTS,
   stableScreenshot,
   startLab,
+  waitKernelIdle,
 } from "./harness/lab.mjs";
 
 const RUN_MIME = "application/vnd.paralab.run.v1+json";
@@ -55,7 +56,7 @@ describe("paralab chart renderer in JupyterLab", { skip, timeout: 300_000 }, () 
           displayCell(RUN_MIME, f.sampleRunRecord(4, 16, { cores: 2 })),
           displayCell(SCALING_MIME, f.sampleScalingRecord()),
           monitorUpdateCell(f.sampleMonitorRecord(2, 10, false), f.sampleMonitorRecord(2, 10, true)),
-          "%monitor --duration 2",
+          "%monitor --duration 3",
         ]),
       },
     });
@@ -130,7 +131,6 @@ describe("paralab chart renderer in JupyterLab", { skip, timeout: 300_000 }, () 
     await chart.locator(".jp-paralab-zoom-in").click();
     await chart.locator(".jp-paralab-zoom-in").click();
     assert.equal(await chart.getAttribute("data-zoomed"), "true");
-    await page.waitForTimeout(300);
     const zoomed = await chart.locator("canvas").first().screenshot();
     assert.ok(!zoomed.equals(before), "the zoomed chart looks different");
     // Ctrl+wheel zooms too; double-click resets.
@@ -190,30 +190,51 @@ describe("paralab chart renderer in JupyterLab", { skip, timeout: 300_000 }, () 
     assert.ok(colourStats(png).otherFraction > 0.03);
   });
 
-  test(
-    "a live %monitor chart is updated in place until it is done",
-    {
-      todo: "kernel: %monitor returns before its updates arrive, and JupyterLab drops update_display_data after the cell's idle",
-    },
-    async () => {
-      const chart = page.locator(".jp-paralab-chart").nth(3);
-      await chart.scrollIntoViewIfNeeded();
-      const canvas = chart.locator("canvas");
-      assert.equal(await canvas.count(), 1);
-      // While it samples, the title ends in "— live"; the last update (done: true) drops it.
-      const done = await page
-        .waitForFunction(
-          (el) => /^CPU utilization per core \(\d+ cores\)$/.test(el.getAttribute("aria-label") ?? ""),
-          await canvas.elementHandle(),
-          { timeout: 15_000 },
-        )
-        .then(() => true)
-        .catch(() => false);
-      assert.ok(done, `monitor chart title: ${await canvas.getAttribute("aria-label")}`);
-      const png = decodePng(await stableScreenshot(canvas, "monitor-light"));
-      assert.ok(colourStats(png).otherFraction > 0.03);
-    },
-  );
+  test("a live %monitor chart grows while its cell runs and is drawn when it is done", async () => {
+    // Run the `%monitor --duration 3` cell again, on its own, and read its chart while it runs.
+    await page.evaluate(() => {
+      const nb = window.jupyterapp.shell.currentWidget.content;
+      nb.activeCellIndex = 3;
+      nb.deselectAll();
+      // Not awaited: the command's promise resolves only when the cell has run.
+      void window.jupyterapp.commands.execute("notebook:run-cell");
+    });
+    /** Waits until the cell's chart is live (or done), has more than `after` points, and the cell runs (or not). */
+    const waitChart = async ({ after, live, timeout }) => {
+      const handle = await page.waitForFunction(
+        ([n, wantLive]) => {
+          const cell = window.jupyterapp.shell.currentWidget.content.widgets[3];
+          const chart = cell.node.querySelector(".jp-paralab-chart");
+          const label = chart?.querySelector("canvas")?.getAttribute("aria-label") ?? "";
+          const points = Number(chart?.dataset.points ?? 0);
+          const running = cell.model.executionCount === null;
+          const isLive = / — live$/.test(label);
+          if (!chart || points <= n || isLive !== wantLive || running !== wantLive) return false;
+          return { points, label };
+        },
+        [after, live],
+        { timeout, polling: 50 },
+      );
+      return handle.jsonValue();
+    };
+    const chart = page.locator(".jp-Notebook .jp-Cell").nth(3).locator(".jp-paralab-chart");
+    const first = await waitChart({ after: 0, live: true, timeout: 20_000 });
+    assert.match(first.label, /^CPU utilization per core \(\d+ cores\) — live$/);
+    const shot1 = await screenshot(chart.locator("canvas"), "monitor-live-1");
+    // The kernel sends an update_display_data every second while the cell runs.
+    const second = await waitChart({ after: first.points, live: true, timeout: 5_000 });
+    const shot2 = await screenshot(chart.locator("canvas"), "monitor-live-2");
+    assert.ok(second.points > first.points, `samples ${first.points} → ${second.points}`);
+    assert.ok(!shot1.equals(shot2), "the live chart is redrawn in place");
+    // The last update (done: true) drops "— live" from the title, and the cell ends.
+    const done = await waitChart({ after: second.points - 1, live: false, timeout: 15_000 });
+    assert.match(done.label, /^CPU utilization per core \(\d+ cores\)$/);
+    assert.ok(done.points >= second.points, `final samples ${done.points}`);
+    assert.equal(await chart.count(), 1, "updated in place, not appended");
+    const png = decodePng(await stableScreenshot(chart.locator("canvas"), "monitor-light"));
+    assert.ok(colourStats(png).otherFraction > 0.03, "the final chart is drawn");
+    await waitKernelIdle(page);
+  });
 
   test("the chart follows the dark theme", async () => {
     const canvas = page.locator(".jp-paralab-chart").first().locator("canvas").first();
@@ -223,7 +244,6 @@ describe("paralab chart renderer in JupyterLab", { skip, timeout: 300_000 }, () 
     const lightStats = colourStats(decodePng(await lightChart.screenshot()));
     await command(page, "apputils:change-theme", { theme: "JupyterLab Dark" });
     await page.waitForFunction(() => document.body.dataset.jpThemeLight === "false", null, { timeout: 30_000 });
-    await page.waitForTimeout(800);
     const darkBuf = await stableScreenshot(canvas, "run-timeline-dark");
     const dark = decodePng(darkBuf);
     const darkStats = colourStats(

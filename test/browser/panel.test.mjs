@@ -1,4 +1,4 @@
-/* global window, document */ // (code in page.evaluate / waitForFunction runs in the browser)
+/* global window, document, MutationObserver */ // (code in page.evaluate / waitForFunction runs in the browser)
 // The Parallel panel and the status bar item in a real JupyterLab, over the paralab.monitor comm
 // of the real paralab kernel: one bar per core, live updates, workers, run progress, restart,
 // following the active notebook and kernel restarts, and the message for other kernels.
@@ -95,14 +95,6 @@ describe("Parallel panel and status bar item", { skip, timeout: 300_000 }, () =>
     );
     // Samples keep coming at the configured period (settings: samplingPeriodMs 250).
     const t1 = await waitNewSample(0);
-    // (The kernel's first sample may have no per-core numbers yet: they are deltas of two readings.)
-    await page.waitForFunction(
-      () => document.querySelectorAll("#paralab-parallel-panel .jp-paralab-core").length > 0,
-      null,
-      {
-        timeout: 10_000,
-      },
-    );
     assert.equal(await panel().locator(".jp-paralab-core").count(), os.cpus().length, "one bar per core");
     const t2 = await waitNewSample(t1);
     const t3 = await waitNewSample(t2);
@@ -187,23 +179,40 @@ describe("Parallel panel and status bar item", { skip, timeout: 300_000 }, () =>
     );
   });
 
-  test("the panel reconnects after a kernel restart", async () => {
+  test("the panel reconnects after a kernel restart, and its first sample has every core", async () => {
     const before = await lastSampleMs();
+    // Record the core bars the panel draws from the new comm's first sample.
+    await page.evaluate(() => {
+      const node = document.getElementById("paralab-parallel-panel");
+      window.paralabFirstSample = undefined;
+      let left = false;
+      const observer = new MutationObserver(() => {
+        if (node.dataset.state !== "connected") left = true;
+        else if (left) {
+          window.paralabFirstSample = {
+            cores: node.querySelectorAll(".jp-paralab-core").length,
+            tMs: Number(node.dataset.lastSampleMs),
+          };
+          observer.disconnect();
+        }
+      });
+      observer.observe(node, { attributes: true, attributeFilter: ["data-state", "data-last-sample-ms"] });
+    });
     await page.evaluate(() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart());
     await waitKernelIdle(page, 60_000);
-    await page.waitForFunction(
-      () => document.querySelector("#paralab-parallel-panel")?.dataset.state === "connected",
-      null,
-      { timeout: 30_000 },
-    );
-    await waitNewSample(before, 15_000);
+    const first = await (
+      await page.waitForFunction(() => window.paralabFirstSample, null, { timeout: 30_000, polling: 100 })
+    ).jsonValue();
+    assert.ok(first.tMs > before, `a sample of the new kernel (${first.tMs} > ${before})`);
+    assert.equal(first.cores, os.cpus().length, "the first sample after the restart has one bar per core");
+    await waitNewSample(first.tMs, 15_000);
   });
 
   test("the panel in the dark theme", async () => {
     await command(page, "apputils:change-theme", { theme: "JupyterLab Dark" });
     await page.waitForFunction(() => document.body.dataset.jpThemeLight === "false", null, { timeout: 30_000 });
-    await waitNewSample(await lastSampleMs());
-    await page.waitForTimeout(500);
+    // The history chart is drawn again in the dark colours with the next samples.
+    await waitNewSample(await waitNewSample(await lastSampleMs()));
     const png = decodePng(await screenshot(panel(), "panel-paralab-dark"));
     const [r, g, b] = colourStats(png).background;
     assert.ok(0.2126 * r + 0.7152 * g + 0.0722 * b < 80, `dark panel background ${[r, g, b]}`);
