@@ -424,18 +424,33 @@ export function runUtilizationConfig(
     240,
     true,
   );
+  return utilizationLines(datasets, base, theme, options, {
+    title: "time since run start (ms)",
+    max: niceMax(lastTaskEndMs(record)),
+    unit: "ms",
+  });
+}
+
+/** Per-core CPU % lines over time: the run's utilization chart and the monitor share this shape. */
+function utilizationLines(
+  datasets: unknown[],
+  base: ReturnType<typeof baseOptions>,
+  theme: ChartTheme,
+  options: ConfigOptions,
+  x: { title: string; max: number | undefined; unit: "ms" | "s" },
+): AnyChartConfiguration {
   return {
     type: "line",
     data: { datasets },
     options: {
       ...base,
       scales: {
-        x: axis(theme, { title: "time since run start (ms)", min: 0, max: niceMax(lastTaskEndMs(record)) }),
+        x: axis(theme, { title: x.title, min: 0, max: x.max }),
         y: axis(theme, { title: "CPU %", min: 0, max: 100, stepSize: 25, fixedWidth: true }),
       },
       plugins: {
         ...(base.plugins as Record<string, unknown>),
-        tooltip: utilizationTooltip(options, "ms"),
+        tooltip: utilizationTooltip(options, x.unit),
       },
     },
   } as unknown as AnyChartConfiguration;
@@ -613,21 +628,11 @@ export function monitorConfig(
   const durationS = record.durationMs > 0 && Number.isFinite(record.durationMs) ? record.durationMs / 1000 : undefined;
   const title = record.title ?? `CPU utilization per core (${record.cores} cores)${record.done ? "" : " — live"}`;
   const base = baseOptions(theme, options, title, 260, true);
-  return {
-    type: "line",
-    data: { datasets },
-    options: {
-      ...base,
-      scales: {
-        x: axis(theme, { title: "time since monitor start (s)", min: 0, max: durationS }),
-        y: axis(theme, { title: "CPU %", min: 0, max: 100, stepSize: 25, fixedWidth: true }),
-      },
-      plugins: {
-        ...(base.plugins as Record<string, unknown>),
-        tooltip: utilizationTooltip(options, "s"),
-      },
-    },
-  } as unknown as AnyChartConfiguration;
+  return utilizationLines(datasets, base, theme, options, {
+    title: "time since monitor start (s)",
+    max: durationS,
+    unit: "s",
+  });
 }
 
 /**
