@@ -62,3 +62,17 @@ def stdout_of(outputs, name="stdout"):
 
 def results_of(outputs):
     return [m["content"]["data"] for m in outputs if m["msg_type"] == "execute_result"]
+
+
+def ok(kc, code, **kw):
+    """Runs code that must succeed; returns its iopub messages."""
+    reply, outputs = run(kc, code, **kw)
+    assert reply["status"] == "ok", reply
+    return outputs
+
+
+def error(kc, code):
+    """Runs code that must fail; returns the error reply."""
+    reply, _ = run(kc, code)
+    assert reply["status"] == "error", reply
+    return reply

@@ -1,5 +1,5 @@
 """%%gpu end to end through jupyter_client: results checked against a CPU reference."""
-from conftest import results_of, run, stdout_of
+from conftest import ok, results_of, run, stdout_of
 
 SETUP = "\n".join([
     "const n = 32;",
@@ -10,12 +10,6 @@ SETUP = "\n".join([
     "}",
 ])
 MATMUL = "let sum = 0;\nfor (let i = 0; i < this.constants.n; i++) sum += a[this.thread.y][i] * b[i][this.thread.x];\nreturn sum;"
-
-
-def ok(kc, code):
-    reply, outputs = run(kc, code)
-    assert reply["status"] == "ok", reply
-    return outputs
 
 
 def test_matmul_matches_cpu_reference_in_each_working_mode(kc):

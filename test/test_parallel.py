@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import results_of, run, shell_reply, stdout_of
+from conftest import error, ok, results_of, run, shell_reply, stdout_of
 
 RUN_MIME = "application/vnd.paralab.run.v1+json"
 SCALING_MIME = "application/vnd.paralab.scaling.v1+json"
@@ -13,18 +13,6 @@ SCALING_MIME = "application/vnd.paralab.scaling.v1+json"
 
 def displays(outputs):
     return [m["content"]["data"] for m in outputs if m["msg_type"] in ("display_data", "update_display_data")]
-
-
-def ok(kc, code, **kw):
-    reply, outputs = run(kc, code, **kw)
-    assert reply["status"] == "ok", reply
-    return outputs
-
-
-def error(kc, code):
-    reply, outputs = run(kc, code)
-    assert reply["status"] == "error", reply
-    return reply
 
 
 def test_spmd_gathers_last_expression_in_rank_order(kc):

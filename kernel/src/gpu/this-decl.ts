@@ -17,9 +17,10 @@ export const GPU_THIS_DECL =
 /**
  * The body as a typed function: one header line, then the body lines
  * unchanged, so a diagnostic on wrapped line L is on body line L - 1.
- * `paramTypes` defaults to `any` for each parameter.
+ * `paramTypes` defaults to `any` for each parameter. (No leading `__` in the name: tslab's
+ * converter renames such identifiers.)
  */
 export function wrapBodyForTypeCheck(body: string, params: readonly string[], paramTypes?: readonly string[]): string {
   const typed = params.map((name, i) => `${name}: ${paramTypes?.[i] ?? "any"}`);
-  return `function __paralabGpuKernel(this: ${GPU_THIS_TYPE}${typed.map((p) => ", " + p).join("")}): number {\n${body}\n}\n`;
+  return `function paralabGpuKernel$(this: ${GPU_THIS_TYPE}${typed.map((p) => ", " + p).join("")}): number {\n${body}\n}\n`;
 }

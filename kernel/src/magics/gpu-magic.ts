@@ -1,5 +1,7 @@
 import * as ts from "@tslab/typescript-for-tslab";
 import { CompileError, InterruptedError, VariableError } from "../errors";
+import { remapCellLines } from "../executor/executor";
+import { GPU_THIS_DECL, wrapBodyForTypeCheck } from "../gpu/this-decl";
 import { ParallelSession } from "../parallel/session";
 import { GpuCellPlan, GPU_OPTIONS, planGpu } from "./gpu";
 import { Magic, MagicContext } from "./registry";
@@ -94,24 +96,18 @@ function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
-/** Checks the body as a typed function of its parameters, with gpu.js's `this`. */
+/** Checks the body as a typed function of its parameters, with gpu.js's `this` (gpu/this-decl.ts). */
 function typecheckGpuBody(plan: GpuCellPlan, ctx: MagicContext): void {
   // Aliases first: a parameter `a: typeof a` would refer to itself.
   const aliases = plan.params.map((name, i) => `type ParalabGpuArg${i}$ = typeof ${name};`).join(" ");
   const types = plan.params.map((_, i) => `ParalabGpuArg${i}$`);
-  const header =
-    "interface ParalabGpuKernelThis { thread: { x: number; y: number; z: number }; output: { x: number; y: number; z: number }; constants: Record<string, number>; }";
-  const typed = plan.params.map((p, i) => `${p}: ${types[i]}`);
-  const source = `${header} ${aliases}\nfunction paralabGpuKernel$(this: ParalabGpuKernelThis${typed.map((p) => ", " + p).join("")}): number {\n${plan.body}\n}`;
+  // Three header lines: the `this` interface, the aliases, the function line.
+  const source = `${GPU_THIS_DECL}${aliases}\n${wrapBodyForTypeCheck(plan.body, plan.params, types)}`;
   try {
     ctx.executor.convert(source);
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
-    const text = e.message.replace(
-      /^(\d+):(\d+) - /gm,
-      (_, line: string, col: string) => `cell line ${Number(line) - 2 + plan.bodyLine - 1}:${col} - `,
-    );
-    throw new CompileError(text, { cause: e });
+    throw new CompileError(remapCellLines(e.message, 3, plan.bodyLine - 1), { cause: e });
   }
 }
 

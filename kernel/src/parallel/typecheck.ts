@@ -1,5 +1,5 @@
 import { CompileError } from "../errors";
-import { CellExecutor, formatDiagnostics } from "../executor/executor";
+import { CellExecutor, remapCellLines } from "../executor/executor";
 import { ParallelPlan } from "../magics/parallel";
 
 /**
@@ -26,17 +26,6 @@ export function typecheckBody(executor: CellExecutor, plan: ParallelPlan, worker
     executor.convert(source);
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
-    throw new CompileError(remapLines(e.message, header.length, plan.bodyLine), { cause: e });
+    throw new CompileError(remapCellLines(e.message, header.length, plan.bodyLine), { cause: e });
   }
 }
-
-/** "L:C - msg" lines of the check source → cell lines (header lines are the magic line itself). */
-function remapLines(text: string, headerLines: number, bodyLine: number): string {
-  return text.replace(/^(\d+):(\d+) - /gm, (_, line: string, col: string) => {
-    const cellLine = Math.max(Number(line) - headerLines, 0) + bodyLine;
-    return `cell line ${cellLine}:${col} - `;
-  });
-}
-
-// Re-exported so callers format diagnostics the same way everywhere.
-export { formatDiagnostics };
