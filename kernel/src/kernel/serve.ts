@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { ConnectionConfig } from "../protocol/messages";
 import { KernelServer } from "../protocol/server";
 import { createKernel } from "./create";
+import { watchParent } from "./parent-watch";
 
 /** `paralab kernel --config-path FILE`: serve the connection file's sockets until shutdown. */
 export async function serveKernel(configPath: string): Promise<void> {
@@ -12,7 +13,11 @@ export async function serveKernel(configPath: string): Promise<void> {
   const exit = () => {
     void server.close().finally(() => process.exit(0));
   };
-  const { handler } = createKernel(server, process.cwd(), log, exit);
+  const { handler, runner } = createKernel(server, process.cwd(), log, exit);
+  watchParent(() => {
+    log("paralab: the frontend that started this kernel is gone; shutting down");
+    void runner.shutdown(false).finally(exit);
+  });
   process.on("SIGINT", () => handler.interrupt());
   // A failure in a cell's background code must not take the kernel down.
   process.on("uncaughtException", (e) => log(`paralab: uncaught exception: ${e.stack ?? e}`));

@@ -3,6 +3,9 @@ import * as zmq from "zeromq";
 import { Channel, ConnectionConfig, JupyterMessage } from "./messages";
 import { Signer, decodeMessage, encodeMessage, makeHeader } from "./wire";
 
+/** How long shell requests wait for a first iopub subscriber before being served anyway. */
+const SUBSCRIBER_GRACE_MS = 3000;
+
 export type IncomingHandler = (channel: Channel, msg: JupyterMessage) => void;
 
 /**
@@ -17,6 +20,14 @@ export class KernelServer {
   private readonly sendQueues = new Map<Channel, Promise<void>>();
   private heartbeat?: Worker;
   private closed = false;
+  /**
+   * Resolves when the first frontend has subscribed to iopub (or after a grace period). Shell
+   * requests wait for it: a client that never waits for iopub (jupyter console) would otherwise
+   * miss the status and output of its first cell, sent while its SUB socket was still connecting,
+   * and wait for an idle that already left.
+   */
+  private readonly firstSubscriber: Promise<void>;
+  private markSubscribed!: () => void;
 
   constructor(
     private readonly config: ConnectionConfig,
@@ -30,6 +41,7 @@ export class KernelServer {
       // XPUB so that each new subscriber gets an iopub_welcome (JEP 65) and misses nothing after it.
       iopub: new zmq.XPublisher(),
     };
+    this.firstSubscriber = new Promise((resolve) => (this.markSubscribed = resolve));
   }
 
   async start(onMessage: IncomingHandler): Promise<void> {
@@ -46,10 +58,12 @@ export class KernelServer {
       await this.sockets[channel].bind(address(ports[channel]));
     }
     this.startHeartbeat(address(c.hb_port));
-    for (const channel of ["shell", "control", "stdin"] as const) {
-      void this.receive(channel, onMessage);
-    }
     void this.welcomeSubscribers();
+    const grace = setTimeout(() => this.markSubscribed(), SUBSCRIBER_GRACE_MS);
+    grace.unref();
+    void this.receive("control", onMessage);
+    void this.receive("stdin", onMessage);
+    void this.firstSubscriber.then(() => this.receive("shell", onMessage));
   }
 
   private async welcomeSubscribers(): Promise<void> {
@@ -57,6 +71,7 @@ export class KernelServer {
       for await (const [frame] of this.sockets.iopub as zmq.XPublisher) {
         // A subscription frame is 0x01 followed by the topic; 0x00 is an unsubscription.
         if (frame[0] === 1) {
+          this.markSubscribed();
           void this.send("iopub", "iopub_welcome", { subscription: frame.subarray(1).toString() }, undefined);
         }
       }
