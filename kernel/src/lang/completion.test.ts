@@ -122,7 +122,10 @@ describe("completionEdits gives eval's completion value", () => {
     const file = ts.createSourceFile("cell.js", js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
     const isValue = (s: ts.ExpressionStatement) => !/^bookkeeping/.test(s.getText());
     const body = applyEdits(js, completionEdits(file.statements, { name: "v", isValue }));
-    assert.equal(vm.runInNewContext(`(function () { let v; function bookkeeping() { return 'no'; } ${body} return v; })()`), 2);
+    assert.equal(
+      vm.runInNewContext(`(function () { let v; function bookkeeping() { return 'no'; } ${body} return v; })()`),
+      2,
+    );
   });
 
   it("treats what TypeScript emits for enums, namespaces and decorated classes as declarations", () => {

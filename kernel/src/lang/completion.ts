@@ -116,7 +116,8 @@ function isGeneratedDeclaration(s: ts.ExpressionStatement): boolean {
   if (ts.isCallExpression(e) && e.arguments.length === 1) {
     const fn = skipParens(e.expression);
     const arg = e.arguments[0];
-    if (!ts.isFunctionExpression(fn) || fn.parameters.length !== 1 || !ts.isIdentifier(fn.parameters[0].name)) return false;
+    if (!ts.isFunctionExpression(fn) || fn.parameters.length !== 1 || !ts.isIdentifier(fn.parameters[0].name))
+      return false;
     const param = fn.parameters[0].name.text;
     // `E || (E = {})`, or with exports `E || (exports.E = E = {})`.
     if (!ts.isBinaryExpression(arg) || arg.operatorToken.kind !== ts.SyntaxKind.BarBarToken) return false;
