@@ -228,9 +228,13 @@ def test_02_pool_map():
 
 def test_03_shared_memory_race_and_fixes():
     nb = executed("03-shared-memory.ipynb")
-    bundle(cell(nb, "%%parallel --workers 2 --share counter"), RUN_MIME)
+    race = cell(nb, "%%parallel --workers 2 --share counter")
+    bundle(race, RUN_MIME)
     got, expected, lost = numbers(text(cell(nb, "const expected = 2 * PER_WORKER;")))[:3]
     assert expected == 100_000_000 and got < expected and lost == expected - got, "the race loses updates"
+    # Each worker's value is its last `counter[0]++` (the count it read); the last writer's is got - 1.
+    last_reads = numbers(result(race))
+    assert len(last_reads) == 2 and got - 1 in last_reads, (result(race), got)
 
     locked = [c for c in nb.cells if c.cell_type == "code"
               and c.source.startswith("console.log(`counter = ${counter[0]}, expected ${2 * LOCKED_PER_WORKER}`)")]
