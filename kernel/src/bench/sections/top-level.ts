@@ -74,6 +74,8 @@ export async function runTopLevel(ctx: BenchContext): Promise<SectionResult> {
     notes: [
       `Loop: \`for (let i = 0; i < ${r.iterations.toLocaleString("en-US")}; i++) { h = (h + i * 7) % 1000003; }\`, timed inside the cell ` +
         `with performance.now() (no type check or messaging in the figure); ${r.rounds} round(s), kernels alternating.`,
+      "On a busy machine (high others' CPU) read the CPU columns: the loop is single-threaded, so its CPU time is its run time " +
+        "without the waits for a core that inflate wall time.",
       `Results agree across kernels and cases: ${same <= 2 ? "yes" : `no (${JSON.stringify(r.results)})`}.`,
       `Rewrite cost: the ${rewrite.cells} plain code cells of ${rewrite.notebooks.join(", ")} (notebooks/), converted in order, ` +
         `each rewritten ${REWRITE_REPS} times (median per cell, then over cells).`,
