@@ -11,7 +11,7 @@ import { PARALAB_VERSION } from "./version";
 /** The version strings of paralab and what it runs on. */
 export const versions = { paralab: PARALAB_VERSION, typescript: ts.version, node: process.version };
 export { input, password, input as prompt } from "./kernel/input";
-export { shared, Mutex, Semaphore, Barrier, SharedQueue } from "./shared/index";
+export { shared, Mutex, Semaphore, Barrier, SharedQueue } from "./sync/index";
 export type { Comm, ReduceOp } from "./parallel/comm-type";
 export type { ParallelHandle } from "./parallel/handle";
 export { parallel } from "./parallel/api";

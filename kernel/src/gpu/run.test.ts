@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { GpuError, GpuKernelError, GpuUnavailableError } from "./errors";
+import { GpuError, GpuKernelError, GpuUnavailableError } from "../errors";
 import { GpuMode, probeModes, workingModes } from "./modes";
 import { clearGpuCache, GpuPlan, runGpu } from "./run";
 

@@ -14,7 +14,7 @@
 import type { GPU } from "gpu.js";
 import { checkKernelSyntax, explainKernelError, KernelSource, makeKernelSource } from "./diagnose";
 import { backendOf, createGpu, createKernel, KernelShortcut } from "./engine";
-import { GpuError, GpuUnavailableError } from "./errors";
+import { GpuError, GpuUnavailableError } from "../errors";
 import { GPU_MODES, GpuMode, isGpuMode, pickAutoMode, probeModes, workingModes } from "./modes";
 
 export interface GpuPlan {

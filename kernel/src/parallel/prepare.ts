@@ -3,8 +3,8 @@ import { CellExecutor } from "../executor/executor";
 import { ParallelPlan } from "../magics/parallel";
 import { JobCode } from "../pool/pool";
 import { CompiledBody, compileBody } from "./compile";
-import { packNumbers } from "../shared/pack-numbers";
-import { analyzeScope } from "./scope";
+import { packNumbers } from "../transfer/pack-numbers";
+import { analyzeScope } from "../lang/scope";
 import { typecheckBody } from "./typecheck";
 import { collectVariables } from "./variables";
 

@@ -2,11 +2,11 @@
  * One running job: hands chunks to idle workers, collects results, and fails, cancels or
  * aborts as a unit. The pool routes worker events here; the job never spawns workers itself.
  */
-import { CloneError, SharedMemoryError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors-pool";
-import { findSharedMemory } from "../shared/revive";
-import { estimateBytes } from "../shared/size";
+import { CloneError, SharedMemoryError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors";
+import { findSharedMemory } from "../sync/revive";
+import { estimateBytes } from "../transfer/bytes";
 import { CommBroker } from "./broker";
-import type { CommMessage, ResultMessage, TaskMessage, WireCode } from "./messages";
+import type { CommMessage, ResultMessage, TaskMessage, WireCode } from "../run/messages";
 import type { WorkerSlot, InFlight } from "./slot";
 import type { Chunk, TaskQueue } from "./task-queue";
 import type { JobHooks, JobResult, TaskError, TaskRecord } from "./types";

@@ -4,10 +4,10 @@
  * its global realm is there for the next job.
  */
 import * as fs from "node:fs";
-import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors-pool";
+import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors";
 import { describeExit } from "./crash";
 import { JobRun, type JobSpec } from "./job";
-import type { FromWorker, WorkerStats } from "./messages";
+import type { FromWorker, WorkerStats } from "../run/messages";
 import { spawnWorker, type ExitInfo } from "./runtimes/index";
 import { WorkerSlot } from "./slot";
 import { DynamicQueue, SpmdQueue, StaticQueue } from "./task-queue";

@@ -1,8 +1,8 @@
 /** Public types of the pool API (re-exported by pool.ts). */
-import type { TaskFailedError } from "../errors-pool";
-import type { WorkerKind } from "./messages";
+import type { TaskFailedError } from "../errors";
+import type { WorkerKind } from "../run/messages";
 
-export type { WorkerKind } from "./messages";
+export type { WorkerKind } from "../run/messages";
 
 export interface PoolOptions {
   size: number;

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import * as v8 from "node:v8";
-import type { WorkerKind, WorkerStats } from "../pool/messages";
+import type { WorkerKind, WorkerStats } from "../run/messages";
 
 let schedstat = process.platform === "linux";
 

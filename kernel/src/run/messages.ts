@@ -12,11 +12,8 @@ export interface WireCode {
   lineOffset: number;
 }
 
-export interface WireError {
-  name: string;
-  message: string;
-  stack?: string;
-}
+export type { RemoteError } from "../errors";
+import type { RemoteError } from "../errors";
 
 /** What the worker reports about itself (cumulative). */
 export interface WorkerStats {
@@ -45,7 +42,7 @@ export interface CommReplyMessage {
   jobId: number;
   reqId: number;
   value?: unknown;
-  error?: WireError;
+  error?: RemoteError;
 }
 
 /** Stop the job: reject pending comm calls, skip the rest of the current chunk. */
@@ -97,7 +94,7 @@ export interface CommMessage {
 export interface ItemError {
   /** Offset in the chunk (index = start + offset). */
   offset: number;
-  error: WireError;
+  error: RemoteError;
 }
 
 export interface ResultMessage {

@@ -3,7 +3,7 @@ import { Mutex } from "./mutex";
 import { SharedQueue } from "./queue";
 import { Semaphore } from "./semaphore";
 import { SHARED_TAG } from "./tag";
-import { isShared } from "./size";
+import { isShared } from "../transfer/bytes";
 
 type Tagged = { [SHARED_TAG]: string } & Record<string, unknown>;
 

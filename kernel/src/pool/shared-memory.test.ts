@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Pool } from "../pool/pool";
-import { spmd } from "../pool/fixtures/jobs";
-import { Mutex, SharedQueue, shared } from "./index";
+import { Pool } from "./pool";
+import { spmd } from "./fixtures/jobs";
+import { Mutex, SharedQueue, shared } from "../sync/index";
 
 describe("shared memory across worker threads", () => {
   let pool: Pool;
