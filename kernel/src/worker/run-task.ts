@@ -9,7 +9,8 @@ import { estimateBytes } from "../transfer/bytes";
 import { reviveShared } from "../sync/revive";
 import * as sharedApi from "../sync/index";
 import { WorkerComm } from "./comm";
-import { epochMs, osThreadId, threadCpuMs, workerStats } from "./metrics";
+import { ownThreadCpuMs, ownThreadId } from "../proc/schedstat";
+import { epochMs, workerStats } from "./metrics";
 import { captureStreams } from "./streams";
 
 export interface WorkerHost {
@@ -66,7 +67,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
 
   async function runTask(msg: TaskMessage): Promise<void> {
     const startMs = epochMs();
-    const cpu0 = threadCpuMs();
+    const cpu0 = ownThreadCpuMs();
     let values: unknown[] = [];
     const errors: ItemError[] = [];
     let execMs = 0;
@@ -133,7 +134,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       cancelled: wasCancelled,
       startMs,
       endMs,
-      cpuMs: threadCpuMs() - cpu0,
+      cpuMs: ownThreadCpuMs() - cpu0,
       execMs,
       bytesOut: estimateBytes(values),
       stats: workerStats(host.kind),
@@ -172,7 +173,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
     }
   }
 
-  host.send({ type: "ready", pid: process.pid, osThreadId: osThreadId(), stats: workerStats(host.kind) });
+  host.send({ type: "ready", pid: process.pid, osThreadId: ownThreadId(), stats: workerStats(host.kind) });
   return onMessage;
 }
 

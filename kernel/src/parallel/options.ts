@@ -1,6 +1,9 @@
-import { OptionSpec } from "./options";
+import { OptionSpec } from "../options/spec";
 
-/** The options of %%parallel (SPEC §3.1), declared once for the parser and --help. */
+/**
+ * The options of %%parallel (SPEC §3.1), declared once for the magic's parser, --help and the
+ * options object of parallel.map / parallel.spmd (which take every option not marked magicOnly).
+ */
 export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   {
     flag: "--workers",
@@ -12,7 +15,8 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   { flag: "--processes", type: "flag", help: "run on child processes instead of worker threads (separate heaps)" },
   {
     flag: "--map",
-    type: "string",
+    type: "expression",
+    magicOnly: true,
     metavar: "EXPR",
     help: "map mode: run the body once per element of EXPR (evaluated in the kernel)",
     example: "xs",
@@ -20,6 +24,7 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   {
     flag: "--as",
     type: "string",
+    magicOnly: true,
     metavar: "NAME",
     help: "map mode: name of the element inside the body (default: item)",
     example: "x",
@@ -53,6 +58,7 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   {
     flag: "--out",
     type: "string",
+    magicOnly: true,
     metavar: "NAME",
     help: "assign the result array (or the handle, with --no-block) to NAME",
     example: "results",
@@ -60,6 +66,7 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   {
     flag: "--no-block",
     type: "flag",
+    magicOnly: true,
     help: "return at once; --out NAME holds a handle (done, progress, await, cancel(), timings)",
   },
   {
@@ -84,5 +91,10 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   },
   { flag: "--group-outputs", type: "flag", help: "print each worker's stdout/stderr together after the run" },
   { flag: "--quiet", type: "flag", help: "no summary, no chart" },
-  { flag: "--no-typecheck", type: "flag", help: "skip type checking the body in the kernel (faster dispatch)" },
+  {
+    flag: "--no-typecheck",
+    type: "flag",
+    magicOnly: true,
+    help: "skip type checking the body in the kernel (faster dispatch)",
+  },
 ];

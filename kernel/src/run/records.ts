@@ -29,13 +29,16 @@ export interface CoreSample {
 
 export type TaskStatus = "ok" | "error" | "cancelled";
 
-/** One task of a run: an SPMD body on one worker, or one map chunk. */
+/**
+ * One task of a run: an SPMD body on one worker, or one map chunk. Timing is per chunk
+ * (measuring each of 100,000 tiny items would cost more than the items).
+ */
 export interface TaskRecord {
   /** Worker that ran it (0..workers-1). */
   rank: number;
   /** SPMD: the rank; map: index of the first element of the chunk. */
   index: number;
-  /** Map: elements in the chunk (a task is one dispatch of `count` elements); SPMD: 1. */
+  /** Map: elements in the chunk (a task is one dispatch of `count` elements); SPMD: 1. Absent means 1. */
   count?: number;
   /** Epoch ms. */
   startMs: number;
@@ -44,6 +47,10 @@ export interface TaskRecord {
   /** CPU time the task used on its worker, ms. */
   cpuMs: number;
   status: TaskStatus;
+  /** Bytes copied to the worker for this task (estimated, see transfer/bytes.ts; includes the job's variables on a worker's first task). */
+  bytesIn?: number;
+  /** Bytes of results copied back. */
+  bytesOut?: number;
 }
 
 /** `--compare`: the same work run serially in the kernel, then in parallel. */

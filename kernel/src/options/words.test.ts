@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { OptionSpec, formatUsage, parseOptions } from "./options";
+import { formatUsage } from "./usage";
+import { OptionSpec } from "./spec";
+import { parseOptions, splitArgs, splitWords } from "./words";
 
 const specs: OptionSpec[] = [
   { flag: "--workers", type: "int", metavar: "N", help: "pool size", example: "4" },
@@ -47,6 +49,27 @@ describe("parseOptions", () => {
     it(`rejects ${args.join(" ")}`, () => assert.throws(() => parseOptions("%%parallel", args, specs), message));
   }
 
+  it("takes an expression up to the next option, quotes kept", () => {
+    const specs2: OptionSpec[] = [...specs, { flag: "--map", type: "expression", help: "items" }];
+    const words = (text: string) => splitWords(text);
+    assert.deepEqual(parseOptions("%%parallel", words("--map new Set([1, 2]) --workers 2"), specs2), {
+      map: "new Set([1, 2])",
+      workers: 2,
+    });
+    assert.deepEqual(parseOptions("%%parallel", words("--map 'abc'"), specs2), { map: "'abc'" });
+  });
+
+  it("accepts Unicode variable names, as TypeScript does", () => {
+    assert.deepEqual(parseOptions("%%parallel", ["--in", "ñ,数据"], specs), { in: ["ñ", "数据"] });
+  });
+
+  it("suggests quotes for a value with spaces", () => {
+    assert.throws(
+      () => parseOptions("%%parallel", ["--timeout", "1", "two"], specs),
+      /unexpected argument "two".*put the value in quotes: --timeout/,
+    );
+  });
+
   it("names errors MagicOptionError", () => {
     assert.throws(() => parseOptions("%%parallel", ["--nope"], specs), { name: "MagicOptionError" });
   });
@@ -59,5 +82,24 @@ describe("formatUsage", () => {
     assert.match(text, /--workers N\s+pool size/);
     assert.match(text, /--schedule dynamic\|static\s+scheduling/);
     assert.match(text, /--help\s+show this help and exit/);
+  });
+});
+
+describe("splitArgs", () => {
+  const table: [string, string[]][] = [
+    ["--a 1 --b two", ["--a", "1", "--b", "two"]],
+    [`--title "two words" --x 'y z'`, ["--title", "two words", "--x", "y z"]],
+    [String.raw`a\ b`, ["a b"]],
+    ["  ", []],
+    ["--map [1, 2, 3] --as x", ["--map", "[1, 2, 3]", "--as", "x"]],
+    ["--map ['a b', \"c\"]", ["--map", "['a b', \"c\"]"]],
+    ["--map Array.from({ length: 8 }, (_, i) => i)", ["--map", "Array.from({ length: 8 }, (_, i) => i)"]],
+  ];
+  for (const [input, expected] of table) {
+    it(`splits ${JSON.stringify(input)}`, () => assert.deepEqual(splitArgs(input), expected));
+  }
+
+  it("rejects an unterminated quote", () => {
+    assert.throws(() => splitArgs('--title "oops'), /unterminated " quote in the magic's options/);
   });
 });

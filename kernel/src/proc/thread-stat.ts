@@ -2,10 +2,8 @@
  * CPU time and last core of a Linux thread or process, from
  * /proc/<pid>/task/<tid>/stat (or /proc/<pid>/stat). Linux only; elsewhere the
  * readers return undefined.
- *
- * Inside a worker thread, `readOwnThreadStat()` reads /proc/thread-self/stat, and
- * `ownThreadId()` says which tid the worker runs on, so that the kernel can then
- * read that thread's stat file from outside.
+ * A worker tells the kernel its tid (proc/schedstat.ts ownThreadId), so that the kernel can read
+ * that thread's stat file from outside.
  */
 import * as fs from "node:fs";
 
@@ -81,31 +79,4 @@ export function readThreadStat(pid: number, tid: number): ThreadStat | undefined
 /** A whole process (all its threads): /proc/<pid>/stat. */
 export function readProcessStat(pid: number): ThreadStat | undefined {
   return readStat(`/proc/${pid}/stat`);
-}
-
-/** The calling thread (e.g. from inside a worker thread): /proc/thread-self/stat. */
-export function readOwnThreadStat(): ThreadStat | undefined {
-  return readStat("/proc/thread-self/stat");
-}
-
-/** The calling thread's tid, or undefined where /proc/thread-self does not exist. */
-export function ownThreadId(): number | undefined {
-  try {
-    const m = /\/task\/(\d+)$/.exec(fs.readlinkSync("/proc/thread-self"));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** All thread ids of a process (empty when unreadable). */
-export function listThreadIds(pid: number = process.pid): number[] {
-  try {
-    return fs
-      .readdirSync(`/proc/${pid}/task`)
-      .map(Number)
-      .filter((n) => Number.isInteger(n));
-  } catch {
-    return [];
-  }
 }

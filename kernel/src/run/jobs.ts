@@ -1,15 +1,11 @@
-/** Public types of the pool API (re-exported by pool.ts). */
+/** The jobs a Runner takes and what it gives back (the contract between parallel/ and pool/, cluster/). */
 import type { TaskFailedError } from "../errors";
-import type { WorkerKind } from "../run/messages";
+import type { WorkerKind } from "./messages";
+import type { TaskRecord } from "./records";
 
-export type { WorkerKind } from "../run/messages";
+export type { TaskRecord } from "./records";
 
-export interface PoolOptions {
-  size: number;
-  kind: WorkerKind;
-  /** Heap limit per worker: resourceLimits.maxOldGenerationSizeMb (threads), --max-old-space-size (processes). */
-  memoryLimitMb?: number;
-}
+export type { WorkerKind } from "./messages";
 
 export interface WorkerStatus {
   rank: number;
@@ -22,26 +18,6 @@ export interface WorkerStatus {
   memoryBytes: number;
   osThreadId?: number;
   pid: number;
-}
-
-/**
- * One dispatch: an SPMD rank, or one chunk of map items [index, index + count). Timing is
- * per chunk (measuring each of 100,000 tiny items would cost more than the items).
- */
-export interface TaskRecord {
-  rank: number;
-  /** First map index of the chunk, or the rank for SPMD. */
-  index: number;
-  /** Items in the chunk (1 for SPMD). */
-  count: number;
-  /** Epoch ms (performance.timeOrigin + performance.now()) in the worker. */
-  startMs: number;
-  endMs: number;
-  cpuMs: number;
-  status: "ok" | "error" | "cancelled";
-  /** Estimated (see shared/size.ts); includes the job's vars on a worker's first chunk. */
-  bytesIn: number;
-  bytesOut: number;
 }
 
 export interface JobHooks {

@@ -17,7 +17,7 @@ import {
   SCALING_MIME,
   type AnyChartConfiguration,
   type TimelinePoint,
-} from "./configs";
+} from "./index";
 import { sampleMonitorRecord, sampleRunRecord, sampleScalingRecord } from "./fixtures";
 
 // Loose views of the config objects, for reading them back in tests.
@@ -64,7 +64,7 @@ describe("runTimelineConfig", () => {
     const bars = config.data.datasets[0].data as TimelinePoint[];
     const cb = opts(config).plugins.tooltip.callbacks;
     assert.equal(cb.title([{ raw: bars[0] }]), `worker w${bars[0].rank}`);
-    assert.match(cb.label({ raw: bars[0] }), new RegExp(`^item ${bars[0].index}: \\d+ ms`));
+    assert.match(cb.label({ raw: bars[0] }), new RegExp(`^item ${bars[0].index}: [\\d.]+ ms`));
   });
 
   test("lanes cover ranks beyond `workers` rather than dropping tasks", () => {
@@ -185,10 +185,20 @@ test("niceMax rounds up to a round tick", () => {
   for (const [input, expected] of cases) assert.equal(niceMax(input), expected, String(input));
 });
 
-test("configs.js, records.js and amdahl.js load nothing but each other (shared with the labextension)", () => {
-  for (const file of ["configs.js", "records.js", "amdahl.js"]) {
+test("the charts the labextension loads require nothing but each other, the records and the formatters", () => {
+  for (const file of [
+    "index.js",
+    "layout.js",
+    "theme.js",
+    "run.js",
+    "utilization.js",
+    "scaling.js",
+    "monitor.js",
+    "amdahl.js",
+  ]) {
     const src = fs.readFileSync(path.join(__dirname, file), "utf8");
     const required = [...src.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    for (const r of required) assert.match(r, /^\.\/(records|amdahl)$/, `${file} requires ${r}`);
+    for (const r of required)
+      assert.match(r, /^(\.\/[a-z]+|\.\.\/run\/records|\.\.\/format)$/, `${file} requires ${r}`);
   }
 });

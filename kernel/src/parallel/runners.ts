@@ -1,30 +1,32 @@
 import os from "node:os";
-import { Sampler } from "../monitor/sampler";
-import { Pool, WorkerKind, WorkerStatus } from "../pool/pool";
+import { Pool, WorkerKind } from "../pool/pool";
+import type { WorkerStatus } from "../run/jobs";
+import type { Runner } from "../run/runner";
 
 /**
- * The kernel's parallel state: one persistent pool per worker kind (created on first use), the
- * defaults that %workers changes, and the names SPMD cells left on the workers.
+ * The runners this kernel dispatches to: one persistent local pool per worker kind (created on
+ * first use), the defaults %workers sets, and the names SPMD cells left on the workers.
  */
-export class ParallelSession {
+export class Runners {
   private readonly pools = new Map<WorkerKind, Pool>();
   defaultSize = os.availableParallelism();
   defaultKind: WorkerKind = "thread";
   /** Top-level names declared by SPMD cells: they live on the workers (typed `any` in checks). */
   readonly workerGlobals = new Set<string>();
-  /** The run in progress, for the monitor comm and panel. */
-  currentRun: { label: string; done: number; total: number; startedMs: number } | null = null;
 
-  constructor(readonly sampler: Sampler) {}
-
-  /** The pool of this kind, created with the default size the first time. */
-  pool(kind: WorkerKind = this.defaultKind): Pool {
+  /** The local pool of this kind, created empty the first time (workers start on demand). */
+  local(kind: WorkerKind = this.defaultKind): Pool {
     let pool = this.pools.get(kind);
     if (!pool) {
-      pool = new Pool({ size: this.defaultSize, kind });
+      pool = new Pool({ size: 0, kind });
       this.pools.set(kind, pool);
     }
     return pool;
+  }
+
+  /** The runner a plan asks for. */
+  runnerFor(plan: { kind: WorkerKind }): Runner {
+    return this.local(plan.kind);
   }
 
   /** Status of the default pool's workers, or [] when no pool has started yet. */
@@ -32,8 +34,9 @@ export class ParallelSession {
     return this.pools.get(this.defaultKind)?.status() ?? [];
   }
 
-  hasPool(kind: WorkerKind = this.defaultKind): boolean {
-    return this.pools.has(kind);
+  /** A cell grew the pool beyond the default: the pool keeps that size, and so does the default. */
+  grewTo(kind: WorkerKind, size: number): void {
+    if (kind === this.defaultKind && size > this.defaultSize) this.defaultSize = size;
   }
 
   async resize(n: number): Promise<void> {
@@ -44,7 +47,7 @@ export class ParallelSession {
   async setKind(kind: WorkerKind): Promise<void> {
     this.defaultKind = kind;
     this.workerGlobals.clear();
-    await this.pool(kind).resize(this.defaultSize);
+    await this.local(kind).resize(this.defaultSize);
   }
 
   /** Replaces every worker; their state is gone. */

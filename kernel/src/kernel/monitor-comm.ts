@@ -1,7 +1,9 @@
+import { lastCore } from "../monitor/last-core";
+import type { Sampler } from "../monitor/sampler";
+import type { Runners } from "../parallel/runners";
 import { CommManager } from "../protocol/comms";
-import { ParallelSession } from "../parallel/session";
-import { WorkerStatus } from "../pool/pool";
-import { lastCore } from "./last-core";
+import type { WorkerStatus } from "../run/jobs";
+import type { KernelRunObserver, RunningCell } from "./run-observer";
 
 /** Comm target of the Parallel side panel (SPEC §6); messages are documented in docs/monitor-comm.md. */
 export const MONITOR_TARGET = "paralab.monitor";
@@ -25,25 +27,29 @@ export interface MonitorSample {
     /** The core the worker last ran on (Linux), or null. */
     core: number | null;
   }[];
-  run: ParallelSession["currentRun"];
+  run: RunningCell | null;
 }
 
 /**
  * Streams samples to whoever opens a `paralab.monitor` comm, at the period it asks for, until it
  * closes the comm; `{type: "restart-workers"}` restarts the pool.
  */
-export function registerMonitorTarget(comms: CommManager, session: ParallelSession): void {
+export function registerMonitorTarget(
+  comms: CommManager,
+  kernel: { runners: Runners; sampler: Sampler; observer: KernelRunObserver },
+): void {
+  const { runners: session, sampler, observer } = kernel;
   comms.registerTarget(MONITOR_TARGET, (comm, data) => {
     let periodMs = clampPeriod(data.periodMs);
     let timer: NodeJS.Timeout | undefined;
     const meter = new CpuMeter();
     const tick = () => {
-      comm.send(sampleNow(session, meter) as unknown as Record<string, unknown>);
+      comm.send(sampleNow(session, sampler, observer, meter) as unknown as Record<string, unknown>);
       timer = setTimeout(tick, periodMs);
       timer.unref();
     };
     // A first reading now, so the first message (a moment later) already has per-core data.
-    session.sampler.sampleNow();
+    sampler.sampleNow();
     timer = setTimeout(tick, Math.min(periodMs, FIRST_SAMPLE_MS));
     timer.unref();
     comm.onMessage((msg) => {
@@ -90,8 +96,8 @@ class CpuMeter {
   }
 }
 
-function sampleNow(session: ParallelSession, meter: CpuMeter): MonitorSample {
-  const latest = session.sampler.sampleNow();
+function sampleNow(session: Runners, sampler: Sampler, observer: KernelRunObserver, meter: CpuMeter): MonitorSample {
+  const latest = sampler.sampleNow();
   const statuses = session.status();
   const cpu = meter.measure(statuses);
   return {
@@ -108,6 +114,6 @@ function sampleNow(session: ParallelSession, meter: CpuMeter): MonitorSample {
       memoryBytes: w.memoryBytes,
       core: lastCore(w) ?? null,
     })),
-    run: session.currentRun ? { ...session.currentRun } : null,
+    run: observer.running ? { ...observer.running } : null,
   };
 }
