@@ -333,7 +333,7 @@ def test_07_concurrency_vs_parallelism():
     c = cell(nb, "%%parallel --map [100, 100, 100, 100, 100] --chunksize 1 --compare")
     record = bundle(c, RUN_MIME)
     assert record["compare"]["serialMs"] > 0 and len(record["tasks"]) == 5
-    assert "Serial run in the kernel" in text(c)
+    assert "Serial pass on one worker thread (w0)" in text(c)
     c = cell(nb, "%%parallel --map [200, 200, 200, 200, 200, 200]")
     assert result(c) == "[ 200, 200, 200, 200, 200, 200 ]"
     assert len(bundle(c, RUN_MIME)["tasks"]) == 6

@@ -1,6 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { outputSink } from "./output";
-import { MimeBundle } from "./protocol/messages";
+import { outputCell } from "./cell/current";
+import { MimeBundle, newDisplayId } from "./output";
+
+export { newDisplayId } from "./output";
+
+const outputSink = () => outputCell("display").sink;
 
 /** tslab's display API, plus clear() and update(); every method sends one display_data. */
 export interface Display {
@@ -96,8 +99,4 @@ export const display: Display = new DisplayImpl();
 /** A display that keeps one output entry and overwrites it on each call (tslab's newDisplay). */
 export function newDisplay(): Display {
   return new DisplayImpl(newDisplayId());
-}
-
-export function newDisplayId(): string {
-  return randomBytes(8).toString("hex");
 }

@@ -10,8 +10,11 @@ import { PARALAB_VERSION } from "./version";
 
 /** The version strings of paralab and what it runs on. */
 export const versions = { paralab: PARALAB_VERSION, typescript: ts.version, node: process.version };
-export { input, password, input as prompt } from "./kernel/input";
-export { shared, Mutex, Semaphore, Barrier, SharedQueue } from "./shared/index";
+export { input, password, input as prompt } from "./api/input";
+export { shared, Mutex, Semaphore, Barrier, SharedQueue } from "./sync/index";
 export type { Comm, ReduceOp } from "./parallel/comm-type";
 export type { ParallelHandle } from "./parallel/handle";
-export { parallel } from "./parallel/api";
+export { parallel } from "./api/parallel";
+export type { ParallelOptions } from "./api/parallel";
+export { gpu } from "./api/gpu";
+export type { GpuKernelOptions, GpuKernelThis } from "./api/gpu";

@@ -1,8 +1,19 @@
-import { DisplayContent, MimeBundle } from "./protocol/messages";
+import { randomBytes } from "node:crypto";
+
+/** A display's data, keyed by MIME type. */
+export type MimeBundle = Record<string, unknown>;
+
+export interface DisplayContent {
+  data: MimeBundle;
+  metadata: Record<string, unknown>;
+  /** display_id lets update_display_data replace this output later. */
+  transient?: { display_id?: string };
+}
 
 /**
- * Where a cell's output goes. The protocol handler provides one per execute request; the
- * `display` API, console capture and magics write through it and never see sockets.
+ * Where a cell's output goes. The protocol handler makes one per execute request and the cell
+ * runner hands it down: magics, the `display` API and console capture write through it and never
+ * see sockets.
  */
 export interface OutputSink {
   stream(name: "stdout" | "stderr", text: string): void;
@@ -12,13 +23,7 @@ export interface OutputSink {
   result(data: MimeBundle): void;
 }
 
-let current: OutputSink | undefined;
-
-export function setOutputSink(sink: OutputSink | undefined): void {
-  current = sink;
-}
-
-export function outputSink(): OutputSink {
-  if (!current) throw new Error("paralab: display is only available while a cell runs in the paralab kernel");
-  return current;
+/** A fresh id for an output that will be updated in place. */
+export function newDisplayId(): string {
+  return randomBytes(8).toString("hex");
 }

@@ -6,7 +6,7 @@
 import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 import type { Chart } from "chart.js";
-import type { ChartTheme } from "paralab/charts";
+import { coreHistoryConfig, formatBytes, type ChartTheme } from "paralab/charts";
 import { registerCharts } from "./charts";
 import {
   meanCpuPercent,
@@ -23,18 +23,6 @@ export const PANEL_ID = "paralab-parallel-panel";
 export const PANEL_CLASS = "jp-paralab-panel";
 
 /** "1.2 GB", "350 MB", "12 kB". */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes <= 0) return "0 B";
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let i = 0;
-  let v = bytes;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
-
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls = "", text = ""): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -297,26 +285,8 @@ export class ParallelPanel extends Widget {
     if (!latest) return;
     const seconds = this.monitor.historySeconds;
     this.historyHeading.textContent = `Last ${seconds} s`;
-    const cores = latest.cores.length;
-    const x = (t: number): number => (t - latest.tMs) / 1000;
-    const datasets = [
-      ...Array.from({ length: cores }, (_, c) => ({
-        label: `core ${c}`,
-        data: samples.map((s) => ({ x: x(s.tMs), y: s.cores[c] ?? 0 })),
-        borderColor: theme.palette[c % theme.palette.length],
-        borderWidth: cores > 16 ? 0.75 : 1,
-        pointRadius: 0,
-        stepped: "before" as const,
-      })),
-      {
-        label: "mean",
-        data: samples.map((s) => ({ x: x(s.tMs), y: meanCpuPercent(s) })),
-        borderColor: theme.series.mean,
-        borderWidth: 2.5,
-        pointRadius: 0,
-        stepped: "before" as const,
-      },
-    ];
+    const config = coreHistoryConfig(samples, latest.cores.length, seconds, theme);
+    const datasets = config.data.datasets;
     if (this.history && this.history.data.datasets.length === datasets.length) {
       this.history.data.datasets.forEach((d, i) => (d.data = datasets[i].data));
       const xs = this.history.config.options?.scales?.x;
@@ -329,38 +299,6 @@ export class ParallelPanel extends Widget {
     const canvas = el("canvas", "jp-paralab-history-canvas");
     this.historyBox.append(canvas);
     const ChartClass = registerCharts();
-    const axis = (title: string) => ({
-      title: { display: true, text: title, color: theme.foreground, font: { size: 11 } },
-      ticks: { color: theme.foreground, font: { size: 10 } },
-      grid: { color: theme.grid },
-      border: { color: theme.grid },
-    });
-    this.history = new ChartClass(canvas, {
-      type: "line",
-      data: { datasets },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        normalized: true,
-        font: { family: theme.fontFamily },
-        color: theme.foreground,
-        scales: {
-          x: { type: "linear", min: -seconds, max: 0, ...axis("seconds ago") },
-          y: { type: "linear", min: 0, max: 100, ...axis("CPU %"), ticks: { stepSize: 50, color: theme.foreground } },
-        },
-        plugins: {
-          legend: { display: false },
-          title: { display: false },
-          tooltip: {
-            mode: "index",
-            intersect: false,
-            filter: (item) => item.dataset.label === "mean" || cores <= 8,
-            callbacks: { label: (item) => `${item.dataset.label}: ${Math.round(item.parsed.y ?? 0)}%` },
-          },
-        },
-      },
-    } as ConstructorParameters<typeof ChartClass>[1]) as unknown as Chart;
+    this.history = new ChartClass(canvas, config as ConstructorParameters<typeof ChartClass>[1]) as unknown as Chart;
   }
 }

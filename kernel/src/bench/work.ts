@@ -2,7 +2,7 @@
  * The work the benchmarks time, as source text: the pool compiles job code from source, and the
  * serial baselines eval the same text, so every side runs the same code.
  */
-import type { JobCode } from "../pool/pool";
+import type { JobCode } from "../run/jobs";
 
 /**
  * Monte Carlo pi on a 31-bit LCG: `(seed, samples) => hits`. Math.imul keeps the low 32 bits, so

@@ -3,7 +3,7 @@
  *   speedup(n) = 1 / (s + (1 - s) / n).
  * Pure functions (only type imports); shared by the kernel and the labextension.
  */
-import type { ScalingRecord } from "./records";
+import type { ScalingRecord } from "../run/records";
 
 export interface SpeedupPoint {
   workers: number;

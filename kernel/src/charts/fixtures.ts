@@ -3,7 +3,7 @@
  * (`node kernel/dist/charts/render-samples.js` writes them to /tmp/paralab-charts).
  */
 import { amdahlCurve, amdahlSpeedup, fitSerialFraction } from "./amdahl";
-import type { CoreSample, MonitorRecord, RunRecord, ScalingRecord, TaskRecord } from "./records";
+import type { CoreSample, MonitorRecord, RunRecord, ScalingRecord, TaskRecord } from "../run/records";
 
 const T0 = 1_700_000_000_000;
 

@@ -1,4 +1,4 @@
-import type { ParalabRecord } from "./records";
+import type { ParalabRecord } from "../run/records";
 import type { DisplayBundle } from "./mime";
 
 /**

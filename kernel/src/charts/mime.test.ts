@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { displayBundle, formatBytes, recordBundle, summarizeMonitor, summarizeRun, summarizeScaling } from "./mime";
-import { MONITOR_MIME, RUN_MIME, SCALING_MIME, type RunRecord } from "./records";
+import { formatBytes } from "../format";
+import { displayBundle, recordBundle, summarizeMonitor, summarizeRun, summarizeScaling } from "./mime";
+import { MONITOR_MIME, RUN_MIME, SCALING_MIME, type RunRecord } from "../run/records";
 import { sampleMonitorRecord, sampleRunRecord, sampleScalingRecord } from "./fixtures";
 
 function run(partial: Partial<RunRecord>): RunRecord {

@@ -2,7 +2,8 @@
  * Display bundles for paralab charts (SPEC §5): the record as JSON for the
  * labextension, a PNG for other frontends, and a sentence for consoles.
  */
-import { formatMs, LIGHT_THEME, type ChartTheme } from "./configs";
+import { formatBytes, formatDuration } from "../format";
+import { LIGHT_THEME, type ChartTheme } from "./theme";
 import { renderPng } from "./png";
 import {
   MONITOR_MIME,
@@ -13,7 +14,7 @@ import {
   type ParalabRecord,
   type RunRecord,
   type ScalingRecord,
-} from "./records";
+} from "../run/records";
 
 export { MONITOR_MIME, RUN_MIME, SCALING_MIME };
 
@@ -69,20 +70,6 @@ export function recordBundle(record: ParalabRecord, options: BundleOptions = {})
   }
 }
 
-/** "512 B", "1.2 kB", "3.4 MB" (SI units, 1 kB = 1000 B). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return "? B";
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let v = bytes / 1000;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}
-
 /** Like formatBytes but for the "copied in/out" clause: "0.3 kB" rather than "321 B" next to kB. */
 function formatCopied(bytes: number): string {
   if (bytes >= 100 && bytes < 1000) return `${(bytes / 1000).toFixed(1)} kB`;
@@ -108,7 +95,7 @@ export function summarizeRun(record: RunRecord): string {
       : plural(record.tasks.length, "task");
   const parts = [
     `${what} on ${plural(record.workers, "worker")} (${record.workerKind}) ` +
-      `in ${formatMs(record.wallMs)} wall, ${formatMs(record.cpuMs)} CPU`,
+      `in ${formatDuration(record.wallMs)} wall, ${formatDuration(record.cpuMs)} CPU`,
     `speedup ${speedup.toFixed(2)}x over serial CPU time, efficiency ${Math.round(efficiency * 100)}%`,
     `${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out`,
   ];
@@ -126,7 +113,7 @@ export function summarizeRun(record: RunRecord): string {
   if (record.compare) {
     const c = record.compare;
     parts.push(
-      `compare: serial ${formatMs(c.serialMs)}, parallel ${formatMs(c.parallelMs)}, speedup ${c.speedup.toFixed(2)}x`,
+      `compare: serial ${formatDuration(c.serialMs)}, parallel ${formatDuration(c.parallelMs)}, speedup ${c.speedup.toFixed(2)}x`,
     );
   }
   return (record.title ? `${record.title}: ` : "") + parts.join("; ");
@@ -144,7 +131,7 @@ export function summarizeScaling(record: ScalingRecord): string {
     (record.title ? `${record.title}: ` : "") +
     `scaling on ${pts.map((p) => p.workers).join(", ")} workers: ` +
     `${pts.map((p) => `${p.speedup.toFixed(2)}x`).join(", ")} ` +
-    `(wall ${pts.map((p) => formatMs(p.wallMs)).join(", ")}); ` +
+    `(wall ${pts.map((p) => formatDuration(p.wallMs)).join(", ")}); ` +
     `Amdahl fit${fitNote(pts, record.cores)}: serial fraction ${s.toFixed(3)}, ${limit}; ${plural(record.cores, "core")}`
   );
 }
@@ -159,7 +146,7 @@ function fitNote(points: readonly { workers: number }[], cores: number): string 
 export function summarizeMonitor(record: MonitorRecord): string {
   const n = record.samples.length;
   const cores = Math.max(record.cores, ...record.samples.map((x) => x.cores.length), 0);
-  const head = `CPU monitor${record.done ? "" : " (running)"}, ${formatMs(record.durationMs)} on ${plural(cores, "core")}`;
+  const head = `CPU monitor${record.done ? "" : " (running)"}, ${formatDuration(record.durationMs)} on ${plural(cores, "core")}`;
   if (n === 0) return `${head}: no samples yet`;
   const perCore = Array.from(
     { length: cores },

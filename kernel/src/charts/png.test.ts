@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import * as assert from "node:assert/strict";
 import { createCanvas, Image } from "@napi-rs/canvas";
-import { DARK_THEME, LIGHT_THEME, MONITOR_MIME, RUN_MIME, SCALING_MIME, type ChartTheme } from "./configs";
+import { DARK_THEME, LIGHT_THEME, MONITOR_MIME, RUN_MIME, SCALING_MIME, type ChartTheme } from "./index";
 import { sampleMonitorRecord, sampleRunRecord, sampleScalingRecord } from "./fixtures";
 import { renderPng, setUpPngRendering } from "./png";
 

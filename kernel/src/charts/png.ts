@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import { createCanvas, GlobalFonts, type Canvas } from "@napi-rs/canvas";
 import { Chart, registerables, type Plugin } from "chart.js";
-import { chartConfigsFor, LIGHT_THEME, type AnyChartConfiguration, type ChartTheme } from "./configs";
+import { chartConfigsFor, LIGHT_THEME, type AnyChartConfiguration, type ChartTheme } from "./index";
 
 /** Fonts tried in order; the first that exists is registered for PNG text. */
 const FONT_CANDIDATES = [

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DARK_THEME, LIGHT_THEME, MONITOR_MIME, RUN_MIME, SCALING_MIME } from "./configs";
+import { DARK_THEME, LIGHT_THEME, MONITOR_MIME, RUN_MIME, SCALING_MIME } from "./index";
 import { sampleMonitorRecord, sampleRunRecord, sampleScalingRecord } from "./fixtures";
 import { renderPng } from "./png";
 

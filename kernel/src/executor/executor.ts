@@ -155,11 +155,11 @@ export function formatDiagnostics(diagnostics: Diagnostic[], lineOffset = 0): st
 
 /**
  * A check source is some header lines followed by a magic's body: its "L:C - msg" diagnostics
- * become "cell line N:C - msg", N 1-based in the cell, given the body's 0-based line there.
+ * become "cell line N:C - msg", given the body's first line in the cell (1-based).
  */
 export function remapCellLines(message: string, headerLines: number, bodyLine: number): string {
   return message.replace(/^(\d+):(\d+) - /gm, (_, line: string, col: string) => {
-    const cellLine = Math.max(Number(line) - headerLines, 0) + bodyLine;
+    const cellLine = Math.max(Number(line) - headerLines - 1, 0) + bodyLine;
     return `cell line ${cellLine}:${col} - `;
   });
 }

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { agreement, compareGpu, RunOnPool, TOLERANCE } from "./compare";
-import { clearGpuCache, GpuPlan } from "./run";
+import { clearGpuCache, GpuJob } from "./run";
 import { outputLength, runCpuKernel, shapeOutput } from "./serial";
 
 after(() => clearGpuCache());
 
-const matmul: GpuPlan = {
+const matmul: GpuJob = {
   body: "let sum = 0;\nfor (let i = 0; i < this.constants.n; i++) sum += a[this.thread.y][i] * b[i][this.thread.x];\nreturn sum;",
   params: ["a", "b"],
   output: [32, 32],

@@ -3,7 +3,7 @@
  * (when the integrator passes a pool runner) on `%%parallel`-style threads;
  * report times and whether the results agree.
  */
-import { GpuPlan, GpuRunResult, GpuValue, runGpu } from "./run";
+import { GpuJob, GpuRunResult, GpuValue, runGpu } from "./run";
 import { CpuKernelJob, flattenOutput, runCpuKernel, shapeOutput } from "./serial";
 
 /** Runs a kernel job on the worker pool; the integrator provides it. */
@@ -27,13 +27,13 @@ export interface CompareResult {
 }
 
 /** Float32 sums drift with length; these hold for a 1024-term dot product of values in [0, 1). */
-export const TOLERANCE: Record<GpuPlan["precision"], { rel: number; abs: number }> = {
+export const TOLERANCE: Record<GpuJob["precision"], { rel: number; abs: number }> = {
   single: { rel: 1e-4, abs: 1e-6 },
   // packed 8-bit-per-channel readback on the GL back ends loses more
   unsigned: { rel: 1e-3, abs: 1e-5 },
 };
 
-export async function compareGpu(plan: GpuPlan, args: unknown[], runOnPool?: RunOnPool): Promise<CompareResult> {
+export async function compareGpu(plan: GpuJob, args: unknown[], runOnPool?: RunOnPool): Promise<CompareResult> {
   const gpu = await runGpu(plan, args);
   const tolerance = TOLERANCE[plan.precision];
   const job: CpuKernelJob = {

@@ -5,7 +5,7 @@
  * kernel source, made with the acorn that gpu.js itself uses.
  */
 import { AcornNode, parseJs } from "./engine";
-import { GpuKernelError, KernelErrorLocation } from "./errors";
+import { GpuKernelError, KernelErrorLocation } from "../errors";
 
 /** The kernel function as gpu.js sees it: line 1 is the header, the body starts on line 2. */
 export interface KernelSource {

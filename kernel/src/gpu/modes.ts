@@ -6,10 +6,9 @@
 import * as path from "node:path";
 import { backendOf, chosenBackend, createGpu, createKernel, requireFromGpuJs, resolveFromGpuJs } from "./engine";
 
-export type GpuMode = "gpu" | "webgpu" | "headlessgl" | "webasm" | "cpu";
+import { GPU_MODES, GpuMode } from "./mode-names";
 
-/** All modes, fastest first: the order `auto` picks in. */
-export const GPU_MODES: readonly GpuMode[] = ["gpu", "webgpu", "headlessgl", "webasm", "cpu"];
+export { GPU_MODES, isGpuMode, type GpuMode } from "./mode-names";
 
 export interface ModeProbe {
   mode: GpuMode;
@@ -44,10 +43,6 @@ export function pickAutoMode(found: readonly ModeProbe[]): GpuMode {
 /** Modes that work, fastest first. */
 export function workingModes(found: readonly ModeProbe[]): GpuMode[] {
   return GPU_MODES.filter((mode) => found.some((p) => p.mode === mode && p.works));
-}
-
-export function isGpuMode(value: string): value is GpuMode {
-  return (GPU_MODES as readonly string[]).includes(value);
 }
 
 async function probeAll(): Promise<ModeProbe[]> {

@@ -14,10 +14,11 @@
 import type { GPU } from "gpu.js";
 import { checkKernelSyntax, explainKernelError, KernelSource, makeKernelSource } from "./diagnose";
 import { backendOf, createGpu, createKernel, KernelShortcut } from "./engine";
-import { GpuError, GpuUnavailableError } from "./errors";
+import { GpuError, GpuUnavailableError } from "../errors";
 import { GPU_MODES, GpuMode, isGpuMode, pickAutoMode, probeModes, workingModes } from "./modes";
 
-export interface GpuPlan {
+/** What runGpu runs: a checked GpuJob (gpu/plan.ts) with its body transpiled to JS. */
+export interface GpuJob {
   /** JS function BODY (already transpiled from TS) using this.thread.x/y/z, this.constants.k and the parameters */
   body: string;
   /** names of the --in variables, in order */
@@ -49,20 +50,8 @@ export interface GpuRunResult {
   fallbackReason?: string;
 }
 
-/** Largest output, in elements (128 MiB of float32). */
-export const MAX_OUTPUT_ELEMENTS = 2 ** 25;
 /** Compiled kernels kept; the least recently used is destroyed beyond this. */
 export const KERNEL_CACHE_SIZE = 16;
-
-const PRECISIONS = ["single", "unsigned"];
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-const RESERVED = new Set(
-  (
-    "break case catch class const continue debugger default delete do else enum export extends false finally for " +
-    "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
-    "yield let static implements interface package private protected public await arguments eval"
-  ).split(" "),
-);
 
 interface CacheEntry {
   kernel: KernelShortcut;
@@ -73,8 +62,7 @@ const cache = new Map<string, CacheEntry>();
 const compiling = new Map<string, Promise<KernelShortcut>>();
 const gpus = new Map<GpuMode, GPU>();
 
-export async function runGpu(plan: GpuPlan, args: unknown[]): Promise<GpuRunResult> {
-  validatePlan(plan);
+export async function runGpu(plan: GpuJob, args: unknown[]): Promise<GpuRunResult> {
   const shapes = validateArgs(plan, args);
   const mode = await resolveMode(plan.mode);
   const source = makeKernelSource(plan.params, plan.body, plan.lineOffset);
@@ -150,60 +138,12 @@ export async function resolveMode(requested: string): Promise<GpuMode> {
   );
 }
 
-/** Checks the plan's fields; throws GpuError naming the field and what it accepts. */
-export function validatePlan(plan: GpuPlan): void {
-  const { output } = plan;
-  if (!Array.isArray(output) || output.length < 1 || output.length > 3) {
-    throw new GpuError(
-      `%%gpu: --output must have 1 to 3 sizes, got ${describeValue(output)}. Try: %%gpu --output 512,512`,
-    );
-  }
-  for (const size of output) {
-    if (!Number.isInteger(size) || size < 1) {
-      throw new GpuError(
-        `%%gpu: --output sizes must be positive integers, got ${output.join(",")}. Try: %%gpu --output 512,512`,
-      );
-    }
-  }
-  const elements = output.reduce((a, b) => a * b, 1);
-  if (elements > MAX_OUTPUT_ELEMENTS) {
-    throw new GpuError(
-      `%%gpu: --output ${output.join(",")} is ${elements} elements, more than the limit of ${MAX_OUTPUT_ELEMENTS}. ` +
-        "Split the work over several cells or shrink the output.",
-    );
-  }
-  if (!PRECISIONS.includes(plan.precision)) {
-    throw new GpuError(`%%gpu: --precision must be single or unsigned, got "${String(plan.precision)}".`);
-  }
-  const seen = new Set<string>();
-  for (const name of plan.params) {
-    if (typeof name !== "string" || !IDENTIFIER.test(name) || RESERVED.has(name)) {
-      throw new GpuError(`%%gpu: --in names must be JavaScript identifiers, got "${String(name)}".`);
-    }
-    if (seen.has(name)) throw new GpuError(`%%gpu: --in lists ${name} twice; each input needs its own name.`);
-    seen.add(name);
-  }
-  for (const [name, value] of Object.entries(plan.constants)) {
-    if (!IDENTIFIER.test(name)) {
-      throw new GpuError(`%%gpu: --constants names must be identifiers, got "${name}". Try: --constants n=512`);
-    }
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new GpuError(
-        `%%gpu: --constants ${name} must be a finite number, got ${describeValue(value)}. Try: --constants ${name}=1`,
-      );
-    }
-  }
-  if (typeof plan.body !== "string" || plan.body.trim() === "") {
-    throw new GpuError("%%gpu: the cell body is empty; write the kernel body, ending in `return <number>;`.");
-  }
-}
-
 /**
  * Checks that each argument is something gpu.js takes (number, typed array,
  * array of numbers, nested arrays up to 3D) and returns their shapes, which
  * are part of the cache key.
  */
-export function validateArgs(plan: GpuPlan, args: unknown[]): string[] {
+export function validateArgs(plan: GpuJob, args: unknown[]): string[] {
   if (args.length !== plan.params.length) {
     throw new GpuError(
       `%%gpu: the kernel takes ${plan.params.length} input(s) (--in ${plan.params.join(",") || "(none)"}), ` +
@@ -247,7 +187,7 @@ function shapeOf(value: unknown, depth: number): string | undefined {
   return undefined;
 }
 
-async function compile(source: KernelSource, plan: GpuPlan, mode: GpuMode, args: unknown[]): Promise<KernelShortcut> {
+async function compile(source: KernelSource, plan: GpuJob, mode: GpuMode, args: unknown[]): Promise<KernelShortcut> {
   checkKernelSyntax(source, mode);
   let kernel: KernelShortcut | undefined;
   try {

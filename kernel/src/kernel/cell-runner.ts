@@ -1,27 +1,37 @@
 import { inspect } from "node:util";
+import { enterCell } from "../cell/current";
+import type { CellScope } from "../cell/scope";
 import { InterruptedError } from "../errors";
 import { CellExecutor } from "../executor/executor";
-import { resolveMagic } from "../magics/dispatch";
 import { maskMagics, parseCell } from "../magics/parse";
-import { Magic, MagicContext } from "../magics/registry";
+import { Magic } from "../magics/registry";
+import { resolveMagic } from "../magics/resolve";
+import type { Sampler } from "../monitor/sampler";
 import { OutputSink } from "../output";
+import type { RunObserver } from "../parallel/observer";
+import type { Runners } from "../parallel/runners";
 import { CellRunner } from "../protocol/handler";
 import { captureConsole } from "./console-capture";
-import { setCurrentCell } from "./current";
-import { setInputHandler } from "./input";
+
+/** What a cell's scope holds beyond the execute request: the kernel's long-lived parts. */
+export interface KernelParts {
+  executor: CellExecutor;
+  runners: Runners;
+  sampler: Sampler;
+  observer: RunObserver;
+}
 
 /** Runs cells: plain TypeScript through the executor, magics through their definitions. */
 export class KernelCellRunner implements CellRunner {
   private abort?: AbortController;
   private readonly shutdownHooks: ((restart: boolean) => Promise<void>)[] = [];
+  readonly executor: CellExecutor;
 
   constructor(
-    readonly executor: CellExecutor,
+    private readonly parts: KernelParts,
     private readonly magics: Magic[],
-  ) {}
-
-  addMagic(magic: Magic): void {
-    this.magics.push(magic);
+  ) {
+    this.executor = parts.executor;
   }
 
   onShutdown(hook: (restart: boolean) => Promise<void>): void {
@@ -36,24 +46,27 @@ export class KernelCellRunner implements CellRunner {
     const abort = new AbortController();
     this.abort = abort;
     const restore = captureConsole(sink);
-    setInputHandler(io.input);
     const background: Promise<void>[] = [];
     let restDone!: () => void;
     const rest = new Promise<void>((resolve) => (restDone = resolve));
+    const scope: CellScope = {
+      sink,
+      signal: abort.signal,
+      code: this.executor,
+      runners: this.parts.runners,
+      observer: this.parts.observer,
+      sampler: this.parts.sampler,
+      input: io.input,
+      showValue: (value) => sink.result(toMimeBundle(value)),
+      background: (task) => void background.push(task(rest)),
+    };
+    const leave = enterCell(scope);
     try {
-      const showValue = (value: unknown) => sink.result(toMimeBundle(value));
       const segments = parseCell(code);
-      const base = { sink, signal: abort.signal, executor: this.executor, showValue, magics: this.magics };
       for (const [i, segment] of segments.entries()) {
-        const ctx: MagicContext = {
-          ...base,
-          followedByCode: i < segments.length - 1,
-          background: (task) => void background.push(task(rest)),
-        };
-        setCurrentCell(ctx);
         if (segment.type === "code") {
           const outcome = await this.executor.execute(segment.code);
-          if (outcome.hasValue) showValue(outcome.value);
+          if (outcome.hasValue) scope.showValue(outcome.value);
           continue;
         }
         const resolved = resolveMagic(segment.call, this.magics);
@@ -61,7 +74,8 @@ export class KernelCellRunner implements CellRunner {
           sink.stream("stdout", resolved.help + "\n");
           continue;
         }
-        await resolved.magic.run(resolved.call, resolved.options, ctx);
+        const ctx = { ...scope, followedByCode: i < segments.length - 1 };
+        await resolved.magic.run(resolved.call, resolved.options, ctx, resolved.positional);
       }
       restDone();
       await Promise.all(background);
@@ -72,7 +86,7 @@ export class KernelCellRunner implements CellRunner {
       await Promise.allSettled(background);
       throw isSigintError(e) ? new InterruptedError(undefined, { cause: e }) : e;
     } finally {
-      setCurrentCell(undefined);
+      leave();
       restore();
       this.abort = undefined;
     }
@@ -88,7 +102,12 @@ export class KernelCellRunner implements CellRunner {
 
   /** Like IPython's console: a cell magic's body ends with an empty line. */
   isComplete(code: string) {
-    const [first] = parseCell(code);
+    let first;
+    try {
+      [first] = parseCell(code);
+    } catch {
+      return { status: "complete" as const }; // running it reports the misplaced magic
+    }
     if (first?.type === "magic" && first.call.kind === "cell" && (!first.call.body.trim() || !/\n\s*$/.test(code))) {
       return { status: "incomplete" as const, indent: "" };
     }

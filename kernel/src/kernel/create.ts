@@ -1,36 +1,23 @@
 import * as publicApi from "../index";
 import { CellExecutor } from "../executor/executor";
+import { gpuMagic } from "../magics/gpu-magic";
 import { lsmagicMagic } from "../magics/lsmagic";
+import { monitorMagic } from "../magics/monitor-magic";
+import { parallelMagic } from "../magics/parallel-magic";
 import { Magic } from "../magics/registry";
 import { timeMagic, timeitMagic } from "../magics/timing";
+import { workersMagic } from "../magics/workers-magic";
+import { Sampler } from "../monitor/sampler";
+import { Runners } from "../parallel/runners";
 import { KernelHandler, Transport } from "../protocol/handler";
 import { KernelCellRunner } from "./cell-runner";
-import { parallelMagic } from "../magics/parallel-magic";
-import { workersMagic } from "../magics/workers-magic";
-import { monitorMagic } from "../magics/monitor-magic";
-import { gpuMagic } from "../magics/gpu-magic";
-import { registerMonitorTarget } from "../monitor/comm-target";
-import { Sampler } from "../monitor/sampler";
-import { ParallelSession } from "../parallel/session";
-import { setKernelSession } from "./current";
+import { registerMonitorTarget } from "./monitor-comm";
+import { KernelRunObserver } from "./run-observer";
 
 export interface Kernel {
   handler: KernelHandler;
   runner: KernelCellRunner;
-  session: ParallelSession;
-}
-
-/** Every magic the kernel knows. */
-function allMagics(session: ParallelSession): Magic[] {
-  return [
-    lsmagicMagic,
-    timeMagic,
-    timeitMagic,
-    parallelMagic(session),
-    workersMagic(session),
-    monitorMagic(session.sampler),
-    gpuMagic(session),
-  ];
+  runners: Runners;
 }
 
 /**
@@ -45,16 +32,25 @@ export function createKernel(
 ): Kernel {
   const executor = new CellExecutor(rootDir, () => publicApi);
   const sampler = new Sampler().start();
-  const session = new ParallelSession(sampler);
-  setKernelSession(session);
-  const runner = new KernelCellRunner(executor, allMagics(session));
+  const runners = new Runners();
+  const observer = new KernelRunObserver(sampler);
+  const magics: Magic[] = [
+    lsmagicMagic(() => magics),
+    timeMagic,
+    timeitMagic,
+    parallelMagic,
+    workersMagic,
+    monitorMagic,
+    gpuMagic,
+  ];
+  const runner = new KernelCellRunner({ executor, runners, sampler, observer }, magics);
   runner.onShutdown(async () => {
     sampler.stop();
-    await session.close();
+    await runners.close();
     // gpu.js's webasm mode keeps worker threads per compiled kernel.
     if (require.cache[require.resolve("../gpu/run")]) (await import("../gpu/run")).clearGpuCache();
   });
   const handler = new KernelHandler(transport, runner, log, exit);
-  registerMonitorTarget(handler.comms, session);
-  return { handler, runner, session };
+  registerMonitorTarget(handler.comms, { runners, sampler, observer });
+  return { handler, runner, runners };
 }

@@ -1,90 +1,89 @@
 import * as ts from "@tslab/typescript-for-tslab";
 import { CompileError, InterruptedError, VariableError } from "../errors";
 import { remapCellLines } from "../executor/executor";
+import { formatDuration } from "../format";
+import { GpuPlan, GPU_OPTIONS, planGpu } from "../gpu/plan";
 import { GPU_THIS_DECL, wrapBodyForTypeCheck } from "../gpu/this-decl";
-import { ParallelSession } from "../parallel/session";
-import { GpuCellPlan, GPU_OPTIONS, planGpu } from "./gpu";
+import type { Runners } from "../parallel/runners";
 import { Magic, MagicContext } from "./registry";
-import type { GpuPlan } from "../gpu/run";
+import type { GpuJob } from "../gpu/run";
 import type { RunOnPool } from "../gpu/compare";
 
 /** `%%gpu`: the cell body is a gpu.js kernel (SPEC §4). gpu.js loads on first use (~0.1 s). */
-export function gpuMagic(session: ParallelSession): Magic {
-  return {
-    name: "gpu",
-    kinds: ["cell"],
-    summary: "run the cell body as a gpu.js kernel (modes here: see --mode auto)",
-    synopsis: "--output X[,Y[,Z]] [--in a,b] [--out c] [--mode MODE] [--constants k=v] [--precision P] [--compare]",
-    description: [
-      "The body is a gpu.js kernel function whose parameters are the --in variables, in order. It computes",
-      "one output element at this.thread.x (y, z) and returns a number. Kernels are compiled once per source",
-      "and options, and cached; the output separates compile time from run time.",
-      "",
-      "Example:",
-      "  %%gpu --output 512,512 --in a,b --out c",
-      "  let sum = 0;",
-      "  for (let i = 0; i < 512; i++) sum += a[this.thread.y][i] * b[i][this.thread.x];",
-      "  return sum;",
-    ].join("\n"),
-    options: GPU_OPTIONS,
-    async run(call, options, ctx) {
-      const plan = planGpu(call, options);
-      const args = plan.params.map((name) => {
-        if (!(name in ctx.executor.locals)) {
-          throw new VariableError(
-            `%%gpu: --in names \`${name}\`, which is not a kernel variable. Define it in a cell first.`,
-          );
-        }
-        return ctx.executor.locals[name];
-      });
-      typecheckGpuBody(plan, ctx);
-      const gpu = await import("../gpu/run");
-      const { probeModes, workingModes } = await import("../gpu/modes");
-      const gpuPlan: GpuPlan = {
-        body: transpileBody(plan),
-        params: plan.params,
-        output: plan.output,
-        mode: plan.mode,
-        constants: plan.constants,
-        precision: plan.precision,
-        lineOffset: plan.bodyLine,
-      };
-      const say = (text: string) => ctx.sink.stream("stdout", text + "\n");
-      let value: unknown;
-      if (plan.compare) {
-        const { compareGpu } = await import("../gpu/compare");
-        const result = await untilInterrupted(compareGpu(gpuPlan, args, poolRunner(session)), ctx, gpu.clearGpuCache);
-        value = result.gpu.value;
-        const rows: [string, string, string][] = [
-          [`gpu.js (${result.gpu.mode})`, fmtMs(result.gpu.runMs), "reference"],
-          ["TypeScript, 1 core", fmtMs(result.serial.ms), agree(result.serial)],
-        ];
-        if (result.pool)
-          rows.push([`TypeScript, ${result.pool.workers} workers`, fmtMs(result.pool.ms), agree(result.pool)]);
-        const w = Math.max(...rows.map((r) => r[0].length));
-        say(`Compile: ${fmtMs(result.gpu.compileMs)}${result.gpu.cached ? " (cached)" : ""}`);
-        for (const [name, ms, check] of rows) say(`${name.padEnd(w)}  ${ms.padStart(10)}  ${check}`);
-        say(`Speedup of gpu.js over 1 core: ${(result.serial.ms / Math.max(result.gpu.runMs, 1e-6)).toFixed(1)}x`);
-      } else {
-        const result = await untilInterrupted(gpu.runGpu(gpuPlan, args), ctx, gpu.clearGpuCache);
-        value = result.value;
-        const auto = plan.mode === "auto" ? " (auto: fastest mode that works here)" : "";
-        say(
-          `gpu.js mode ${result.mode}${auto} · compile ${result.cached ? "cached" : fmtMs(result.compileMs)} · run ${fmtMs(result.runMs)} · output ${plan.output.join("×")}`,
+export const gpuMagic: Magic = {
+  name: "gpu",
+  kinds: ["cell"],
+  summary: "run the cell body as a gpu.js kernel (modes here: see --mode auto)",
+  synopsis: "--output X[,Y[,Z]] [--in a,b] [--out c] [--mode MODE] [--constants k=v] [--precision P] [--compare]",
+  description: [
+    "The body is a gpu.js kernel function whose parameters are the --in variables, in order. It computes",
+    "one output element at this.thread.x (y, z) and returns a number. Kernels are compiled once per source",
+    "and options, and cached; the output separates compile time from run time.",
+    "",
+    "Example:",
+    "  %%gpu --output 512,512 --in a,b --out c",
+    "  let sum = 0;",
+    "  for (let i = 0; i < 512; i++) sum += a[this.thread.y][i] * b[i][this.thread.x];",
+    "  return sum;",
+  ].join("\n"),
+  options: GPU_OPTIONS,
+  async run(call, options, ctx) {
+    const plan = planGpu({ caller: "%%gpu", body: call.body, bodyLine: call.bodyLine }, options);
+    const args = plan.params.map((name) => {
+      if (!(name in ctx.code.locals)) {
+        throw new VariableError(
+          `%%gpu: --in names \`${name}\`, which is not a kernel variable. Define it in a cell first.`,
         );
-        if (plan.mode === "auto") {
-          const others = (await probeModes()).filter((p) => !p.works).map((p) => p.mode);
-          if (others.length)
-            say(
-              `Modes that cannot run here: ${others.join(", ")}; working: ${workingModes(await probeModes()).join(", ")}.`,
-            );
-        }
       }
-      if (plan.out) ctx.executor.assign(plan.out, value, "any");
-      else ctx.showValue(value);
-    },
-  };
-}
+      return ctx.code.locals[name];
+    });
+    typecheckGpuBody(plan, ctx);
+    const gpu = await import("../gpu/run");
+    const { probeModes, workingModes } = await import("../gpu/modes");
+    const job: GpuJob = {
+      body: transpileBody(plan),
+      params: plan.params,
+      output: plan.output,
+      mode: plan.mode,
+      constants: plan.constants,
+      precision: plan.precision,
+      lineOffset: plan.bodyLine,
+    };
+    const say = (text: string) => ctx.sink.stream("stdout", text + "\n");
+    let value: unknown;
+    if (plan.compare) {
+      const { compareGpu } = await import("../gpu/compare");
+      const result = await untilInterrupted(compareGpu(job, args, poolRunner(ctx.runners)), ctx, gpu.clearGpuCache);
+      value = result.gpu.value;
+      const rows: [string, string, string][] = [
+        [`gpu.js (${result.gpu.mode})`, formatDuration(result.gpu.runMs), "reference"],
+        ["TypeScript, 1 core", formatDuration(result.serial.ms), agree(result.serial)],
+      ];
+      if (result.pool)
+        rows.push([`TypeScript, ${result.pool.workers} workers`, formatDuration(result.pool.ms), agree(result.pool)]);
+      const w = Math.max(...rows.map((r) => r[0].length));
+      say(`Compile: ${formatDuration(result.gpu.compileMs)}${result.gpu.cached ? " (cached)" : ""}`);
+      for (const [name, ms, check] of rows) say(`${name.padEnd(w)}  ${ms.padStart(10)}  ${check}`);
+      say(`Speedup of gpu.js over 1 core: ${(result.serial.ms / Math.max(result.gpu.runMs, 1e-6)).toFixed(1)}x`);
+    } else {
+      const result = await untilInterrupted(gpu.runGpu(job, args), ctx, gpu.clearGpuCache);
+      value = result.value;
+      const auto = plan.mode === "auto" ? " (auto: fastest mode that works here)" : "";
+      say(
+        `gpu.js mode ${result.mode}${auto} · compile ${result.cached ? "cached" : formatDuration(result.compileMs)} · run ${formatDuration(result.runMs)} · output ${plan.output.join("×")}`,
+      );
+      if (plan.mode === "auto") {
+        const others = (await probeModes()).filter((p) => !p.works).map((p) => p.mode);
+        if (others.length)
+          say(
+            `Modes that cannot run here: ${others.join(", ")}; working: ${workingModes(await probeModes()).join(", ")}.`,
+          );
+      }
+    }
+    if (plan.out) ctx.code.assign(plan.out, value, "any");
+    else ctx.showValue(value);
+  },
+};
 
 function agree(a: { agree: boolean; maxAbsDiff: number }): string {
   return a.agree
@@ -92,27 +91,23 @@ function agree(a: { agree: boolean; maxAbsDiff: number }): string {
     : `DIFFERS (max diff ${a.maxAbsDiff.toExponential(1)})`;
 }
 
-function fmtMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
-}
-
 /** Checks the body as a typed function of its parameters, with gpu.js's `this` (gpu/this-decl.ts). */
-function typecheckGpuBody(plan: GpuCellPlan, ctx: MagicContext): void {
+function typecheckGpuBody(plan: GpuPlan, ctx: MagicContext): void {
   // Aliases first: a parameter `a: typeof a` would refer to itself.
   const aliases = plan.params.map((name, i) => `type ParalabGpuArg${i}$ = typeof ${name};`).join(" ");
   const types = plan.params.map((_, i) => `ParalabGpuArg${i}$`);
   // Three header lines: the `this` interface, the aliases, the function line.
   const source = `${GPU_THIS_DECL}${aliases}\n${wrapBodyForTypeCheck(plan.body, plan.params, types)}`;
   try {
-    ctx.executor.convert(source);
+    ctx.code.convert(source);
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
-    throw new CompileError(remapCellLines(e.message, 3, plan.bodyLine - 1), { cause: e });
+    throw new CompileError(remapCellLines(e.message, 3, plan.bodyLine), { cause: e });
   }
 }
 
 /** TypeScript body → the JS body gpu.js parses (types stripped, lines kept). */
-function transpileBody(plan: GpuCellPlan): string {
+function transpileBody(plan: GpuPlan): string {
   const wrapped = `function k(${plan.params.join(", ")}) {\n${plan.body}\n}`;
   const js = ts.transpileModule(wrapped, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None },
@@ -123,10 +118,11 @@ function transpileBody(plan: GpuCellPlan): string {
 }
 
 /** --compare's pool leg: each worker computes a contiguous slice of the output with the serial reference. */
-function poolRunner(session: ParallelSession): RunOnPool {
+function poolRunner(runners: Runners): RunOnPool {
   return async (job) => {
     const { runCpuKernel, shapeOutput } = await import("../gpu/serial");
-    const pool = session.pool();
+    const pool = runners.local();
+    await pool.ensureWorkers(runners.defaultSize);
     const source =
       `(async function (__ctx) { const { rank, size } = __ctx; const job = __ctx.vars.job; const run = (${runCpuKernel.toString()});` +
       " const n = job.output.reduce((a, b) => a * b, 1);" +

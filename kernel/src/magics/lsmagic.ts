@@ -1,6 +1,7 @@
 import { Magic } from "./registry";
 
-export const lsmagicMagic: Magic = {
+/** `%lsmagic`, over the kernel's magics (given late: the list includes %lsmagic itself). */
+export const lsmagicMagic = (magics: () => readonly Magic[]): Magic => ({
   name: "lsmagic",
   kinds: ["line"],
   summary: "list the magics",
@@ -10,7 +11,7 @@ export const lsmagicMagic: Magic = {
   async run(_call, _options, ctx) {
     const rows: string[] = [];
     for (const kind of ["line", "cell"] as const) {
-      const names = ctx.magics.filter((m) => m.kinds.includes(kind));
+      const names = magics().filter((m) => m.kinds.includes(kind));
       rows.push(kind === "line" ? "Line magics:" : "Cell magics:");
       const width = Math.max(...names.map((m) => m.name.length)) + 4;
       for (const m of names) rows.push(`  ${(kind === "line" ? "%" : "%%") + m.name}`.padEnd(width + 2) + m.summary);
@@ -19,4 +20,4 @@ export const lsmagicMagic: Magic = {
     rows.push("Every magic prints its usage with --help, e.g. %%parallel --help.");
     ctx.sink.stream("stdout", rows.join("\n") + "\n");
   },
-};
+});

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { maskMagics, parseCell, splitArgs } from "./parse";
+import { maskMagics, parseCell } from "./parse";
 
 describe("parseCell", () => {
   it("treats a cell without magics as one code segment", () => {
-    assert.deepEqual(parseCell("const x = 1;\nx"), [{ type: "code", code: "const x = 1;\nx", line: 0 }]);
+    assert.deepEqual(parseCell("const x = 1;\nx"), [{ type: "code", code: "const x = 1;\nx", line: 1 }]);
   });
 
   it("reads a cell magic with its options and body", () => {
@@ -13,11 +13,10 @@ describe("parseCell", () => {
     assert.deepEqual(seg.type === "magic" && seg.call, {
       kind: "cell",
       name: "parallel",
-      args: ["--workers", "2", "--map", "xs"],
       argText: "--workers 2 --map xs",
       body: "item * 2",
-      bodyLine: 1,
-      line: 0,
+      bodyLine: 2,
+      line: 1,
     });
   });
 
@@ -26,35 +25,23 @@ describe("parseCell", () => {
     assert.deepEqual(
       segs.map((s) => (s.type === "code" ? ["code", s.code, s.line] : ["magic", s.call.name, s.call.line])),
       [
-        ["code", "let a = 1;", 0],
-        ["magic", "workers", 1],
-        ["code", "a + 1", 2],
+        ["code", "let a = 1;", 1],
+        ["magic", "workers", 2],
+        ["code", "a + 1", 3],
       ],
     );
+  });
+
+  it("refuses a cell magic below the first line, naming the line", () => {
+    assert.throws(() => parseCell("const x = 1;\n%%parallel\nrank"), {
+      name: "MagicOptionError",
+      message: /%%parallel is on line 2 of the cell, but a cell magic must be its first line/,
+    });
   });
 
   it("keeps the raw text after a line magic", () => {
     const [seg] = parseCell("%time [1, 2].map((x) => x * 2)");
     assert.equal(seg.type === "magic" && seg.call.argText, "[1, 2].map((x) => x * 2)");
-  });
-});
-
-describe("splitArgs", () => {
-  const table: [string, string[]][] = [
-    ["--a 1 --b two", ["--a", "1", "--b", "two"]],
-    [`--title "two words" --x 'y z'`, ["--title", "two words", "--x", "y z"]],
-    [String.raw`a\ b`, ["a b"]],
-    ["  ", []],
-    ["--map [1, 2, 3] --as x", ["--map", "[1, 2, 3]", "--as", "x"]],
-    ["--map ['a b', \"c\"]", ["--map", "['a b', \"c\"]"]],
-    ["--map Array.from({ length: 8 }, (_, i) => i)", ["--map", "Array.from({ length: 8 }, (_, i) => i)"]],
-  ];
-  for (const [input, expected] of table) {
-    it(`splits ${JSON.stringify(input)}`, () => assert.deepEqual(splitArgs(input), expected));
-  }
-
-  it("rejects an unterminated quote", () => {
-    assert.throws(() => splitArgs('--title "oops'), /unterminated " quote in the magic's options/);
   });
 });
 

@@ -12,18 +12,17 @@ export interface MagicCall {
   kind: "cell" | "line";
   /** Without the percent signs, e.g. "parallel". */
   name: string;
-  /** The option words after the name, split like a shell would. */
-  args: string[];
-  /** The text after the name, unsplit (line magics such as `%time` take code there). */
+  /** The text after the name: options, or for `%time` the code to time. */
   argText: string;
   /** Cell magics: everything after the first line. Line magics: empty. */
   body: string;
-  /** 0-based line of the body's first line within the cell, to report cell line numbers. */
+  /** 1-based cell line of the body's first line (cell magics), for error messages. */
   bodyLine: number;
-  /** 0-based line of the magic itself within the cell. */
+  /** 1-based cell line of the magic itself. */
   line: number;
 }
 
+/** A run of TypeScript between magics; `line` is the 1-based cell line of its first line. */
 export type CellSegment = { type: "code"; code: string; line: number } | { type: "magic"; call: MagicCall };
 
 const CELL_MAGIC = /^%%([A-Za-z_][\w-]*)(.*)$/;
@@ -39,11 +38,10 @@ export function parseCell(cell: string): CellSegment[] {
       const call: MagicCall = {
         kind: "cell",
         name: m[1],
-        args: splitArgs(m[2]),
         argText: m[2].trim(),
         body: lines.slice(first + 1).join("\n"),
-        bodyLine: first + 1,
-        line: first,
+        bodyLine: first + 2,
+        line: first + 1,
       };
       return [{ type: "magic", call }];
     }
@@ -52,24 +50,26 @@ export function parseCell(cell: string): CellSegment[] {
   let code: string[] = [];
   let codeStart = 0;
   const flush = () => {
-    if (code.some((l) => l.trim() !== "")) segments.push({ type: "code", code: code.join("\n"), line: codeStart });
+    if (code.some((l) => l.trim() !== "")) segments.push({ type: "code", code: code.join("\n"), line: codeStart + 1 });
     code = [];
   };
   lines.forEach((text, i) => {
-    const m = LINE_MAGIC.exec(text.trimStart());
-    if (m && !text.trimStart().startsWith("%%")) {
+    const trimmed = text.trimStart();
+    const cellMagic = CELL_MAGIC.exec(trimmed);
+    if (cellMagic) {
+      throw new MagicOptionError(
+        `%%${cellMagic[1]} is on line ${i + 1} of the cell, but a cell magic must be its first line. ` +
+          `Move %%${cellMagic[1]} to the top of the cell (or split the cell in two).`,
+      );
+    }
+    const m = LINE_MAGIC.exec(trimmed);
+    if (m) {
       flush();
       codeStart = i + 1;
-      const call: MagicCall = {
-        kind: "line",
-        name: m[1],
-        args: [],
-        argText: m[2].trim(),
-        body: "",
-        bodyLine: i,
-        line: i,
-      };
-      segments.push({ type: "magic", call });
+      segments.push({
+        type: "magic",
+        call: { kind: "line", name: m[1], argText: m[2].trim(), body: "", bodyLine: i + 1, line: i + 1 },
+      });
     } else {
       if (code.length === 0) codeStart = i;
       code.push(text);
@@ -77,54 +77,6 @@ export function parseCell(cell: string): CellSegment[] {
   });
   flush();
   return segments;
-}
-
-/** True when the cell has any magic at all (plain cells take the fast path). */
-export function hasMagic(cell: string): boolean {
-  return /^\s*%/m.test(cell);
-}
-
-/**
- * Shell-like word splitting: whitespace separates, single and double quotes group, backslash
- * escapes. Inside (), [] and {} nothing splits and quotes stay as written, so an expression such
- * as `--map [1, 2, 3]` or `--map Array.from({ length: 8 }, (_, i) => i)` is one word.
- */
-export function splitArgs(text: string): string[] {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  let quote: string | null = null;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote) {
-        quote = null;
-        if (depth > 0) word += c;
-      } else if (c === "\\" && i + 1 < text.length) {
-        word += depth > 0 ? c + text[++i] : text[++i];
-      } else word += c;
-    } else if (c === "'" || c === '"' || (c === "`" && depth > 0)) {
-      quote = c;
-      inWord = true;
-      if (depth > 0) word += c;
-    } else if (c === "\\" && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c) && depth === 0) {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      if ("([{".includes(c)) depth++;
-      else if (")]}".includes(c) && depth > 0) depth--;
-      word += c;
-      inWord = true;
-    }
-  }
-  if (quote) throw new MagicOptionError(`unterminated ${quote} quote in the magic's options; close it or remove it.`);
-  if (inWord) words.push(word);
-  return words;
 }
 
 /**

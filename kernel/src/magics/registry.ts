@@ -1,25 +1,11 @@
-import { CellExecutor } from "../executor/executor";
-import { OutputSink } from "../output";
-import { MagicCall } from "./parse";
-import { OptionSpec, ParsedOptions } from "./options";
+import type { CellScope } from "../cell/scope";
+import type { OptionSpec, ParsedOptions } from "../options/spec";
+import type { MagicCall } from "./parse";
 
-/** What a magic may use while it runs: the cell's output, the kernel's executor, the stop button. */
-export interface MagicContext {
-  sink: OutputSink;
-  /** Aborted when the user interrupts the cell. */
-  signal: AbortSignal;
-  executor: CellExecutor;
-  /** Shows a value as the cell's result, the way a plain cell shows its last expression. */
-  showValue(value: unknown): void;
-  /** Every registered magic, for %lsmagic. */
-  magics: readonly Magic[];
+/** What a magic may use while it runs: its cell's scope, and where it stands in the cell. */
+export interface MagicContext extends CellScope {
   /** True when more code or magics follow this line magic in the same cell. */
-  followedByCode: boolean;
-  /**
-   * Runs `task` beside the rest of the cell; the cell ends when both have. `rest` resolves when
-   * the rest of the cell has finished (e.g. %monitor samples while the code below it runs).
-   */
-  background(task: (rest: Promise<void>) => Promise<void>): void;
+  readonly followedByCode: boolean;
 }
 
 export interface Magic {
@@ -31,9 +17,12 @@ export interface Magic {
   synopsis: string;
   description: string;
   options: readonly OptionSpec[];
-  /** Line magics that take code or words after the name (like %time) parse argText themselves. */
-  rawArgs?: boolean;
-  run(call: MagicCall, options: ParsedOptions, ctx: MagicContext): Promise<void>;
+  /**
+   * Words after the options that are not options: `code` (%time takes the rest of the line as
+   * code), `words` (%workers 4, %workers restart). Without it, every word must be an option.
+   */
+  positional?: "code" | "words";
+  run(call: MagicCall, options: ParsedOptions, ctx: MagicContext, positional: string[]): Promise<void>;
 }
 
 export function magicLabel(call: Pick<MagicCall, "kind" | "name">): string {

@@ -1,6 +1,7 @@
 import { MagicOptionError } from "../errors";
+import { formatDuration } from "../format";
 import { Magic, MagicContext } from "./registry";
-import { ExecuteOutcome } from "../executor/executor";
+import type { ExecuteOutcome } from "../executor/executor";
 
 /** Wall and CPU time of running `run` once. */
 export async function measure<T>(
@@ -14,14 +15,6 @@ export async function measure<T>(
   return { value, wallMs, userMs: cpu.user / 1000, systemMs: cpu.system / 1000 };
 }
 
-/** "1.23 ms", "45.6 µs", "2.01 s": three significant digits in a fitting unit. */
-export function formatDuration(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`;
-  if (ms >= 1) return `${ms.toPrecision(3)} ms`;
-  if (ms >= 0.001) return `${(ms * 1000).toPrecision(3)} µs`;
-  return `${(ms * 1e6).toPrecision(3)} ns`;
-}
-
 function showOutcome(outcome: ExecuteOutcome, ctx: MagicContext): void {
   if (outcome.hasValue) ctx.showValue(outcome.value);
 }
@@ -33,11 +26,11 @@ export const timeMagic: Magic = {
   synopsis: "CODE   or   %%time (cell body is the code)",
   description: "Runs the code once and prints its CPU time (user, sys) and wall time, then its result.",
   options: [],
-  rawArgs: true,
+  positional: "code",
   async run(call, _options, ctx) {
     const code = call.body;
     if (!code.trim()) throw new MagicOptionError(`%time: nothing to time. Try: %time [1, 2, 3].map((x) => x * 2)`);
-    const prepared = ctx.executor.prepare(code);
+    const prepared = ctx.code.prepare(code);
     const t = await measure(prepared);
     ctx.sink.stream(
       "stdout",
@@ -67,11 +60,11 @@ export const timeitMagic: Magic = {
     },
     { flag: "--repeat", short: "-r", type: "int", metavar: "R", help: "rounds (default: 7)", example: "7" },
   ],
-  rawArgs: true,
+  positional: "code",
   async run(call, options, ctx) {
     const code = call.body;
     if (!code.trim()) throw new MagicOptionError(`%timeit: nothing to time. Try: %timeit Math.sqrt(2)`);
-    const prepared = ctx.executor.prepare(code);
+    const prepared = ctx.code.prepare(code);
     const rounds = (options.repeat as number | undefined) ?? 7;
     const runRound = async (n: number) => {
       const t0 = process.hrtime.bigint();

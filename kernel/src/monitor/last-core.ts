@@ -1,5 +1,5 @@
-import { WorkerStatus } from "../pool/pool";
-import { readProcessStat, readThreadStat } from "./thread-cpu";
+import type { WorkerStatus } from "../run/jobs";
+import { readProcessStat, readThreadStat } from "../proc/thread-stat";
 
 /** The core a worker last ran on (Linux /proc), or undefined where that cannot be read. */
 export function lastCore(w: Pick<WorkerStatus, "kind" | "pid" | "osThreadId">): number | undefined {

@@ -5,8 +5,8 @@ import * as os from "node:os";
 import { Sampler } from "./sampler";
 import type { CpuTimes } from "./cpu";
 import { busyCores } from "./cpu";
-import { readThreadStat } from "./thread-cpu";
-import type { CoreSample } from "../charts/records";
+import { readThreadStat } from "../proc/thread-stat";
+import type { CoreSample } from "../run/records";
 
 /** A fake machine: two cores whose counters advance as the test says. */
 function fakeMachine() {

@@ -12,7 +12,7 @@
  */
 import * as os from "node:os";
 import { performance } from "node:perf_hooks";
-import type { CoreSample } from "../charts/records";
+import type { CoreSample } from "../run/records";
 import { coreUtilization, type CpuSnapshot, type CpuTimes } from "./cpu";
 
 export const FAST_PERIOD_MS = 100;

@@ -20,7 +20,7 @@ export interface CompileOptions {
   functions?: Record<string, string>;
   /** SPMD: top-level declarations become worker globals, so the next cell on that worker sees them. */
   persistDeclarations: boolean;
-  /** 0-based line of the body's first line in the cell. */
+  /** 1-based cell line of the body's first line. */
   bodyLine: number;
 }
 
@@ -84,7 +84,7 @@ function compile(body: string, o: CompileOptions): CompiledBody {
       if (entry?.originalLine === undefined) return undefined;
       // originalLine is 0-based in the wrapper, whose line 0 is the header.
       const bodyLine = entry.originalLine - 1;
-      return bodyLine < 0 ? undefined : bodyLine + o.bodyLine + 1;
+      return bodyLine < 0 ? undefined : bodyLine + o.bodyLine;
     },
   };
 }

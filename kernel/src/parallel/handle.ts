@@ -1,4 +1,5 @@
-import { JobResult, TaskRecord } from "../pool/pool";
+import type { JobResult } from "../run/jobs";
+import type { TaskRecord } from "../run/records";
 
 /**
  * What `%%parallel --no-block --out job` puts in `job`: `job.done`, `job.progress`,

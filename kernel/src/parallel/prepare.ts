@@ -1,10 +1,10 @@
 import { CompileError, MagicOptionError } from "../errors";
-import { CellExecutor } from "../executor/executor";
-import { ParallelPlan } from "../magics/parallel";
-import { JobCode } from "../pool/pool";
+import type { KernelCode } from "../executor/kernel-code";
+import type { JobCode } from "../run/jobs";
+import type { ParallelPlan } from "./plan";
 import { CompiledBody, compileBody } from "./compile";
-import { packNumbers } from "../shared/pack-numbers";
-import { analyzeScope } from "./scope";
+import { packNumbers } from "../transfer/pack-numbers";
+import { analyzeScope } from "../lang/scope";
 import { typecheckBody } from "./typecheck";
 import { collectVariables } from "./variables";
 
@@ -36,24 +36,20 @@ function contextBindings(plan: ParallelPlan): string[] {
 /** Everything before dispatch; any problem is thrown here, before a worker starts. */
 export async function prepareJob(
   plan: ParallelPlan,
-  executor: CellExecutor,
+  code: KernelCode,
   workerGlobals: Iterable<string>,
   givenItems?: Iterable<unknown>,
 ): Promise<PreparedJob> {
   const listed =
-    plan.mode !== "map"
-      ? undefined
-      : givenItems
-        ? Array.from(givenItems)
-        : await evaluateItems(plan.mapExpr!, executor);
+    plan.mode !== "map" ? undefined : givenItems ? Array.from(givenItems) : await evaluateItems(plan.mapExpr!, code);
   const items = listed && (packNumbers(listed) as unknown[]);
   const scope = analyzeScope(plan.body);
   const context = new Set(contextNames(plan));
-  const locals = executor.locals;
+  const locals = code.locals;
   const names = new Set([...scope.free].filter((n) => n in locals && !context.has(n)));
   for (const n of [...plan.inVars, ...plan.shareVars]) names.add(n);
   const sent = collectVariables(names, locals);
-  if (plan.typecheck) typecheckBody(executor, plan, workerGlobals);
+  if (plan.typecheck) typecheckBody(code, plan, workerGlobals);
   const options = {
     contextNames: contextBindings(plan),
     varNames: Object.keys(sent.data),
@@ -72,10 +68,10 @@ export async function prepareJob(
   };
 }
 
-async function evaluateItems(expr: string, executor: CellExecutor): Promise<unknown[]> {
+async function evaluateItems(expr: string, code: KernelCode): Promise<unknown[]> {
   let value: unknown;
   try {
-    value = (await executor.execute(expr)).value;
+    value = (await code.execute(expr)).value;
   } catch (e) {
     const why = e instanceof CompileError ? e.message.replace(/^\d+:\d+ - /gm, "") : (e as Error).message;
     throw new MagicOptionError(`%%parallel: --map ${expr} could not be evaluated in the kernel: ${why}`, { cause: e });

@@ -1,6 +1,4 @@
-import { newDisplayId } from "../display";
-import { OutputSink } from "../output";
-import { MimeBundle } from "../protocol/messages";
+import { MimeBundle, newDisplayId, OutputSink } from "../output";
 
 const WIDTH = 30;
 /** Below this, a progress bar would only flicker. */

@@ -1,15 +1,16 @@
 import { CompileError } from "../errors";
-import { CellExecutor, remapCellLines } from "../executor/executor";
-import { ParallelPlan } from "../magics/parallel";
+import { remapCellLines } from "../executor/executor";
+import type { KernelCode } from "../executor/kernel-code";
+import { ParallelPlan } from "./plan";
 
 /**
  * Type-checks a %%parallel body in the kernel, against the kernel's declarations, with the
  * names the workers provide (rank, size, comm, item, index) and worker state left by earlier
  * SPMD cells. Errors carry cell line numbers.
  */
-export function typecheckBody(executor: CellExecutor, plan: ParallelPlan, workerGlobals: Iterable<string>): void {
+export function typecheckBody(code: KernelCode, plan: ParallelPlan, workerGlobals: Iterable<string>): void {
   const header: string[] = ['import type { Comm as ParalabComm$ } from "paralab";'];
-  const kernelNames = new Set(Object.keys(executor.locals));
+  const kernelNames = new Set(Object.keys(code.locals));
   for (const name of workerGlobals) {
     if (!kernelNames.has(name)) header.push(`declare let ${name}: any;`);
   }
@@ -23,7 +24,7 @@ export function typecheckBody(executor: CellExecutor, plan: ParallelPlan, worker
   }
   const source = `${header.join("\n")}\n${plan.body}\n}`;
   try {
-    executor.convert(source);
+    code.convert(source);
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
     throw new CompileError(remapCellLines(e.message, header.length, plan.bodyLine), { cause: e });

@@ -1,6 +1,6 @@
 import { VariableError } from "../errors";
-import { SHARED_TAG } from "../shared/tag";
-import { analyzeScope } from "./scope";
+import { SHARED_TAG } from "../sync/tag";
+import { analyzeScope } from "../lang/scope";
 import * as ts from "@tslab/typescript-for-tslab";
 
 /** What a cell sends to its workers: data by structured clone, functions by their source. */

@@ -2,8 +2,8 @@
  * The message broker of one SPMD job: every comm call passes through here, so it knows exactly
  * which messages are in flight and which rank waits on what, and can report a deadlock.
  */
-import { CommError, DeadlockError } from "../errors-pool";
-import type { CollectiveOp, CommRequest } from "./messages";
+import { CommError, DeadlockError } from "../errors";
+import type { CollectiveOp, CommRequest } from "../run/messages";
 
 export interface BrokerIO {
   reply(rank: number, reqId: number, value: unknown): void;

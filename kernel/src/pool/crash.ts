@@ -1,5 +1,5 @@
 /** Turns how a worker died into a probable cause a user can act on (pure). */
-import type { WorkerKind } from "./messages";
+import type { WorkerKind } from "../run/messages";
 import type { ExitInfo } from "./runtimes/common";
 
 export function describeExit(info: ExitInfo, kind: WorkerKind, memoryLimitMb?: number): string {

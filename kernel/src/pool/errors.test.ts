@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors-pool";
+import { TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors";
 import { Pool } from "./pool";
 import { KINDS, map, spmd } from "./fixtures/jobs";
 

@@ -2,21 +2,24 @@
  * One running job: hands chunks to idle workers, collects results, and fails, cancels or
  * aborts as a unit. The pool routes worker events here; the job never spawns workers itself.
  */
-import { CloneError, SharedMemoryError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors-pool";
-import { findSharedMemory } from "../shared/revive";
-import { estimateBytes } from "../shared/size";
+import { CloneError, SharedMemoryError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors";
+import { findSharedMemory } from "../sync/revive";
+import { estimateBytes } from "../transfer/bytes";
 import { CommBroker } from "./broker";
-import type { CommMessage, ResultMessage, TaskMessage, WireCode } from "./messages";
+import type { CommMessage, ResultMessage, TaskMessage, WireCode } from "../run/messages";
 import type { WorkerSlot, InFlight } from "./slot";
 import type { Chunk, TaskQueue } from "./task-queue";
-import type { JobHooks, JobResult, TaskError, TaskRecord } from "./types";
+import type { JobHooks, JobResult, TaskError, TaskRecord } from "../run/jobs";
 import { findUncloneable } from "./vars";
 
 /** After a failure, a worker that has not finished its task by then is terminated and replaced. */
 export const CANCEL_GRACE_MS = 1000;
 
+/** What a job needs from its pool; the pool alone changes a worker's state. */
 export interface JobHost {
   slot(rank: number): WorkerSlot | undefined;
+  /** Send `msg` to the idle worker and mark it busy with `task`; throws when msg cannot be cloned. */
+  assign(slot: WorkerSlot, msg: TaskMessage, task: InFlight): void;
   /** Terminate the worker now and start a fresh one at the same rank. */
   replace(slot: WorkerSlot): void;
 }
@@ -284,12 +287,7 @@ export class JobRun {
       vars: withVars ? spec.vars : undefined,
       continueOnError: spec.continueOnError,
     };
-    try {
-      slot.worker.send(msg);
-    } catch (e) {
-      return this.fail(this.cloneError(e, withVars, chunk));
-    }
-    slot.task = {
+    const task: InFlight = {
       jobId: spec.id,
       taskId: msg.taskId,
       start: chunk.start,
@@ -298,9 +296,11 @@ export class JobRun {
       spmd: spec.mode === "spmd",
       sentMs: performance.timeOrigin + performance.now(),
     };
-    slot.state = "busy";
-    slot.worker.setRef(true);
-    if (withVars) slot.varsJobId = spec.id;
+    try {
+      this.host.assign(slot, msg, task);
+    } catch (e) {
+      return this.fail(this.cloneError(e, withVars, chunk));
+    }
     this.bytesIn += bytesIn;
     this.chunks++;
   }

@@ -83,7 +83,7 @@ for (const kind of KINDS) {
       const r = await pool.runMap(map(async ({ item }) => item, items, { chunksize: 10 }));
       assert.deepEqual(r.values, items);
       assert.deepEqual(
-        r.tasks.map((t) => t.count).sort((a, b) => a - b),
+        r.tasks.map((t) => t.count ?? 1).sort((a, b) => a - b),
         [5, 10, 10],
       );
       assert.equal(r.chunksize, 10);
@@ -160,11 +160,10 @@ for (const kind of KINDS) {
   });
 }
 
-describe("pool kind switch and close", () => {
-  it("switches kind and rejects jobs after close", async () => {
-    const pool = new Pool({ size: 1, kind: "thread" });
-    await pool.setKind("process");
-    assert.equal(pool.kind, "process");
+describe("pool start, close and validation", () => {
+  it("starts workers on demand and rejects jobs after close", async () => {
+    const pool = new Pool({ size: 0, kind: "process" });
+    assert.deepEqual(await pool.ensureWorkers(1).then((r) => r.started), 1);
     const r = await pool.runSpmd(spmd(async () => process.pid, 1));
     assert.notEqual(r.values[0], process.pid);
     await pool.close();
@@ -172,7 +171,10 @@ describe("pool kind switch and close", () => {
   });
 
   it("validates options with messages naming the field", () => {
-    assert.throws(() => new Pool({ size: 0, kind: "thread" }), /options\.size must be a positive integer, got 0/);
+    assert.throws(
+      () => new Pool({ size: -1, kind: "thread" }),
+      /options\.size must be a whole number of workers, got -1/,
+    );
     assert.throws(() => new Pool({ size: 1, kind: "fiber" as never }), /options\.kind must be "thread" or "process"/);
   });
 });

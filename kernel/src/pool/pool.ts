@@ -3,35 +3,33 @@
  * Workers are persistent: the same worker serves rank r in every job, so what a job leaves in
  * its global realm is there for the next job.
  */
-import * as fs from "node:fs";
-import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors-pool";
+import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors";
+import { threadCpuMs } from "../proc/schedstat";
 import { describeExit } from "./crash";
 import { JobRun, type JobSpec } from "./job";
-import type { FromWorker, WorkerStats } from "./messages";
+import type { FromWorker, WorkerStats } from "../run/messages";
 import { spawnWorker, type ExitInfo } from "./runtimes/index";
-import { WorkerSlot } from "./slot";
+import { InFlight, WorkerSlot } from "./slot";
 import { DynamicQueue, SpmdQueue, StaticQueue } from "./task-queue";
-import type { JobHooks, JobResult, MapJob, PoolOptions, SpmdJob, WorkerKind, WorkerStatus } from "./types";
+import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
+import type { TaskMessage, WorkerKind } from "../run/messages";
+import type { Runner } from "../run/runner";
 import { checkVars } from "./vars";
 
-export type {
-  JobCode,
-  JobHooks,
-  JobResult,
-  MapJob,
-  PoolOptions,
-  SpmdJob,
-  TaskError,
-  TaskRecord,
-  WorkerKind,
-  WorkerStatus,
-} from "./types";
+export type { WorkerKind } from "../run/messages";
+
+export interface PoolOptions {
+  size: number;
+  kind: WorkerKind;
+  /** Heap limit per worker: resourceLimits.maxOldGenerationSizeMb (threads), --max-old-space-size (processes). */
+  memoryLimitMb?: number;
+}
 
 /** A worker that dies this many times in a row before it is ready is left dead. */
 const MAX_START_FAILURES = 3;
 const CLOSE_TIMEOUT_MS = 2000;
 
-export class Pool {
+export class Pool implements Runner {
   #slots: WorkerSlot[] = [];
   #kind: WorkerKind;
   readonly #memoryLimitMb: number | undefined;
@@ -42,7 +40,8 @@ export class Pool {
   #readyWaiters: (() => void)[] = [];
 
   constructor(o: PoolOptions) {
-    checkSize(o.size, "options.size");
+    if (!Number.isInteger(o.size) || o.size < 0)
+      throw new TypeError(`options.size must be a whole number of workers, got ${JSON.stringify(o.size)}`);
     if (o.kind !== "thread" && o.kind !== "process") {
       throw new TypeError(`options.kind must be "thread" or "process", got ${JSON.stringify(o.kind)}`);
     }
@@ -71,14 +70,34 @@ export class Pool {
     await this.#whenReady();
   }
 
-  /** Switch between threads and processes: every worker is replaced (worker state is lost). */
-  async setKind(k: WorkerKind): Promise<void> {
+  /**
+   * Grows the pool to at least n workers and waits until they are ready. Aborting (interrupt)
+   * stops the ones this call started, so the pool returns to its previous size.
+   */
+  async ensureWorkers(n: number, signal?: AbortSignal): Promise<{ started: number; ms: number }> {
     this.#checkOpen();
-    if (k !== "thread" && k !== "process")
-      throw new TypeError(`kind must be "thread" or "process", got ${JSON.stringify(k)}`);
-    if (k === this.#kind) return;
-    this.#kind = k;
-    await this.restart();
+    checkSize(n, "workers");
+    const t0 = performance.now();
+    const before = this.#slots.length;
+    if (n <= before && this.#slots.every((s) => s.state !== "starting")) return { started: 0, ms: 0 };
+    for (let r = before; r < n; r++) this.#spawn(r);
+    const ready = this.#whenReady();
+    if (signal) {
+      const aborted = new Promise<never>((_, reject) => {
+        const onAbort = () => reject(new TaskAbortedError(signal.reason));
+        if (signal.aborted) onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        void ready.finally(() => signal.removeEventListener("abort", onAbort));
+      });
+      try {
+        await Promise.race([ready, aborted]);
+      } catch (e) {
+        while (this.#slots.length > before)
+          this.#retire(this.#slots.pop()!, "the cell was interrupted while it started");
+        throw e;
+      }
+    } else await ready;
+    return { started: Math.max(0, n - before), ms: performance.now() - t0 };
   }
 
   /** Replace every worker with a fresh one (worker state is lost; a running job fails). */
@@ -105,8 +124,9 @@ export class Pool {
   }
 
   runSpmd(job: SpmdJob, hooks: JobHooks = {}): Promise<JobResult> {
+    // Checked now, so that a bad call fails at once, not after the jobs queued before it.
+    checkSize(job.workers, "workers");
     return this.#enqueue(() => {
-      checkSize(job.workers, "workers");
       return this.#run({
         mode: "spmd",
         code: job.code,
@@ -122,15 +142,12 @@ export class Pool {
   }
 
   runMap(job: MapJob, hooks: JobHooks = {}): Promise<JobResult> {
+    checkSize(job.workers, "workers");
+    if (job.chunksize !== undefined) checkSize(job.chunksize, "chunksize");
+    // Typed arrays are welcome: chunks of them are copied as one block (transfer/pack-numbers.ts).
+    if (!Array.isArray(job.items) && !(ArrayBuffer.isView(job.items) && !((job.items as unknown) instanceof DataView)))
+      throw new TypeError(`items must be an array or typed array, got ${typeof job.items}. Try Array.from(...)`);
     return this.#enqueue(() => {
-      checkSize(job.workers, "workers");
-      if (job.chunksize !== undefined) checkSize(job.chunksize, "chunksize");
-      // Typed arrays are welcome: chunks of them are copied as one block (shared/pack-numbers.ts).
-      if (
-        !Array.isArray(job.items) &&
-        !(ArrayBuffer.isView(job.items) && !((job.items as unknown) instanceof DataView))
-      )
-        throw new TypeError(`items must be an array or typed array, got ${typeof job.items}. Try Array.from(...)`);
       const queue =
         job.schedule === "static"
           ? new StaticQueue(job.items.length, job.workers, job.chunksize)
@@ -191,6 +208,7 @@ export class Pool {
       },
       {
         slot: (rank) => this.#slots[rank],
+        assign: (slot, msg, task) => this.#assign(slot, msg, task),
         replace: (slot) => this.#replace(slot),
       },
     );
@@ -298,6 +316,15 @@ export class Pool {
     }
   }
 
+  /** Sends a task to an idle worker; the slot is busy until its result or its exit. Throws if it cannot be cloned. */
+  #assign(slot: WorkerSlot, msg: TaskMessage, task: InFlight): void {
+    slot.worker.send(msg);
+    slot.task = task;
+    slot.state = "busy";
+    slot.worker.setRef(true);
+    if (msg.vars) slot.varsJobId = msg.jobId;
+  }
+
   #replace(slot: WorkerSlot): void {
     if (this.#slots[slot.rank] !== slot) return;
     slot.retired = true;
@@ -342,13 +369,9 @@ function rangeIndices(start: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => start + i);
 }
 
-/** Live CPU time of the worker's OS thread, read from /proc by the kernel (Linux). */
+/** Live CPU time of the worker's OS thread (or process), read by the kernel (Linux). */
 function liveCpuMs(slot: WorkerSlot): number | undefined {
-  if (slot.osThreadId === undefined || slot.state === "dead") return undefined;
-  try {
-    const text = fs.readFileSync(`/proc/${slot.pid}/task/${slot.osThreadId}/schedstat`, "latin1");
-    return Number(text.slice(0, text.indexOf(" "))) / 1e6;
-  } catch {
-    return undefined;
-  }
+  if (slot.state === "dead") return undefined;
+  if (slot.kind === "process") return threadCpuMs(slot.pid);
+  return slot.osThreadId === undefined ? undefined : threadCpuMs(slot.pid, slot.osThreadId);
 }

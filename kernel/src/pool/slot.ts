@@ -1,5 +1,5 @@
 /** One rank of the pool: a PoolWorker plus what the pool knows about it. */
-import type { WorkerKind } from "./messages";
+import type { WorkerKind } from "../run/messages";
 import type { PoolWorker } from "./runtimes/common";
 
 export type SlotState = "idle" | "busy" | "starting" | "dead";

@@ -1,8 +1,8 @@
 /** Checks and measures the variables a job sends to its workers. */
-import { SharedMemoryError } from "../errors-pool";
-import { findSharedMemory } from "../shared/revive";
-import { estimateBytes } from "../shared/size";
-import type { WorkerKind } from "./messages";
+import { SharedMemoryError } from "../errors";
+import { findSharedMemory } from "../sync/revive";
+import { estimateBytes } from "../transfer/bytes";
+import type { WorkerKind } from "../run/messages";
 
 /**
  * Throws SharedMemoryError when shared memory would go to process workers. Returns the

@@ -1,6 +1,6 @@
 import { inspect as inspectValue } from "node:util";
 import { InterruptedError } from "../errors";
-import { OutputSink, setOutputSink } from "../output";
+import type { OutputSink } from "../output";
 import { PARALAB_VERSION } from "../version";
 import { CommManager } from "./comms";
 import { History } from "./history";
@@ -167,7 +167,6 @@ export class KernelHandler {
     if (!silent) await this.transport.send("iopub", "execute_input", { code: req.code, execution_count: count }, msg);
     const sink = this.sinkFor(msg, silent, count);
     let error: ErrorContent | undefined;
-    setOutputSink(sink);
     try {
       await this.runner.run(req.code, sink, {
         input: (prompt, password) => this.requestInput(msg, prompt, password, req.allow_stdin),

@@ -41,14 +41,7 @@ export interface ConnectionConfig {
   signature_scheme: string;
 }
 
-export type MimeBundle = Record<string, unknown>;
-
-export interface DisplayContent {
-  data: MimeBundle;
-  metadata: Record<string, unknown>;
-  /** display_id lets update_display_data replace this output later. */
-  transient?: { display_id?: string };
-}
+export type { DisplayContent, MimeBundle } from "../output";
 
 export interface ExecuteRequest {
   code: string;

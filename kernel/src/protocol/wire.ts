@@ -1,11 +1,8 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { SignatureError } from "../errors";
 import { JupyterMessage, MessageHeader, PROTOCOL_VERSION } from "./messages";
 
 const DELIMITER = "<IDS|MSG>";
-
-export class SignatureError extends Error {
-  override name = "SignatureError";
-}
 
 /** Signs and verifies messages with the connection key (HMAC, as the connection file says). */
 export class Signer {

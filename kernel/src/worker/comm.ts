@@ -1,5 +1,5 @@
 /** `comm` inside an SPMD task (SPEC §3.2). Every call goes through the pool's broker. */
-import type { CollectiveOp, CommRequest } from "../pool/messages";
+import type { CollectiveOp, CommRequest } from "../run/messages";
 
 export type ReduceOp = "sum" | "min" | "max" | "prod" | ((a: unknown, b: unknown) => unknown);
 

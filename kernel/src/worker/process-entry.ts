@@ -5,7 +5,7 @@
  * own event loop never runs again) is killed when the kernel dies.
  */
 import { Worker } from "node:worker_threads";
-import type { FromWorker, ToWorker } from "../pool/messages";
+import type { FromWorker, ToWorker } from "../run/messages";
 import { startWorker } from "./run-task";
 
 const PARENT_POLL_MS = 1000;

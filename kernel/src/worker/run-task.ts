@@ -3,13 +3,14 @@
  * ranks and map chunks, measures them, and relays comm calls to the pool's broker.
  */
 import * as vm from "node:vm";
-import { packNumbers } from "../shared/pack-numbers";
-import type { FromWorker, ItemError, TaskMessage, ToWorker, WireCode, WireError, WorkerKind } from "../pool/messages";
-import { estimateBytes } from "../shared/size";
-import { reviveShared } from "../shared/revive";
-import * as sharedApi from "../shared/index";
+import { packNumbers } from "../transfer/pack-numbers";
+import type { FromWorker, ItemError, TaskMessage, ToWorker, WireCode, RemoteError, WorkerKind } from "../run/messages";
+import { estimateBytes } from "../transfer/bytes";
+import { reviveShared } from "../sync/revive";
+import * as sharedApi from "../sync/index";
 import { WorkerComm } from "./comm";
-import { epochMs, osThreadId, threadCpuMs, workerStats } from "./metrics";
+import { ownThreadCpuMs, ownThreadId } from "../proc/schedstat";
+import { epochMs, workerStats } from "./metrics";
 import { captureStreams } from "./streams";
 
 export interface WorkerHost {
@@ -50,7 +51,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   }
 
   function transportFor(jobId: number) {
-    return (req: import("../pool/messages").CommRequest, expectReply: boolean): Promise<unknown> => {
+    return (req: import("../run/messages").CommRequest, expectReply: boolean): Promise<unknown> => {
       if (cancelled.has(jobId)) return Promise.reject(cancelError());
       if (!expectReply) {
         host.send({ type: "comm", jobId, reqId: 0, req });
@@ -66,7 +67,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
 
   async function runTask(msg: TaskMessage): Promise<void> {
     const startMs = epochMs();
-    const cpu0 = threadCpuMs();
+    const cpu0 = ownThreadCpuMs();
     let values: unknown[] = [];
     const errors: ItemError[] = [];
     let execMs = 0;
@@ -133,7 +134,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       cancelled: wasCancelled,
       startMs,
       endMs,
-      cpuMs: threadCpuMs() - cpu0,
+      cpuMs: ownThreadCpuMs() - cpu0,
       execMs,
       bytesOut: estimateBytes(values),
       stats: workerStats(host.kind),
@@ -172,7 +173,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
     }
   }
 
-  host.send({ type: "ready", pid: process.pid, osThreadId: osThreadId(), stats: workerStats(host.kind) });
+  host.send({ type: "ready", pid: process.pid, osThreadId: ownThreadId(), stats: workerStats(host.kind) });
   return onMessage;
 }
 
@@ -182,7 +183,7 @@ function cancelError(): Error {
   });
 }
 
-function toWire(e: unknown): WireError {
+function toWire(e: unknown): RemoteError {
   if (e instanceof Error || (typeof e === "object" && e !== null && "message" in e)) {
     const err = e as Error;
     return { name: String(err.name ?? "Error"), message: String(err.message), stack: err.stack };

@@ -2,7 +2,7 @@
  * Sends everything written to process.stdout/stderr inside the worker (console.log included) to
  * the pool as it happens, instead of to the worker's own file descriptors.
  */
-import type { StreamMessage } from "../pool/messages";
+import type { StreamMessage } from "../run/messages";
 
 type Write = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
 

@@ -1,6 +1,6 @@
 /** Entry of a worker thread (pool/runtimes/thread.ts starts this file). */
 import { parentPort } from "node:worker_threads";
-import type { ToWorker } from "../pool/messages";
+import type { ToWorker } from "../run/messages";
 import { startWorker } from "./run-task";
 
 if (!parentPort) throw new Error("thread-entry.js must run in a worker thread");

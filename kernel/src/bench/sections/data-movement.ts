@@ -3,7 +3,7 @@
  * copied (a plain Float64Array in vars, structured clone per worker); each worker sums its half.
  */
 import { Pool } from "../../pool/pool";
-import { shared } from "../../shared/index";
+import { shared } from "../../sync/index";
 import type { BenchContext, SectionResult } from "../report";
 import { timeInterleaved, type Summary } from "../stats";
 import { formatTable, mb, ms, ratio } from "../table";

@@ -1,5 +1,5 @@
 /** One interface over worker threads and child processes (tinypool src/common.ts). */
-import type { FromWorker, ToWorker, WorkerKind } from "../messages";
+import type { FromWorker, ToWorker, WorkerKind } from "../../run/messages";
 
 export interface ExitInfo {
   code: number | null;

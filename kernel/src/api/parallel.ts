@@ -1,0 +1,71 @@
+import { currentCell, inWorker } from "../cell/current";
+import { MagicOptionError } from "../errors";
+import { checkOptionsObject } from "../options/object";
+import type { Comm } from "../parallel/comm-type";
+import { PARALLEL_OPTIONS } from "../parallel/options";
+import { planParallel, PlanSource } from "../parallel/plan";
+import { runParallel } from "../parallel/run";
+
+/** The options of %%parallel, as fields (SPEC §3.1): the flag `--continue-on-error` is `continueOnError`, etc. */
+export interface ParallelOptions {
+  workers?: number;
+  processes?: boolean;
+  /** Kernel variables the function uses are found automatically; name more here. */
+  in?: string[];
+  share?: string[];
+  unordered?: boolean;
+  schedule?: "dynamic" | "static";
+  chunksize?: number;
+  timeout?: number;
+  continueOnError?: boolean;
+  compare?: boolean;
+  scaling?: number[];
+  groupOutputs?: boolean;
+  /** Default true for the programmatic API: no summary or chart unless asked (quiet: false). */
+  quiet?: boolean;
+}
+
+async function run<R>(caller: PlanSource["caller"], body: string, options: ParallelOptions, items?: Iterable<unknown>) {
+  if (inWorker()) {
+    throw new MagicOptionError(
+      `${caller}: nested parallelism is not supported: this code runs on a paralab worker, which has no pool of its own. ` +
+        "Flatten the work into one parallel.map over all the pieces, or split it into dependent tasks with delayed/compute.",
+    );
+  }
+  const scope = currentCell(caller);
+  if (options && typeof options === "object" && "noBlock" in options) {
+    throw new MagicOptionError(
+      `${caller}: noBlock does not apply here: ${caller} returns a promise, so call it without await to run in the background.`,
+    );
+  }
+  const parsed = checkOptionsObject(caller, options, PARALLEL_OPTIONS);
+  const plan = planParallel({ caller, body, bodyLine: 1 }, parsed, {
+    size: scope.runners.defaultSize,
+    kind: scope.runners.defaultKind,
+  });
+  const outcome = await runParallel(plan, scope, items);
+  return ("values" in outcome ? outcome.values : await outcome.handle) as R[];
+}
+
+/**
+ * The programmatic forms of %%parallel, planned by the same planner. The function is sent to the
+ * workers by its source, so it may use only its parameters, globals and kernel variables (which
+ * are copied along).
+ */
+export const parallel = {
+  /** Calls fn(item, index) for each item on the pool; results in input order (unless unordered). */
+  map<T, R>(
+    fn: (item: T, index: number) => R | Promise<R>,
+    items: Iterable<T>,
+    options: ParallelOptions = {},
+  ): Promise<Awaited<R>[]> {
+    return run<Awaited<R>>("parallel.map", `(${String(fn)})(item, index)`, options, items);
+  },
+  /** Calls fn({rank, size, comm}) once on each worker; results in rank order. */
+  spmd<R>(
+    fn: (ctx: { rank: number; size: number; comm: Comm }) => R | Promise<R>,
+    options: ParallelOptions = {},
+  ): Promise<Awaited<R>[]> {
+    return run<Awaited<R>>("parallel.spmd", `(${String(fn)})({ rank, size, comm })`, options);
+  },
+};

@@ -1,0 +1,176 @@
+/** The run chart (SPEC §5): the timeline of tasks per worker, utilization beneath it, and --compare. */
+import type { TooltipItem } from "chart.js";
+import { formatDuration } from "../format";
+import type { RunRecord, TaskStatus } from "../run/records";
+import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, niceMax, TimelinePoint } from "./layout";
+import { ChartTheme, LIGHT_THEME } from "./theme";
+import { utilizationDatasets, utilizationLines } from "./utilization";
+
+export const STATUS_LABEL: Record<TaskStatus, string> = { ok: "ok", error: "error", cancelled: "cancelled" };
+
+export function laneLabel(rank: number): string {
+  return `w${rank}`;
+}
+
+export function lastTaskEndMs(record: RunRecord): number {
+  let end = record.wallMs;
+  for (const t of record.tasks) end = Math.max(end, t.endMs - record.startMs);
+  return end;
+}
+
+/** Run timeline: one lane per worker, one floating bar per task, coloured by status. */
+export function runTimelineConfig(
+  record: RunRecord,
+  theme: ChartTheme = LIGHT_THEME,
+  options: ConfigOptions = {},
+): AnyChartConfiguration {
+  const workers = Math.max(1, record.workers, ...record.tasks.map((t) => t.rank + 1));
+  const lanes = Array.from({ length: workers }, (_, i) => laneLabel(i));
+  const byStatus: Record<TaskStatus, TimelinePoint[]> = { ok: [], error: [], cancelled: [] };
+  for (const t of record.tasks) {
+    const start = t.startMs - record.startMs;
+    const end = Math.max(start, t.endMs - record.startMs);
+    byStatus[t.status]?.push({
+      x: [start, end],
+      y: laneLabel(t.rank),
+      rank: t.rank,
+      index: t.index,
+      durationMs: t.endMs - t.startMs,
+      cpuMs: t.cpuMs,
+      status: t.status,
+    });
+  }
+  const statuses = (Object.keys(byStatus) as TaskStatus[]).filter((s) => s === "ok" || byStatus[s].length > 0);
+  const what = record.mode === "map" ? "item" : "rank";
+  const datasets = statuses.map((s) => ({
+    type: "bar",
+    label: `${STATUS_LABEL[s]} (${byStatus[s].length})`,
+    data: byStatus[s],
+    backgroundColor: theme.status[s],
+    borderColor: theme.background,
+    borderWidth: 1,
+    borderSkipped: false,
+    grouped: false,
+    pointStyle: "rect",
+    minBarLength: 2,
+    barPercentage: 0.9,
+    categoryPercentage: 0.85,
+  }));
+  const title =
+    record.title ??
+    `Run timeline: ${record.tasks.length} task${record.tasks.length === 1 ? "" : "s"} on ` +
+      `${record.workers} ${record.workerKind} worker${record.workers === 1 ? "" : "s"}, ${formatDuration(record.wallMs)} wall`;
+  const heightPx = 110 + Math.max(2, workers) * (workers > 12 ? 22 : 32);
+  const base = baseOptions(theme, options, title, heightPx, true);
+  return {
+    type: "bar",
+    data: { labels: lanes, datasets },
+    options: {
+      ...base,
+      indexAxis: "y",
+      scales: {
+        x: axis(theme, { title: "time since run start (ms)", min: 0, max: niceMax(lastTaskEndMs(record)) }),
+        y: axis(theme, { title: "worker", type: "category", labels: lanes, fixedWidth: true }),
+      },
+      plugins: {
+        ...(base.plugins as Record<string, unknown>),
+        tooltip: {
+          enabled: options.static !== true,
+          callbacks: {
+            title: (items: TooltipItem<"bar">[]) => {
+              const p = items[0]?.raw as TimelinePoint | undefined;
+              return p ? `worker ${laneLabel(p.rank)}` : "";
+            },
+            label: (item: TooltipItem<"bar">) => {
+              const p = item.raw as TimelinePoint;
+              return (
+                `${what} ${p.index}: ${formatDuration(p.durationMs)} (${formatDuration(p.x[0])} → ${formatDuration(p.x[1])}), ` +
+                `CPU ${formatDuration(p.cpuMs)}, ${p.status}`
+              );
+            },
+          },
+        },
+      },
+    },
+  } as unknown as AnyChartConfiguration;
+}
+
+/** Per-core utilization during a run, on the same time axis as the timeline. */
+export function runUtilizationConfig(
+  record: RunRecord,
+  theme: ChartTheme = LIGHT_THEME,
+  options: ConfigOptions = {},
+): AnyChartConfiguration {
+  const datasets = utilizationDatasets(record.samples, record.cores, (t) => t - record.startMs, theme);
+  const base = baseOptions(
+    theme,
+    options,
+    `CPU utilization per core during the run (${record.cores} cores)`,
+    240,
+    true,
+  );
+  return utilizationLines(datasets, base, theme, options, {
+    title: "time since run start (ms)",
+    max: niceMax(lastTaskEndMs(record)),
+    unit: "ms",
+  });
+}
+
+/** `--compare`: serial vs parallel wall time, speedup in the title. */
+export function compareConfig(
+  record: RunRecord,
+  theme: ChartTheme = LIGHT_THEME,
+  options: ConfigOptions = {},
+): AnyChartConfiguration {
+  const cmp = record.compare ?? {
+    serialMs: record.serialCpuMs ?? record.cpuMs,
+    parallelMs: record.wallMs,
+    speedup: (record.serialCpuMs ?? record.cpuMs) / Math.max(record.wallMs, 1e-9),
+  };
+  const labels = ["serial", `parallel (${record.workers} worker${record.workers === 1 ? "" : "s"})`];
+  const datasets = [
+    {
+      type: "bar",
+      label: `serial in the kernel: ${formatDuration(cmp.serialMs)}`,
+      data: [cmp.serialMs, null],
+      backgroundColor: theme.series.serial,
+      grouped: false,
+      pointStyle: "rect",
+      barPercentage: 0.8,
+      categoryPercentage: 0.9,
+    },
+    {
+      type: "bar",
+      label: `parallel on ${record.workers} ${record.workerKind} worker${record.workers === 1 ? "" : "s"}: ${formatDuration(cmp.parallelMs)}`,
+      data: [null, cmp.parallelMs],
+      backgroundColor: theme.series.parallel,
+      grouped: false,
+      pointStyle: "rect",
+      barPercentage: 0.8,
+      categoryPercentage: 0.9,
+    },
+  ];
+  const title = `Serial vs parallel: ${cmp.speedup.toFixed(2)}x speedup`;
+  const base = baseOptions(theme, options, title, 200, true);
+  return {
+    type: "bar",
+    data: { labels, datasets },
+    options: {
+      ...base,
+      indexAxis: "y",
+      scales: {
+        x: axis(theme, { title: "wall time (ms)", min: 0 }),
+        y: axis(theme, { title: "run", type: "category", fixedWidth: false }),
+      },
+      plugins: {
+        ...(base.plugins as Record<string, unknown>),
+        tooltip: {
+          enabled: options.static !== true,
+          callbacks: {
+            label: (item: TooltipItem<"bar">) => `${formatDuration(Number(item.parsed.x))}`,
+          },
+        },
+      },
+    },
+  } as unknown as AnyChartConfiguration;
+}

@@ -1,0 +1,108 @@
+/** The scaling chart: measured speedup against workers, the ideal line and the Amdahl fit. */
+import type { TooltipItem } from "chart.js";
+import type { ScalingRecord } from "../run/records";
+import { amdahlSpeedup } from "./amdahl";
+import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, XYPoint } from "./layout";
+import { ChartTheme, LIGHT_THEME } from "./theme";
+
+/** `--scaling`: measured speedup vs workers, the ideal line, the Amdahl fit. */
+export function scalingConfig(
+  record: ScalingRecord,
+  theme: ChartTheme = LIGHT_THEME,
+  options: ConfigOptions = {},
+): AnyChartConfiguration {
+  const points = [...record.points].sort((a, b) => a.workers - b.workers);
+  const maxWorkers = Math.max(1, ...points.map((p) => p.workers), ...record.amdahl.map((p) => p.workers));
+  const s = record.serialFraction;
+  const pct = `${(s * 100).toFixed(s < 0.1 ? 1 : 0)}%`;
+  const limit = s > 0 ? `, limit ${(1 / s).toFixed(1)}x` : "";
+  const maxSpeedup = Math.max(maxWorkers, ...points.map((p) => p.speedup));
+  const datasets: Record<string, unknown>[] = [
+    {
+      type: "scatter",
+      label: "measured",
+      data: points.map((p): XYPoint => ({ x: p.workers, y: p.speedup })),
+      showLine: true,
+      borderColor: theme.series.measured,
+      backgroundColor: theme.series.measured,
+      borderWidth: 2,
+      pointRadius: 5,
+      pointHoverRadius: 7,
+      pointStyle: "circle",
+      clip: 8,
+      order: 0,
+    },
+    {
+      type: "scatter",
+      label: "ideal (speedup = workers)",
+      data: [
+        { x: 1, y: 1 },
+        { x: maxWorkers, y: maxWorkers },
+      ],
+      showLine: true,
+      borderColor: theme.series.ideal,
+      backgroundColor: theme.series.ideal,
+      borderDash: [6, 4],
+      borderWidth: 1.5,
+      pointRadius: 0,
+      pointStyle: "line",
+      order: 2,
+    },
+    {
+      type: "scatter",
+      label: `Amdahl fit (serial fraction s = ${s.toFixed(3)})`,
+      data: (record.amdahl.length
+        ? record.amdahl
+        : points.map((p) => ({ workers: p.workers, speedup: amdahlSpeedup(s, p.workers) }))
+      ).map((p): XYPoint => ({ x: p.workers, y: p.speedup })),
+      showLine: true,
+      borderColor: theme.series.fit,
+      backgroundColor: theme.series.fit,
+      borderWidth: 2,
+      pointRadius: 0,
+      pointStyle: "line",
+      order: 1,
+    },
+  ];
+  if (record.cores > 0 && record.cores < maxWorkers) {
+    datasets.push({
+      type: "scatter",
+      label: `${record.cores} cores on this machine`,
+      data: [
+        { x: record.cores, y: 0 },
+        { x: record.cores, y: maxSpeedup },
+      ],
+      showLine: true,
+      borderColor: theme.series.cores,
+      backgroundColor: theme.series.cores,
+      borderDash: [2, 3],
+      borderWidth: 1.5,
+      pointRadius: 0,
+      pointStyle: "line",
+      order: 3,
+    });
+  }
+  const title = record.title ?? `Scaling: Amdahl serial fraction ≈ ${pct}${limit}`;
+  const base = baseOptions(theme, options, title, 380, true);
+  return {
+    type: "scatter",
+    data: { datasets },
+    options: {
+      ...base,
+      scales: {
+        x: axis(theme, { title: "workers", min: 0, max: maxWorkers, stepSize: maxWorkers <= 16 ? 1 : undefined }),
+        y: axis(theme, { title: "speedup (×, vs 1 worker)", min: 0, fixedWidth: true }),
+      },
+      plugins: {
+        ...(base.plugins as Record<string, unknown>),
+        tooltip: {
+          enabled: options.static !== true,
+          callbacks: {
+            label: (item: TooltipItem<"scatter">) =>
+              `${item.dataset.label}: ${item.parsed.x} workers → ${Number(item.parsed.y).toFixed(2)}x`,
+          },
+        },
+      },
+    },
+  } as unknown as AnyChartConfiguration;
+}

@@ -1,0 +1,136 @@
+import { InterruptedError, TaskAbortedError, TaskFailedError, TimeoutError } from "../errors";
+import type { JobHooks, JobResult } from "../run/jobs";
+import type { Runner } from "../run/runner";
+import type { CoreSample } from "../run/records";
+import type { ParallelEnv } from "./env";
+import { withCellLine } from "./cell-line";
+import type { ParallelPlan } from "./plan";
+import type { PreparedJob } from "./prepare";
+import { ProgressBar } from "./progress";
+import { GroupedOutput, StreamPrefixer } from "./stream-prefix";
+
+/** One run of a prepared job on a runner, as the cell saw it. */
+export interface Dispatched {
+  result: JobResult;
+  /** Epoch ms. */
+  startMs: number;
+  endMs: number;
+  /** Per-core utilization while it ran. */
+  samples: CoreSample[];
+  /** Still on screen: the report replaces it with the chart. */
+  progress?: ProgressBar;
+  grouped?: GroupedOutput;
+}
+
+export interface DispatchOptions {
+  workers: number;
+  /** Overrides for this pass (e.g. --compare's serial pass on one worker). */
+  job?: Partial<Pick<PreparedJob, "code" | "items">>;
+  mode?: "spmd" | "map";
+  schedule?: "dynamic" | "static";
+  quiet?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the job once on `runner` with live output (prefixed per worker, or grouped), a progress
+ * bar for maps, --timeout, and errors that name the cell line. Worker start-up happens first and
+ * is reported, not timed.
+ */
+export async function dispatch(
+  plan: ParallelPlan,
+  job: PreparedJob,
+  runner: Runner,
+  env: ParallelEnv,
+  o: DispatchOptions,
+): Promise<Dispatched> {
+  const signal = o.signal ?? env.signal;
+  const mode = o.mode ?? plan.mode;
+  const items = o.job?.items ?? job.items;
+  const code = o.job?.code ?? job.code;
+  const quiet = o.quiet ?? plan.quiet;
+  await startWorkers(runner, o.workers, env, signal);
+  const prefixer = new StreamPrefixer();
+  const grouped = plan.groupOutputs ? new GroupedOutput() : undefined;
+  const total = mode === "map" ? items!.length : o.workers;
+  const progress = mode === "map" && !quiet ? new ProgressBar(env.sink, total) : undefined;
+  const timeout = plan.timeoutMs !== undefined ? AbortSignal.timeout(plan.timeoutMs) : undefined;
+  const watch = env.observer.started({
+    label: mode === "map" ? `map over ${total} items` : `spmd on ${o.workers} workers`,
+    total,
+  });
+  const hooks: JobHooks = {
+    signal: timeout ? AbortSignal.any([signal, timeout]) : signal,
+    onStream: (rank, name, text) =>
+      grouped ? grouped.add(rank, name, text) : env.sink.stream(name, prefixer.prefix(rank, name, text)),
+    onProgress: (done) => {
+      progress?.update(done);
+      watch.progress(done);
+    },
+  };
+  const startMs = Date.now();
+  try {
+    const result =
+      mode === "map"
+        ? await runner.runMap(
+            {
+              code,
+              items: items!,
+              vars: job.vars,
+              workers: o.workers,
+              ordered: plan.ordered,
+              schedule: o.schedule ?? plan.schedule,
+              chunksize: plan.chunksize,
+              continueOnError: plan.continueOnError,
+            },
+            hooks,
+          )
+        : await runner.runSpmd({ code, workers: o.workers, vars: job.vars }, hooks);
+    const endMs = Date.now();
+    return { result, startMs, endMs, samples: watch.finished(startMs, endMs), progress, grouped };
+  } catch (e) {
+    watch.finished(startMs, Date.now());
+    progress?.finish();
+    grouped?.flush((name, text) => env.sink.stream(name, text));
+    throw explainFailure(e, plan, job, signal, timeout);
+  }
+}
+
+function explainFailure(
+  e: unknown,
+  plan: ParallelPlan,
+  job: PreparedJob,
+  signal: AbortSignal,
+  timeout: AbortSignal | undefined,
+): unknown {
+  if (timeout?.aborted && !signal.aborted) {
+    const option = plan.caller === "%%parallel" ? "--timeout" : "options.timeout";
+    return new TimeoutError(
+      `${plan.caller}: the cell ran longer than ${option} ${plan.timeoutMs! / 1000} s; running tasks were cancelled and their workers replaced.`,
+      { cause: e },
+    );
+  }
+  if (e instanceof TaskAbortedError && signal.aborted) return new InterruptedError(e.message, { cause: e });
+  if (e instanceof TaskFailedError) return withCellLine(e, job.compiled);
+  return e;
+}
+
+/** Starts missing workers before the clock runs; the first start of a pool is worth a line. */
+export async function startWorkers(
+  runner: Runner,
+  workers: number,
+  env: ParallelEnv,
+  signal: AbortSignal,
+): Promise<void> {
+  const before = runner.size;
+  const { started, ms } = await runner.ensureWorkers(workers, signal);
+  if (!started) return;
+  const noun = runner.kind === "thread" ? "worker thread" : runner.kind === "process" ? "worker process" : "worker";
+  const what = started === 1 ? noun : noun.endsWith("s") ? `${noun}es` : `${noun}s`;
+  env.sink.stream(
+    "stdout",
+    before === 0
+      ? `Started ${started} ${what} in ${ms.toFixed(0)} ms (once per kernel).\n`
+      : `Started ${started} more ${what} in ${ms.toFixed(0)} ms: the pool now has ${runner.size} (it was ${before}; %workers ${before} shrinks it).\n`,
+  );
+}

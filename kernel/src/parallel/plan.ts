@@ -1,0 +1,128 @@
+import { MagicOptionError } from "../errors";
+import { isIdentifier } from "../lang/identifier";
+import { ParsedOptions } from "../options/spec";
+
+export type WorkerKindName = "thread" | "process";
+
+/** Everything a %%parallel cell or a parallel.map / parallel.spmd call asked for. Pure data. */
+export interface ParallelPlan {
+  /** How messages name the caller: "%%parallel", "parallel.map" or "parallel.spmd". */
+  caller: string;
+  mode: "spmd" | "map";
+  body: string;
+  /** 1-based cell line of the body's first line. */
+  bodyLine: number;
+  workers: number;
+  kind: WorkerKindName;
+  /** The magic's --map expression, evaluated in the kernel (the API passes its items instead). */
+  mapExpr?: string;
+  itemName: string;
+  ordered: boolean;
+  schedule: "dynamic" | "static";
+  chunksize?: number;
+  inVars: string[];
+  shareVars: string[];
+  out?: string;
+  block: boolean;
+  timeoutMs?: number;
+  continueOnError: boolean;
+  compare: boolean;
+  scaling?: number[];
+  groupOutputs: boolean;
+  quiet: boolean;
+  typecheck: boolean;
+  /** Show the results as the cell's value (the magic does; parallel.map returns them instead). */
+  showValues: boolean;
+}
+
+export interface PoolDefaults {
+  size: number;
+  kind: WorkerKindName;
+}
+
+/** Who asks: the magic (options from its words) or the programmatic API (options object). */
+export interface PlanSource {
+  caller: "%%parallel" | "parallel.map" | "parallel.spmd";
+  body: string;
+  bodyLine: number;
+}
+
+const MAP_ONLY = ["as", "unordered", "schedule", "chunksize"] as const;
+const CONTEXT_NAMES = new Set(["rank", "size", "comm", "index"]);
+
+/**
+ * The one planner: source + parsed options (from the magic's words or the API's object, both
+ * checked against parallel/options.ts) + the kernel's defaults → ParallelPlan. Throws
+ * MagicOptionError, naming the option as the caller spells it, before anything runs.
+ */
+export function planParallel(source: PlanSource, o: ParsedOptions, defaults: PoolDefaults): ParallelPlan {
+  const magic = source.caller === "%%parallel";
+  const name = (field: string, flag: string) => (magic ? flag : `options.${field}`);
+  const fail = (text: string) => new MagicOptionError(`${source.caller}: ${text}`);
+  const mode = source.caller === "parallel.map" || o.map !== undefined ? "map" : "spmd";
+  if (mode === "spmd") {
+    for (const key of MAP_ONLY) {
+      if (o[key] !== undefined) {
+        const flag = name(key, `--${key}`);
+        throw fail(
+          magic
+            ? `${flag} only applies in map mode. Add --map EXPR (e.g. %%parallel --map xs ${flag} ...), or drop ${flag}.`
+            : `${flag} only applies to parallel.map; drop it here.`,
+        );
+      }
+    }
+  }
+  if (!source.body.trim()) throw fail("the cell has no body to run. Write the code below the %%parallel line.");
+  const itemName = (o.as as string | undefined) ?? "item";
+  if (!isIdentifier(itemName) || CONTEXT_NAMES.has(itemName)) {
+    throw fail(`--as must be a variable name other than rank, size, comm and index, got "${itemName}". Try: --as x`);
+  }
+  const out = o.out as string | undefined;
+  if (out !== undefined && !isIdentifier(out))
+    throw fail(`--out must be a variable name, got "${out}". Try: --out results`);
+  const block = !o.noBlock;
+  if (!block && out === undefined)
+    throw fail("--no-block needs --out NAME to hold the handle. Try: --no-block --out job");
+  const compareFlag = name("compare", "--compare");
+  const scalingFlag = name("scaling", "--scaling");
+  if (o.compare && o.scaling)
+    throw fail(`${compareFlag} and ${scalingFlag} each run the work several times; use one of them.`);
+  if (!block && (o.compare || o.scaling))
+    throw fail(`--no-block cannot be combined with ${compareFlag} or ${scalingFlag}.`);
+  const kind: WorkerKindName = o.processes ? "process" : defaults.kind;
+  const shareVars = (o.share as string[] | undefined) ?? [];
+  if (kind === "process" && shareVars.length) {
+    throw fail(
+      `${name("share", "--share")} cannot work with ${o.processes ? name("processes", "--processes") : "process workers (%workers --processes)"}: ` +
+        `child processes have separate memory, so ${shareVars.join(", ")} would be copied, not shared. ` +
+        `Use worker threads, or pass the data with ${name("in", "--in")}.`,
+    );
+  }
+  return {
+    caller: source.caller,
+    mode,
+    body: source.body,
+    bodyLine: source.bodyLine,
+    workers: (o.workers as number | undefined) ?? defaults.size,
+    kind,
+    mapExpr: o.map as string | undefined,
+    itemName,
+    ordered: !o.unordered,
+    schedule: (o.schedule as "dynamic" | "static" | undefined) ?? "dynamic",
+    chunksize: o.chunksize as number | undefined,
+    inVars: (o.in as string[] | undefined) ?? [],
+    shareVars,
+    out,
+    block,
+    timeoutMs: o.timeout !== undefined ? (o.timeout as number) * 1000 : undefined,
+    continueOnError: Boolean(o.continueOnError),
+    compare: Boolean(o.compare),
+    scaling: o.scaling as number[] | undefined,
+    groupOutputs: Boolean(o.groupOutputs),
+    // The programmatic API is quiet unless asked: it returns values to code, not to a reader.
+    quiet: o.quiet !== undefined ? Boolean(o.quiet) : !magic,
+    // A function's source was type-checked with the cell that defined it.
+    typecheck: magic && !o.noTypecheck,
+    showValues: magic,
+  };
+}

@@ -1,0 +1,58 @@
+import os from "node:os";
+import { chartBundle } from "../charts/lazy";
+import type { RunRecord } from "../run/records";
+import type { Comparison } from "./compare";
+import type { Dispatched } from "./dispatch";
+import type { ParallelEnv } from "./env";
+import type { ParallelPlan } from "./plan";
+
+/** A finished run as the run chart's record (SPEC §5). */
+export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?: Comparison): RunRecord {
+  const { result } = run;
+  const wallMs = run.endMs - run.startMs;
+  const busy = wallMs > 0 ? result.cpuMs / wallMs : 0;
+  const record: RunRecord = {
+    version: 1,
+    kind: "run",
+    mode: plan.mode,
+    workers: result.workers,
+    workerKind: plan.kind,
+    cores: os.availableParallelism(),
+    startMs: run.startMs,
+    endMs: run.endMs,
+    wallMs,
+    cpuMs: result.cpuMs,
+    speedup: busy,
+    efficiency: result.workers > 0 ? busy / result.workers : 0,
+    bytesIn: result.bytesIn,
+    bytesOut: result.bytesOut,
+    items: plan.mode === "map" ? result.tasks.reduce((n, t) => n + (t.count ?? 1), 0) : undefined,
+    tasks: result.tasks,
+    samples: run.samples,
+  };
+  if (comparison) {
+    const serialMs = comparison.serial.endMs - comparison.serial.startMs;
+    record.serialCpuMs = serialMs;
+    record.speedup = wallMs > 0 ? serialMs / wallMs : 0;
+    record.efficiency = record.speedup / record.workers;
+    record.compare = { serialMs, parallelMs: wallMs, speedup: record.speedup };
+  }
+  if (result.errors.length) record.title = `${result.errors.length} task(s) failed (--continue-on-error)`;
+  return record;
+}
+
+/** The run's summary and chart, in place of its progress bar when one was shown. */
+export async function showRunReport(
+  plan: ParallelPlan,
+  run: Dispatched,
+  env: ParallelEnv,
+  comparison?: Comparison,
+): Promise<void> {
+  if (plan.quiet) {
+    run.progress?.finish();
+    return;
+  }
+  const bundle = await chartBundle(buildRunRecord(plan, run, comparison));
+  if (run.progress) run.progress.finish(bundle);
+  else env.sink.display({ ...bundle, transient: {} });
+}

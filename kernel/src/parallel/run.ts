@@ -1,0 +1,89 @@
+import os from "node:os";
+import { ParallelHandle } from "./handle";
+import { runComparison } from "./compare";
+import { dispatch, Dispatched, startWorkers } from "./dispatch";
+import type { ParallelEnv } from "./env";
+import { withCellLine } from "./cell-line";
+import type { ParallelPlan } from "./plan";
+import { prepareJob, PreparedJob } from "./prepare";
+import { showRunReport } from "./report";
+import { runScaling } from "./scaling";
+
+/** What a plan ran to: the values, or (--no-block) the handle, which travels wrapped because it is a thenable. */
+export type ParallelOutcome = { values: unknown[] } | { handle: ParallelHandle };
+
+/**
+ * Runs a plan: prepare (variables, type check, compile), then one of --scaling, --compare,
+ * --no-block or a plain blocking run, each ending with its report.
+ */
+export async function runParallel(
+  plan: ParallelPlan,
+  env: ParallelEnv,
+  items?: Iterable<unknown>,
+): Promise<ParallelOutcome> {
+  const job = await prepareJob(plan, env.code, env.runners.workerGlobals, items);
+  warnIfOversubscribed(plan, env);
+  const runner = env.runners.runnerFor(plan);
+  await startWorkers(runner, Math.max(plan.workers, ...(plan.scaling ?? [])), env, env.signal);
+  if (plan.scaling) {
+    // The chart is the answer of a scaling run; its values only go to --out.
+    return finishValues({ ...plan, showValues: false }, await runScaling(plan, plan.scaling, job, runner, env), env);
+  }
+  if (plan.compare) {
+    const comparison = await runComparison(plan, job, runner, env);
+    afterRun(plan, job, comparison.parallel, env);
+    const outcome = finishValues(plan, comparison.parallel.result.values, env);
+    await showRunReport(plan, comparison.parallel, env, comparison);
+    return outcome;
+  }
+  if (!plan.block) {
+    const abort = new AbortController();
+    const run = dispatch(plan, job, runner, env, { workers: plan.workers, signal: abort.signal });
+    const handle = new ParallelHandle(
+      run.then((r) => r.result),
+      job.items?.length ?? plan.workers,
+      abort,
+    );
+    run
+      .then(async (r) => {
+        afterRun(plan, job, r, env);
+        await showRunReport(plan, r, env);
+      })
+      .catch(() => undefined);
+    env.code.assign(plan.out!, handle, "import('paralab').ParallelHandle<any>");
+    env.sink.stream(
+      "stdout",
+      `Started in the background: ${plan.out} is its handle (await ${plan.out}, ${plan.out}.done, ${plan.out}.cancel()).\n`,
+    );
+    return { handle };
+  }
+  const run = await dispatch(plan, job, runner, env, { workers: plan.workers });
+  afterRun(plan, job, run, env);
+  const outcome = finishValues(plan, run.result.values, env);
+  await showRunReport(plan, run, env);
+  return outcome;
+}
+
+/** Worker state and the errors collected with --continue-on-error. */
+function afterRun(plan: ParallelPlan, job: PreparedJob, run: Dispatched, env: ParallelEnv): void {
+  for (const name of job.declared) env.runners.workerGlobals.add(name);
+  env.runners.grewTo(plan.kind, plan.workers);
+  run.grouped?.flush((name, text) => env.sink.stream(name, text));
+  for (const error of run.result.errors) env.sink.stream("stderr", `${withCellLine(error, job.compiled).message}\n`);
+}
+
+function finishValues(plan: ParallelPlan, values: unknown[], env: ParallelEnv): ParallelOutcome {
+  if (plan.out) env.code.assign(plan.out, values, "any[]");
+  else if (plan.showValues && values.some((v) => v !== undefined)) env.showValue(values);
+  return { values };
+}
+
+function warnIfOversubscribed(plan: ParallelPlan, env: ParallelEnv): void {
+  const cores = os.availableParallelism();
+  if (plan.workers > cores) {
+    env.sink.stream(
+      "stderr",
+      `Warning: ${plan.workers} workers on ${cores} cores (oversubscribed): workers take turns on the cores, so expect at most ${cores}x speedup.\n`,
+    );
+  }
+}

@@ -1,0 +1,64 @@
+import os from "node:os";
+import { Pool, WorkerKind } from "../pool/pool";
+import type { WorkerStatus } from "../run/jobs";
+import type { Runner } from "../run/runner";
+
+/**
+ * The runners this kernel dispatches to: one persistent local pool per worker kind (created on
+ * first use), the defaults %workers sets, and the names SPMD cells left on the workers.
+ */
+export class Runners {
+  private readonly pools = new Map<WorkerKind, Pool>();
+  defaultSize = os.availableParallelism();
+  defaultKind: WorkerKind = "thread";
+  /** Top-level names declared by SPMD cells: they live on the workers (typed `any` in checks). */
+  readonly workerGlobals = new Set<string>();
+
+  /** The local pool of this kind, created empty the first time (workers start on demand). */
+  local(kind: WorkerKind = this.defaultKind): Pool {
+    let pool = this.pools.get(kind);
+    if (!pool) {
+      pool = new Pool({ size: 0, kind });
+      this.pools.set(kind, pool);
+    }
+    return pool;
+  }
+
+  /** The runner a plan asks for. */
+  runnerFor(plan: { kind: WorkerKind }): Runner {
+    return this.local(plan.kind);
+  }
+
+  /** Status of the default pool's workers, or [] when no pool has started yet. */
+  status(): WorkerStatus[] {
+    return this.pools.get(this.defaultKind)?.status() ?? [];
+  }
+
+  /** A cell grew the pool beyond the default: the pool keeps that size, and so does the default. */
+  grewTo(kind: WorkerKind, size: number): void {
+    if (kind === this.defaultKind && size > this.defaultSize) this.defaultSize = size;
+  }
+
+  async resize(n: number): Promise<void> {
+    this.defaultSize = n;
+    await this.pools.get(this.defaultKind)?.resize(n);
+  }
+
+  async setKind(kind: WorkerKind): Promise<void> {
+    this.defaultKind = kind;
+    this.workerGlobals.clear();
+    await this.local(kind).resize(this.defaultSize);
+  }
+
+  /** Replaces every worker; their state is gone. */
+  async restart(): Promise<void> {
+    this.workerGlobals.clear();
+    await Promise.all([...this.pools.values()].map((p) => p.restart()));
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close()));
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The JSON records carried by paralab's display bundles (SPEC §5).
+ *
+ * Plain data only: no classes, no functions, no node: or DOM imports, so that the
+ * kernel (which writes them) and the JupyterLab extension (which reads them) share
+ * this file unchanged. Every record has `version` and `kind`; a reader should
+ * ignore fields it does not know and refuse a version it does not know.
+ * The schema is documented in docs/records.md.
+ *
+ * Times: fields named `…Ms` that are instants (`startMs`, `endMs`, `tMs`) are
+ * epoch milliseconds (Date.now() clock); fields that are durations (`wallMs`,
+ * `cpuMs`, `durationMs`) are milliseconds.
+ */
+
+export const RUN_MIME = "application/vnd.paralab.run.v1+json";
+export const SCALING_MIME = "application/vnd.paralab.scaling.v1+json";
+export const MONITOR_MIME = "application/vnd.paralab.monitor.v1+json";
+
+export type ParalabMime = typeof RUN_MIME | typeof SCALING_MIME | typeof MONITOR_MIME;
+export const PARALAB_MIMES: readonly ParalabMime[] = [RUN_MIME, SCALING_MIME, MONITOR_MIME];
+
+/** One utilization sample: % busy per core over the interval that ends at `tMs`. */
+export interface CoreSample {
+  /** End of the sampled interval, epoch ms. */
+  tMs: number;
+  /** % busy per core, 0..100, index = core number (os.cpus() order). */
+  cores: number[];
+}
+
+export type TaskStatus = "ok" | "error" | "cancelled";
+
+/**
+ * One task of a run: an SPMD body on one worker, or one map chunk. Timing is per chunk
+ * (measuring each of 100,000 tiny items would cost more than the items).
+ */
+export interface TaskRecord {
+  /** Worker that ran it (0..workers-1). */
+  rank: number;
+  /** SPMD: the rank; map: index of the first element of the chunk. */
+  index: number;
+  /** Map: elements in the chunk (a task is one dispatch of `count` elements); SPMD: 1. Absent means 1. */
+  count?: number;
+  /** Epoch ms. */
+  startMs: number;
+  /** Epoch ms. */
+  endMs: number;
+  /** CPU time the task used on its worker, ms. */
+  cpuMs: number;
+  status: TaskStatus;
+  /** Bytes copied to the worker for this task (estimated, see transfer/bytes.ts; includes the job's variables on a worker's first task). */
+  bytesIn?: number;
+  /** Bytes of results copied back. */
+  bytesOut?: number;
+}
+
+/** `--compare`: the same work run serially in the kernel, then in parallel. */
+export interface CompareResult {
+  serialMs: number;
+  parallelMs: number;
+  /** serialMs / parallelMs. */
+  speedup: number;
+}
+
+/** `application/vnd.paralab.run.v1+json`: one `%%parallel` run. */
+export interface RunRecord {
+  version: 1;
+  kind: "run";
+  mode: "spmd" | "map";
+  title?: string;
+  workers: number;
+  workerKind: "thread" | "process";
+  /** Cores on the machine (os.availableParallelism()). */
+  cores: number;
+  /** Epoch ms. */
+  startMs: number;
+  /** Epoch ms. */
+  endMs: number;
+  /** endMs - startMs. */
+  wallMs: number;
+  /** Total CPU time of all tasks, ms. */
+  cpuMs: number;
+  /** Serial CPU time to compare with, ms (default: cpuMs). */
+  serialCpuMs?: number;
+  /** (serialCpuMs ?? cpuMs) / wallMs. */
+  speedup?: number;
+  /** speedup / workers, 0..1. */
+  efficiency?: number;
+  /** Map: number of elements mapped (tasks are chunks of them). */
+  items?: number;
+  /** Bytes copied to the workers (structured clone), and back. */
+  bytesIn: number;
+  bytesOut: number;
+  tasks: TaskRecord[];
+  /** Per-core utilization during the run (tMs between startMs and endMs). */
+  samples: CoreSample[];
+  compare?: CompareResult;
+}
+
+/** One measured point of a `--scaling` run. */
+export interface ScalingPoint {
+  workers: number;
+  wallMs: number;
+  /** Baseline wall time / wallMs (baseline: the 1-worker run, or the serial run). */
+  speedup: number;
+}
+
+/** `application/vnd.paralab.scaling.v1+json`: `%%parallel --scaling 1,2,4`. */
+export interface ScalingRecord {
+  version: 1;
+  kind: "scaling";
+  title?: string;
+  points: ScalingPoint[];
+  /** Amdahl's law serial fraction s fitted to the points, 0..1. */
+  serialFraction: number;
+  /** The fitted curve speedup(n) = 1 / (s + (1 - s) / n), for drawing. */
+  amdahl: { workers: number; speedup: number }[];
+  /** Cores on the machine. */
+  cores: number;
+}
+
+/** `application/vnd.paralab.monitor.v1+json`: `%monitor`, updated in place. */
+export interface MonitorRecord {
+  version: 1;
+  kind: "monitor";
+  title?: string;
+  cores: number;
+  /** Epoch ms when monitoring began (default: the first sample's tMs). */
+  startMs?: number;
+  samples: CoreSample[];
+  /** How long the monitor runs (or ran), ms. */
+  durationMs: number;
+  /** false while the monitor is still sampling. */
+  done: boolean;
+}
+
+export type ParalabRecord = RunRecord | ScalingRecord | MonitorRecord;
+
+/** The record kind a MIME type carries, or undefined if it is not a paralab type. */
+export function kindOfMime(mime: string): ParalabRecord["kind"] | undefined {
+  switch (mime) {
+    case RUN_MIME:
+      return "run";
+    case SCALING_MIME:
+      return "scaling";
+    case MONITOR_MIME:
+      return "monitor";
+    default:
+      return undefined;
+  }
+}
+
+/** The MIME type for a record. */
+export function mimeOfRecord(record: ParalabRecord): ParalabMime {
+  switch (record.kind) {
+    case "run":
+      return RUN_MIME;
+    case "scaling":
+      return SCALING_MIME;
+    case "monitor":
+      return MONITOR_MIME;
+  }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Checks that `data` looks like the record `mime` carries (version, kind and the
+ * arrays the charts iterate). Returns a reason when it does not, undefined when it does.
+ */
+export function checkRecord(mime: string, data: unknown): string | undefined {
+  const kind = kindOfMime(mime);
+  if (kind === undefined) return `unknown MIME type ${mime}`;
+  if (!isObject(data)) return `${mime}: expected an object`;
+  if (data.version !== 1) return `${mime}: unsupported version ${String(data.version)}`;
+  if (data.kind !== kind) return `${mime}: expected kind "${kind}", got ${JSON.stringify(data.kind)}`;
+  const arrays: Record<ParalabRecord["kind"], string[]> = {
+    run: ["tasks", "samples"],
+    scaling: ["points", "amdahl"],
+    monitor: ["samples"],
+  };
+  for (const field of arrays[kind]) {
+    if (!Array.isArray(data[field])) return `${mime}: field ${field} must be an array`;
+  }
+  return undefined;
+}

@@ -1,0 +1,21 @@
+import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "./jobs";
+
+/**
+ * Where planned work runs: the local pool (threads or processes) today, a cluster beside it.
+ * parallel/ dispatches to this interface and never to a concrete runner, so that a new runner
+ * plugs in without touching the planner, the reports or the magics.
+ */
+export interface Runner {
+  /** Words for messages and chart titles, e.g. "thread" or "process". */
+  readonly kind: string;
+  /** Workers ready now. */
+  readonly size: number;
+  /**
+   * Makes at least `workers` workers ready (start-up is not charged to a run). Resolves to how
+   * many were started, so that the caller can say so.
+   */
+  ensureWorkers(workers: number, signal?: AbortSignal): Promise<{ started: number; ms: number }>;
+  runMap(job: MapJob, hooks?: JobHooks): Promise<JobResult>;
+  runSpmd(job: SpmdJob, hooks?: JobHooks): Promise<JobResult>;
+  status(): WorkerStatus[];
+}
