@@ -51,7 +51,8 @@ describe("compileBody: a body's value is its completion value", () => {
   it("maps a traceback's line to the cell's line", async () => {
     const body =
       "let a = 1;\nif (a) {\n  for (let i = 0; i < 2; i++) {\n    if (i === 1) throw new Error('boom');\n  }\n}";
-    const compiled = compileBody(body, { ...MAP, bodyLine: 1 });
+    // The body starts on the cell's second line (bodyLine is 1-based).
+    const compiled = compileBody(body, { ...MAP, bodyLine: 2 });
     const fn = vm.runInNewContext(compiled.source, {}, { filename: "cell" }) as (ctx: object) => unknown;
     const error = (() => {
       try {
@@ -61,7 +62,7 @@ describe("compileBody: a body's value is its completion value", () => {
       }
     })();
     const line = Number(/\bcell:(\d+)/.exec(error?.stack ?? "")?.[1]);
-    // The throw is on the body's 4th line; the body starts on the cell's second line.
+    // The throw is on the body's 4th line, so on the cell's 5th.
     assert.equal(compiled.cellLine(line), 5);
   });
 });

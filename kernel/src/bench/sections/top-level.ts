@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { createConverter } from "tslab/dist/converter";
 import { rewriteCellScript } from "../../executor/cell-script";
 import { forwardPackageImports } from "../../executor/module-host";
-import { hasMagic } from "../../magics/parse";
+import { parseCell } from "../../magics/parse";
 import { makeKernelSpecs } from "../kernel-specs";
 import { ensureVenv, runPython } from "../python";
 import type { BenchContext, SectionResult } from "../report";
@@ -134,7 +134,7 @@ function measureRewrite(
     const sources = nb.cells
       .filter((c) => c.cell_type === "code")
       .map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source))
-      .filter((src) => !hasMagic(src));
+      .filter((src) => parseCell(src).every((s) => s.type === "code"));
     // One converter per notebook, as one kernel per notebook: declarations chain cell to cell.
     const converter = createConverter({ isJS: false, isBrowser: false });
     let prev = "";
