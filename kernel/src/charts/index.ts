@@ -18,7 +18,7 @@ import {
 } from "../run/records";
 import { AnyChartConfiguration, ConfigOptions } from "./layout";
 import { monitorConfig } from "./monitor";
-import { compareConfig, runTimelineConfig, runUtilizationConfig } from "./run";
+import { compareConfig, runTimelineConfig, runUtilizationConfig, utilizationSource } from "./run";
 import { scalingConfig } from "./scaling";
 import { ChartTheme, LIGHT_THEME } from "./theme";
 
@@ -27,10 +27,11 @@ export { formatBytes, formatDuration } from "../format";
 export { amdahlCurve, amdahlSpeedup, buildScalingRecord, fitSerialFraction, type ScalingRun } from "./amdahl";
 export * from "./layout";
 export * from "./theme";
-export { compareConfig, runTimelineConfig, runUtilizationConfig } from "./run";
+export { compareConfig, runTimelineConfig, runUtilizationConfig, utilizationSource } from "./run";
 export { scalingConfig } from "./scaling";
 export { coreHistoryConfig, monitorConfig } from "./monitor";
 export { utilizationLines } from "./utilization";
+export { describeFit, isTooShort, summarize, summarizeMonitor, summarizeRun, summarizeScaling } from "./summary";
 
 /**
  * The charts for one record, top to bottom: run → timeline, utilization (when
@@ -49,7 +50,7 @@ export function chartConfigsFor(
     case RUN_MIME: {
       const record = data as RunRecord;
       const configs = [runTimelineConfig(record, theme, options)];
-      if (record.samples.length > 0) configs.push(runUtilizationConfig(record, theme, options));
+      if (utilizationSource(record)) configs.push(runUtilizationConfig(record, theme, options));
       if (record.compare) configs.push(compareConfig(record, theme, options));
       return configs;
     }
