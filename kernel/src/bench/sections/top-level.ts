@@ -84,22 +84,24 @@ export async function runTopLevel(ctx: BenchContext): Promise<SectionResult> {
       ...kernels.flatMap((k) => [
         {
           section: ID,
-          what: `${k}: top-level loop / same loop in a function`,
+          what: `${k}: top-level loop / same loop in a function (wall)`,
           value: median(k, TOP) / median(k, FUNCTION),
         },
         {
           section: ID,
-          what: `${k}: later-cell loop on an earlier cell's variable / in a function`,
+          what: `${k}: later-cell loop on an earlier cell's variable / in a function (wall)`,
           value: median(k, LATER) / median(k, FUNCTION),
         },
       ]),
       // The summary checks goals as "at least": top level within 1.3x is function / top >= 1 / 1.3.
+      // Judged on CPU time: the loop is single-threaded, and on a shared machine wall time mostly
+      // measures the waits for a core (the table shows both).
       ...(kernels.includes("paralab")
         ? [
             {
               section: ID,
-              what: "paralab: function / top-level loop (top level within 1.3x)",
-              value: median("paralab", FUNCTION) / median("paralab", TOP),
+              what: "paralab: function / top-level loop, CPU time (top level within 1.3x)",
+              value: medianCpu("paralab", FUNCTION) / medianCpu("paralab", TOP),
               goal: ">= 0.77",
               goalMin: 1 / 1.3,
             },
