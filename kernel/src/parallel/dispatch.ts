@@ -62,6 +62,7 @@ export async function dispatch(
   });
   const hooks: JobHooks = {
     signal: timeout ? AbortSignal.any([signal, timeout]) : signal,
+    outsideMayWake: !plan.block,
     onStream: (rank, name, text) =>
       grouped ? grouped.add(rank, name, text) : env.sink.stream(name, prefixer.prefix(rank, name, text)),
     onProgress: (done) => {

@@ -5,6 +5,7 @@
  */
 import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors";
 import { threadCpuMs } from "../proc/schedstat";
+import { newWaitBoard } from "../sync/wait-board";
 import { describeExit } from "./crash";
 import { JobRun, type JobSpec } from "./job";
 import type { FromWorker, WorkerStats } from "../run/messages";
@@ -25,6 +26,8 @@ export interface PoolOptions {
   memoryLimitMb?: number;
 }
 
+/** Ranks whose sync waits the deadlock watch can see (64 KB of board). */
+const MAX_RANKS_WATCHED = 4096;
 /** A worker that dies this many times in a row before it is ready is left dead. */
 const MAX_START_FAILURES = 3;
 const CLOSE_TIMEOUT_MS = 2000;
@@ -38,6 +41,8 @@ export class Pool implements Runner {
   #chain: Promise<unknown> = Promise.resolve();
   #jobIds = 0;
   #readyWaiters: (() => void)[] = [];
+  /** Threads share memory with the kernel, so blocked workers can say what they wait on. */
+  readonly #waitBoard: Int32Array | undefined;
 
   constructor(o: PoolOptions) {
     if (!Number.isInteger(o.size) || o.size < 0)
@@ -50,6 +55,7 @@ export class Pool implements Runner {
     }
     this.#kind = o.kind;
     this.#memoryLimitMb = o.memoryLimitMb;
+    this.#waitBoard = o.kind === "thread" ? newWaitBoard(MAX_RANKS_WATCHED) : undefined;
     for (let r = 0; r < o.size; r++) this.#spawn(r);
   }
 
@@ -210,6 +216,7 @@ export class Pool implements Runner {
         slot: (rank) => this.#slots[rank],
         assign: (slot, msg, task) => this.#assign(slot, msg, task),
         replace: (slot) => this.#replace(slot),
+        waitBoard: this.#waitBoard,
       },
     );
     this.#job = job;
