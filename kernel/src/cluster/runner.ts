@@ -12,6 +12,7 @@ import { connectRedis, isGone, type Redis } from "./connect";
 import { BULLMQ_PREFIX } from "./keys";
 import { ClusterMapRun } from "./map-run";
 import { listWorkers, type WorkerInfo } from "./registry";
+import { SPMD_ON_CLUSTER } from "./spmd";
 
 const LOCAL_POOL_HINT = "The local pool still works (%cluster off).";
 
@@ -26,7 +27,8 @@ export class ClusterRunner implements Runner {
 
   constructor(
     readonly address: ClusterAddress,
-    private readonly key: Buffer,
+    /** Read at each run (throws ClusterKeyError naming what to set). */
+    private readonly key: () => Buffer,
   ) {}
 
   /** Slots (runtimes) of the workers seen last. */
@@ -76,13 +78,14 @@ export class ClusterRunner implements Runner {
   }
 
   async runMap(job: MapJob, hooks: JobHooks = {}): Promise<JobResult> {
+    const key = this.key();
     const workers = await this.workers();
     if (!workers.length)
       throw new ClusterNoWorkersError(`no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`);
     const run = new ClusterMapRun(
       {
         address: this.address,
-        key: this.key,
+        key,
         redis: this.#redis!,
         queue: this.#queue!,
         newReader: () => connectRedis(this.address, { name: "paralab-kernel events", hint: LOCAL_POOL_HINT }),
@@ -130,6 +133,3 @@ export class ClusterRunner implements Runner {
   }
 }
 
-export const SPMD_ON_CLUSTER =
-  "SPMD cells (rank, size, comm) run on the local pool only: comm's messages and its deadlock detection are local. " +
-  "On a cluster use --map (or parallel.map); for SPMD, drop --cluster or turn the session's cluster off with %cluster off.";

@@ -16,8 +16,8 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     kind: "run",
     mode: plan.mode,
     workers: result.workers,
-    workerKind: plan.kind,
-    cores: os.availableParallelism(),
+    workerKind: plan.cluster ? "cluster" : plan.kind,
+    cores: result.cores ?? os.availableParallelism(),
     startMs: run.startMs,
     endMs: run.endMs,
     wallMs,
@@ -28,8 +28,10 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     bytesOut: result.bytesOut,
     items: plan.mode === "map" ? result.tasks.reduce((n, t) => n + (t.count ?? 1), 0) : undefined,
     tasks: result.tasks,
-    samples: run.samples,
+    // the kernel's cores say nothing about a cluster's
+    samples: plan.cluster ? [] : run.samples,
   };
+  if (result.lanes) record.lanes = result.lanes;
   if (comparison) {
     const serialMs = comparison.serial.endMs - comparison.serial.startMs;
     record.serialCpuMs = serialMs;
