@@ -17,7 +17,7 @@ export interface ClusterAddress {
   queue: string;
   /** The URL as messages show it: the password replaced by ***. */
   display: string;
-  /** Same server, user and queue: the key under which a kernel keeps one connection. */
+  /** Same server, credentials and queue: the key under which a kernel keeps one connection (never shown). */
   id: string;
 }
 
@@ -61,7 +61,7 @@ export function parseClusterUrl(text: string, queue?: string): ClusterAddress {
     password,
     queue: name,
     display,
-    id: `${scheme}://${username ?? ""}@${url.hostname}:${port}/${name}`,
+    id: `${scheme}://${username ?? ""}:${password ?? ""}@${url.hostname}:${port}/${name}`,
   };
 }
 

@@ -168,8 +168,9 @@ function planCluster(
   } catch (e) {
     throw fail(`${flag}: ${(e as Error).message}`);
   }
-  const onSession = given === undefined ? " (the session's cluster, set by %cluster)" : "";
-  if (mode === "spmd") throw fail(`${SPMD_ON_CLUSTER}${onSession ? ` This cell would run on${onSession}.` : ""}`);
+  const onSession = given === undefined ? " (the session's, set by %cluster)" : "";
+  if (mode === "spmd")
+    throw fail(`${SPMD_ON_CLUSTER}${onSession ? " This cell would run on the session's cluster (%cluster)." : ""}`);
   if (o.processes)
     throw fail(
       `${name("processes", "--processes")} chooses the local pool's kind of worker; on a cluster${onSession} the tasks run on its paralab workers. Drop one of them.`,
