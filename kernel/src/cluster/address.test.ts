@@ -4,16 +4,19 @@ import { parseClusterUrl } from "./address";
 
 test("cluster URLs: host, port, queue, TLS, password kept but never shown", () => {
   const cases: [string, Partial<ReturnType<typeof parseClusterUrl>>][] = [
-    ["redis://localhost", { host: "localhost", port: 6379, queue: "paralab", tls: false, display: "redis://localhost:6379/paralab" }],
-    ["redis://10.0.0.5:7000/jobs", { host: "10.0.0.5", port: 7000, queue: "jobs", display: "redis://10.0.0.5:7000/jobs" }],
+    [
+      "redis://localhost",
+      { host: "localhost", port: 6379, queue: "paralab", tls: false, display: "redis://localhost:6379/paralab" },
+    ],
+    [
+      "redis://10.0.0.5:7000/jobs",
+      { host: "10.0.0.5", port: 7000, queue: "jobs", display: "redis://10.0.0.5:7000/jobs" },
+    ],
     [
       "rediss://:s3cret@db.example.org:6380",
       { tls: true, password: "s3cret", username: undefined, display: "rediss://:***@db.example.org:6380/paralab" },
     ],
-    [
-      "redis://alice:p%40ss@h:1/q",
-      { username: "alice", password: "p@ss", display: "redis://alice:***@h:1/q" },
-    ],
+    ["redis://alice:p%40ss@h:1/q", { username: "alice", password: "p@ss", display: "redis://alice:***@h:1/q" }],
     ["redis://[::1]:6379/", { host: "::1", queue: "paralab" }],
   ];
   for (const [url, expected] of cases) {
@@ -38,7 +41,14 @@ test("bad cluster URLs say what is wrong and how to write one", () => {
     ["redis://:hunter2@h:99999", /redis:\/\/:\*\*\*@h:99999/],
   ];
   for (const [url, re] of bad) {
-    assert.throws(() => parseClusterUrl(url), (e: Error) => e.name === "ClusterUrlError" && re.test(e.message), url);
+    assert.throws(
+      () => parseClusterUrl(url),
+      (e: Error) => e.name === "ClusterUrlError" && re.test(e.message),
+      url,
+    );
   }
-  assert.throws(() => parseClusterUrl("redis://:hunter2@h:99999"), (e: Error) => !e.message.includes("hunter2"));
+  assert.throws(
+    () => parseClusterUrl("redis://:hunter2@h:99999"),
+    (e: Error) => !e.message.includes("hunter2"),
+  );
 });

@@ -26,7 +26,8 @@ const EXAMPLE = "redis://HOST:PORT[/QUEUE] (or rediss:// for TLS; redis://:PASSW
 
 /** Parses a cluster URL; `queue` (paralab worker --queue) overrides the URL's path. */
 export function parseClusterUrl(text: string, queue?: string): ClusterAddress {
-  const bad = (why: string) => new ClusterUrlError(`"${redactText(text)}" is not a cluster URL: ${why}. Write ${EXAMPLE}.`);
+  const bad = (why: string) =>
+    new ClusterUrlError(`"${redactText(text)}" is not a cluster URL: ${why}. Write ${EXAMPLE}.`);
   if (!text.includes("://")) throw bad("it has no redis:// scheme");
   let url: URL;
   try {

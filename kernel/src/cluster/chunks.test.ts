@@ -29,6 +29,9 @@ test("adaptive: one item per task until measured, then tasks of about 50 ms, gui
   c.observe(1, 0.01); // 10 µs per item → 5,000 items per 50 ms
   assert.equal(c.next()!.count, 5000);
   const rest = drain(c);
-  assert.equal(rest.reduce((n, k) => n + k.count, 0), 100_000 - 5001);
+  assert.equal(
+    rest.reduce((n, k) => n + k.count, 0),
+    100_000 - 5001,
+  );
   assert.ok(rest.every((k) => k.count <= 5000));
 });

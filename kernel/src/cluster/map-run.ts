@@ -177,10 +177,7 @@ export class ClusterMapRun {
     try {
       payload = encode(body).toString("base64");
     } catch (e) {
-      throw cloneError(
-        Object.fromEntries(body.items.map((item, i) => [`item ${task.start + i}`, item])),
-        e,
-      );
+      throw cloneError(Object.fromEntries(body.items.map((item, i) => [`item ${task.start + i}`, item])), e);
     }
     const queue = this.d.address.queue;
     return { v: 1, run: this.run, task: task.id, payload, sig: sign(this.d.key, [queue, this.run, task.id, payload]) };
@@ -449,7 +446,9 @@ export class ClusterMapRun {
     const lost =
       isGone(this.d.redis) ||
       (e instanceof Error &&
-        /Connection is closed|Stream isn't writeable|max retries|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(e.message));
+        /Connection is closed|Stream isn't writeable|max retries|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(
+          e.message,
+        ));
     if (!lost && e instanceof Error) return e;
     const why = e instanceof Error ? e.message : String(e);
     return new ClusterConnectionLostError(

@@ -188,8 +188,7 @@ export class TaskProcessor {
       p = (async () => {
         if (ref.key !== this.keys.vars(run)) throw new Error(`task names variables at an unexpected key ${ref.key}`);
         const bytes = await this.d.redis.getBuffer(ref.key);
-        if (!bytes)
-          throw new Error("the run's variables are no longer in Redis (the run ended or its keys expired)");
+        if (!bytes) throw new Error("the run's variables are no longer in Redis (the run ended or its keys expired)");
         if (digest(bytes) !== ref.digest) throw new Error("the run's variables in Redis do not match the signed task");
         return decode<Record<string, unknown>>(bytes);
       })();

@@ -73,7 +73,9 @@ export class ClusterRunner implements Runner {
   async ensureWorkers(): Promise<{ started: number; ms: number }> {
     const workers = await this.workers();
     if (!workers.length)
-      throw new ClusterNoWorkersError(`no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`);
+      throw new ClusterNoWorkersError(
+        `no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`,
+      );
     return { started: 0, ms: 0 };
   }
 
@@ -81,7 +83,9 @@ export class ClusterRunner implements Runner {
     const key = this.key();
     const workers = await this.workers();
     if (!workers.length)
-      throw new ClusterNoWorkersError(`no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`);
+      throw new ClusterNoWorkersError(
+        `no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`,
+      );
     const run = new ClusterMapRun(
       {
         address: this.address,
@@ -132,4 +136,3 @@ export class ClusterRunner implements Runner {
     this.#redis?.disconnect();
   }
 }
-

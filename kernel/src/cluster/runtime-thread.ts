@@ -90,7 +90,12 @@ export class RuntimeThread {
 
 function describeExit(code: number, error: Error | undefined, starting: boolean): string {
   if (starting) return `the runtime could not start (${error?.message ?? `exit code ${code}`})`;
-  if (error && /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${error.message} ${String((error as NodeJS.ErrnoException).code)}`))
+  if (
+    error &&
+    /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(
+      `${error.message} ${String((error as NodeJS.ErrnoException).code)}`,
+    )
+  )
     return "it ran out of memory";
   if (error) return `an error was thrown outside the task: ${error.name}: ${error.message}`;
   return `the task ended the runtime (process.exit(${code}) or an uncaught error in a timer)`;

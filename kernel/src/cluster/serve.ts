@@ -8,7 +8,7 @@ import { Worker as BullWorker } from "bullmq";
 import * as os from "node:os";
 import { PARALAB_VERSION } from "../version";
 import { parseClusterUrl, type ClusterAddress } from "./address";
-import { connectRedis, redisOptions, type Redis } from "./connect";
+import { connectRedis, redisOptions } from "./connect";
 import { EventWriter } from "./event-writer";
 import { loadClusterKey } from "./key";
 import { BULLMQ_PREFIX, clusterKeys } from "./keys";
@@ -53,9 +53,7 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   });
   await runtimes.ready();
 
-  let bull: BullWorker | undefined;
-  let refusals = 0;
-  let resumeTimer: NodeJS.Timeout | undefined;
+  const backoff = new RefusalBackoff();
   const processor = new TaskProcessor({
     queue: address.queue,
     key,
@@ -64,16 +62,8 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
     runtimes,
     id,
     log: say,
-    refused: () => {
-      const pauseMs = Math.min(250 * 2 ** refusals++, MAX_REFUSAL_PAUSE_MS);
-      if (!bull || resumeTimer) return;
-      void bull.pause(true);
-      resumeTimer = setTimeout(() => {
-        resumeTimer = undefined;
-        bull?.resume();
-      }, pauseMs);
-    },
-    accepted: () => (refusals = 0),
+    refused: () => backoff.refused(),
+    accepted: () => backoff.accepted(),
   });
 
   const sub = await connectRedis(address, { persistent: true, name: `paralab-worker ${id} control` });
@@ -87,7 +77,7 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
     }
   });
 
-  bull = new BullWorker(address.queue, processor.process, {
+  const bull = new BullWorker(address.queue, processor.process, {
     connection: { ...redisOptions(address, { blocking: true, persistent: true }), lazyConnect: false },
     prefix: BULLMQ_PREFIX,
     concurrency,
@@ -98,6 +88,7 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
     name: `paralab-worker ${id}`,
   });
   bull.on("error", (e) => say(`BullMQ: ${e.message}`));
+  backoff.worker = bull;
 
   const startedMs = Date.now();
   const info = (): WorkerInfo => ({
@@ -136,9 +127,9 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   const close = () =>
     (closing ??= (async () => {
       clearInterval(timer);
-      clearTimeout(resumeTimer);
+      backoff.stop();
       // running tasks are ended; BullMQ gives their jobs to other workers once the locks expire
-      await Promise.race([bull!.close(true), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.race([bull.close(true), new Promise((r) => setTimeout(r, 2000).unref())]);
       await runtimes.close();
       await removeWorker(redis, address.queue, id).catch(() => undefined);
       sub.disconnect();
@@ -148,4 +139,31 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   return { id, address, close };
 }
 
-export type { Redis };
+/**
+ * After a refused task the worker stops taking jobs for a while (250 ms, doubling up to
+ * MAX_REFUSAL_PAUSE_MS), so that a worker with the wrong key leaves the queue to the others
+ * instead of grabbing every task first. A task it accepts resets the pause.
+ */
+class RefusalBackoff {
+  worker: BullWorker | undefined;
+  private refusals = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  refused(): void {
+    const pauseMs = Math.min(250 * 2 ** this.refusals++, MAX_REFUSAL_PAUSE_MS);
+    if (!this.worker || this.timer) return;
+    void this.worker.pause(true);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.worker?.resume();
+    }, pauseMs);
+  }
+
+  accepted(): void {
+    this.refusals = 0;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}

@@ -49,7 +49,10 @@ export const clusterMagic: Magic = {
       return say(`Cells run on the local pool again (${runners.defaultSize} ${runners.defaultKind} workers).`);
     }
     if (word === undefined) {
-      if (keyFile) throw new MagicOptionError("%cluster --key-file needs the URL too. Try: %cluster redis://HOST:PORT --key-file F");
+      if (keyFile)
+        throw new MagicOptionError(
+          "%cluster --key-file needs the URL too. Try: %cluster redis://HOST:PORT --key-file F",
+        );
       const url = runners.clusterUrl;
       if (!url)
         return say(
@@ -73,7 +76,9 @@ export const clusterMagic: Magic = {
     if (keyFile) runners.clusterKeyFile = keyFile;
     const workers = await cluster.workers(); // throws when Redis cannot be reached; the session keeps its runner
     runners.clusterUrl = word;
-    say(`Map cells and parallel.map now run on the cluster ${cluster.address.display}; %cluster off returns to the local pool.`);
+    say(
+      `Map cells and parallel.map now run on the cluster ${cluster.address.display}; %cluster off returns to the local pool.`,
+    );
     say(describeWorkers(cluster.address.display, workers, cluster.startHint));
   },
 };
@@ -95,7 +100,11 @@ function describeWorkers(display: string, workers: WorkerInfo[], startHint: stri
     w.version,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   return [
     `${plural(workers.length, "worker")} on ${plural(hosts, "host")}, ${plural(slots, "slot")} (${busy} busy) serve ${display}`,

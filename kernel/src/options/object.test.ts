@@ -34,7 +34,10 @@ describe("checkOptionsObject", () => {
     ],
     [{ timeout: -1 }, /options.timeout must be a positive number, got -1/],
     [{ continueOnError: "yes" }, /options.continueOnError must be true or false/],
-    [{ cluster: "" }, /options.cluster must be true, false or a non-empty string, got "". Try: \{ cluster: "redis:\/\/h:6379" \}/],
+    [
+      { cluster: "" },
+      /options.cluster must be true, false or a non-empty string, got "". Try: \{ cluster: "redis:\/\/h:6379" \}/,
+    ],
     [42, /options must be an object such as \{ workers: 4 \}, got 42/],
   ];
   for (const [given, message] of errors) {

@@ -8,16 +8,7 @@
  * `optionalString`: a flag that may take a value (`--cluster` or `--cluster URL`): true, or the string.
  */
 export type OptionType =
-  | "flag"
-  | "int"
-  | "number"
-  | "string"
-  | "expression"
-  | "list"
-  | "intList"
-  | "choice"
-  | "keyValues"
-  | "optionalString";
+  "flag" | "int" | "number" | "string" | "expression" | "list" | "intList" | "choice" | "keyValues" | "optionalString";
 
 export interface OptionSpec {
   flag: string; // e.g. "--workers"

@@ -62,7 +62,9 @@ export async function dispatch(
   const hooks: JobHooks = {
     signal: timeout ? AbortSignal.any([signal, timeout]) : signal,
     onStream: (rank, name, text, worker) =>
-      grouped ? grouped.add(rank, name, text, worker) : env.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
+      grouped
+        ? grouped.add(rank, name, text, worker)
+        : env.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
     onProgress: (done) => {
       progress?.update(done);
       watch.progress(done);
