@@ -1,6 +1,7 @@
 import { loadClusterKey } from "../cluster/key";
 import type { WorkerInfo } from "../cluster/registry";
 import { ClusterUrlError, MagicOptionError } from "../errors";
+import { isIdentifier } from "../lang/identifier";
 import { Magic } from "./registry";
 
 /** `%cluster URL` sets the session's cluster, `%cluster` lists its workers, `%cluster off` leaves it (SPEC §3.3.2). */
@@ -8,12 +9,13 @@ export const clusterMagic: Magic = {
   name: "cluster",
   kinds: ["line"],
   summary: "run map cells on a cluster of paralab workers (BullMQ on Redis); %cluster lists them; off",
-  synopsis: "[redis://HOST:PORT[/QUEUE] [--key-file F] | off]",
+  synopsis: "[redis://HOST:PORT[/QUEUE] | VARIABLE [--key-file F] | off]",
   description: [
     "%cluster redis://HOST:PORT[/QUEUE] makes the session's %%parallel --map cells and parallel.map calls run",
     "on the `paralab worker`s serving that queue (rediss:// for TLS, redis://:PASSWORD@HOST:PORT for a password).",
     "Tasks are signed with the key in PARALAB_CLUSTER_KEY (or --key-file F); workers need the same key.",
-    "%cluster alone lists the workers (host, pid, slots, busy, last heartbeat); %cluster off returns to the local pool.",
+    "%cluster VARIABLE takes the URL from a kernel variable. %cluster alone lists the workers (host, pid, slots,",
+    "busy, last heartbeat); %cluster off returns to the local pool.",
     "",
     "Start a worker on each machine:",
     "  PARALAB_CLUSTER_KEY=... paralab worker --redis redis://HOST:PORT [--concurrency N]",
@@ -62,26 +64,38 @@ export const clusterMagic: Magic = {
       const cluster = runners.cluster(url);
       return say(describeWorkers(cluster.address.display, await cluster.workers(), cluster.startHint));
     }
-    if (!word.includes("://"))
-      throw new MagicOptionError(
-        `%cluster: expected a URL such as redis://HOST:PORT[/QUEUE], or "off", got "${word}". Try: %cluster redis://localhost:6379`,
-      );
+    const url = word.includes("://") ? word : urlFromVariable(word, ctx.code.locals);
     let cluster;
     try {
-      cluster = runners.cluster(word);
+      cluster = runners.cluster(url);
     } catch (e) {
       throw e instanceof ClusterUrlError ? new MagicOptionError(`%cluster: ${e.message}`, { cause: e }) : e;
     }
     loadClusterKey(keyFile ?? runners.clusterKeyFile); // a missing key is said now, not at the first cell
     if (keyFile) runners.clusterKeyFile = keyFile;
     const workers = await cluster.workers(); // throws when Redis cannot be reached; the session keeps its runner
-    runners.clusterUrl = word;
+    runners.clusterUrl = url;
     say(
       `Map cells and parallel.map now run on the cluster ${cluster.address.display}; %cluster off returns to the local pool.`,
     );
     say(describeWorkers(cluster.address.display, workers, cluster.startHint));
   },
 };
+
+/** `%cluster url` where `url` is a kernel variable (a notebook that started its own Redis knows the URL only then). */
+function urlFromVariable(word: string, locals: Record<string, unknown>): string {
+  const value = isIdentifier(word) && word in locals ? locals[word] : undefined;
+  if (typeof value === "string" && value.includes("://")) return value;
+  const seen = !isIdentifier(word)
+    ? `"${word}"`
+    : !(word in locals)
+      ? `"${word}", which is neither a URL nor a kernel variable`
+      : `${word} = ${JSON.stringify(value) ?? String(value)}`;
+  throw new MagicOptionError(
+    `%cluster: expected a URL such as redis://HOST:PORT[/QUEUE] (or a variable holding one), or "off"; got ${seen}. ` +
+      "Try: %cluster redis://localhost:6379",
+  );
+}
 
 function describeWorkers(display: string, workers: WorkerInfo[], startHint: string): string {
   if (!workers.length) return `No paralab worker serves ${display} yet. ${startHint}`;
