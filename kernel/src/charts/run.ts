@@ -70,7 +70,8 @@ export function runTimelineConfig(
       indexAxis: "y",
       scales: {
         x: axis(theme, { title: "time since run start (ms)", min: 0, max: niceMax(lastTaskEndMs(record)) }),
-        y: axis(theme, { title: "worker", type: "category", labels: lanes, fixedWidth: true }),
+        // named lanes (host:pid/w0) need their width; fixed width only aligns with the utilization chart
+        y: axis(theme, { title: "worker", type: "category", labels: lanes, fixedWidth: !record.lanes }),
       },
       plugins: {
         ...(base.plugins as Record<string, unknown>),

@@ -108,6 +108,7 @@ export class ClusterMapRun {
     try {
       await this.storeVars();
       this.reader = await this.d.newReader();
+      if (this.settled) return this.reader.disconnect(); // interrupted while connecting
       void this.readEvents(this.reader);
       this.watchTimer = setInterval(() => void this.watch(), WATCH_MS);
       if (this.job.items.length === 0) return this.finish();
