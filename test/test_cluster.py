@@ -216,10 +216,15 @@ def test_killed_worker_tasks_run_again_elsewhere_and_count_once(kc, redis, worke
     killed = [item for item, pid in starts if pid == str(a.pid)]
     again = [item for item, pid in starts if pid == str(b.pid) and item in killed]
     assert again, starts  # what A held ran again on B ...
-    assert "runs again here: the worker that held it stopped" in stdout_of(out, "stderr")
+    dead = f"{os.uname().nodename}:{a.pid}/w0"
+    assert re.search(rf"^\[.+:{b.pid}/w0\] task \d+ \(item {killed[0]}\) runs again here: {re.escape(dead)} stopped while it ran it",
+                     stdout_of(out, "stderr"), re.M), stdout_of(out, "stderr")
     record = run_record(out)
     assert record["items"] == 6  # ... and was counted once
     assert sorted(t["index"] for t in record["tasks"] if t["status"] == "ok") == [0, 1, 2, 3, 4, 5]
+    # the dead worker's lane shows the task it held, cancelled
+    lost = [t for t in record["tasks"] if t["status"] == "cancelled"]
+    assert [record["lanes"][t["rank"]] for t in lost] == [dead] and lost[0]["index"] == int(killed[0])
 
 
 def test_interrupt_removes_queued_tasks_and_stops_running_ones(kc, km, redis, workers, tmp_path):
@@ -296,6 +301,7 @@ def test_a_worker_with_the_wrong_key_refuses_and_the_others_finish(kc, redis, wo
     wait_for(lambda: "refused task" in wrong.text(), "the wrongly keyed worker to log a refusal")
     assert "a wrong signature" in wrong.text() and "goes back to the queue for the other workers" in wrong.text()
     assert "refused" not in good.text()
+    assert "runs again" not in stdout_of(out, "stderr"), "a refused task is not a retry after a dead worker"
 
 
 def test_a_kernel_with_the_wrong_or_no_key_says_so(kc, redis, workers):

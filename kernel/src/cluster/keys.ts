@@ -21,6 +21,8 @@ export function clusterKeys(queue: string) {
     events: (run: string) => `${base}:run:${run}:events`,
     /** A run's variables, serialized once and fetched by each worker process that needs them. */
     vars: (run: string) => `${base}:run:${run}:vars`,
+    /** Which runtime holds each task of a run, and since when: a retry names the worker that died. */
+    holders: (run: string) => `${base}:run:${run}:holders`,
     /** Set when a run was cancelled, for tasks picked up again later (retries after a stall). */
     cancelled: (run: string) => `${base}:run:${run}:cancelled`,
   };

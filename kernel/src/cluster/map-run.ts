@@ -228,13 +228,28 @@ export class ClusterMapRun {
         return;
       case "retry": {
         const t = this.tasks.get(e.task);
-        if (t && !t.done)
-          this.hooks.onStream?.(
-            this.lane(e.worker),
-            "stderr",
-            `task ${e.task} (${describeItems(t.start, t.count)}) runs again here: the worker that held it stopped.\n`,
-            e.worker,
-          );
+        if (!t || t.done) return;
+        const held = e.previous;
+        if (held)
+          // the dead worker's lane shows what it held until BullMQ gave it away
+          this.record({
+            rank: this.lane(held.worker),
+            index: t.start,
+            count: 0, // it delivered none of its items: they are counted once, with the retry
+            startMs: held.startMs,
+            endMs: Date.now(),
+            cpuMs: 0,
+            status: "cancelled",
+            bytesIn: t.bytesIn,
+            bytesOut: 0,
+          });
+        this.hooks.onStream?.(
+          this.lane(e.worker),
+          "stderr",
+          `task ${e.task} (${describeItems(t.start, t.count)}) runs again here: ` +
+            `${held ? held.worker : "the worker that held it"} stopped while it ran it (killed, or its machine lost?).\n`,
+          e.worker,
+        );
         return;
       }
       case "refused":
@@ -436,7 +451,7 @@ export class ClusterMapRun {
 
   private async cleanup(): Promise<void> {
     try {
-      await this.d.redis.del(this.keys.events(this.run));
+      await this.d.redis.del(this.keys.events(this.run), this.keys.holders(this.run));
       if (this.varsRef) await this.d.redis.del(this.varsRef.key);
     } catch {
       // the keys expire anyway
@@ -451,7 +466,10 @@ export class ClusterMapRun {
           e.message,
         ));
     if (!lost && e instanceof Error) return e;
-    const why = e instanceof Error ? e.message : String(e);
+    const why =
+      e instanceof Error && !/Stream isn't writeable|max retries/i.test(e.message)
+        ? e.message
+        : "the connection closed";
     return new ClusterConnectionLostError(
       `lost the connection to Redis at ${this.d.address.display} during the run (${why}): ` +
         `${this.finished} of ${this.job.items.length} items were done; their results and the rest of the run are lost. ` +

@@ -10,7 +10,7 @@ import type { TaskMessage } from "../run/messages";
 import type { Redis } from "./connect";
 import type { EventWriter } from "./event-writer";
 import { digest, verify } from "./key";
-import { clusterKeys, RUN_ID } from "./keys";
+import { clusterKeys, RUN_ID, RUN_TTL_S } from "./keys";
 import type { Runtimes } from "./runtimes";
 import { decode, type TaskBody, type TaskData } from "./wire";
 
@@ -56,13 +56,24 @@ export class TaskProcessor {
     if (!signed) return this.refuse(job, token, run, data);
     this.d.accepted();
     const task = data.task!;
-    if (this.cancelled.has(run) || (job.attemptsStarted > 1 && (await this.d.redis.exists(this.keys.cancelled(run)))))
+    // stalledCounter: BullMQ moved the job back after its worker stopped renewing the lock (a refused
+    // task also comes back, but through moveToWait, which leaves the counter alone)
+    const retried = job.stalledCounter > 0;
+    if (this.cancelled.has(run) || (retried && (await this.d.redis.exists(this.keys.cancelled(run)))))
       return "cancelled";
     const body = decode<TaskBody>(Buffer.from(data.payload!, "base64"));
     const thread = await this.d.runtimes.acquire();
     try {
-      if (job.attemptsStarted > 1 || job.stalledCounter > 0)
-        this.d.events.push(run, { type: "retry", worker: thread.name, task });
+      const startMs = Date.now();
+      if (retried)
+        this.d.events.push(run, { type: "retry", worker: thread.name, task, previous: await this.holder(run, task) });
+      // not awaited: only a later retry reads it
+      void this.d.redis
+        .multi()
+        .hset(this.keys.holders(run), String(task), `${startMs} ${thread.name}`)
+        .expire(this.keys.holders(run), RUN_TTL_S)
+        .exec()
+        .catch(() => undefined);
       const vars = body.vars && thread.varsRun !== run ? await this.fetchVars(run, body.vars) : undefined;
       const msg: TaskMessage = {
         type: "task",
@@ -78,7 +89,6 @@ export class TaskProcessor {
         continueOnError: body.continueOnError,
       };
       if (body.vars) thread.varsRun = run;
-      const startMs = Date.now();
       const outcome = await thread.runTask(msg, run);
       if (outcome.kind === "result") {
         const { values, errors, cancelled, startMs, endMs, cpuMs, execMs, bytesOut } = outcome.msg;
@@ -170,6 +180,13 @@ export class TaskProcessor {
     this.d.refused();
     await job.moveToWait(token);
     throw new WaitingError();
+  }
+
+  /** The runtime that held the task before it was retried. */
+  private async holder(run: string, task: number): Promise<{ worker: string; startMs: number } | undefined> {
+    const held = await this.d.redis.hget(this.keys.holders(run), String(task)).catch(() => null);
+    const m = held ? /^(\d+) (.+)$/.exec(held) : null;
+    return m ? { startMs: Number(m[1]), worker: m[2] } : undefined;
   }
 
   private jobIdOf(run: string): number {

@@ -51,7 +51,7 @@ export type ClusterEvent =
   /** The worker refused the task: its signature does not match the worker's key. */
   | { type: "refused"; worker: WorkerName; task: number; why: string }
   /** The task runs again after the worker that held it stopped (BullMQ moved the stalled job back). */
-  | { type: "retry"; worker: WorkerName; task: number };
+  | { type: "retry"; worker: WorkerName; task: number; previous?: { worker: WorkerName; startMs: number } };
 
 export function encode(value: unknown): Buffer {
   return v8.serialize(value);
