@@ -7,22 +7,22 @@
  */
 import type { Queue } from "bullmq";
 import { randomBytes } from "node:crypto";
-import {
-  ClusterConnectionLostError,
-  ClusterNoWorkersError,
-  ClusterSignatureError,
-  ClusterTaskLostError,
-  CloneError,
-  TaskAbortedError,
-  TaskFailedError,
-  WorkerExitError,
-} from "../errors";
+import { ClusterConnectionLostError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors";
 import type { JobHooks, JobResult, MapJob, TaskError, TaskRecord } from "../run/jobs";
 import type { ClusterAddress } from "./address";
 import { ClusterChunker } from "./chunks";
 import { isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
 import { digest, sign } from "./key";
 import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
+import {
+  cloneError,
+  connectionLost,
+  describeItems,
+  everyWorkerRefused,
+  isConnectionLoss,
+  noWorkerLeft,
+  taskLost,
+} from "./run-errors";
 import type { WorkerInfo } from "./registry";
 import { decode, encode, type ClusterEvent, type TaskBody, type TaskData } from "./wire";
 
@@ -343,13 +343,7 @@ export class ClusterMapRun {
   private async checkRefusals(): Promise<void> {
     const live = await this.d.listWorkers().catch(() => this.lastWorkers);
     if (this.settled || !live.length || !live.every((w) => this.refusedBy.has(w.id))) return;
-    this.fail(
-      new ClusterSignatureError(
-        `every worker on ${this.d.address.display} refused the tasks (${live.map((w) => w.id).join(", ")}): ` +
-          `their signatures do not match the workers' key. Give the kernel the workers' key: set PARALAB_CLUSTER_KEY ` +
-          `before starting the kernel, or %cluster ${this.d.address.display} --key-file FILE with the workers' key file.`,
-      ),
-    );
+    this.fail(everyWorkerRefused(this.d.address, live));
   }
 
   /** Once a second: are there still workers, and has BullMQ given up on a task? */
@@ -360,12 +354,7 @@ export class ClusterMapRun {
       if (this.settled) return;
       if (!live.length) {
         const gone = this.lastWorkers.map((w) => w.id).join(", ") || "none was running";
-        return this.fail(
-          new ClusterNoWorkersError(
-            `no paralab worker is left on ${this.d.address.display} (last seen: ${gone}); ` +
-              `${this.finished} of ${this.job.items.length} items were done, the rest were not run. ${this.d.startHint}`,
-          ),
-        );
+        return this.fail(noWorkerLeft(this.d.address, gone, this.doneText(), this.d.startHint));
       }
       this.lastWorkers = live;
       const open = [...this.tasks.values()].filter((t) => !t.done);
@@ -373,13 +362,7 @@ export class ClusterMapRun {
       const failed = open.find((_, i) => states[i] === "failed");
       if (failed && !this.settled) {
         const job = await this.d.queue.getJob(jobId(this.run, failed.id));
-        this.fail(
-          new ClusterTaskLostError(
-            `task ${failed.id} (${describeItems(failed.start, failed.count)}) was lost: ${job?.failedReason ?? "BullMQ failed it"}. ` +
-              `Its workers stopped while they ran it, more than once (killed, or out of memory?). ` +
-              `${this.finished} of ${this.job.items.length} items were done. Check the workers' logs and run the cell again.`,
-          ),
-        );
+        this.fail(taskLost(failed.id, describeItems(failed.start, failed.count), job?.failedReason, this.doneText()));
       }
     } catch (e) {
       if (this.settled) return;
@@ -459,39 +442,10 @@ export class ClusterMapRun {
   }
 
   private asConnectionError(e: unknown): Error {
-    const lost =
-      isGone(this.d.redis) ||
-      (e instanceof Error &&
-        /Connection is closed|Stream isn't writeable|max retries|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(
-          e.message,
-        ));
-    if (!lost && e instanceof Error) return e;
-    const why =
-      e instanceof Error && !/Stream isn't writeable|max retries/i.test(e.message)
-        ? e.message
-        : "the connection closed";
-    return new ClusterConnectionLostError(
-      `lost the connection to Redis at ${this.d.address.display} during the run (${why}): ` +
-        `${this.finished} of ${this.job.items.length} items were done; their results and the rest of the run are lost. ` +
-        `Tasks already in the queue may still run when Redis is back, but no one collects them. ` +
-        `The kernel is fine and the local pool still works (%cluster off); run the cell again once Redis is back.`,
-      { cause: e },
-    );
+    return isConnectionLoss(e, this.d.redis) ? connectionLost(this.d.address, e, this.doneText()) : (e as Error);
   }
-}
 
-function describeItems(start: number, count: number): string {
-  return count === 1 ? `item ${start}` : `items ${start}-${start + count - 1}`;
-}
-
-/** The first variable (or item) that cannot be serialized, named in a CloneError. */
-function cloneError(values: Record<string, unknown>, cause: unknown): CloneError {
-  for (const [name, value] of Object.entries(values)) {
-    try {
-      encode(value);
-    } catch (e) {
-      return new CloneError(name, (e as Error).message, { cause });
-    }
+  private doneText(): string {
+    return `${this.finished} of ${this.job.items.length} items were done`;
   }
-  return new CloneError("the task", (cause as Error).message, { cause });
 }
