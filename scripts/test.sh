@@ -7,6 +7,7 @@ cd "$root"
 [ -d node_modules ] || npm install --no-audit --no-fund
 bash scripts/setup-venv.sh
 bash scripts/setup-chromium.sh
+bash scripts/setup-redis.sh
 npm run build
 echo "== format and lint"
 npx prettier --check .

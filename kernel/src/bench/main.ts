@@ -15,6 +15,7 @@ import * as gpu from "./sections/gpu-matmul";
 import * as ipp from "./sections/ipyparallel";
 import * as kernel from "./sections/kernel-latency";
 import * as cell from "./sections/parallel-cell";
+import * as cluster from "./sections/cluster";
 import * as tiny from "./sections/tiny-tasks";
 import * as toplevel from "./sections/top-level";
 
@@ -27,6 +28,7 @@ const SECTIONS: { id: string; run: (ctx: BenchContext) => Promise<SectionResult>
   { id: cell.ID, run: cell.runParallelCell },
   { id: ipp.ID, run: ipp.runIpyparallel },
   { id: gpu.ID, run: gpu.runGpuMatmul },
+  { id: cluster.ID, run: cluster.runCluster },
 ];
 
 async function main(): Promise<void> {

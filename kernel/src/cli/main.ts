@@ -43,6 +43,18 @@ program
     process.exit(ok ? 0 : 1);
   });
 
+program
+  .command("worker")
+  .description("serve a cluster's queue: run the tasks that kernels send to Redis (SPEC §3.3.2)")
+  .requiredOption("--redis <url>", "the cluster's Redis, redis[s]://[:PASSWORD@]HOST:PORT[/QUEUE]")
+  .option("--queue <name>", "the queue to serve (default: the URL's path, else paralab)")
+  .option("--concurrency <n>", "runtimes, i.e. tasks at once (default: this machine's cores)")
+  .option("--key-file <file>", "the key that signs tasks (default: $PARALAB_CLUSTER_KEY)")
+  .action(async (o: { redis: string; queue?: string; concurrency?: string; keyFile?: string }) => {
+    const { runWorkerCommand } = await import("./worker");
+    await runWorkerCommand(o);
+  });
+
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`paralab: ${e.message}`);
   process.exit(1);
