@@ -4,7 +4,7 @@ import os
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLI = os.path.join(ROOT, "kernel", "dist", "cli", "main.js")
+CLI = os.path.join(ROOT, "kernel", "bin", "paralab.js")
 
 
 def paralab(*args, cwd=None, timeout=120):
@@ -24,7 +24,7 @@ def test_version_and_help():
     version = json.load(open(os.path.join(ROOT, "kernel", "package.json")))["version"]
     assert paralab("--version").stdout.strip() == version
     out = paralab("--help").stdout
-    for command in ("install", "kernel", "run"):
+    for command in ("install", "uninstall", "kernel", "run"):
         assert command in out
 
 
