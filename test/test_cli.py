@@ -34,7 +34,24 @@ def test_install_writes_a_kernel_spec(tmp_path):
     spec = json.load(open(tmp_path / "share" / "jupyter" / "kernels" / "paralab" / "kernel.json"))
     assert spec["display_name"] == "TypeScript (paralab)" and spec["language"] == "typescript"
     assert spec["argv"][-3:] == ["kernel", "--config-path", "{connection_file}"]
-    assert paralab("install", "--user", "--prefix", str(tmp_path)).returncode != 0
+    assert spec["argv"][1] == os.path.realpath(CLI)  # the committed bin: its path does not depend on a build
+    extension = tmp_path / "share" / "jupyter" / "labextensions" / "paralab-labextension"
+    assert json.load(open(extension / "package.json"))["jupyterlab"]["_build"]["load"].startswith("static/remoteEntry.")
+    assert json.load(open(extension / "install.json"))["packageName"] == "paralab"
+    assert (extension / "schemas" / "paralab-labextension" / "package.json.orig").exists()
+    both = paralab("install", "--user", "--prefix", str(tmp_path))
+    assert both.returncode == 1
+    assert both.stderr.strip() == "paralab install: give at most one of --user, --sys-prefix, --prefix DIR"
+
+
+def test_uninstall_removes_what_install_wrote(tmp_path):
+    assert paralab("install", "--prefix", str(tmp_path)).returncode == 0
+    result = paralab("uninstall", "--prefix", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Removed paralab from Jupyter (--prefix {tmp_path}):")
+    data = tmp_path / "share" / "jupyter"
+    assert not (data / "kernels" / "paralab").exists()
+    assert not (data / "labextensions" / "paralab-labextension").exists()
 
 
 def test_run_from_another_folder_writes_notebook_and_report(tmp_path):
@@ -55,6 +72,8 @@ def test_run_from_another_folder_writes_notebook_and_report(tmp_path):
     assert any(o.get("data", {}).get("text/plain") == "[ 42, 43 ]" for o in outputs)
     html = (elsewhere / "report.html").read_text()
     assert "<img src=\"data:image/png;base64," in html
+    # The report carries style/ (paralab's variables, shared with the labextension, and its own).
+    assert '<body class="paralab-report">' in html and "--paralab-color-text:" in html
 
 
 def test_run_reports_a_failing_cell_with_exit_code(tmp_path):
