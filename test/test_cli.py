@@ -5,6 +5,7 @@ import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(ROOT, "kernel", "bin", "paralab.js")
+VERSION = json.load(open(os.path.join(ROOT, "kernel", "package.json")))["version"]
 
 
 def paralab(*args, cwd=None, timeout=120):
@@ -21,8 +22,7 @@ def notebook(cells):
 
 
 def test_version_and_help():
-    version = json.load(open(os.path.join(ROOT, "kernel", "package.json")))["version"]
-    assert paralab("--version").stdout.strip() == version
+    assert paralab("--version").stdout.strip() == VERSION
     out = paralab("--help").stdout
     for command in ("install", "uninstall", "kernel", "run"):
         assert command in out
@@ -42,6 +42,14 @@ def test_install_writes_a_kernel_spec(tmp_path):
     both = paralab("install", "--user", "--prefix", str(tmp_path))
     assert both.returncode == 1
     assert both.stderr.strip() == "paralab install: give at most one of --user, --sys-prefix, --prefix DIR"
+
+
+def test_install_sys_prefix_writes_into_the_active_environment(tmp_path):
+    env = {**os.environ, "VIRTUAL_ENV": str(tmp_path)}
+    result = subprocess.run(["node", CLI, "install", "--sys-prefix"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Installed paralab {VERSION} for Jupyter (--sys-prefix ({tmp_path})):")
+    assert (tmp_path / "share" / "jupyter" / "kernels" / "paralab" / "kernel.json").exists()
 
 
 def test_uninstall_removes_what_install_wrote(tmp_path):

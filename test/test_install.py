@@ -32,8 +32,16 @@ def npm_command():
     return [shutil.which("npm") or "npm"]
 
 
+def user_environ():
+    """os.environ without what `npm test` adds for its scripts (npm_config_local_prefix would make
+    an npm run inside kernel/ act on the workspace root; a user's shell has none of them)."""
+    return {k: v for k, v in os.environ.items() if not k.lower().startswith("npm_")}
+
+
 def npm(*args, cwd=ROOT, timeout=600):
-    result = subprocess.run([*npm_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [*npm_command(), *args], cwd=cwd, env=user_environ(), capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
     assert result.returncode == 0, f"npm {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -52,7 +60,7 @@ class Installation:
     def env(self, **extra):
         """A shell with the venv's Jupyter and npm's global bin on PATH, and the scratch data
         directory on JUPYTER_PATH; Jupyter's own config and user data kept out of ~."""
-        env = dict(os.environ)
+        env = user_environ()
         env.update(
             PATH=os.pathsep.join([str(self.global_prefix / "bin"), VENV_BIN, env.get("PATH", "")]),
             JUPYTER_PATH=str(self.data),
@@ -184,6 +192,23 @@ def test_the_installed_kernel_runs_parallel_and_gpu_cells(installation, installe
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_paralab_run_writes_a_report_with_the_shared_style(installation, tmp_path):
+    nb = {
+        "cells": [{"cell_type": "code", "source": "%%parallel --workers 2\nrank", "metadata": {}, "outputs": [], "execution_count": None}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+    result = subprocess.run(
+        [str(installation.paralab), "run", "nb.ipynb", "--html", "report.html"],
+        cwd=tmp_path, env=installation.env(), capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert '<body class="paralab-report">' in html and "--paralab-color-text:" in html and "data:image/png;base64," in html
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no chromium at {CHROMIUM} (run: bash scripts/setup-chromium.sh as root)")
