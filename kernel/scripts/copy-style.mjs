@@ -8,8 +8,12 @@ import { fileURLToPath } from "node:url";
 const kernel = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const from = path.join(kernel, "..", "style");
 const to = path.join(kernel, "dist", "style");
-fs.rmSync(to, { recursive: true, force: true });
+const names = fs.readdirSync(from).filter((n) => n.endsWith(".css"));
 fs.mkdirSync(to, { recursive: true });
-for (const name of fs.readdirSync(from).filter((n) => n.endsWith(".css"))) {
-  fs.copyFileSync(path.join(from, name), path.join(to, name));
+for (const name of fs.readdirSync(to)) if (!names.includes(name)) fs.rmSync(path.join(to, name));
+for (const name of names) {
+  const css = fs.readFileSync(path.join(from, name));
+  const target = path.join(to, name);
+  // Unchanged files keep their time: the labextension build is skipped when dist/ is older.
+  if (!fs.existsSync(target) || !fs.readFileSync(target).equals(css)) fs.writeFileSync(target, css);
 }
