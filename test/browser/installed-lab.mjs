@@ -32,7 +32,11 @@ async function main(dataDir) {
     const outputs = await page.evaluate(() =>
       window.jupyterapp.shell.currentWidget.content.widgets.map((cell) => cell.model.outputs.toJSON()),
     );
-    const charts = await page.locator(".jp-paralab-chart canvas").count();
+    // The extension's renderer: one chart widget per run record, drawn on canvases.
+    const charts = await page
+      .locator(".jp-paralab-chart")
+      .filter({ has: page.locator("canvas") })
+      .count();
     await command(page, "paralab:show-panel");
     const panel = page.locator("#paralab-parallel-panel");
     await panel.waitFor({ state: "visible", timeout: 15_000 });
