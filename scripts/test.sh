@@ -15,7 +15,7 @@ npx eslint .
 echo "== unit tests (node:test)"
 node --test --test-concurrency=1 kernel/dist/
 echo "== end-to-end tests (real Jupyter clients)"
-node kernel/dist/cli/main.js install --prefix .venv >/dev/null
+npx --no-install paralab install --prefix .venv >/dev/null
 (cd test && ../.venv/bin/python -m pytest -q -p no:cacheprovider .)
 echo "== browser tests (JupyterLab 4 in Chromium)"
 node --test --test-concurrency=1 test/browser/
