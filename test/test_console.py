@@ -27,3 +27,34 @@ def test_console_shows_errors_and_keeps_going():
     out = console(['throw new TypeError("nope")', "1 + 1"])
     assert "TypeError: nope" in out
     assert "Out[2]: 2" in out
+
+
+def test_a_client_whose_iopub_connects_late_still_sees_its_first_cell():
+    """The cause of the 1-in-6 `jupyter console` hang, made deterministic: the console does not
+    wait for its iopub socket, so its first cell could run before the subscription reached the
+    kernel, and the cell's idle status (which the console waits for) was lost. The kernel now
+    serves shell requests once a frontend has subscribed to iopub."""
+    import time
+
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="paralab")
+    km.start_kernel()
+    kc = km.client()
+    try:
+        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=True)
+        kc.control_channel.send(kc.session.msg("kernel_info_request"))
+        kc.control_channel.get_msg(timeout=60)  # the kernel is up (control never waits for iopub)
+        msg_id = kc.execute("1 + 1")
+        time.sleep(1.5)  # the first cell is sent; the iopub socket is still connecting
+        kc.start_channels(shell=False, iopub=True, stdin=False, hb=False, control=False)
+        seen = []
+        while "status:idle" not in seen:
+            m = kc.get_iopub_msg(timeout=30)
+            if m["parent_header"].get("msg_id") == msg_id:
+                state = m["content"].get("execution_state", "")
+                seen.append(f"{m['msg_type']}:{state}" if state else m["msg_type"])
+        assert seen == ["status:busy", "execute_input", "execute_result", "status:idle"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)

@@ -3,7 +3,7 @@ import * as zmq from "zeromq";
 import { Channel, ConnectionConfig, JupyterMessage } from "./messages";
 import { Signer, decodeMessage, encodeMessage, makeHeader } from "./wire";
 
-/** How long shell requests wait for a first iopub subscriber before being served anyway. */
+/** How long the first shell request waits for an iopub subscriber before being served anyway. */
 const SUBSCRIBER_GRACE_MS = 3000;
 
 export type IncomingHandler = (channel: Channel, msg: JupyterMessage) => void;
@@ -21,13 +21,14 @@ export class KernelServer {
   private heartbeat?: Worker;
   private closed = false;
   /**
-   * Resolves when the first frontend has subscribed to iopub (or after a grace period). Shell
-   * requests wait for it: a client that never waits for iopub (jupyter console) would otherwise
-   * miss the status and output of its first cell, sent while its SUB socket was still connecting,
-   * and wait for an idle that already left.
+   * Resolves when the first frontend has subscribed to iopub (or a grace period after the first
+   * shell request). Shell requests wait for it: a client that does not wait for iopub itself
+   * (jupyter console) would otherwise miss the status and output of its first cell, sent while
+   * its SUB socket was still connecting, and wait forever for an idle that already left.
    */
   private readonly firstSubscriber: Promise<void>;
   private markSubscribed!: () => void;
+  private graceTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: ConnectionConfig,
@@ -61,11 +62,16 @@ export class KernelServer {
     }
     this.startHeartbeat(address(c.hb_port));
     void this.welcomeSubscribers();
-    const grace = setTimeout(() => this.markSubscribed(), SUBSCRIBER_GRACE_MS);
-    grace.unref();
     void this.receive("control", onMessage);
     void this.receive("stdin", onMessage);
-    void this.firstSubscriber.then(() => this.receive("shell", onMessage));
+    void this.receive("shell", (channel, msg) => {
+      if (!this.graceTimer) {
+        this.graceTimer = setTimeout(() => this.markSubscribed(), SUBSCRIBER_GRACE_MS);
+        this.graceTimer.unref();
+      }
+      // Requests queue on the same promise, so they are still handled in arrival order.
+      void this.firstSubscriber.then(() => onMessage(channel, msg));
+    });
   }
 
   private async welcomeSubscribers(): Promise<void> {
@@ -74,6 +80,7 @@ export class KernelServer {
         // A subscription frame is 0x01 followed by the topic; 0x00 is an unsubscription.
         if (frame[0] === 1) {
           this.markSubscribed();
+          clearTimeout(this.graceTimer);
           void this.send("iopub", "iopub_welcome", { subscription: frame.subarray(1).toString() }, undefined);
         }
       }
