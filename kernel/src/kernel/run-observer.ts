@@ -35,7 +35,7 @@ export class KernelRunObserver implements RunObserver {
         this.sampler.sampleNow();
         this.sampler.busy(false);
         if (this.running === entry) this.running = null;
-        return { cores: this.sampler.samplesBetween(startMs, endMs + 1), workers };
+        return { cores: this.sampler.samplesBetween(startMs, endMs + 1), workers, workersFromMs: clocks.startedMs };
       },
     };
   }

@@ -72,7 +72,9 @@ export async function dispatch(
       watch.progress(done);
     },
   };
-  const startMs = Date.now();
+  // The precise clock the workers' task times and thread-clock samples use.
+  const now = () => performance.timeOrigin + performance.now();
+  const startMs = now();
   try {
     const result =
       mode === "map"
@@ -90,10 +92,10 @@ export async function dispatch(
             hooks,
           )
         : await runner.runSpmd({ code, workers: o.workers, vars: job.vars }, hooks);
-    const endMs = Date.now();
+    const endMs = now();
     return { result, startMs, endMs, utilization: watch.finished(startMs, endMs), progress, grouped };
   } catch (e) {
-    watch.finished(startMs, Date.now());
+    watch.finished(startMs, now());
     progress?.finish();
     grouped?.flush((name, text) => env.sink.stream(name, text));
     throw explainFailure(e, plan, job, signal, timeout);

@@ -7,6 +7,8 @@ export interface Utilization {
   cores: CoreSample[];
   /** Per worker, from the workers' thread clocks (resolves a few ms). */
   workers: WorkerSample[];
+  /** Epoch ms the first worker sample starts from (its interval ends at its tMs). */
+  workersFromMs?: number;
 }
 
 /**

@@ -29,6 +29,7 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     // the kernel's cores and clocks say nothing about a cluster's
     samples: plan.cluster ? [] : run.utilization.cores,
     workerSamples: plan.cluster ? [] : run.utilization.workers,
+    workerSamplesFromMs: plan.cluster ? undefined : run.utilization.workersFromMs,
   };
   if (result.lanes) record.lanes = result.lanes;
   if (comparison) {

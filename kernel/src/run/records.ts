@@ -115,6 +115,8 @@ export interface RunRecord {
    * from the start of the run to its end: the chart for runs shorter than per-core counters resolve.
    */
   workerSamples?: WorkerSample[];
+  /** Epoch ms the first of workerSamples covers from (at or before startMs). */
+  workerSamplesFromMs?: number;
   compare?: CompareResult;
 }
 
