@@ -288,7 +288,7 @@ export class ParallelPanel extends Widget {
     const config = coreHistoryConfig(samples, latest.cores.length, seconds, theme);
     const datasets = config.data.datasets;
     if (this.history && this.history.data.datasets.length === datasets.length) {
-      this.history.data.datasets.forEach((d, i) => (d.data = datasets[i].data));
+      this.history.data.datasets.forEach((d, i) => (d.data = datasets[i].data as typeof d.data));
       const xs = this.history.config.options?.scales?.x;
       if (xs) xs.min = -seconds;
       this.history.update("none");
