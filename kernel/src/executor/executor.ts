@@ -29,6 +29,11 @@ export class CellExecutor {
   private readonly exports: Record<string, unknown> = {};
   private prevDecl = "";
   private interruptReject?: (e: Error) => void;
+  /**
+   * The cell running now (or last): its TypeScript and the script vm runs, whose line:column a
+   * stack frame in `cell.js` refers to (lang/call-site.ts maps one to the other).
+   */
+  running: { source: string; script: string } | undefined;
   private static instances = 0;
   private readonly globalName: string;
 
@@ -92,13 +97,10 @@ export class CellExecutor {
     const prefix = converted.hasToplevelAwait
       ? "(async function(exports, require) { "
       : "(function(exports, require) { ";
-    const script = new vm.Script(
-      `${prefix}${converted.output}\n})(${this.globalName}.exports, ${this.globalName}.require)`,
-      {
-        filename: "cell.js",
-      },
-    );
+    const text = `${prefix}${converted.output}\n})(${this.globalName}.exports, ${this.globalName}.require)`;
+    const script = new vm.Script(text, { filename: "cell.js" });
     return async () => {
+      this.running = { source: src, script: text };
       const ret = script.runInThisContext({ breakOnSigint: true });
       if (converted.hasToplevelAwait) {
         const interrupted = new Promise<never>((_, reject) => (this.interruptReject = reject));

@@ -61,7 +61,13 @@ export interface ProbeMessage {
   probeId: number;
 }
 
-export type ToWorker = TaskMessage | CommReplyMessage | CancelMessage | StatsRequestMessage | ProbeMessage;
+export type ToWorker =
+  | TaskMessage
+  | CommReplyMessage
+  | CancelMessage
+  | StatsRequestMessage
+  | ProbeMessage
+  | GraphToWorker;
 
 export type CollectiveOp = "barrier" | "bcast" | "scatter" | "gather";
 
@@ -123,4 +129,110 @@ export interface ProbeAckMessage {
   probeId: number;
 }
 
-export type FromWorker = ReadyMessage | StreamMessage | CommMessage | ResultMessage | StatsMessage | ProbeAckMessage;
+export type FromWorker =
+  | ReadyMessage
+  | StreamMessage
+  | CommMessage
+  | ResultMessage
+  | StatsMessage
+  | ProbeAckMessage
+  | GraphFromWorker;
+
+// Task graphs (SPEC §3.3.1). A worker keeps results by node id across jobs (until released), and
+// hands them to other workers: over a MessagePort between threads, relayed by the pool between
+// processes.
+
+/** Run one node: its inputs come from the worker's store, waiting for those `fetch` names. */
+export interface GraphTaskMessage {
+  type: "graph-task";
+  jobId: number;
+  taskId: number;
+  nodeId: string;
+  code: WireCode;
+  args: unknown[];
+  refs: { path: (string | number)[]; id: string }[];
+  /** Sent with the first task of a job on each worker. */
+  vars?: Record<string, unknown>;
+  /** Inputs that another worker sends (they may arrive before or after this message). */
+  incoming: string[];
+  /** Store the result (a later task reads it). */
+  keep: boolean;
+  /** Send the value back with the result (compute returns it). */
+  ret: boolean;
+}
+
+/** One end of a channel to another thread worker (sent with the port in the transfer list). */
+export interface GraphPortMessage {
+  type: "graph-port";
+  jobId: number;
+  peer: number;
+  port: import("node:worker_threads").MessagePort;
+}
+
+/** Send a stored result to worker `to` (a rank; -1 means back to the kernel) over `via`. */
+export interface GraphSendMessage {
+  type: "graph-send";
+  jobId: number;
+  nodeId: string;
+  to: number;
+  via: "port" | "relay";
+}
+
+/** A relayed value arriving, or (`missing`) the news that it never will and why. */
+export interface GraphValueMessage {
+  type: "graph-value";
+  jobId: number;
+  nodeId: string;
+  value?: unknown;
+  missing?: string;
+}
+
+/** Drop these stored results. */
+export interface GraphReleaseMessage {
+  type: "graph-release";
+  nodeIds: string[];
+}
+
+/** The job is over: close its ports. */
+export interface GraphEndMessage {
+  type: "graph-end";
+  jobId: number;
+}
+
+export type GraphToWorker =
+  | GraphTaskMessage
+  | GraphPortMessage
+  | GraphSendMessage
+  | GraphValueMessage
+  | GraphReleaseMessage
+  | GraphEndMessage;
+
+export interface GraphResultMessage {
+  type: "graph-result";
+  jobId: number;
+  taskId: number;
+  nodeId: string;
+  error?: RemoteError;
+  /** Present when the task asked for `ret` and succeeded. */
+  value?: unknown;
+  resultBytes: number;
+  startMs: number;
+  endMs: number;
+  cpuMs: number;
+  /** Waiting for incoming inputs, ms. */
+  waitMs: number;
+  stats: WorkerStats;
+}
+
+/** A stored value on its way to another process worker (or the kernel, to = -1), through the pool. */
+export interface GraphRelayMessage {
+  type: "graph-relay";
+  jobId: number;
+  nodeId: string;
+  to: number;
+  value?: unknown;
+  missing?: string;
+  bytes: number;
+}
+
+export type GraphFromWorker = GraphResultMessage | GraphRelayMessage;
