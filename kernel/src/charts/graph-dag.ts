@@ -149,9 +149,13 @@ export function graphDagConfig(
       layout: { padding: { left: 8, right: 24, top: 4, bottom: 16 } },
       scales: {
         x: {
-          ...axis(theme, { title: "depth: tasks on the longest chain before it", min: -0.5, max: depth + 0.5, stepSize: 1 }),
+          ...axis(theme, { title: "depth: tasks on the longest chain before it", min: -0.4, max: depth + 0.4 }),
+          // One tick per level, at the columns (not at the padded ends).
+          afterBuildTicks: (scale: { ticks: { value: number }[] }) => {
+            scale.ticks = Array.from({ length: depth + 1 }, (_, value) => ({ value }));
+          },
         },
-        y: { display: false, min: 0, max: rows, reverse: true },
+        y: { display: false, min: -0.1, max: rows + 0.35, reverse: true },
       },
       plugins: {
         ...(base.plugins as Record<string, unknown>),
