@@ -122,6 +122,7 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
     {
       result,
       kernelEdges,
+      outputs: new Set(targets.map((t) => t.id)),
       status: (id) => {
         const s = scheduler.stateOf(id);
         if (s !== undefined) return RECORD_STATUS[s];

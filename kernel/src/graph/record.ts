@@ -17,6 +17,8 @@ export interface RunFacts {
   status(id: string): GraphNodeStatus | undefined;
   /** Inputs whose values were in the kernel and were sent with the task: from → to, bytes. */
   kernelEdges: GraphEdgeRecord[];
+  /** The nodes compute returns. */
+  outputs: ReadonlySet<string>;
 }
 
 /** `nodes` inputs first. Without `run`: the graph before it runs. */
@@ -34,6 +36,7 @@ export function buildGraphRecord(
     const r = lastRun.get(n.id);
     const e: GraphNodeRecord = { id: n.id, label: n.fn.name, deps: n.inputs.map((i) => i.id), depth: 0, status };
     if (n.fn.cellLine !== undefined) e.cellLine = n.fn.cellLine;
+    if (run?.outputs.has(n.id)) e.output = true;
     if (r && r.rank >= 0) {
       e.rank = r.rank;
       e.startMs = r.startMs;

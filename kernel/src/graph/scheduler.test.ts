@@ -190,3 +190,42 @@ test("10,000 independent tasks are assigned without sorting the ready list each 
   }
   assert.equal(n, 10_000);
 });
+
+describe("TaskScheduler: batches of tiny tasks", () => {
+  const wide = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, deps: [] }));
+
+  test("one task per worker until task times are known", () => {
+    const s = new TaskScheduler(wide(100), wide(100).map((t) => t.id));
+    s.start(none);
+    assert.equal(s.assign([0, 1]).length, 2);
+  });
+
+  test("tiny tasks go several at a time, about TARGET_BATCH_MS of work, shared between the idle workers", () => {
+    const s = new TaskScheduler(wide(100), wide(100).map((t) => t.id));
+    s.start(none);
+    for (const a of s.assign([0, 1])) s.succeeded(a.id, a.rank, 8, 0.1); // 0.1 ms each → 20 per batch
+    const batch = s.assign([0, 1]);
+    assert.deepEqual(
+      [batch.filter((a) => a.rank === 0).length, batch.filter((a) => a.rank === 1).length],
+      [20, 20],
+    );
+  });
+
+  test("slow tasks go one at a time", () => {
+    const s = new TaskScheduler(wide(10), wide(10).map((t) => t.id));
+    s.start(none);
+    for (const a of s.assign([0, 1])) s.succeeded(a.id, a.rank, 8, 50);
+    assert.equal(s.assign([0, 1]).length, 2);
+  });
+
+  test("a batch never takes more than an even share of the ready tasks", () => {
+    const s = new TaskScheduler(wide(12), wide(12).map((t) => t.id));
+    s.start(none);
+    for (const a of s.assign([0, 1])) s.succeeded(a.id, a.rank, 8, 0.001);
+    const batch = s.assign([0, 1]);
+    assert.deepEqual(
+      [batch.filter((a) => a.rank === 0).length, batch.filter((a) => a.rank === 1).length],
+      [5, 5],
+    );
+  });
+});

@@ -10,6 +10,11 @@
  *   (a critical-path heuristic), then the one made first.
  * - Locality: a task goes to the idle worker that already holds most bytes of its inputs, so that
  *   a chain stays on one worker and its data never moves.
+ * - Batches for tiny tasks: when more tasks are ready than workers are idle and tasks have been
+ *   taking well under a millisecond, a worker gets several at once (about TARGET_BATCH_MS of
+ *   work), as map items travel in chunks: otherwise a round trip per task dominates. A task in a
+ *   batch may wait for its batch-mates while another worker idles, so this bends the greedy rule
+ *   by at most TARGET_BATCH_MS, and only for tasks that small.
  */
 import type { Assignment, GraphScheduler, HeldResult, InputSource, Release } from "../run/graphs";
 import { TaskHeap } from "./heap";
@@ -23,6 +28,9 @@ export interface SchedulerTask {
 
 /** How many ready tasks are weighed per idle worker in one assign (bounds the work per call). */
 const CANDIDATES_PER_WORKER = 4;
+/** Work per batch that makes messaging (~0.1 ms a round trip) a small share. */
+export const TARGET_BATCH_MS = 2;
+const MAX_BATCH = 256;
 
 export class TaskScheduler implements GraphScheduler {
   private readonly deps = new Map<string, readonly string[]>();
@@ -38,6 +46,10 @@ export class TaskScheduler implements GraphScheduler {
   private readonly ready = new TaskHeap();
   private readyCount = 0;
   private running = 0;
+  private doneCount = 0;
+  private doneMs = 0;
+  /** Tasks this run needs to run (set by start). */
+  private toRun = 0;
 
   /** `tasks` inputs first; `outputs` are what the caller wants back. */
   constructor(
@@ -88,6 +100,7 @@ export class TaskScheduler implements GraphScheduler {
       const below = (this.dependents.get(id) ?? []).map((d) => this.height.get(d) ?? 0);
       this.height.set(id, 1 + Math.max(0, ...below));
     }
+    this.toRun = needed.filter((id) => this.state.get(id) === "waiting").length;
     for (const id of needed) if (this.state.get(id) === "waiting" && this.missing.get(id) === 0) this.makeReady(id);
     const fetchBack = new Map<string, number>();
     for (const id of this.outputs) {
@@ -97,48 +110,60 @@ export class TaskScheduler implements GraphScheduler {
   }
 
   assign(idle: readonly number[]): Assignment[] {
-    const free = new Set(idle);
+    const perWorker = this.batchSize(idle.length);
+    const room = new Map(idle.map((r) => [r, perWorker]));
     const candidates: string[] = [];
-    while (candidates.length < idle.length * CANDIDATES_PER_WORKER && this.ready.size > 0) {
+    const want = idle.length * Math.max(perWorker, CANDIDATES_PER_WORKER);
+    while (candidates.length < want && this.ready.size > 0) {
       const id = this.ready.pop()!;
       if (this.state.get(id) === "ready") candidates.push(id);
     }
     const out: Assignment[] = [];
     const placed = new Set<string>();
+    const take = (id: string, rank: number) => {
+      out.push(this.place(id, rank));
+      placed.add(id);
+      const left = room.get(rank)! - 1;
+      if (left > 0) room.set(rank, left);
+      else room.delete(rank);
+    };
     // Pass 1: tasks whose inputs already sit on an idle worker go there.
     for (const id of candidates) {
-      if (free.size === 0) break;
+      if (room.size === 0) break;
       let best: number | undefined;
       let bestBytes = 0;
-      for (const rank of [...free].sort((a, b) => a - b)) {
+      for (const rank of [...room.keys()].sort((a, b) => a - b)) {
         const local = this.localBytes(id, rank);
         if (local > bestBytes) {
           best = rank;
           bestBytes = local;
         }
       }
-      if (best !== undefined && bestBytes > 0) {
-        out.push(this.place(id, best));
-        free.delete(best);
-        placed.add(id);
-      }
+      if (best !== undefined) take(id, best);
     }
-    // Pass 2: the rest, best first, to the remaining idle workers (lowest rank first).
-    const rest = [...free].sort((a, b) => a - b);
+    // Pass 2: the rest, best first, to the idle workers with the most room (lowest rank first).
     for (const id of candidates) {
       if (placed.has(id)) continue;
-      const rank = rest.shift();
-      if (rank === undefined) {
-        this.ready.push(id, this.height.get(id)!, this.order.get(id)!);
-        continue;
-      }
-      out.push(this.place(id, rank));
+      let rank: number | undefined;
+      for (const [r, left] of [...room].sort((a, b) => a[0] - b[0])) if (rank === undefined || left > room.get(rank)!) rank = r;
+      if (rank === undefined) this.ready.push(id, this.height.get(id)!, this.order.get(id)!);
+      else take(id, rank);
     }
     return out;
   }
 
-  succeeded(id: string, rank: number, resultBytes: number): Release[] {
+  /** Tasks per idle worker now: 1 until tasks are known to be tiny and plenty are ready. */
+  private batchSize(idle: number): number {
+    if (idle === 0 || this.readyCount <= idle || this.doneCount === 0) return 1;
+    const meanMs = this.doneMs / this.doneCount;
+    const byTime = Math.floor(TARGET_BATCH_MS / Math.max(meanMs, 1e-3));
+    return Math.max(1, Math.min(MAX_BATCH, byTime, Math.ceil(this.readyCount / idle)));
+  }
+
+  succeeded(id: string, rank: number, resultBytes: number, durationMs = 0): Release[] {
     this.settle(id, "ok");
+    this.doneCount++;
+    this.doneMs += durationMs;
     this.bytes.set(id, resultBytes);
     // The worker stored the result if a later task reads it, and a copy of every input it fetched.
     if ((this.dependents.get(id) ?? []).length > 0) this.hold(id, rank);
@@ -187,9 +212,7 @@ export class TaskScheduler implements GraphScheduler {
   }
 
   get total(): number {
-    let n = 0;
-    for (const s of this.state.values()) if (s !== "kept") n++;
-    return n;
+    return this.toRun;
   }
 
   get finished(): boolean {

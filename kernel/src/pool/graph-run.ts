@@ -9,6 +9,7 @@ import { MessageChannel } from "node:worker_threads";
 import { CloneError, TaskAbortedError, type WorkerExitError } from "../errors";
 import { estimateBytes } from "../transfer/bytes";
 import type {
+  Assignment,
   GraphEdgeRun,
   GraphHooks,
   GraphJob,
@@ -19,7 +20,13 @@ import type {
   HeldResult,
   KeptResult,
 } from "../run/graphs";
-import type { GraphRelayMessage, GraphResultMessage, GraphTaskMessage, WorkerKind } from "../run/messages";
+import type {
+  GraphRelayMessage,
+  GraphResultMessage,
+  GraphTaskItem,
+  GraphTaskMessage,
+  WorkerKind,
+} from "../run/messages";
 import type { JobHost } from "./job";
 import type { InFlight, WorkerSlot } from "./slot";
 
@@ -38,12 +45,15 @@ export interface GraphSpec {
   kind: WorkerKind;
 }
 
+/** A batch of tasks on one worker. */
 interface Running {
-  id: string;
   rank: number;
   sentMs: number;
-  /** Inputs on their way from other workers: node id → sender rank. */
-  incoming: Map<string, number>;
+  items: {
+    id: string;
+    /** Inputs on their way from other workers: node id → sender rank. */
+    incoming: Map<string, number>;
+  }[];
 }
 
 export class GraphRun {
@@ -107,7 +117,9 @@ export class GraphRun {
       if (slot && slot.state === "idle" && !slot.task) idle.push(r);
     }
     if (idle.length > 0) {
-      for (const a of this.spec.scheduler.assign(idle)) this.dispatch(a.id, a.rank, a.inputs, a.keep);
+      const batches = new Map<number, Assignment[]>();
+      for (const a of this.spec.scheduler.assign(idle)) batches.set(a.rank, [...(batches.get(a.rank) ?? []), a]);
+      for (const [rank, batch] of batches) this.dispatch(rank, batch);
     }
     if (this.spec.scheduler.finished && this.running.size === 0 && this.comingBack.size === 0) this.finish();
   }
@@ -115,30 +127,33 @@ export class GraphRun {
   onResult(slot: WorkerSlot, m: GraphResultMessage): void {
     if (this.settled || m.jobId !== this.id) return;
     const r = this.running.get(m.taskId);
-    if (!r) return;
+    if (!r) return this.pump();
     this.running.delete(m.taskId);
-    this.runs.push({
-      id: r.id,
-      rank: slot.rank,
-      startMs: m.startMs,
-      endMs: m.endMs,
-      cpuMs: m.cpuMs,
-      waitMs: m.waitMs,
-      status: m.error ? "error" : "ok",
-      resultBytes: m.error ? undefined : m.resultBytes,
-      error: m.error,
-    });
-    if (m.error) this.spec.scheduler.failed(r.id);
-    else {
-      if (this.outputs.has(r.id)) {
-        this.values.set(r.id, m.value);
-        this.bytesOut += m.resultBytes;
+    for (const o of m.outcomes) {
+      this.runs.push({
+        id: o.nodeId,
+        rank: slot.rank,
+        startMs: o.startMs,
+        endMs: o.endMs,
+        cpuMs: o.cpuMs,
+        waitMs: o.waitMs,
+        status: o.error ? "error" : "ok",
+        resultBytes: o.error ? undefined : o.resultBytes,
+        error: o.error,
+      });
+      if (o.error) {
+        this.spec.scheduler.failed(o.nodeId);
+        continue;
       }
-      for (const release of this.spec.scheduler.succeeded(r.id, slot.rank, m.resultBytes)) {
-        this.sendTo(release.rank, { type: "graph-release", nodeIds: release.ids });
+      if (this.outputs.has(o.nodeId)) {
+        this.values.set(o.nodeId, o.value);
+        this.bytesOut += o.resultBytes;
       }
+      const releases = this.spec.scheduler.succeeded(o.nodeId, slot.rank, o.resultBytes, o.endMs - o.startMs);
+      for (const release of releases) this.sendTo(release.rank, { type: "graph-release", nodeIds: release.ids });
     }
-    this.spec.hooks.onProgress?.(++this.doneCount, this.spec.scheduler.total);
+    this.doneCount += m.outcomes.length;
+    this.spec.hooks.onProgress?.(this.doneCount, this.spec.scheduler.total);
     this.pump();
   }
 
@@ -165,8 +180,10 @@ export class GraphRun {
     const r = this.running.get(task.taskId);
     if (r) {
       this.running.delete(task.taskId);
-      this.runs.push({ ...this.lostRun(r.id, slot.rank, error), startMs: r.sentMs });
-      this.spec.scheduler.failed(r.id);
+      for (const item of r.items) {
+        this.runs.push({ ...this.lostRun(item.id, slot.rank, error), startMs: r.sentMs });
+        this.spec.scheduler.failed(item.id);
+      }
     }
     this.workerGone(slot.rank);
     this.pump();
@@ -183,7 +200,9 @@ export class GraphRun {
     this.spec.scheduler.abort();
     for (const [taskId, r] of this.running) {
       this.running.delete(taskId);
-      this.runs.push({ id: r.id, rank: r.rank, startMs: r.sentMs, endMs: now, cpuMs: 0, waitMs: 0, status: "cancelled" });
+      for (const item of r.items) {
+        this.runs.push({ id: item.id, rank: r.rank, startMs: r.sentMs, endMs: now, cpuMs: 0, waitMs: 0, status: "cancelled" });
+      }
       const slot = this.host.slot(r.rank);
       if (slot?.task?.jobId === this.id) this.host.replace(slot);
       this.spec.scheduler.lost(r.rank);
@@ -192,53 +211,69 @@ export class GraphRun {
     this.finish(error);
   }
 
-  private dispatch(id: string, rank: number, inputs: { id: string; from?: number }[], keep: boolean): void {
-    const spec = this.tasks.get(id)!;
+  /** Sends one batch (often of one task) to an idle worker, and starts the copies of its inputs. */
+  private dispatch(rank: number, batch: Assignment[]): void {
     const slot = this.host.slot(rank)!;
-    const incoming = new Map<string, number>();
-    for (const input of inputs) {
-      const bytes = this.spec.scheduler.bytesOf(input.id) ?? 0;
-      if (input.from === undefined) {
-        this.edges.push({ from: input.id, to: id, bytes: 0, path: "local" });
-        continue;
+    const items: GraphTaskItem[] = [];
+    const running: Running["items"] = [];
+    let bytesIn = 0;
+    for (const a of batch) {
+      const spec = this.tasks.get(a.id)!;
+      const incoming = new Map<string, number>();
+      for (const input of a.inputs) {
+        if (input.from === undefined) {
+          this.edges.push({ from: input.id, to: a.id, bytes: 0, path: "local" });
+          continue;
+        }
+        const bytes = this.spec.scheduler.bytesOf(input.id) ?? 0;
+        incoming.set(input.id, input.from);
+        const via = this.spec.kind === "thread" ? "port" : "relay";
+        if (via === "port") {
+          this.connect(input.from, rank);
+          this.bytesMoved.port += bytes;
+        }
+        this.edges.push({ from: input.id, to: a.id, bytes, path: via });
+        this.sendTo(input.from, { type: "graph-send", jobId: this.id, nodeId: input.id, to: rank, via });
       }
-      incoming.set(input.id, input.from);
-      const via = this.spec.kind === "thread" ? "port" : "relay";
-      if (via === "port") {
-        this.connect(input.from, rank);
-        this.bytesMoved.port += bytes;
-      }
-      this.edges.push({ from: input.id, to: id, bytes, path: via });
-      this.sendTo(input.from, { type: "graph-send", jobId: this.id, nodeId: input.id, to: rank, via });
+      items.push({
+        nodeId: a.id,
+        code: spec.code,
+        args: spec.args,
+        refs: spec.refs,
+        incoming: [...incoming.keys()],
+        keep: a.keep,
+        ret: this.outputs.has(a.id),
+      });
+      running.push({ id: a.id, incoming });
+      bytesIn += estimateBytes(spec.args);
     }
-    const withVars = slot.varsJobId !== this.id;
-    const bytesIn = (withVars ? this.spec.varsBytes : 0) + estimateBytes(spec.args);
+    const first = slot.varsJobId !== this.id;
+    if (first) bytesIn += this.spec.varsBytes;
     const msg: GraphTaskMessage = {
       type: "graph-task",
       jobId: this.id,
       taskId: ++this.taskSeq,
-      nodeId: id,
-      code: this.spec.job.codes[spec.code],
-      args: spec.args,
-      refs: spec.refs,
-      vars: withVars ? this.spec.job.vars : undefined,
-      incoming: [...incoming.keys()],
-      keep,
-      ret: this.outputs.has(id),
+      // With the first batch on each worker: the job's variables and code (pool.ts marks vars sent).
+      vars: first ? this.spec.job.vars : undefined,
+      codes: first ? this.spec.job.codes : undefined,
+      items,
     };
     const sentMs = Date.now();
-    const task: InFlight = { jobId: this.id, taskId: msg.taskId, start: 0, count: 1, bytesIn, spmd: false, sentMs };
+    const task: InFlight = { jobId: this.id, taskId: msg.taskId, start: 0, count: items.length, bytesIn, spmd: false, sentMs };
     try {
       this.host.assign(slot, msg, task);
     } catch (e) {
-      const error = new CloneError(`the arguments of ${id}`, e instanceof Error ? e.message : String(e), { cause: e });
-      this.runs.push(this.lostRun(id, rank, error));
-      this.spec.scheduler.failed(id);
+      const what = items.length === 1 ? `the arguments of ${items[0].nodeId}` : `the arguments of ${items.map((i) => i.nodeId).join(", ")}`;
+      const error = new CloneError(what, e instanceof Error ? e.message : String(e), { cause: e });
+      for (const item of items) {
+        this.runs.push(this.lostRun(item.nodeId, rank, error));
+        this.spec.scheduler.failed(item.nodeId);
+      }
       return;
     }
     this.touched.add(slot);
     this.bytesIn += bytesIn;
-    this.running.set(msg.taskId, { id, rank, sentMs, incoming });
+    this.running.set(msg.taskId, { rank, sentMs, items: running });
   }
 
   /** A MessageChannel between two thread workers, made once per job and pair. */
@@ -261,8 +296,10 @@ export class GraphRun {
     this.spec.scheduler.lost(rank);
     const why = `worker w${rank} stopped before sending it`;
     for (const r of this.running.values()) {
-      for (const [nodeId, from] of r.incoming) {
-        if (from === rank) this.sendTo(r.rank, { type: "graph-value", jobId: this.id, nodeId, missing: `${nodeId}: ${why}` });
+      for (const item of r.items) {
+        for (const [nodeId, from] of item.incoming) {
+          if (from === rank) this.sendTo(r.rank, { type: "graph-value", jobId: this.id, nodeId, missing: `${nodeId}: ${why}` });
+        }
       }
     }
     for (const [id, from] of this.comingBack) {

@@ -312,9 +312,9 @@ export class Pool implements Runner {
         slot.state = "idle";
         slot.worker.setRef(false);
         updateStats(slot, m.stats);
-        if (task && task.taskId === m.taskId && task.jobId === m.jobId) slot.tasksDone += 1;
+        if (task && task.taskId === m.taskId && task.jobId === m.jobId) slot.tasksDone += m.outcomes.length;
+        // onResult gives the freed worker its next task (and finishes the run when all is done).
         this.#graph?.onResult(slot, m);
-        this.#graph?.pump();
         break;
       }
       case "graph-relay":

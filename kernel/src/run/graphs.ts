@@ -84,10 +84,16 @@ export interface GraphScheduler {
    * outputs whose values are already on a worker and only need to come back (id → rank).
    */
   start(kept: ReadonlyMap<string, HeldResult>): Map<string, number>;
-  /** Tasks for the given idle ranks (at most one each), best first. */
+  /**
+   * Tasks for the given idle ranks, best first: usually one each, several (a batch, run in order)
+   * when tasks are tiny and many are ready. Tasks given together to a rank do not read each other.
+   */
   assign(idle: readonly number[]): Assignment[];
-  /** A task finished; `resultBytes` is the size of its result. Returns the results workers may drop. */
-  succeeded(id: string, rank: number, resultBytes: number): Release[];
+  /**
+   * A task finished; `resultBytes` is the size of its result, `durationMs` its time (batch sizes
+   * follow it). Returns the results workers may drop.
+   */
+  succeeded(id: string, rank: number, resultBytes: number, durationMs?: number): Release[];
   /** A task failed: the tasks that depend on it will be skipped. */
   failed(id: string): void;
   /** A worker is gone (with the results it held); tasks that needed them are skipped. */

@@ -142,23 +142,33 @@ export type FromWorker =
 // hands them to other workers: over a MessagePort between threads, relayed by the pool between
 // processes.
 
-/** Run one node: its inputs come from the worker's store, waiting for those `fetch` names. */
-export interface GraphTaskMessage {
-  type: "graph-task";
-  jobId: number;
-  taskId: number;
+/** One node to run: its inputs come from the worker's store, waiting for those `incoming`. */
+export interface GraphTaskItem {
   nodeId: string;
-  code: WireCode;
+  /** Index into the job's codes (sent with the job's first batch on each worker). */
+  code: number;
   args: unknown[];
   refs: { path: (string | number)[]; id: string }[];
-  /** Sent with the first task of a job on each worker. */
-  vars?: Record<string, unknown>;
   /** Inputs that another worker sends (they may arrive before or after this message). */
   incoming: string[];
   /** Store the result (a later task reads it). */
   keep: boolean;
   /** Send the value back with the result (compute returns it). */
   ret: boolean;
+}
+
+/**
+ * Run these nodes one after the other (a batch: tiny ready tasks travel together, as map items
+ * travel in chunks, so that messaging does not dominate them). All were ready when sent.
+ */
+export interface GraphTaskMessage {
+  type: "graph-task";
+  jobId: number;
+  taskId: number;
+  /** Sent with the first batch of a job on each worker; later batches reuse them. */
+  vars?: Record<string, unknown>;
+  codes?: WireCode[];
+  items: GraphTaskItem[];
 }
 
 /** One end of a channel to another thread worker (sent with the port in the transfer list). */
@@ -207,20 +217,26 @@ export type GraphToWorker =
   | GraphReleaseMessage
   | GraphEndMessage;
 
-export interface GraphResultMessage {
-  type: "graph-result";
-  jobId: number;
-  taskId: number;
+/** How one node of a batch went. */
+export interface GraphItemOutcome {
   nodeId: string;
   error?: RemoteError;
-  /** Present when the task asked for `ret` and succeeded. */
+  /** Present when the item asked for `ret` and succeeded. */
   value?: unknown;
   resultBytes: number;
   startMs: number;
   endMs: number;
+  /** The batch's CPU time shared out by the items' wall times (one clock read per batch). */
   cpuMs: number;
   /** Waiting for incoming inputs, ms. */
   waitMs: number;
+}
+
+export interface GraphResultMessage {
+  type: "graph-result";
+  jobId: number;
+  taskId: number;
+  outcomes: GraphItemOutcome[];
   stats: WorkerStats;
 }
 

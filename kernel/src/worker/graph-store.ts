@@ -7,7 +7,9 @@
 import type { MessagePort } from "node:worker_threads";
 import type {
   FromWorker,
+  GraphItemOutcome,
   GraphSendMessage,
+  GraphTaskItem,
   GraphTaskMessage,
   GraphToWorker,
   RemoteError,
@@ -39,7 +41,7 @@ export class GraphStore {
   /** Values that arrived for a node id this worker was told is missing (a lost sender). */
   private readonly missing = new Map<string, string>();
   private ports = new Map<number, MessagePort>();
-  private vars: { jobId: number; vars: Record<string, unknown> } = { jobId: -1, vars: {} };
+  private job: { jobId: number; vars: Record<string, unknown>; codes: WireCode[] } = { jobId: -1, vars: {}, codes: [] };
 
   constructor(
     private readonly host: { kind: WorkerKind; send(msg: FromWorker): void },
@@ -120,63 +122,84 @@ export class GraphStore {
   }
 
   private async run(msg: GraphTaskMessage): Promise<void> {
-    let startMs = epochMs();
+    if (msg.vars || msg.codes) {
+      const vars = msg.vars ?? {};
+      for (const k of Object.keys(vars)) vars[k] = reviveShared(vars[k]);
+      this.job = { jobId: msg.jobId, vars, codes: msg.codes ?? [] };
+    }
+    const job = this.job.jobId === msg.jobId ? this.job : { vars: {}, codes: [] as WireCode[] };
+    const cpu0 = ownThreadCpuMs();
+    const t0 = performance.now();
+    const outcomes: GraphItemOutcome[] = [];
+    const values: unknown[] = [];
+    for (const item of msg.items) {
+      const outcome = await this.runItem(item, job);
+      outcomes.push(outcome.outcome);
+      values.push(outcome.value);
+    }
+    // One clock read per batch: a /proc read costs microseconds, as much as a tiny task.
+    const cpuNow = ownThreadCpuMs();
+    const wall = Math.max(1e-9, performance.now() - t0);
+    for (const o of outcomes) o.cpuMs = ((cpuNow - cpu0) * (o.endMs - o.startMs + o.waitMs)) / wall;
+    const stats = workerStats(this.host.kind, cpuNow);
+    msg.items.forEach((item, i) => {
+      if (item.ret && !outcomes[i].error) outcomes[i].value = values[i];
+    });
+    try {
+      this.host.send({ type: "graph-result", jobId: msg.jobId, taskId: msg.taskId, outcomes, stats });
+    } catch (e) {
+      // A value cannot travel back (e.g. it holds a function): say which, instead of going silent.
+      const why = e instanceof Error ? e.message : String(e);
+      for (const o of outcomes) {
+        if (!("value" in o)) continue;
+        try {
+          structuredClone(o.value);
+        } catch {
+          delete o.value;
+          o.error = { name: "DataCloneError", message: `its result cannot be copied back to the kernel (${why}); return plain data` };
+        }
+      }
+      this.host.send({ type: "graph-result", jobId: msg.jobId, taskId: msg.taskId, outcomes, stats });
+    }
+  }
+
+  private async runItem(
+    item: GraphTaskItem,
+    job: { vars: Record<string, unknown>; codes: WireCode[] },
+  ): Promise<{ outcome: GraphItemOutcome; value: unknown }> {
     let waitMs = 0;
-    let cpu0 = ownThreadCpuMs();
+    let startMs = epochMs();
     let value: unknown;
     let error: RemoteError | undefined;
     try {
-      if (msg.vars) {
-        for (const k of Object.keys(msg.vars)) msg.vars[k] = reviveShared(msg.vars[k]);
-        this.vars = { jobId: msg.jobId, vars: msg.vars };
-      }
-      const fn = this.compile(msg.code);
-      const args = msg.args;
+      const code = job.codes[item.code];
+      if (!code) throw new Error(`graph task ${item.nodeId}: its code did not reach this worker`);
+      const fn = this.compile(code);
+      const args = item.args;
       const waitFrom = performance.now();
-      for (const ref of msg.refs) {
+      for (const ref of item.refs) {
         const got = this.input(ref.id);
         setAt(args, ref.path, got instanceof Promise ? await got : got);
       }
       waitMs = performance.now() - waitFrom;
-      const vars = this.vars.jobId === msg.jobId ? this.vars.vars : {};
       startMs = epochMs();
-      cpu0 = ownThreadCpuMs();
-      const r = fn({ args, vars }) as { then?: unknown } | undefined;
+      const r = fn({ args, vars: job.vars }) as { then?: unknown } | undefined;
       value = r !== null && typeof r === "object" && typeof r.then === "function" ? await r : r;
     } catch (e) {
       error = this.toWire(e);
     }
     const endMs = epochMs();
-    const cpuMs = ownThreadCpuMs() - cpu0;
-    if (!error && msg.keep) this.values.set(msg.nodeId, value);
-    let resultBytes = 0;
-    if (!error) resultBytes = estimateBytes(value);
-    const reply = {
-      type: "graph-result" as const,
-      jobId: msg.jobId,
-      taskId: msg.taskId,
-      nodeId: msg.nodeId,
+    if (!error && item.keep) this.values.set(item.nodeId, value);
+    const outcome: GraphItemOutcome = {
+      nodeId: item.nodeId,
       error,
-      resultBytes,
+      resultBytes: error ? 0 : estimateBytes(value),
       startMs,
       endMs,
-      cpuMs,
+      cpuMs: 0,
       waitMs,
-      stats: workerStats(this.host.kind),
     };
-    try {
-      this.host.send(msg.ret && !error ? { ...reply, value } : reply);
-    } catch (e) {
-      // The value cannot travel back (e.g. it holds a function): say so instead of going silent.
-      const why = e instanceof Error ? e.message : String(e);
-      this.host.send({
-        ...reply,
-        error: {
-          name: "DataCloneError",
-          message: `its result cannot be copied back to the kernel (${why}); return plain data`,
-        },
-      });
-    }
+    return { outcome, value };
   }
 }
 
