@@ -251,7 +251,8 @@ export class GraphTaskError extends Error {
   ) {
     const where = task.cellLine !== undefined ? `, delayed at cell line ${task.cellLine}` : "";
     const on = task.rank !== undefined ? ` on w${task.rank}` : "";
-    const others = detail.failed.length > 1 ? ` (and ${detail.failed.length - 1} more failed: ${list(detail.failed.slice(1))})` : "";
+    const others =
+      detail.failed.length > 1 ? ` (and ${detail.failed.length - 1} more failed: ${list(detail.failed.slice(1))})` : "";
     const skipped = detail.skipped.length
       ? `${detail.skipped.length === 1 ? "1 task that depends on it was" : `${detail.skipped.length} tasks that depend on it were`} skipped (${list(detail.skipped)}); `
       : "";

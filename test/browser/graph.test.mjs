@@ -34,7 +34,9 @@ describe("paralab task graph chart in JupyterLab", { skip, timeout: 300_000 }, (
   before(async () => {
     installIntoVenv();
     lab = await startLab({
-      files: { "graph.ipynb": notebook("paralab", [GRAPH_CELL, "const [r] = await compute(result, { workers: 2 });\nr"]) },
+      files: {
+        "graph.ipynb": notebook("paralab", [GRAPH_CELL, "const [r] = await compute(result, { workers: 2 });\nr"]),
+      },
     });
     browser = await openBrowser();
     page = browser.page;
@@ -52,8 +54,14 @@ describe("paralab task graph chart in JupyterLab", { skip, timeout: 300_000 }, (
     await chart.waitFor({ timeout: 60_000 });
     const canvases = chart.locator("canvas");
     assert.equal(await canvases.count(), 2, "DAG + work–span (no timeline before running)");
-    assert.match((await canvases.nth(0).getAttribute("aria-label")) ?? "", /^Task graph: 9 tasks, 3 levels, not run yet/);
-    assert.match((await canvases.nth(1).getAttribute("aria-label")) ?? "", /each task counted as 1\): T1 = 9 tasks, T∞ = 3 tasks/);
+    assert.match(
+      (await canvases.nth(0).getAttribute("aria-label")) ?? "",
+      /^Task graph: 9 tasks, 3 levels, not run yet/,
+    );
+    assert.match(
+      (await canvases.nth(1).getAttribute("aria-label")) ?? "",
+      /each task counted as 1\): T1 = 9 tasks, T∞ = 3 tasks/,
+    );
     const png = decodePng(await stableScreenshot(canvases.nth(0), "graph-before-dag-light"));
     assert.ok(colourStats(png).otherFraction > 0.02, "the DAG has drawn nodes and edges");
   });
@@ -65,7 +73,10 @@ describe("paralab task graph chart in JupyterLab", { skip, timeout: 300_000 }, (
     const canvases = chart.locator("canvas");
     assert.equal(await canvases.count(), 3);
     assert.match((await canvases.nth(0).getAttribute("aria-label")) ?? "", /coloured by the worker that ran each/);
-    assert.match((await canvases.nth(1).getAttribute("aria-label")) ?? "", /^What each worker did: 9 tasks on 2 thread workers/);
+    assert.match(
+      (await canvases.nth(1).getAttribute("aria-label")) ?? "",
+      /^What each worker did: 9 tasks on 2 thread workers/,
+    );
     assert.match((await canvases.nth(2).getAttribute("aria-label")) ?? "", /^Work–span: T1 = .* parallelism T1\/T∞ = /);
     assert.equal(await page.locator(".jp-OutputArea-output img").count(), 0, "the live renderer won over the PNG");
     for (const [i, name] of [

@@ -48,7 +48,8 @@ type TypedArray =
 
 /** An argument of a delayed function: the value, a node that computes it, or (inside arrays and plain objects) parts that are nodes. */
 export type DelayedArg<T> = T | Delayed<T> | DelayedParts<T>;
-type DelayedParts<T> = T extends TypedArray | ((...args: never[]) => unknown) | Date | RegExp | Map<unknown, unknown> | Set<unknown>
+type DelayedParts<T> = T extends
+  TypedArray | ((...args: never[]) => unknown) | Date | RegExp | Map<unknown, unknown> | Set<unknown>
   ? never
   : T extends readonly (infer E)[]
     ? readonly DelayedArg<E>[]
@@ -94,7 +95,11 @@ class DelayedValue<R> implements Delayed<R> {
 
   visualize(): void {
     const scope = currentCell("visualize()");
-    visualizeGraph([this.node], { workers: scope.runners.defaultSize, workerKind: scope.runners.defaultKind }, scope.sink);
+    visualizeGraph(
+      [this.node],
+      { workers: scope.runners.defaultSize, workerKind: scope.runners.defaultKind },
+      scope.sink,
+    );
   }
 
   async compute(options?: ComputeOptions): Promise<R> {
@@ -156,14 +161,18 @@ export function delayed<A extends unknown[], R>(
  * resolves to their values. A last argument that is not a node is the options object.
  */
 export function compute<const T extends readonly Delayed<unknown>[]>(...nodes: T): Promise<Values<T>>;
-export function compute<const T extends readonly Delayed<unknown>[]>(...args: [...T, ComputeOptions]): Promise<Values<T>>;
+export function compute<const T extends readonly Delayed<unknown>[]>(
+  ...args: [...T, ComputeOptions]
+): Promise<Values<T>>;
 export async function compute(...args: unknown[]): Promise<unknown[]> {
   if (inWorker()) throw nested("compute");
   const scope = currentCell("compute");
   const last = args[args.length - 1];
   const given = args.length > 0 && !(last instanceof DelayedValue) ? (args.pop() as object) : undefined;
   if (args.length === 0) {
-    throw new GraphError("compute: give it the delayed values to compute, e.g. compute(result) or compute(a, b, { workers: 4 }).");
+    throw new GraphError(
+      "compute: give it the delayed values to compute, e.g. compute(result) or compute(a, b, { workers: 4 }).",
+    );
   }
   const targets = args.map((a, i) => {
     if (a instanceof DelayedValue) return a.node;
@@ -175,6 +184,9 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
   const workers = (o.workers as number | undefined) ?? scope.runners.defaultSize;
   const runner = scope.runners.runnerFor({ kind, ...(o.cluster !== undefined ? { cluster: o.cluster } : {}) });
   const prefixer = new StreamPrefixer();
+  // The Parallel panel shows the running graph like a map: tasks done of tasks to run.
+  let watch: ReturnType<CellScope["observer"]["started"]> | undefined;
+  const startMs = Date.now();
   const env: GraphEnv = {
     runner,
     workers,
@@ -185,10 +197,18 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
     prepare: (fn) => prepareFunction(fn, scope),
     startWorkers: (r, n, signal) => startWorkers(r, n, scope, signal),
     onStream: (rank, name, text) => scope.sink.stream(name, prefixer.prefix(rank, name, text)),
+    onProgress: (done, total) => {
+      watch ??= scope.observer.started({ label: `graph of ${total} tasks`, total });
+      watch.progress(done);
+    },
   };
-  const values = await runCompute(targets, env);
-  scope.runners.grewTo(kind, workers);
-  return values;
+  try {
+    const values = await runCompute(targets, env);
+    scope.runners.grewTo(kind, workers);
+    return values;
+  } finally {
+    watch?.finished(startMs, Date.now());
+  }
 }
 
 /** The function as the workers run it: its source, called with the node's arguments, and the kernel variables it reads. */
@@ -236,6 +256,7 @@ function nested(what: string): MagicOptionError {
 function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
-  if (typeof v === "object") return `${/^[AEIOU]/.test(v.constructor?.name ?? "") ? "an" : "a"} ${v.constructor?.name ?? "object"}`;
+  if (typeof v === "object")
+    return `${/^[AEIOU]/.test(v.constructor?.name ?? "") ? "an" : "a"} ${v.constructor?.name ?? "object"}`;
   return `${typeof v === "undefined" ? "undefined" : `a ${typeof v}`} (${String(v).slice(0, 40)})`;
 }

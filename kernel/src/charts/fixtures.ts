@@ -135,7 +135,14 @@ export function sampleGraphRecord(parts = 4, options: { ran?: boolean; fail?: bo
   const free = [T0, T0];
   for (let p = 0; p < parts; p++) {
     const rank = p % 2;
-    const load: GraphNodeRecord = { id: `load#${p + 1}`, label: "load", deps: [], depth: 0, status: ran ? "ok" : "pending", cellLine: 2 };
+    const load: GraphNodeRecord = {
+      id: `load#${p + 1}`,
+      label: "load",
+      deps: [],
+      depth: 0,
+      status: ran ? "ok" : "pending",
+      cellLine: 2,
+    };
     const stats: GraphNodeRecord = {
       id: `stats#${p + 1}`,
       label: "stats",
@@ -145,8 +152,18 @@ export function sampleGraphRecord(parts = 4, options: { ran?: boolean; fail?: bo
       cellLine: 3,
     };
     if (ran) {
-      for (const [n, ms] of [[load, 40 + p * 10], [stats, 25]] as [GraphNodeRecord, number][]) {
-        Object.assign(n, { rank, startMs: free[rank], endMs: free[rank] + ms, durationMs: ms, cpuMs: ms, resultBytes: 8000 });
+      for (const [n, ms] of [
+        [load, 40 + p * 10],
+        [stats, 25],
+      ] as [GraphNodeRecord, number][]) {
+        Object.assign(n, {
+          rank,
+          startMs: free[rank],
+          endMs: free[rank] + ms,
+          durationMs: ms,
+          cpuMs: ms,
+          resultBytes: 8000,
+        });
         free[rank] += ms + 1;
       }
     }
@@ -163,13 +180,26 @@ export function sampleGraphRecord(parts = 4, options: { ran?: boolean; fail?: bo
   };
   if (ran && !options.fail) {
     const start = Math.max(...free) + 2;
-    Object.assign(merge, { rank: 0, startMs: start, endMs: start + 5, durationMs: 5, cpuMs: 5, waitMs: 2, resultBytes: 16 });
+    Object.assign(merge, {
+      rank: 0,
+      startMs: start,
+      endMs: start + 5,
+      durationMs: 5,
+      cpuMs: 5,
+      waitMs: 2,
+      resultBytes: 16,
+    });
   }
   nodes.push(merge);
   for (const d of merge.deps) {
     const from = nodes.find((n) => n.id === d)!;
     const moved = ran && from.rank === 1;
-    edges.push({ from: d, to: merge.id, bytes: moved ? 16 : 0, ...(ran ? { path: moved ? ("port" as const) : ("local" as const) } : {}) });
+    edges.push({
+      from: d,
+      to: merge.id,
+      bytes: moved ? 16 : 0,
+      ...(ran ? { path: moved ? ("port" as const) : ("local" as const) } : {}),
+    });
   }
   const counts: GraphRecord["counts"] = {};
   for (const n of nodes) counts[n.status] = (counts[n.status] ?? 0) + 1;

@@ -79,15 +79,23 @@ export function graphDagConfig(
     datasets.push(edgeSet(label, local, withAlpha(theme.foreground, 0.35)));
   }
   if (moved.length) {
-    datasets.push(edgeSet(`input copied to another worker (${formatBytes(movedBytes)})`, moved, theme.series.serial, [5, 4]));
+    datasets.push(
+      edgeSet(`input copied to another worker (${formatBytes(movedBytes)})`, moved, theme.series.serial, [5, 4]),
+    );
   }
   if (fromKernel.length) {
-    datasets.push(edgeSet(`input sent from the kernel (${formatBytes(kernelBytes)})`, fromKernel, theme.series.ideal, [1, 3]));
+    datasets.push(
+      edgeSet(`input sent from the kernel (${formatBytes(kernelBytes)})`, fromKernel, theme.series.ideal, [1, 3]),
+    );
   }
   const critical = record.workSpan.criticalPath.map((id) => pos.get(id)).filter((p): p is NodePosition => !!p);
   if (critical.length > 1 || (critical.length === 1 && record.nodes.length > 1)) {
     datasets.push({
-      ...edgeSet(`critical path (T∞), ${critical.length} task${critical.length === 1 ? "" : "s"}`, critical, withAlpha(theme.series.fit, 0.55)),
+      ...edgeSet(
+        `critical path (T∞), ${critical.length} task${critical.length === 1 ? "" : "s"}`,
+        critical,
+        withAlpha(theme.series.fit, 0.55),
+      ),
       borderWidth: 7,
       pointRadius: 11,
       pointBackgroundColor: "transparent",
@@ -98,7 +106,10 @@ export function graphDagConfig(
     });
   }
   // Nodes: one dataset per worker for those that ran or were kept, one per other status.
-  const groups = new Map<string, { label: string; color: string; style: string; hollow: boolean; points: NodePoint[] }>();
+  const groups = new Map<
+    string,
+    { label: string; color: string; style: string; hollow: boolean; points: NodePoint[] }
+  >();
   const group = (key: string, label: string, color: string, style: string, hollow = false) => {
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { label, color, style, hollow, points: [] }));
@@ -109,9 +120,11 @@ export function graphDagConfig(
     let g;
     if ((n.status === "ok" || n.status === "kept") && n.rank !== undefined) {
       g = group(`w${n.rank}`, `ran on w${n.rank}`, colorAt(theme, n.rank), "circle");
-      if (n.status === "kept") g = group(`kept${n.rank}`, `kept on w${n.rank} (from before)`, colorAt(theme, n.rank), "rect");
+      if (n.status === "kept")
+        g = group(`kept${n.rank}`, `kept on w${n.rank} (from before)`, colorAt(theme, n.rank), "rect");
     } else if (n.status === "error") g = group("error", "failed", theme.status.error, "crossRot");
-    else if (n.status === "skipped") g = group("skipped", "skipped (an input failed)", theme.status.cancelled, "triangle", true);
+    else if (n.status === "skipped")
+      g = group("skipped", "skipped (an input failed)", theme.status.cancelled, "triangle", true);
     else if (n.status === "cancelled") g = group("cancelled", "cancelled", theme.status.cancelled, "rectRot", true);
     else if (n.status === "kept") g = group("kept", "value already in the kernel", theme.series.ideal, "rect");
     else g = group("pending", "task (not run yet)", theme.series.parallel, "circle", true);
@@ -253,7 +266,11 @@ function graphWidthConfig(record: GraphRecord, theme: ChartTheme, options: Confi
     options: {
       ...base,
       scales: {
-        x: { ...axis(theme, { title: "depth: tasks on the longest chain before it", type: "category" }), stacked: true, ticks: { color: theme.foreground, autoSkip: true, maxTicksLimit: 20 } },
+        x: {
+          ...axis(theme, { title: "depth: tasks on the longest chain before it", type: "category" }),
+          stacked: true,
+          ticks: { color: theme.foreground, autoSkip: true, maxTicksLimit: 20 },
+        },
         y: { ...axis(theme, { title: "tasks at that depth", min: 0, fixedWidth: true }), stacked: true },
       },
     },

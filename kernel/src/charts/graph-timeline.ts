@@ -22,7 +22,9 @@ export function graphTimelineConfig(
   options: ConfigOptions = {},
 ): AnyChartConfiguration {
   const t0 = record.startMs ?? 0;
-  const ran = record.nodes.filter((n) => n.startMs !== undefined && n.endMs !== undefined && n.rank !== undefined && n.rank >= 0);
+  const ran = record.nodes.filter(
+    (n) => n.startMs !== undefined && n.endMs !== undefined && n.rank !== undefined && n.rank >= 0,
+  );
   const workers = Math.max(1, record.workers, ...ran.map((n) => n.rank! + 1));
   const lanes = Array.from({ length: workers }, (_, i) => laneLabel(i));
   const bar = (n: GraphNodeRecord, from: number, to: number): Bar => ({

@@ -1,7 +1,16 @@
 import * as assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { sampleGraphRecord } from "./fixtures";
-import { chartConfigsFor, GRAPH_MIME, graphDagConfig, layoutGraph, MAX_DRAWN_NODES, timeBounds, workSpanConfig, type AnyChartConfiguration } from "./index";
+import {
+  chartConfigsFor,
+  GRAPH_MIME,
+  graphDagConfig,
+  layoutGraph,
+  MAX_DRAWN_NODES,
+  timeBounds,
+  workSpanConfig,
+  type AnyChartConfiguration,
+} from "./index";
 import { recordBundle, summarizeGraph } from "./mime";
 import type { GraphRecord } from "../run/records";
 
@@ -30,8 +39,18 @@ describe("graph chart", () => {
   test("nodes are coloured by worker and marked by status; the critical path is a dataset", () => {
     const dag = graphDagConfig(sampleGraphRecord(4, { fail: true }));
     const l = labels(dag);
-    for (const want of [/^ran on w0 \(\d\)$/, /^ran on w1 \(\d\)$/, /^failed \(1\)$/, /^skipped \(an input failed\) \(1\)$/, /^critical path \(T∞\)/, /^input copied to another worker/]) {
-      assert.ok(l.some((x) => want.test(x)), `${want} in ${l.join(" | ")}`);
+    for (const want of [
+      /^ran on w0 \(\d\)$/,
+      /^ran on w1 \(\d\)$/,
+      /^failed \(1\)$/,
+      /^skipped \(an input failed\) \(1\)$/,
+      /^critical path \(T∞\)/,
+      /^input copied to another worker/,
+    ]) {
+      assert.ok(
+        l.some((x) => want.test(x)),
+        `${want} in ${l.join(" | ")}`,
+      );
     }
     const failed = datasets(dag).find((d) => String(d.label).startsWith("failed"))!;
     assert.equal(failed.pointStyle, "crossRot");
@@ -76,8 +95,14 @@ describe("work–span bounds", () => {
 describe("graph summary", () => {
   test("after a run it names work over wall for what it is, and the bounds", () => {
     const text = summarizeGraph(sampleGraphRecord(4));
-    assert.match(text, /^task graph: 9 tasks on 2 workers \(thread\) in [\d.]+ ms wall: 9 ran; work T1 = [\d.]+ ms, span T∞ = [\d.]+ ms, parallelism T1\/T∞ = 3\.\d\d/);
-    assert.match(text, /work ÷ wall = 1\.\d\d \(tasks running at once on average; not a serial-vs-parallel speedup\), at most min\(P, T1\/T∞\) = 2\.00 on 2 workers/);
+    assert.match(
+      text,
+      /^task graph: 9 tasks on 2 workers \(thread\) in [\d.]+ ms wall: 9 ran; work T1 = [\d.]+ ms, span T∞ = [\d.]+ ms, parallelism T1\/T∞ = 3\.\d\d/,
+    );
+    assert.match(
+      text,
+      /work ÷ wall = 1\.\d\d \(tasks running at once on average; not a serial-vs-parallel speedup\), at most min\(P, T1\/T∞\) = 2\.00 on 2 workers/,
+    );
     assert.match(text, /between max\(T1\/P, T∞\) = .* and T1\/P \+ T∞ = .* \(Brent\)/);
     assert.match(text, /worker to worker over MessagePorts \(2 inputs\), 6 inputs read where they were made/);
   });

@@ -18,7 +18,8 @@ export function graphConfigs(
   options: ConfigOptions = {},
 ): AnyChartConfiguration[] {
   const configs = [graphDagConfig(record, theme, options)];
-  if (record.ran && record.nodes.some((n) => n.startMs !== undefined)) configs.push(graphTimelineConfig(record, theme, options));
+  if (record.ran && record.nodes.some((n) => n.startMs !== undefined))
+    configs.push(graphTimelineConfig(record, theme, options));
   configs.push(workSpanConfig(record, theme, options));
   return configs;
 }

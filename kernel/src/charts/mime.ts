@@ -214,11 +214,16 @@ export function summarizeGraph(record: GraphRecord): string {
   const moved: string[] = [];
   const edges = record.edges;
   const count = (path: string) => edges.filter((e) => e.path === path).length;
-  if (record.bytesMoved.port || count("port")) moved.push(`${formatCopied(record.bytesMoved.port)} worker to worker over MessagePorts (${count("port")} inputs)`);
-  if (record.bytesMoved.relay || count("relay")) moved.push(`${formatCopied(record.bytesMoved.relay)} worker to worker relayed through the kernel process (${count("relay")} inputs)`);
+  if (record.bytesMoved.port || count("port"))
+    moved.push(`${formatCopied(record.bytesMoved.port)} worker to worker over MessagePorts (${count("port")} inputs)`);
+  if (record.bytesMoved.relay || count("relay"))
+    moved.push(
+      `${formatCopied(record.bytesMoved.relay)} worker to worker relayed through the kernel process (${count("relay")} inputs)`,
+    );
   if (count("local")) moved.push(`${count("local")} inputs read where they were made`);
   parts.push(
-    `${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out` + (moved.length ? `; ${moved.join(", ")}` : ""),
+    `${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out` +
+      (moved.length ? `; ${moved.join(", ")}` : ""),
   );
   return head + parts.join("; ");
 }

@@ -38,7 +38,13 @@ export function workSpanConfig(
   const ratio = (t: number) => (t > 0 ? ws.work / t : 0);
   const measured = workOverWall(record);
   const datasets: Record<string, unknown>[] = [
-    line("ideal: P (every worker busy all the time)", ps.map((p) => ({ x: p, y: p })), theme.series.ideal, [6, 4], 1.5),
+    line(
+      "ideal: P (every worker busy all the time)",
+      ps.map((p) => ({ x: p, y: p })),
+      theme.series.ideal,
+      [6, 4],
+      1.5,
+    ),
     line(
       `best possible: T1 ÷ max(T1/P, T∞) = min(P, ${par.toFixed(2)})`,
       ps.map((p) => ({ x: p, y: ratio(timeBounds(ws, p).lower) })),

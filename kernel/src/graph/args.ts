@@ -62,7 +62,10 @@ export function splitArgs<N>(args: readonly unknown[], nodeOf: (v: unknown) => N
 }
 
 /** Puts values at paths into a copy of `template` (only the containers on the paths are copied). */
-export function fillArgs(template: readonly unknown[], fills: readonly { path: ArgRef["path"]; value: unknown }[]): unknown[] {
+export function fillArgs(
+  template: readonly unknown[],
+  fills: readonly { path: ArgRef["path"]; value: unknown }[],
+): unknown[] {
   const root = [...template];
   const copied = new Set<unknown>([root]);
   for (const { path, value } of fills) {
@@ -83,7 +86,5 @@ export function fillArgs(template: readonly unknown[], fills: readonly { path: A
 
 /** "0", "1[2].x" */
 export function formatPath(path: readonly (string | number)[]): string {
-  return path
-    .map((p, i) => (i === 0 ? String(p) : typeof p === "number" ? `[${p}]` : `.${p}`))
-    .join("");
+  return path.map((p, i) => (i === 0 ? String(p) : typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
 }

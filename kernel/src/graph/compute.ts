@@ -40,6 +40,8 @@ export interface GraphEnv {
   startWorkers(runner: Runner, workers: number, signal: AbortSignal): Promise<void>;
   /** A task's console output. */
   onStream(rank: number, name: "stdout" | "stderr", text: string): void;
+  /** Tasks finished so far, of the tasks this run needs (for the Parallel panel). */
+  onProgress?(done: number, total: number): void;
 }
 
 const RECORD_STATUS: Record<TaskState, GraphNodeStatus> = {
@@ -85,7 +87,8 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
       else refs.push(ref);
     }
     for (const input of n.inputs) {
-      if (input.value) kernelEdges.push({ from: input.id, to: n.id, bytes: estimateBytes(input.value.v), path: "kernel" });
+      if (input.value)
+        kernelEdges.push({ from: input.id, to: n.id, bytes: estimateBytes(input.value.v), path: "kernel" });
     }
     return {
       id: n.id,
@@ -106,6 +109,7 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
   const result = await runner.runGraph(job, scheduler, {
     signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
     onStream: (rank, name, text) => env.onStream(rank, name, text),
+    onProgress: (done, total) => env.onProgress?.(done, total),
   });
 
   for (const n of toRun) {
@@ -167,7 +171,12 @@ async function showGraph(record: GraphRecord, sink: OutputSink): Promise<void> {
 
 function firstFailure(
   nodes: readonly GraphNode[],
-  runs: readonly { id: string; status: string; rank: number; error?: { name: string; message: string; stack?: string } }[],
+  runs: readonly {
+    id: string;
+    status: string;
+    rank: number;
+    error?: { name: string; message: string; stack?: string };
+  }[],
 ) {
   const failedRuns = new Map(runs.filter((r) => r.status === "error").map((r) => [r.id, r]));
   for (const node of nodes) {

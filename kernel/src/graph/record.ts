@@ -56,7 +56,13 @@ export function buildGraphRecord(
     entries.map((e) => ({
       id: e.id,
       deps: e.deps,
-      cost: run ? (e.status === "ok" || e.status === "error" ? (e.durationMs ?? 0) : 0) : e.status === "pending" ? 1 : 0,
+      cost: run
+        ? e.status === "ok" || e.status === "error"
+          ? (e.durationMs ?? 0)
+          : 0
+        : e.status === "pending"
+          ? 1
+          : 0,
     })),
     run ? "ms" : "tasks",
   );

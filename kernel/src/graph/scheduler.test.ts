@@ -18,8 +18,21 @@ function chain(n: number): SchedulerTask[] {
 const none = new Map<string, HeldResult>();
 
 describe("TaskScheduler: what is needed and what is ready", () => {
-  const cases: { name: string; tasks: SchedulerTask[]; outputs: string[]; kept?: [string, HeldResult][]; total: number; ready: string[] }[] = [
-    { name: "a fan-in needs every task; the sources are ready", tasks: fanIn(3), outputs: ["merge"], total: 7, ready: ["load0", "load1", "load2"] },
+  const cases: {
+    name: string;
+    tasks: SchedulerTask[];
+    outputs: string[];
+    kept?: [string, HeldResult][];
+    total: number;
+    ready: string[];
+  }[] = [
+    {
+      name: "a fan-in needs every task; the sources are ready",
+      tasks: fanIn(3),
+      outputs: ["merge"],
+      total: 7,
+      ready: ["load0", "load1", "load2"],
+    },
     { name: "a chain has one ready task", tasks: chain(4), outputs: ["c3"], total: 4, ready: ["c0"] },
     { name: "only what the outputs read", tasks: fanIn(3), outputs: ["stats1"], total: 2, ready: ["load1"] },
     {
@@ -172,14 +185,20 @@ describe("TaskScheduler: failures", () => {
     s.start(none);
     s.assign([0]);
     s.abort();
-    assert.deepEqual(["c0", "c1", "c2"].map((id) => s.stateOf(id)), ["cancelled", "cancelled", "cancelled"]);
+    assert.deepEqual(
+      ["c0", "c1", "c2"].map((id) => s.stateOf(id)),
+      ["cancelled", "cancelled", "cancelled"],
+    );
     assert.equal(s.finished, true);
   });
 });
 
 test("10,000 independent tasks are assigned without sorting the ready list each time", () => {
   const tasks = Array.from({ length: 10_000 }, (_, i) => ({ id: `t${i}`, deps: [] }));
-  const s = new TaskScheduler(tasks, tasks.map((t) => t.id));
+  const s = new TaskScheduler(
+    tasks,
+    tasks.map((t) => t.id),
+  );
   s.start(none);
   let n = 0;
   while (!s.finished) {
@@ -195,37 +214,43 @@ describe("TaskScheduler: batches of tiny tasks", () => {
   const wide = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, deps: [] }));
 
   test("one task per worker until task times are known", () => {
-    const s = new TaskScheduler(wide(100), wide(100).map((t) => t.id));
+    const s = new TaskScheduler(
+      wide(100),
+      wide(100).map((t) => t.id),
+    );
     s.start(none);
     assert.equal(s.assign([0, 1]).length, 2);
   });
 
   test("tiny tasks go several at a time, about TARGET_BATCH_MS of work, shared between the idle workers", () => {
-    const s = new TaskScheduler(wide(100), wide(100).map((t) => t.id));
+    const s = new TaskScheduler(
+      wide(100),
+      wide(100).map((t) => t.id),
+    );
     s.start(none);
     for (const a of s.assign([0, 1])) s.succeeded(a.id, a.rank, 8, 0.1); // 0.1 ms each → 20 per batch
     const batch = s.assign([0, 1]);
-    assert.deepEqual(
-      [batch.filter((a) => a.rank === 0).length, batch.filter((a) => a.rank === 1).length],
-      [20, 20],
-    );
+    assert.deepEqual([batch.filter((a) => a.rank === 0).length, batch.filter((a) => a.rank === 1).length], [20, 20]);
   });
 
   test("slow tasks go one at a time", () => {
-    const s = new TaskScheduler(wide(10), wide(10).map((t) => t.id));
+    const s = new TaskScheduler(
+      wide(10),
+      wide(10).map((t) => t.id),
+    );
     s.start(none);
     for (const a of s.assign([0, 1])) s.succeeded(a.id, a.rank, 8, 50);
     assert.equal(s.assign([0, 1]).length, 2);
   });
 
   test("a batch never takes more than an even share of the ready tasks", () => {
-    const s = new TaskScheduler(wide(12), wide(12).map((t) => t.id));
+    const s = new TaskScheduler(
+      wide(12),
+      wide(12).map((t) => t.id),
+    );
     s.start(none);
     for (const a of s.assign([0, 1])) s.succeeded(a.id, a.rank, 8, 0.001);
     const batch = s.assign([0, 1]);
-    assert.deepEqual(
-      [batch.filter((a) => a.rank === 0).length, batch.filter((a) => a.rank === 1).length],
-      [5, 5],
-    );
+    assert.deepEqual([batch.filter((a) => a.rank === 0).length, batch.filter((a) => a.rank === 1).length], [5, 5]);
   });
 });

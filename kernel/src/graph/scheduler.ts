@@ -145,7 +145,8 @@ export class TaskScheduler implements GraphScheduler {
     for (const id of candidates) {
       if (placed.has(id)) continue;
       let rank: number | undefined;
-      for (const [r, left] of [...room].sort((a, b) => a[0] - b[0])) if (rank === undefined || left > room.get(rank)!) rank = r;
+      for (const [r, left] of [...room].sort((a, b) => a[0] - b[0]))
+        if (rank === undefined || left > room.get(rank)!) rank = r;
       if (rank === undefined) this.ready.push(id, this.height.get(id)!, this.order.get(id)!);
       else take(id, rank);
     }

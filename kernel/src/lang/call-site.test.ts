@@ -26,7 +26,12 @@ const js = [
 ].join("\n");
 
 const cases: { name: string; line: number; column: number; want: ReturnType<typeof findCallSite> }[] = [
-  { name: "an imported function is called through (0, m.f): V8 points at its '('", line: 4, column: 36, want: { line: 4, assignedTo: "load" } },
+  {
+    name: "an imported function is called through (0, m.f): V8 points at its '('",
+    line: 4,
+    column: 36,
+    want: { line: 4, assignedTo: "load" },
+  },
   { name: "the second call of the same function", line: 7, column: 37, want: { line: 6, assignedTo: "stats" } },
   { name: "a call by name, not assigned", line: 9, column: 39, want: { line: 7 } },
   { name: "a position that is no call", line: 2, column: 1, want: undefined },

@@ -52,7 +52,12 @@ export interface CallSite {
  * The call in `tsSource` that `jsSource` makes at (jsLine, jsColumn), both 1-based as in a stack
  * frame; undefined when no call of a name starts there.
  */
-export function findCallSite(tsSource: string, jsSource: string, jsLine: number, jsColumn: number): CallSite | undefined {
+export function findCallSite(
+  tsSource: string,
+  jsSource: string,
+  jsLine: number,
+  jsColumn: number,
+): CallSite | undefined {
   const js = ts.createSourceFile("cell.js", jsSource, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const lineStarts = js.getLineStarts();
   if (jsLine < 1 || jsLine > lineStarts.length) return undefined;

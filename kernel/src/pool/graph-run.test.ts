@@ -12,7 +12,8 @@ function task(id: string, fnIndex: number, args: unknown[], deps: string[] = [])
 }
 
 /** Job code that calls `fn` with the task's arguments. */
-const call = (fn: (...args: Ctx[]) => unknown) => code(new Function("ctx", `return (${fn.toString()})(...ctx.args)`) as (c: Ctx) => unknown);
+const call = (fn: (...args: Ctx[]) => unknown) =>
+  code(new Function("ctx", `return (${fn.toString()})(...ctx.args)`) as (c: Ctx) => unknown);
 
 function job(tasks: GraphTaskSpec[], outputs: string[], fns: ((...args: Ctx[]) => unknown)[], workers = 2): GraphJob {
   return { codes: fns.map(call), tasks, vars: {}, workers, outputs, kept: {} };
@@ -32,14 +33,22 @@ for (const kind of KINDS) {
       const twice = (xs: Float64Array) => xs.map((x) => x * 2);
       const sum = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0);
       const j = job(
-        [task("make", 0, [131072]), task("t1", 1, ["make"], ["make"]), task("t2", 1, ["t1"], ["t1"]), task("sum", 2, ["t2"], ["t2"])],
+        [
+          task("make", 0, [131072]),
+          task("t1", 1, ["make"], ["make"]),
+          task("t2", 1, ["t1"], ["t1"]),
+          task("sum", 2, ["t2"], ["t2"]),
+        ],
         ["sum"],
         [make, twice, sum],
       );
       const r = await pool.runGraph(j, new TaskScheduler(j.tasks, j.outputs));
       assert.equal(r.values.get("sum"), 131072 * 4);
       assert.deepEqual(new Set(r.runs.map((x) => x.rank)).size, 1, "every task on the worker that holds the data");
-      assert.deepEqual(r.edges.map((e) => e.path), ["local", "local", "local"]);
+      assert.deepEqual(
+        r.edges.map((e) => e.path),
+        ["local", "local", "local"],
+      );
       assert.deepEqual(r.bytesMoved, { port: 0, relay: 0 });
       assert.equal(r.bytesOut, 8, "only the sum (a number) came back");
       assert.deepEqual(r.kept, {}, "intermediate results were dropped once read");
@@ -52,7 +61,11 @@ for (const kind of KINDS) {
         return new Float64Array(1000).fill(x);
       };
       const add = (a: Float64Array, b: Float64Array) => a[0] + b[0];
-      const j = job([task("a", 0, [1]), task("b", 0, [2]), task("add", 1, ["a", "b"], ["a", "b"])], ["add"], [slow, add]);
+      const j = job(
+        [task("a", 0, [1]), task("b", 0, [2]), task("add", 1, ["a", "b"], ["a", "b"])],
+        ["add"],
+        [slow, add],
+      );
       const r = await pool.runGraph(j, new TaskScheduler(j.tasks, j.outputs));
       assert.equal(r.values.get("add"), 3);
       const ranks = new Map(r.runs.map((x) => [x.id, x.rank]));
@@ -101,7 +114,10 @@ for (const kind of KINDS) {
       setTimeout(() => abort.abort(new Error("interrupted")), 100);
       const r = await running;
       assert.ok(r.aborted);
-      assert.deepEqual(r.runs.map((x) => [x.id, x.status]), [["stuck", "cancelled"]]);
+      assert.deepEqual(
+        r.runs.map((x) => [x.id, x.status]),
+        [["stuck", "cancelled"]],
+      );
       const k = job([task("one", 0, [])], ["one"], [() => 1]);
       const again = await pool.runGraph(k, new TaskScheduler(k.tasks, k.outputs));
       assert.equal(again.values.get("one"), 1);

@@ -201,7 +201,15 @@ export class GraphRun {
     for (const [taskId, r] of this.running) {
       this.running.delete(taskId);
       for (const item of r.items) {
-        this.runs.push({ id: item.id, rank: r.rank, startMs: r.sentMs, endMs: now, cpuMs: 0, waitMs: 0, status: "cancelled" });
+        this.runs.push({
+          id: item.id,
+          rank: r.rank,
+          startMs: r.sentMs,
+          endMs: now,
+          cpuMs: 0,
+          waitMs: 0,
+          status: "cancelled",
+        });
       }
       const slot = this.host.slot(r.rank);
       if (slot?.task?.jobId === this.id) this.host.replace(slot);
@@ -259,11 +267,22 @@ export class GraphRun {
       items,
     };
     const sentMs = Date.now();
-    const task: InFlight = { jobId: this.id, taskId: msg.taskId, start: 0, count: items.length, bytesIn, spmd: false, sentMs };
+    const task: InFlight = {
+      jobId: this.id,
+      taskId: msg.taskId,
+      start: 0,
+      count: items.length,
+      bytesIn,
+      spmd: false,
+      sentMs,
+    };
     try {
       this.host.assign(slot, msg, task);
     } catch (e) {
-      const what = items.length === 1 ? `the arguments of ${items[0].nodeId}` : `the arguments of ${items.map((i) => i.nodeId).join(", ")}`;
+      const what =
+        items.length === 1
+          ? `the arguments of ${items[0].nodeId}`
+          : `the arguments of ${items.map((i) => i.nodeId).join(", ")}`;
       const error = new CloneError(what, e instanceof Error ? e.message : String(e), { cause: e });
       for (const item of items) {
         this.runs.push(this.lostRun(item.nodeId, rank, error));
@@ -298,7 +317,8 @@ export class GraphRun {
     for (const r of this.running.values()) {
       for (const item of r.items) {
         for (const [nodeId, from] of item.incoming) {
-          if (from === rank) this.sendTo(r.rank, { type: "graph-value", jobId: this.id, nodeId, missing: `${nodeId}: ${why}` });
+          if (from === rank)
+            this.sendTo(r.rank, { type: "graph-value", jobId: this.id, nodeId, missing: `${nodeId}: ${why}` });
         }
       }
     }

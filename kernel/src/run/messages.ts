@@ -62,12 +62,7 @@ export interface ProbeMessage {
 }
 
 export type ToWorker =
-  | TaskMessage
-  | CommReplyMessage
-  | CancelMessage
-  | StatsRequestMessage
-  | ProbeMessage
-  | GraphToWorker;
+  TaskMessage | CommReplyMessage | CancelMessage | StatsRequestMessage | ProbeMessage | GraphToWorker;
 
 export type CollectiveOp = "barrier" | "bcast" | "scatter" | "gather";
 
@@ -130,13 +125,7 @@ export interface ProbeAckMessage {
 }
 
 export type FromWorker =
-  | ReadyMessage
-  | StreamMessage
-  | CommMessage
-  | ResultMessage
-  | StatsMessage
-  | ProbeAckMessage
-  | GraphFromWorker;
+  ReadyMessage | StreamMessage | CommMessage | ResultMessage | StatsMessage | ProbeAckMessage | GraphFromWorker;
 
 // Task graphs (SPEC §3.3.1). A worker keeps results by node id across jobs (until released), and
 // hands them to other workers: over a MessagePort between threads, relayed by the pool between
@@ -210,12 +199,7 @@ export interface GraphEndMessage {
 }
 
 export type GraphToWorker =
-  | GraphTaskMessage
-  | GraphPortMessage
-  | GraphSendMessage
-  | GraphValueMessage
-  | GraphReleaseMessage
-  | GraphEndMessage;
+  GraphTaskMessage | GraphPortMessage | GraphSendMessage | GraphValueMessage | GraphReleaseMessage | GraphEndMessage;
 
 /** How one node of a batch went. */
 export interface GraphItemOutcome {

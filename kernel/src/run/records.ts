@@ -229,7 +229,6 @@ export interface GraphRecord {
   bytesMoved: { port: number; relay: number };
 }
 
-
 export type ParalabRecord = RunRecord | ScalingRecord | MonitorRecord | GraphRecord;
 
 /** The record kind a MIME type carries, or undefined if it is not a paralab type. */

@@ -156,7 +156,10 @@ export class GraphStore {
           structuredClone(o.value);
         } catch {
           delete o.value;
-          o.error = { name: "DataCloneError", message: `its result cannot be copied back to the kernel (${why}); return plain data` };
+          o.error = {
+            name: "DataCloneError",
+            message: `its result cannot be copied back to the kernel (${why}); return plain data`,
+          };
         }
       }
       this.host.send({ type: "graph-result", jobId: msg.jobId, taskId: msg.taskId, outcomes, stats });
