@@ -78,7 +78,7 @@ export function workSpanConfig(
     record.title && !record.ran
       ? record.title
       : `Work–span${unitNote}: T1 = ${formatWork(ws.work, ws.unit)}, T∞ = ${formatWork(ws.span, ws.unit)}, ` +
-        `parallelism T1/T∞ = ${par.toFixed(2)}: more than ${Math.max(1, Math.ceil(par))} workers cannot help`;
+        `parallelism T1/T∞ = ${par.toFixed(2)}: ${beyond(par)}`;
   const base = baseOptions(theme, options, title, 340, true);
   return {
     type: "scatter",
@@ -101,6 +101,12 @@ export function workSpanConfig(
       },
     },
   } as unknown as AnyChartConfiguration;
+}
+
+/** "no gain beyond 3 workers": the most workers that can still shorten the run. */
+function beyond(parallelism: number): string {
+  const n = Math.max(1, Math.ceil(parallelism - 1e-9));
+  return `no gain beyond ${n} worker${n === 1 ? "" : "s"}`;
 }
 
 function line(label: string, data: XYPoint[], color: string, dash: number[] | undefined, width: number) {

@@ -180,11 +180,14 @@ export class GraphStore {
       const fn = this.compile(code);
       const args = item.args;
       const waitFrom = performance.now();
+      let waited = false;
       for (const ref of item.refs) {
         const got = this.input(ref.id);
+        waited ||= got instanceof Promise;
         setAt(args, ref.path, got instanceof Promise ? await got : got);
       }
-      waitMs = performance.now() - waitFrom;
+      // Only inputs still on their way count as waiting (a stored one is read at once).
+      if (waited) waitMs = performance.now() - waitFrom;
       startMs = epochMs();
       const r = fn({ args, vars: job.vars }) as { then?: unknown } | undefined;
       value = r !== null && typeof r === "object" && typeof r.then === "function" ? await r : r;
