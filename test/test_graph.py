@@ -170,3 +170,15 @@ def test_processes_relay_data_through_the_kernel_process_and_say_so(kc):
 def test_task_output_is_prefixed_by_worker(kc):
     out = ok(kc, 'import { delayed, compute } from "paralab";\nawait compute(delayed(() => console.log("hello from a task"))(), { workers: 1, quiet: true });')
     assert "[w0] hello from a task" in stdout_of(out)
+
+
+def test_a_function_may_use_a_name_the_same_cell_declares_further_down(kc):
+    out = ok(
+        kc,
+        """import { delayed, compute } from "paralab";
+const plusOne = delayed((x: number) => tenfold(x) + 1);
+const tenfold = (x: number) => x * 10;
+const [v21] = await compute(plusOne(2), { quiet: true });
+v21""",
+    )
+    assert results_of(out)[0]["text/plain"] == "21"

@@ -10,6 +10,7 @@ import { formatPath, splitArgs } from "../graph/args";
 import { runCompute, visualizeGraph, type GraphEnv, type PreparedFunction } from "../graph/compute";
 import { GraphNode, type DelayedFunction } from "../graph/node";
 import { findCallSite } from "../lang/call-site";
+import { analyzeScope } from "../lang/scope";
 import { checkOptionsObject } from "../options/object";
 import { fieldName } from "../options/spec";
 import { compileBody } from "../parallel/compile";
@@ -133,8 +134,14 @@ export function delayed<A extends unknown[], R>(
   const site = callSite(scope);
   const name = options.name ?? site?.assignedTo ?? (fn.name || "task");
   const info: DelayedFunction = { name, fn: fn as (...args: never[]) => unknown, cellLine: site?.line };
-  // Checked now, so that a function that cannot go to a worker fails at this line, not at compute.
-  prepareFunction(info, scope);
+  // Checked now, so that a function that cannot go to a worker fails at this line, not at compute;
+  // except for names this cell declares further down (compute checks again, once they exist).
+  try {
+    prepareFunction(info, scope);
+  } catch (e) {
+    const name = /closure over `([^`]+)`/.exec((e as Error).message)?.[1];
+    if (!name || !declaredLaterInCell(name, scope)) throw e;
+  }
   return (...args: DelayedArgs<A>): Delayed<Awaited<R>> => {
     let split;
     try {
@@ -231,6 +238,11 @@ function prepareFunction(fn: DelayedFunction, scope: CellScope): PreparedFunctio
     persistDeclarations: false,
   });
   return { code: { source: compiled.source, filename: CELL_FILENAME, lineOffset: 0 }, vars: sent.data };
+}
+
+function declaredLaterInCell(name: string, scope: CellScope): boolean {
+  const source = scope.code.running?.source;
+  return source !== undefined && analyzeScope(source).topLevel.has(name);
 }
 
 /** Where in the running cell delayed() was called, from the stack (cells run as cell.js). */

@@ -5,7 +5,7 @@
  * where its result is kept), draws the graph chart, and fails with an error naming the task.
  */
 import { chartBundle, chartBundleNow } from "../charts/lazy";
-import { GraphError, GraphTaskError, InterruptedError, TimeoutError } from "../errors";
+import { GraphError, GraphTaskError, InterruptedError, TaskAbortedError, TimeoutError } from "../errors";
 import type { OutputSink } from "../output";
 import type { GraphJob, GraphTaskSpec, KeptResult } from "../run/graphs";
 import type { JobCode } from "../run/jobs";
@@ -187,6 +187,8 @@ function firstFailure(
 }
 
 function stopped(aborted: Error, env: GraphEnv, timeout: AbortSignal | undefined, record: GraphRecord): Error {
+  // Not a cancel (the pool closed, no worker could start): that error says it best.
+  if (!(aborted instanceof TaskAbortedError)) return aborted;
   const done = (record.counts.ok ?? 0) + (record.counts.kept ?? 0);
   const keptNote = `${done} finished task${done === 1 ? "" : "s"} keep their results; compute again runs the rest.`;
   if (timeout?.aborted && !env.signal.aborted) {

@@ -6,7 +6,7 @@
  * worker's state itself: the pool does, through the JobHost.
  */
 import { MessageChannel } from "node:worker_threads";
-import { CloneError, TaskAbortedError, type WorkerExitError } from "../errors";
+import { CloneError, TaskAbortedError, WorkerExitError } from "../errors";
 import { estimateBytes } from "../transfer/bytes";
 import type {
   Assignment,
@@ -112,9 +112,15 @@ export class GraphRun {
   pump(): void {
     if (this.settled) return;
     const idle: number[] = [];
+    let alive = 0;
     for (let r = 0; r < this.spec.job.workers; r++) {
       const slot = this.host.slot(r);
+      if (slot && slot.state !== "dead") alive++;
       if (slot && slot.state === "idle" && !slot.task) idle.push(r);
+    }
+    if (alive === 0 && !this.spec.scheduler.finished) {
+      const cause = "no worker could be started (each died 3 times while starting)";
+      return this.abort(undefined, new WorkerExitError(0, { exitCode: null, signal: null, cause }));
     }
     if (idle.length > 0) {
       const batches = new Map<number, Assignment[]>();
