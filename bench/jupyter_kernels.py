@@ -47,7 +47,7 @@ def drain_iopub(kc):
 
 
 class TimedKernel:
-    """A kernel started from its spec; startup_s is spawn → first kernel_info_reply."""
+    """A kernel started from its spec; startup_s is spawn → ready (kernel_info_reply, iopub connected)."""
 
     def __init__(self, name):
         self.name = name
@@ -56,8 +56,10 @@ class TimedKernel:
         self.km.start_kernel()
         self.kc = self.km.client()
         self.kc.start_channels()
-        # zmq queues the request until the kernel binds its shell socket: one request suffices.
-        wait_reply(self.kc, self.kc.kernel_info())
+        # Ready = a kernel_info_reply and iopub connected (jupyter_client's own check). A bare reply
+        # is not enough: a SUB socket still connecting misses the first cell's idle status, and
+        # stdout_of would then wait for it forever.
+        self.kc.wait_for_ready(timeout=TIMEOUT_S)
         self.startup_s = time.perf_counter() - t0
         drain_iopub(self.kc)
 

@@ -1,4 +1,4 @@
-"""Section 1: kernel start-up (spawn → kernel_info_reply) and trivial-cell latency, side by side.
+"""Section 1: kernel start-up (spawn → ready: kernel_info_reply and iopub connected) and trivial-cell latency, side by side.
 
 Start-ups alternate between the kernels; latency runs alternate request by request between two
 live kernels, so that machine noise hits both alike.

@@ -234,3 +234,17 @@ def test_workers_magic(kc):
     reply = error(kc, "%workers many")
     assert 'expected a positive number of workers or "restart", got "many"' in reply["evalue"]
     ok(kc, "%workers 2")
+
+
+def test_a_lock_order_deadlock_names_the_locks_and_the_kernel_lives_on(kc):
+    ok(kc, 'import { Mutex } from "paralab";\nconst forkA = new Mutex();\nconst forkB = new Mutex();')
+    reply = error(
+        kc,
+        "%%parallel --workers 2\nawait comm.barrier();\nconst [first, second] = rank === 0 ? [forkA, forkB] : [forkB, forkA];\n"
+        "first.lock();\nAtomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);\nsecond.lock();",
+    )
+    assert reply["ename"] == "DeadlockError"
+    assert "w0 waits to lock `forkB` (held by w1); w1 waits to lock `forkA` (held by w0)" in reply["evalue"]
+    assert "Take locks in one global order" in reply["evalue"]
+    out = ok(kc, "%%parallel --workers 2 --quiet\nrank")
+    assert results_of(out)[0]["text/plain"] == "[ 0, 1 ]"

@@ -109,15 +109,15 @@ export class TaskAbortedError extends Error {
   }
 }
 
-/** Every running SPMD rank waits in recv/collective and nothing can wake any of them. */
+/**
+ * Every running worker waits (in comm.recv or a collective, or on a Mutex, Semaphore, Barrier or
+ * SharedQueue) and nothing can wake any of them.
+ */
 export class DeadlockError extends Error {
   override name = "DeadlockError";
   readonly waits: string[];
-  constructor(waits: string[], inFlight: string) {
-    super(
-      `Deadlock: ${waits.join("; ")}; ${inFlight}. ` +
-        `Check that every comm.recv has a matching comm.send and that all ranks reach the same collectives in the same order.`,
-    );
+  constructor(waits: string[], situation: string, advice: string) {
+    super(`Deadlock: ${waits.join("; ")}; ${situation}. ${advice}`);
     this.waits = waits;
   }
 }

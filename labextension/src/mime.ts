@@ -17,8 +17,10 @@ import {
   SCALING_MIME,
   chartConfigsFor,
   checkRecord,
+  summarize,
   type AnyChartConfiguration,
   type ChartTheme,
+  type ParalabRecord,
 } from "paralab/charts";
 import { downloadBlob, registerCharts, stackCanvasesToPng } from "./charts";
 import { chartTheme, observeBodyTheme, themeChanged } from "./theme";
@@ -60,6 +62,8 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
   private readonly mimeType: string;
   private readonly toolbar: HTMLDivElement;
   private readonly body: HTMLDivElement;
+  /** The record's summary in words (the same sentence consoles show), under the charts. */
+  private readonly caption: HTMLParagraphElement;
   private readonly zoomControls: HTMLElement[] = [];
   private charts: Chart[] = [];
   private boxes: HTMLDivElement[] = [];
@@ -79,7 +83,9 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
     this.toolbar.className = "jp-paralab-chart-toolbar";
     this.body = document.createElement("div");
     this.body.className = "jp-paralab-chart-body";
-    this.node.append(this.toolbar, this.body);
+    this.caption = document.createElement("p");
+    this.caption.className = "jp-paralab-chart-summary";
+    this.node.append(this.toolbar, this.body, this.caption);
     this.buildToolbar();
     this.body.addEventListener("wheel", this.onWheel, { passive: false });
     this.body.addEventListener("pointerdown", this.onPointerDown);
@@ -165,6 +171,7 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
     pre.textContent = message;
     this.body.append(pre);
     this.toolbar.hidden = true;
+    this.caption.hidden = true;
   }
 
   /** Builds the configs for `theme` and updates the charts in place, or recreates them. */
@@ -183,6 +190,8 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
     }
     this.theme = theme;
     this.toolbar.hidden = false;
+    this.caption.hidden = false;
+    this.caption.textContent = summarize(this.data as ParalabRecord);
     // Points in the longest dataset (a monitor record: its samples), for tests and live updates.
     this.node.dataset.points = String(
       Math.max(0, ...configs.flatMap((c) => (c.data?.datasets ?? []).map((d) => (d.data as unknown[]).length))),

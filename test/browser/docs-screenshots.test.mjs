@@ -111,6 +111,19 @@ describe("README screenshots from real runs", { skip, timeout: 300_000 }, () => 
     const chart = cells.nth(1).locator(".jp-paralab-chart");
     await chart.waitFor({ timeout: 30_000 });
     assert.match((await chart.locator("canvas").first().getAttribute("aria-label")) ?? "", /Run timeline: 24 tasks/);
+    // The summary line is visible under the chart in JupyterLab too (not only in text/plain).
+    const summary = chart.locator(".jp-paralab-chart-summary");
+    assert.ok(await summary.isVisible(), "the summary line is shown");
+    const words = (await summary.textContent()) ?? "";
+    assert.match(
+      words,
+      /^24 items in 24 tasks on 2 workers \(thread\) in .+ wall, .+ CPU; \d\.\d of 2 workers busy on average;/,
+    );
+    assert.doesNotMatch(words, /speedup|efficiency/, "no speedup without a serial pass");
+    assert.match(
+      (await chart.locator("canvas").nth(1).getAttribute("aria-label")) ?? "",
+      /CPU per worker during the run \(thread clocks, \d+ samples/,
+    );
     await page.waitForFunction((el) => Number(el.dataset.points) > 0, await chart.elementHandle(), {
       timeout: 15_000,
     });

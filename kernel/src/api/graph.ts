@@ -205,7 +205,11 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
     startWorkers: (r, n, signal) => startWorkers(r, n, scope, signal),
     onStream: (rank, name, text) => scope.sink.stream(name, prefixer.prefix(rank, name, text)),
     onProgress: (done, total) => {
-      watch ??= scope.observer.started({ label: `graph of ${total} tasks`, total });
+      watch ??= scope.observer.started({
+        label: `graph of ${total} tasks`,
+        total,
+        workers: () => runner.status().filter((w) => w.rank < workers),
+      });
       watch.progress(done);
     },
   };

@@ -17,9 +17,11 @@ import * as ipp from "./sections/ipyparallel";
 import * as kernel from "./sections/kernel-latency";
 import * as cell from "./sections/parallel-cell";
 import * as tiny from "./sections/tiny-tasks";
+import * as toplevel from "./sections/top-level";
 
 const SECTIONS: { id: string; run: (ctx: BenchContext) => Promise<SectionResult> }[] = [
   { id: kernel.ID, run: kernel.runKernelLatency },
+  { id: toplevel.ID, run: toplevel.runTopLevel },
   { id: tiny.ID, run: tiny.runTinyTasks },
   { id: cpu.ID, run: cpu.runCpuBound },
   { id: data.ID, run: data.runDataMovement },

@@ -3,7 +3,7 @@
  *   speedup(n) = 1 / (s + (1 - s) / n).
  * Pure functions (only type imports); shared by the kernel and the labextension.
  */
-import type { ScalingRecord } from "../run/records";
+import type { AmdahlFit, ScalingRecord } from "../run/records";
 
 export interface SpeedupPoint {
   workers: number;
@@ -135,13 +135,20 @@ export function buildScalingRecord(
   // Amdahl's law models cores, not oversubscribed workers: beyond the core count workers take
   // turns, which would read as a large serial fraction. Fit on the points that fit on the cores.
   const onCores = points.filter((p) => p.workers <= cores);
-  const serialFraction = fitSerialFraction(onCores.length >= 2 ? onCores : points);
+  const used = onCores.length >= 2 ? onCores : points;
+  const serialFraction = fitSerialFraction(used);
   const maxWorkers = Math.max(1, ...points.map((p) => p.workers));
+  // One parameter: two points fix it exactly (no test of the law), three or more within the
+  // cores overdetermine it, and only then is 1/s worth calling a limit.
+  const quality = used.length < 2 ? "none" : onCores.length >= 3 ? "fitted" : "exact";
+  const fit: AmdahlFit = { points: used.length, quality };
+  if (quality === "fitted" && serialFraction > 0) fit.limit = 1 / serialFraction;
   return {
     version: 1,
     kind: "scaling",
     ...(options.title ? { title: options.title } : {}),
     points,
+    fit,
     serialFraction,
     amdahl: amdahlCurve(serialFraction, maxWorkers),
     cores,

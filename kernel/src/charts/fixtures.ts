@@ -2,7 +2,7 @@
  * Small sample records for tests and for looking at the charts
  * (`node kernel/dist/charts/render-samples.js` writes them to /tmp/paralab-charts).
  */
-import { amdahlCurve, amdahlSpeedup, fitSerialFraction } from "./amdahl";
+import { amdahlSpeedup, buildScalingRecord } from "./amdahl";
 import type {
   CoreSample,
   GraphEdgeRecord,
@@ -65,7 +65,6 @@ export function sampleRunRecord(
   }
   const wallMs = Math.max(...free) + 3;
   const cpuMs = tasks.reduce((a, t) => a + t.cpuMs, 0);
-  const speedup = cpuMs / wallMs;
   return {
     version: 1,
     kind: "run",
@@ -77,14 +76,20 @@ export function sampleRunRecord(
     endMs: T0 + wallMs,
     wallMs,
     cpuMs,
-    speedup,
-    efficiency: speedup / workers,
+    busyWorkers: cpuMs / wallMs,
     bytesIn: 1234,
     bytesOut: 321,
     tasks,
     samples: samples(T0, T0 + wallMs, 10, cores, (t, c) => (t < 3 ? 5 : 85 + 10 * Math.sin(t / 7 + c) + rnd() * 5)),
     ...(options.compare
-      ? { compare: { serialMs: cpuMs * 1.02, parallelMs: wallMs, speedup: (cpuMs * 1.02) / wallMs } }
+      ? {
+          compare: {
+            serialMs: cpuMs * 1.02,
+            parallelMs: wallMs,
+            speedup: (cpuMs * 1.02) / wallMs,
+            serialWhere: "on one worker thread (w0)",
+          },
+        }
       : {}),
   };
 }
@@ -94,17 +99,10 @@ export function sampleScalingRecord(s = 0.1, workers = [1, 2, 4, 8], cores = 4):
   const rnd = lcg(7);
   // Wall times with ±2% noise; more workers than cores run no faster than `cores`.
   const walls = workers.map((n) => (1000 / amdahlSpeedup(s, Math.min(n, cores))) * (1 + (rnd() - 0.5) * 0.04));
-  const base = walls[workers.indexOf(1)] ?? 1000;
-  const points = workers.map((n, i) => ({ workers: n, wallMs: walls[i], speedup: base / walls[i] }));
-  const serialFraction = fitSerialFraction(points);
-  return {
-    version: 1,
-    kind: "scaling",
-    points,
-    serialFraction,
-    amdahl: amdahlCurve(serialFraction, Math.max(...workers)),
+  return buildScalingRecord(
+    workers.map((n, i) => ({ workers: n, wallMs: walls[i] })),
     cores,
-  };
+  );
 }
 
 /** A monitor record of `seconds` at 10 Hz on `cores` cores, with a busy phase in the middle. */

@@ -121,6 +121,11 @@ describe("compareConfig and scalingConfig", () => {
     assert.equal(labels[0], "measured");
     assert.match(labels[1], /ideal/);
     assert.match(labels[2], new RegExp(`Amdahl fit \\(serial fraction s = ${record.serialFraction.toFixed(3)}\\)`));
+    assert.match(opts(c).plugins.title.text, /limit/);
+    const two = scalingConfig(sampleScalingRecord(0.1, [1, 2], 2));
+    assert.match(two.data.datasets[2].label ?? "", /Amdahl through 2 points \(s ≈ 0\.\d{3}, an estimate\)/);
+    assert.match(opts(two).plugins.title.text, /\(estimate from 2 points\)$/);
+    assert.doesNotMatch(opts(two).plugins.title.text, /limit/);
     assert.match(labels[3], /4 cores/);
     assert.equal(c.data.datasets[0].data.length, 4);
     assert.equal(axisTitle(c, "x"), "workers");

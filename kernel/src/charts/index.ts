@@ -21,7 +21,7 @@ import {
 import { AnyChartConfiguration, ConfigOptions } from "./layout";
 import { graphConfigs } from "./graph";
 import { monitorConfig } from "./monitor";
-import { compareConfig, runTimelineConfig, runUtilizationConfig } from "./run";
+import { compareConfig, runTimelineConfig, runUtilizationConfig, utilizationSource } from "./run";
 import { scalingConfig } from "./scaling";
 import { ChartTheme, LIGHT_THEME } from "./theme";
 
@@ -30,11 +30,20 @@ export { formatBytes, formatDuration } from "../format";
 export { amdahlCurve, amdahlSpeedup, buildScalingRecord, fitSerialFraction, type ScalingRun } from "./amdahl";
 export * from "./layout";
 export * from "./theme";
-export { compareConfig, runTimelineConfig, runUtilizationConfig } from "./run";
+export { compareConfig, runTimelineConfig, runUtilizationConfig, utilizationSource } from "./run";
 export { scalingConfig } from "./scaling";
 export { coreHistoryConfig, monitorConfig } from "./monitor";
 export { utilizationLines } from "./utilization";
 export * from "./graph";
+export {
+  describeFit,
+  isTooShort,
+  summarize,
+  summarizeGraph,
+  summarizeMonitor,
+  summarizeRun,
+  summarizeScaling,
+} from "./summary";
 
 /**
  * The charts for one record, top to bottom: run → timeline, utilization (when
@@ -54,7 +63,7 @@ export function chartConfigsFor(
     case RUN_MIME: {
       const record = data as RunRecord;
       const configs = [runTimelineConfig(record, theme, options)];
-      if (record.samples.length > 0) configs.push(runUtilizationConfig(record, theme, options));
+      if (utilizationSource(record)) configs.push(runUtilizationConfig(record, theme, options));
       if (record.compare) configs.push(compareConfig(record, theme, options));
       return configs;
     }

@@ -109,33 +109,74 @@ function pngTheme(theme: ChartTheme): ChartTheme {
   return file ? { ...theme, fontFamily: PNG_FONT_FAMILY } : theme;
 }
 
-/** Renders configs stacked top to bottom into one PNG. */
-export function renderConfigsPng(configs: AnyChartConfiguration[], theme: ChartTheme, widthPx = 800): Buffer {
+const CAPTION_FONT_PX = 13;
+const CAPTION_LINE_PX = 18;
+const CAPTION_MARGIN_PX = 12;
+
+/**
+ * Renders configs stacked top to bottom into one PNG, with `caption` (the record's summary)
+ * wrapped beneath them: frontends that show the PNG show the words too.
+ */
+export function renderConfigsPng(
+  configs: AnyChartConfiguration[],
+  theme: ChartTheme,
+  widthPx = 800,
+  caption = "",
+): Buffer {
   setUpPngRendering();
   const width = Math.max(200, Math.round(widthPx));
   const heights = configs.map((c) => chartHeightPx(c, width));
-  const total = Math.max(
-    1,
-    heights.reduce((a, b) => a + b, 0),
-  );
-  const out = createCanvas(width, total);
+  const font = `${CAPTION_FONT_PX}px ${theme.fontFamily}`;
+  const lines = caption ? wrapText(caption, width - 2 * CAPTION_MARGIN_PX, font) : [];
+  const captionPx = lines.length ? lines.length * CAPTION_LINE_PX + CAPTION_MARGIN_PX : 0;
+  const chartsPx = heights.reduce((a, b) => a + b, 0);
+  const out = createCanvas(width, Math.max(1, chartsPx + captionPx));
   const ctx = out.getContext("2d");
   ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, width, total);
+  ctx.fillRect(0, 0, width, chartsPx + captionPx);
   let y = 0;
   configs.forEach((config, i) => {
     withChartCanvas(config, theme, width, heights[i], (part) => ctx.drawImage(part, 0, y));
     y += heights[i];
   });
+  ctx.fillStyle = theme.foreground;
+  ctx.font = font;
+  ctx.textBaseline = "top";
+  lines.forEach((line, i) => ctx.fillText(line, CAPTION_MARGIN_PX, y + i * CAPTION_LINE_PX));
   return out.toBuffer("image/png");
+}
+
+/** Greedy word wrap at `maxPx` in `font`. */
+function wrapText(text: string, maxPx: number, font: string): string[] {
+  const ctx = createCanvas(1, 1).getContext("2d");
+  ctx.font = font;
+  const lines: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    for (const word of paragraph.split(" ")) {
+      const candidate = line ? `${line} ${word}` : word;
+      if (line && ctx.measureText(candidate).width > maxPx) {
+        lines.push(line);
+        line = word;
+      } else line = candidate;
+    }
+    if (line) lines.push(line);
+  }
+  return lines;
 }
 
 /**
  * The PNG for a record: every chart chartConfigsFor(mime, data) returns, stacked.
  * Throws TypeError for an unknown MIME type or a malformed record.
  */
-export function renderPng(mime: string, data: unknown, theme: ChartTheme = LIGHT_THEME, widthPx = 800): Buffer {
+export function renderPng(
+  mime: string,
+  data: unknown,
+  theme: ChartTheme = LIGHT_THEME,
+  widthPx = 800,
+  caption = "",
+): Buffer {
   const t = pngTheme(theme);
   const configs = chartConfigsFor(mime, data, t, { static: true, referenceWidthPx: widthPx });
-  return renderConfigsPng(configs, t, widthPx);
+  return renderConfigsPng(configs, t, widthPx, caption);
 }

@@ -95,17 +95,34 @@ export function runTimelineConfig(
   } as unknown as AnyChartConfiguration;
 }
 
-/** Per-core utilization during a run, on the same time axis as the timeline. */
+/** Per-core counters tick every 10 ms and are read every 100 ms: shorter runs need thread clocks. */
+const PER_CORE_MIN_WALL_MS = 1000;
+const PER_CORE_MIN_SAMPLES = 10;
+
+/**
+ * Which utilization a run chart shows: per worker from thread clocks for runs too short for the
+ * per-core counters (or when there are no per-core samples), per core otherwise.
+ */
+export function utilizationSource(record: RunRecord): "workers" | "cores" | undefined {
+  const workers = record.workerSamples?.length ?? 0;
+  const cores = record.samples.length;
+  if (workers > 1 && (record.wallMs < PER_CORE_MIN_WALL_MS || cores < PER_CORE_MIN_SAMPLES)) return "workers";
+  if (cores > 0) return "cores";
+  return workers > 1 ? "workers" : undefined;
+}
+
+/** Utilization during a run, on the same time axis as the timeline; the title says what it shows. */
 export function runUtilizationConfig(
   record: RunRecord,
   theme: ChartTheme = LIGHT_THEME,
   options: ConfigOptions = {},
 ): AnyChartConfiguration {
+  if (utilizationSource(record) === "workers") return workerUtilizationConfig(record, theme, options);
   const datasets = utilizationDatasets(record.samples, record.cores, (t) => t - record.startMs, theme);
   const base = baseOptions(
     theme,
     options,
-    `CPU utilization per core during the run (${record.cores} cores)`,
+    `CPU utilization per core during the run (${record.cores} cores, /proc/stat every 100 ms)`,
     240,
     true,
   );
@@ -116,22 +133,37 @@ export function runUtilizationConfig(
   });
 }
 
-/** `--compare`: serial vs parallel wall time, speedup in the title. */
+/** Each worker's CPU use from its thread clock, sampled every few ms: short runs drawn in full. */
+function workerUtilizationConfig(record: RunRecord, theme: ChartTheme, options: ConfigOptions): AnyChartConfiguration {
+  const samples = record.workerSamples ?? [];
+  const asCores = samples.map((s) => ({ tMs: s.tMs, cores: s.workers }));
+  const datasets = utilizationDatasets(asCores, record.workers, (t) => t - record.startMs, theme, "w", "workers");
+  const periodMs = samples.length > 1 ? (samples[samples.length - 1].tMs - samples[0].tMs) / (samples.length - 1) : 0;
+  const title =
+    `CPU per worker during the run (thread clocks, ${samples.length} samples` +
+    `${periodMs > 0 ? `, every ${formatDuration(periodMs)}` : ""})`;
+  const base = baseOptions(theme, options, title, 240, true);
+  return utilizationLines(datasets, base, theme, options, {
+    title: "time since run start (ms)",
+    max: niceMax(lastTaskEndMs(record)),
+    unit: "ms",
+  });
+}
+
+/** `--compare`: serial vs parallel wall time, the measured speedup in the title. */
 export function compareConfig(
   record: RunRecord,
   theme: ChartTheme = LIGHT_THEME,
   options: ConfigOptions = {},
 ): AnyChartConfiguration {
-  const cmp = record.compare ?? {
-    serialMs: record.serialCpuMs ?? record.cpuMs,
-    parallelMs: record.wallMs,
-    speedup: (record.serialCpuMs ?? record.cpuMs) / Math.max(record.wallMs, 1e-9),
-  };
+  const cmp = record.compare;
+  // A speedup is only ever a measured ratio (SPEC §3.1.1): without a serial pass there is none.
+  if (!cmp) throw new TypeError("paralab charts: compareConfig needs a record with compare (a --compare run)");
   const labels = ["serial", `parallel (${record.workers} worker${record.workers === 1 ? "" : "s"})`];
   const datasets = [
     {
       type: "bar",
-      label: `serial in the kernel: ${formatDuration(cmp.serialMs)}`,
+      label: `serial ${cmp.serialWhere ?? "in the kernel"}: ${formatDuration(cmp.serialMs)}`,
       data: [cmp.serialMs, null],
       backgroundColor: theme.series.serial,
       grouped: false,

@@ -15,7 +15,15 @@ export function scalingConfig(
   const maxWorkers = Math.max(1, ...points.map((p) => p.workers), ...record.amdahl.map((p) => p.workers));
   const s = record.serialFraction;
   const pct = `${(s * 100).toFixed(s < 0.1 ? 1 : 0)}%`;
-  const limit = s > 0 ? `, limit ${(1 / s).toFixed(1)}x` : "";
+  const fit = record.fit ?? { points: points.length, quality: "exact" as const };
+  const caveat =
+    fit.quality === "fitted"
+      ? fit.limit !== undefined
+        ? `, limit ${fit.limit.toFixed(1)}x`
+        : ""
+      : fit.quality === "exact"
+        ? ` (estimate from ${fit.points} points)`
+        : "";
   const maxSpeedup = Math.max(maxWorkers, ...points.map((p) => p.speedup));
   const datasets: Record<string, unknown>[] = [
     {
@@ -50,7 +58,10 @@ export function scalingConfig(
     },
     {
       type: "scatter",
-      label: `Amdahl fit (serial fraction s = ${s.toFixed(3)})`,
+      label:
+        fit.quality === "fitted"
+          ? `Amdahl fit (serial fraction s = ${s.toFixed(3)})`
+          : `Amdahl through ${fit.points} points (s ≈ ${s.toFixed(3)}, an estimate)`,
       data: (record.amdahl.length
         ? record.amdahl
         : points.map((p) => ({ workers: p.workers, speedup: amdahlSpeedup(s, p.workers) }))
@@ -58,10 +69,12 @@ export function scalingConfig(
       showLine: true,
       borderColor: theme.series.fit,
       backgroundColor: theme.series.fit,
-      borderWidth: 2,
+      // Dotted and drawn on top: where it passes through the measured points, both stay visible.
+      borderDash: [2, 4],
+      borderWidth: 3,
       pointRadius: 0,
       pointStyle: "line",
-      order: 1,
+      order: -1,
     },
   ];
   if (record.cores > 0 && record.cores < maxWorkers) {
@@ -82,7 +95,9 @@ export function scalingConfig(
       order: 3,
     });
   }
-  const title = record.title ?? `Scaling: Amdahl serial fraction ≈ ${pct}${limit}`;
+  const title =
+    record.title ??
+    (fit.quality === "none" ? "Scaling: measured speedup" : `Scaling: Amdahl serial fraction ≈ ${pct}${caveat}`);
   const base = baseOptions(theme, options, title, 380, true);
   return {
     type: "scatter",

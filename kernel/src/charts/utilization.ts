@@ -9,6 +9,9 @@ export function utilizationDatasets(
   coreCount: number,
   toX: (tMs: number) => number,
   theme: ChartTheme,
+  /** How a series is named: "core 0" or, for per-worker lines, "w0". */
+  prefix = "core ",
+  plural = "cores",
 ): Record<string, unknown>[] {
   const cores = Math.max(coreCount, ...samples.map((s) => s.cores.length), 0);
   const thin = cores > 16;
@@ -17,7 +20,7 @@ export function utilizationDatasets(
     const color = colorAt(theme, c);
     datasets.push({
       type: "line",
-      label: `core ${c}`,
+      label: `${prefix}${c}`,
       data: samples.map((s): XYPoint => ({ x: toX(s.tMs), y: s.cores[c] ?? 0 })),
       borderColor: thin ? withAlpha(color, 0.5) : color,
       backgroundColor: color,
@@ -32,7 +35,7 @@ export function utilizationDatasets(
   if (cores > 1) {
     datasets.push({
       type: "line",
-      label: `mean of ${cores} cores`,
+      label: `mean of ${cores} ${plural}`,
       data: samples.map((s): XYPoint => {
         const sum = s.cores.reduce((a, b) => a + b, 0);
         return { x: toX(s.tMs), y: s.cores.length ? sum / s.cores.length : 0 };

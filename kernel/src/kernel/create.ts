@@ -51,6 +51,6 @@ export function createKernel(
     if (require.cache[require.resolve("../gpu/run")]) (await import("../gpu/run")).clearGpuCache();
   });
   const handler = new KernelHandler(transport, runner, log, exit);
-  registerMonitorTarget(handler.comms, { runners, sampler, observer });
+  registerMonitorTarget(handler.comms, { runners, observer });
   return { handler, runner, runners };
 }

@@ -1,5 +1,5 @@
 import { lastCore } from "../monitor/last-core";
-import type { Sampler } from "../monitor/sampler";
+import { coreUtilization, snapshotCpus } from "../monitor/cpu";
 import type { Runners } from "../parallel/runners";
 import { CommManager } from "../protocol/comms";
 import type { WorkerStatus } from "../run/jobs";
@@ -36,20 +36,19 @@ export interface MonitorSample {
  */
 export function registerMonitorTarget(
   comms: CommManager,
-  kernel: { runners: Runners; sampler: Sampler; observer: KernelRunObserver },
+  kernel: { runners: Runners; observer: KernelRunObserver },
 ): void {
-  const { runners: session, sampler, observer } = kernel;
+  const { runners: session, observer } = kernel;
   comms.registerTarget(MONITOR_TARGET, (comm, data) => {
     let periodMs = clampPeriod(data.periodMs);
     let timer: NodeJS.Timeout | undefined;
     const meter = new CpuMeter();
     const tick = () => {
-      comm.send(sampleNow(session, sampler, observer, meter) as unknown as Record<string, unknown>);
+      comm.send(sampleNow(session, observer, meter) as unknown as Record<string, unknown>);
       timer = setTimeout(tick, periodMs);
       timer.unref();
     };
-    // A first reading now, so the first message (a moment later) already has per-core data.
-    sampler.sampleNow();
+    // The meter's first reading is now, so the first message (a moment later) has every core.
     timer = setTimeout(tick, Math.min(periodMs, FIRST_SAMPLE_MS));
     timer.unref();
     comm.onMessage((msg) => {
@@ -71,13 +70,21 @@ function clampPeriod(value: unknown): number {
   return Math.max(ms, MIN_PERIOD_MS);
 }
 
-/** CPU % of the kernel process and of each worker, from CPU-time deltas between two calls. */
+/**
+ * CPU % of each core, of the kernel process and of each worker over the same window: the time
+ * since the previous message. (Cores from the sampler's own, shorter interval beside workers over
+ * the panel's period made busy cores sit next to idle-looking workers.)
+ */
 class CpuMeter {
   private lastMs = performance.now();
+  private lastCpus = snapshotCpus();
   private lastKernel = process.cpuUsage();
   private lastWorkers = new Map<string, number>();
 
-  measure(statuses: WorkerStatus[]): { kernel: number; workers: Map<number, number> } {
+  measure(statuses: WorkerStatus[]): { cores: number[]; kernel: number; workers: Map<number, number> } {
+    const cpus = snapshotCpus();
+    const cores = coreUtilization(this.lastCpus, cpus);
+    this.lastCpus = cpus;
     const now = performance.now();
     const elapsed = Math.max(now - this.lastMs, 1);
     const usage = process.cpuUsage(this.lastKernel);
@@ -92,18 +99,17 @@ class CpuMeter {
       seen.set(key, w.cpuTimeMs);
     }
     this.lastWorkers = seen;
-    return { kernel: ((usage.user + usage.system) / 1000 / elapsed) * 100, workers };
+    return { cores, kernel: ((usage.user + usage.system) / 1000 / elapsed) * 100, workers };
   }
 }
 
-function sampleNow(session: Runners, sampler: Sampler, observer: KernelRunObserver, meter: CpuMeter): MonitorSample {
-  const latest = sampler.sampleNow();
+function sampleNow(session: Runners, observer: KernelRunObserver, meter: CpuMeter): MonitorSample {
   const statuses = session.status();
   const cpu = meter.measure(statuses);
   return {
     type: "sample",
-    tMs: latest?.tMs ?? Date.now(),
-    cores: latest?.cores ?? [],
+    tMs: Date.now(),
+    cores: cpu.cores,
     kernel: { memoryBytes: process.memoryUsage().rss, cpuPercent: cpu.kernel },
     workers: statuses.map((w) => ({
       rank: w.rank,

@@ -1,6 +1,6 @@
 import type { Sampler } from "../monitor/sampler";
-import type { RunObserver, RunWatch } from "../parallel/observer";
-import type { CoreSample } from "../run/records";
+import { ClockedWorker, WorkerClockSampler } from "../monitor/worker-clocks";
+import type { RunObserver, RunWatch, Utilization } from "../parallel/observer";
 
 /** The run in progress, as the Parallel panel shows it. */
 export interface RunningCell {
@@ -11,27 +11,31 @@ export interface RunningCell {
 }
 
 /**
- * The kernel's view of runs: the sampler reads the cores fast while one lasts, and the monitor
- * comm reads `running` (null between runs, so a finished run never lingers in the panel).
+ * The kernel's view of runs: while one lasts, the sampler reads the cores fast and the workers'
+ * thread clocks are read every few ms; the monitor comm reads `running` (null between runs, so a
+ * finished run never lingers in the panel).
  */
 export class KernelRunObserver implements RunObserver {
   running: RunningCell | null = null;
 
   constructor(private readonly sampler: Sampler) {}
 
-  started(run: { label: string; total: number }): RunWatch {
-    const entry: RunningCell = { ...run, done: 0, startedMs: Date.now() };
+  started(run: { label: string; total: number; workers: () => ClockedWorker[] }): RunWatch {
+    const entry: RunningCell = { label: run.label, total: run.total, done: 0, startedMs: Date.now() };
     this.running = entry;
     this.sampler.busy(true);
+    this.sampler.sampleNow();
+    const clocks = new WorkerClockSampler(run.workers).start();
     return {
       progress: (done) => {
         entry.done = done;
       },
-      finished: (startMs, endMs): CoreSample[] => {
+      finished: (startMs, endMs): Utilization => {
+        const workers = clocks.stop();
         this.sampler.sampleNow();
         this.sampler.busy(false);
         if (this.running === entry) this.running = null;
-        return this.sampler.samplesBetween(startMs, endMs + 1);
+        return { cores: this.sampler.samplesBetween(startMs, endMs + 1), workers };
       },
     };
   }

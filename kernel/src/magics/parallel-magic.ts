@@ -9,9 +9,9 @@ export const parallelMagic: Magic = {
   summary: "run the cell body on the worker pool (SPMD, or --map over items)",
   synopsis: "[--workers N] [--map EXPR [--as NAME]] [options]",
   description: [
-    "SPMD (default): the body runs once on each worker with `rank`, `size` and `comm`; the value of its",
-    "last expression (or `return`) on each worker is gathered, in rank order. What a worker declares stays",
-    "there for the next %%parallel cell.",
+    "SPMD (default): the body runs once on each worker with `rank`, `size` and `comm`; its value (the",
+    "completion value, as eval gives it, or an explicit `return`) on each worker is gathered, in rank order.",
+    "What a worker declares stays there for the next %%parallel cell.",
     "Map (--map EXPR): the body runs once per element `item` (rename with --as) with `index` and `rank`.",
     "Kernel variables the body uses are copied to the workers automatically.",
     "",

@@ -1,5 +1,7 @@
 import { SourceMap } from "node:module";
 import * as ts from "@tslab/typescript-for-tslab";
+import { completionEdits } from "../lang/completion";
+import { applyEdits, uniqueName } from "../lang/edits";
 
 /** A `%%parallel` body compiled for the workers. */
 export interface CompiledBody {
@@ -25,8 +27,8 @@ export interface CompileOptions {
 const BODY_FN = "__paralab_body__";
 
 /**
- * TypeScript body → JS the workers run. The value of the last expression statement (or an
- * explicit `return`) is the task's result.
+ * TypeScript body → JS the workers run. The body's completion value, as `eval` gives it (see
+ * lang/completion.ts), is the task's result; an explicit top-level `return` still returns.
  */
 const cache = new Map<string, CompiledBody>();
 const CACHE_SIZE = 64;
@@ -57,9 +59,11 @@ function compile(body: string, o: CompileOptions): CompiledBody {
     },
     fileName: "cell.ts",
   });
-  const js = rewriteBody(out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ""), o.persistDeclarations);
+  const transpiled = out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, "");
+  const value = uniqueName("$value", transpiled, ...Object.values(o.functions ?? {}));
+  const js = rewriteBody(transpiled, o.persistDeclarations, value);
   const map = new SourceMap(JSON.parse(out.sourceMapText ?? "{}"));
-  const context = o.contextNames.length ? `let { ${o.contextNames.join(", ")} } = __ctx; ` : "";
+  const context = `let ${value}; ${o.contextNames.length ? `let { ${o.contextNames.join(", ")} } = __ctx; ` : ""}`;
   const vars = o.varNames.length ? `let { ${o.varNames.join(", ")} } = __ctx.vars; ` : "";
   const functions = Object.entries(o.functions ?? {})
     .map(([name, src]) => `let ${name} = (${src}); `)
@@ -97,16 +101,18 @@ function usesAwait(body: string): boolean {
 }
 
 /**
- * Edits the transpiled function's top-level statements in place (keeping line numbers):
- * the last expression becomes `return`, and with `persist` declarations become assignments to
+ * Edits the transpiled function in place (keeping line numbers): it keeps its completion value in
+ * `value` and returns it, and with `persist` its top-level declarations become assignments to
  * worker globals (the wrapper runs in sloppy mode, so `x = 1` creates a global).
  */
-function rewriteBody(js: string, persist: boolean): string {
+function rewriteBody(js: string, persist: boolean, value: string): string {
   const file = ts.createSourceFile("cell.js", js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const fn = file.statements.find(ts.isFunctionDeclaration);
   if (!fn?.body) return js;
-  const edits: { start: number; end: number; text: string }[] = [];
   const statements = fn.body.statements;
+  // `void (x = 1)` below replaces declarations, which completionEdits leaves alone: no overlap.
+  const edits = completionEdits(statements, { name: value });
+  edits.push({ start: fn.body.getEnd() - 1, end: fn.body.getEnd() - 1, text: `return ${value}; ` });
   for (const stmt of statements) {
     if (!persist) break;
     if (ts.isVariableStatement(stmt)) {
@@ -129,14 +135,5 @@ function rewriteBody(js: string, persist: boolean): string {
       edits.push({ start: stmt.getStart(), end: stmt.getStart(), text: `${stmt.name.text} = ` });
     }
   }
-  const last = statements[statements.length - 1];
-  if (last && ts.isExpressionStatement(last)) {
-    edits.push({ start: last.getStart(), end: last.getStart(), text: "return " });
-  }
-  // Function declarations hoist; publish them before anything else runs.
-  let result = js;
-  for (const e of edits.sort((a, b) => b.start - a.start)) {
-    result = result.slice(0, e.start) + e.text + result.slice(e.end);
-  }
-  return result;
+  return applyEdits(js, edits);
 }

@@ -1,8 +1,8 @@
 import { InterruptedError, TaskAbortedError, TaskFailedError, TimeoutError } from "../errors";
 import type { JobHooks, JobResult } from "../run/jobs";
 import type { Runner } from "../run/runner";
-import type { CoreSample } from "../run/records";
 import type { ParallelEnv } from "./env";
+import type { Utilization } from "./observer";
 import { withCellLine } from "./cell-line";
 import type { ParallelPlan } from "./plan";
 import type { PreparedJob } from "./prepare";
@@ -15,8 +15,8 @@ export interface Dispatched {
   /** Epoch ms. */
   startMs: number;
   endMs: number;
-  /** Per-core utilization while it ran. */
-  samples: CoreSample[];
+  /** What the cores and workers did while it ran. */
+  utilization: Utilization;
   /** Still on screen: the report replaces it with the chart. */
   progress?: ProgressBar;
   grouped?: GroupedOutput;
@@ -58,9 +58,11 @@ export async function dispatch(
   const watch = env.observer.started({
     label: mode === "map" ? `map over ${total} items` : `spmd on ${o.workers} workers`,
     total,
+    workers: () => runner.status().filter((w) => w.rank < o.workers),
   });
   const hooks: JobHooks = {
     signal: timeout ? AbortSignal.any([signal, timeout]) : signal,
+    outsideMayWake: !plan.block,
     onStream: (rank, name, text) =>
       grouped ? grouped.add(rank, name, text) : env.sink.stream(name, prefixer.prefix(rank, name, text)),
     onProgress: (done) => {
@@ -87,7 +89,7 @@ export async function dispatch(
           )
         : await runner.runSpmd({ code, workers: o.workers, vars: job.vars }, hooks);
     const endMs = Date.now();
-    return { result, startMs, endMs, samples: watch.finished(startMs, endMs), progress, grouped };
+    return { result, startMs, endMs, utilization: watch.finished(startMs, endMs), progress, grouped };
   } catch (e) {
     watch.finished(startMs, Date.now());
     progress?.finish();

@@ -1,21 +1,30 @@
-import type { CoreSample } from "../run/records";
+import type { ClockedWorker } from "../monitor/worker-clocks";
+import type { CoreSample, WorkerSample } from "../run/records";
+
+/** What the cores and the workers did during a run. */
+export interface Utilization {
+  /** Per core, from /proc/stat (resolves ~100 ms). */
+  cores: CoreSample[];
+  /** Per worker, from the workers' thread clocks (resolves a few ms). */
+  workers: WorkerSample[];
+}
 
 /**
  * Who watches runs from outside a cell: the monitor comm shows the running cell's progress, and
- * the sampler reads the cores faster while a run lasts. The kernel wires one in; the parallel
- * layer only reports to it.
+ * the kernel samples the cores and the workers' clocks while a run lasts. The kernel wires one
+ * in; the parallel layer only reports to it.
  */
 export interface RunObserver {
-  started(run: { label: string; total: number }): RunWatch;
+  started(run: { label: string; total: number; workers: () => ClockedWorker[] }): RunWatch;
 }
 
 export interface RunWatch {
   progress(done: number): void;
-  /** The run ended (or failed); returns per-core utilization between the two instants (epoch ms). */
-  finished(startMs: number, endMs: number): CoreSample[];
+  /** The run ended (or failed): what the cores and workers did between the two instants (epoch ms). */
+  finished(startMs: number, endMs: number): Utilization;
 }
 
 /** For runs nobody watches (tests, benchmarks). */
 export const UNOBSERVED: RunObserver = {
-  started: () => ({ progress: () => undefined, finished: () => [] }),
+  started: () => ({ progress: () => undefined, finished: () => ({ cores: [], workers: [] }) }),
 };

@@ -10,7 +10,6 @@ import type { ParallelPlan } from "./plan";
 export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?: Comparison): RunRecord {
   const { result } = run;
   const wallMs = run.endMs - run.startMs;
-  const busy = wallMs > 0 ? result.cpuMs / wallMs : 0;
   const record: RunRecord = {
     version: 1,
     kind: "run",
@@ -22,20 +21,19 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     endMs: run.endMs,
     wallMs,
     cpuMs: result.cpuMs,
-    speedup: busy,
-    efficiency: result.workers > 0 ? busy / result.workers : 0,
+    busyWorkers: wallMs > 0 ? result.cpuMs / wallMs : 0,
     bytesIn: result.bytesIn,
     bytesOut: result.bytesOut,
     items: plan.mode === "map" ? result.tasks.reduce((n, t) => n + (t.count ?? 1), 0) : undefined,
     tasks: result.tasks,
-    samples: run.samples,
+    samples: run.utilization.cores,
+    workerSamples: run.utilization.workers,
   };
   if (comparison) {
     const serialMs = comparison.serial.endMs - comparison.serial.startMs;
-    record.serialCpuMs = serialMs;
     record.speedup = wallMs > 0 ? serialMs / wallMs : 0;
     record.efficiency = record.speedup / record.workers;
-    record.compare = { serialMs, parallelMs: wallMs, speedup: record.speedup };
+    record.compare = { serialMs, parallelMs: wallMs, speedup: record.speedup, serialWhere: comparison.serialWhere };
   }
   if (result.errors.length) record.title = `${result.errors.length} task(s) failed (--continue-on-error)`;
   return record;

@@ -211,7 +211,11 @@ export class CommBroker {
     const inFlight = flights.length
       ? `undelivered messages nobody waits for: ${flights.join(", ")}`
       : "no message in flight";
-    return new DeadlockError(waits, inFlight);
+    return new DeadlockError(
+      waits,
+      inFlight,
+      "Check that every comm.recv has a matching comm.send and that all ranks reach the same collectives in the same order.",
+    );
   }
 }
 

@@ -6,6 +6,7 @@ import { CloneError, SharedMemoryError, TaskAbortedError, TaskFailedError, Worke
 import { findSharedMemory } from "../sync/revive";
 import { estimateBytes } from "../transfer/bytes";
 import { CommBroker } from "./broker";
+import { SyncDeadlockWatch } from "./sync-deadlock";
 import type { CommMessage, GraphTaskMessage, ResultMessage, TaskMessage, WireCode } from "../run/messages";
 import type { WorkerSlot, InFlight } from "./slot";
 import type { Chunk, TaskQueue } from "./task-queue";
@@ -22,6 +23,8 @@ export interface JobHost {
   assign(slot: WorkerSlot, msg: TaskMessage | GraphTaskMessage, task: InFlight): void;
   /** Terminate the worker now and start a fresh one at the same rank. */
   replace(slot: WorkerSlot): void;
+  /** Thread pools: the shared board where blocked workers show what they wait on. */
+  readonly waitBoard?: Int32Array;
 }
 
 export interface JobSpec {
@@ -59,6 +62,7 @@ export class JobRun {
   private readonly probes = new Map<number, { left: Set<number>; done(): void }>();
   private probeSeq = 0;
   private readonly onAbort = (): void => this.abort(this.spec.hooks.signal?.reason);
+  private syncWatch: SyncDeadlockWatch | undefined;
 
   constructor(
     private readonly spec: JobSpec,
@@ -87,6 +91,18 @@ export class JobRun {
     const signal = this.spec.hooks.signal;
     if (signal?.aborted) return this.abort(signal.reason);
     signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (this.host.waitBoard && !this.spec.hooks.outsideMayWake) {
+      this.syncWatch = new SyncDeadlockWatch(
+        this.host.waitBoard,
+        {
+          busyRanks: () => this.busySlots().map((s) => s.rank),
+          othersRunning: () => this.slotsHeldByOtherJobs(),
+          // Blocked workers never finish on their own: replace them now, not after a grace period.
+          fail: (e) => this.abort(undefined, e),
+        },
+        this.spec.vars,
+      );
+    }
     this.pump();
   }
 
@@ -258,6 +274,7 @@ export class JobRun {
 
   private settle(): void {
     this.settled = true;
+    this.syncWatch?.stop();
     this.spec.queue.clear();
     this.broker?.dispose();
     this.spec.hooks.signal?.removeEventListener("abort", this.onAbort);
@@ -286,6 +303,7 @@ export class JobRun {
       items,
       vars: withVars ? spec.vars : undefined,
       continueOnError: spec.continueOnError,
+      waitBoard: this.host.waitBoard,
     };
     const task: InFlight = {
       jobId: spec.id,
@@ -330,6 +348,15 @@ export class JobRun {
     } catch (e) {
       this.fail(new CloneError(`a comm message to w${rank}`, e instanceof Error ? e.message : String(e), { cause: e }));
     }
+  }
+
+  /** A worker of this job still finishing an earlier job's task (e.g. being cancelled). */
+  private slotsHeldByOtherJobs(): boolean {
+    for (let r = 0; r < this.spec.workers; r++) {
+      const task = this.host.slot(r)?.task;
+      if (task && task.jobId !== this.id) return true;
+    }
+    return false;
   }
 
   private anyInFlight(): boolean {

@@ -5,6 +5,7 @@
  */
 import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors";
 import { threadCpuMs } from "../proc/schedstat";
+import { clearWaitRow, newWaitBoard } from "../sync/wait-board";
 import { describeExit } from "./crash";
 import { JobRun, type JobSpec } from "./job";
 import { GraphRun } from "./graph-run";
@@ -27,6 +28,8 @@ export interface PoolOptions {
   memoryLimitMb?: number;
 }
 
+/** Ranks whose sync waits the deadlock watch can see (64 KB of board). */
+const MAX_RANKS_WATCHED = 4096;
 /** A worker that dies this many times in a row before it is ready is left dead. */
 const MAX_START_FAILURES = 3;
 const CLOSE_TIMEOUT_MS = 2000;
@@ -42,6 +45,8 @@ export class Pool implements Runner {
   #chain: Promise<unknown> = Promise.resolve();
   #jobIds = 0;
   #readyWaiters: (() => void)[] = [];
+  /** Threads share memory with the kernel, so blocked workers can say what they wait on. */
+  readonly #waitBoard: Int32Array | undefined;
 
   constructor(o: PoolOptions) {
     if (!Number.isInteger(o.size) || o.size < 0)
@@ -54,6 +59,7 @@ export class Pool implements Runner {
     }
     this.#kind = o.kind;
     this.#memoryLimitMb = o.memoryLimitMb;
+    this.#waitBoard = o.kind === "thread" ? newWaitBoard(MAX_RANKS_WATCHED) : undefined;
     for (let r = 0; r < o.size; r++) this.#spawn(r);
   }
 
@@ -246,6 +252,7 @@ export class Pool implements Runner {
         slot: (rank) => this.#slots[rank],
         assign: (slot, msg, task) => this.#assign(slot, msg, task),
         replace: (slot) => this.#replace(slot),
+        waitBoard: this.#waitBoard,
       },
     );
     this.#job = job;
@@ -260,6 +267,7 @@ export class Pool implements Runner {
   #spawn(rank: number, startFailures = 0): WorkerSlot {
     const worker = spawnWorker(this.#kind, { memoryLimitMb: this.#memoryLimitMb });
     const slot = new WorkerSlot(rank, worker, startFailures);
+    if (this.#waitBoard) clearWaitRow(this.#waitBoard, rank);
     worker.onMessage((m) => this.#onMessage(slot, m));
     worker.onRawOutput((name, text) => {
       if (!slot.retired) (this.#job ?? this.#graph)?.onStream(slot.rank, name, text);

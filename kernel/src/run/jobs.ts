@@ -26,6 +26,11 @@ export interface JobHooks {
   onTask?(record: TaskRecord): void;
   /** Abort = interrupt/cancel/timeout: drops queued tasks, terminates and replaces busy workers. */
   signal?: AbortSignal;
+  /**
+   * Whether something outside the job (the kernel's own code, in a --no-block cell) may release
+   * what the workers wait on; then waits on shared primitives are not reported as deadlocks.
+   */
+  outsideMayWake?: boolean;
 }
 
 export interface JobCode {

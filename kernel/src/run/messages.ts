@@ -35,6 +35,8 @@ export interface TaskMessage {
   /** Sent with the first task of a job on each worker; later tasks of the job reuse them. */
   vars?: Record<string, unknown>;
   continueOnError: boolean;
+  /** Thread workers: where this worker shows what it is blocked on (sync/wait-board.ts). */
+  waitBoard?: Int32Array;
 }
 
 export interface CommReplyMessage {

@@ -54,12 +54,21 @@ export interface TaskRecord {
   bytesOut?: number;
 }
 
-/** `--compare`: the same work run serially in the kernel, then in parallel. */
+/** `--compare`: the same work run serially (on one worker), then in parallel. */
 export interface CompareResult {
   serialMs: number;
   parallelMs: number;
-  /** serialMs / parallelMs. */
+  /** serialMs / parallelMs: the measured speedup. */
   speedup: number;
+  /** Where the serial pass ran, e.g. "on one worker thread (w0)" (older records: in the kernel). */
+  serialWhere?: string;
+}
+
+/** Busy % of each worker (index = rank) over the interval that ends at `tMs`, from its thread's CPU clock. */
+export interface WorkerSample {
+  /** End of the interval, epoch ms. */
+  tMs: number;
+  workers: number[];
 }
 
 /** `application/vnd.paralab.run.v1+json`: one `%%parallel` run. */
@@ -80,11 +89,16 @@ export interface RunRecord {
   wallMs: number;
   /** Total CPU time of all tasks, ms. */
   cpuMs: number;
-  /** Serial CPU time to compare with, ms (default: cpuMs). */
+  /**
+   * cpuMs / wallMs: how many workers were busy on average (parallelism). Not a speedup: a worker
+   * spinning on a lock counts as busy.
+   */
+  busyWorkers?: number;
+  /** Older records only: the serial time compared with. Use compare.serialMs. */
   serialCpuMs?: number;
-  /** (serialCpuMs ?? cpuMs) / wallMs. */
+  /** Measured speedup (T_serial / T_parallel); present only when a serial time was measured (--compare). */
   speedup?: number;
-  /** speedup / workers, 0..1. */
+  /** speedup / workers, 0..1; only with speedup. */
   efficiency?: number;
   /** Map: number of elements mapped (tasks are chunks of them). */
   items?: number;
@@ -92,8 +106,13 @@ export interface RunRecord {
   bytesIn: number;
   bytesOut: number;
   tasks: TaskRecord[];
-  /** Per-core utilization during the run (tMs between startMs and endMs). */
+  /** Per-core utilization during the run (tMs between startMs and endMs), from /proc/stat. */
   samples: CoreSample[];
+  /**
+   * Per-worker utilization from the workers' thread clocks (ns resolution), sampled every few ms
+   * from the start of the run to its end: the chart for runs shorter than per-core counters resolve.
+   */
+  workerSamples?: WorkerSample[];
   compare?: CompareResult;
 }
 
@@ -105,10 +124,26 @@ export interface ScalingPoint {
   speedup: number;
 }
 
+/** How well the Amdahl fit is determined by the points it was fitted on. */
+export interface AmdahlFit {
+  /** Points used: those with workers ≤ cores (oversubscribed points measure turn-taking, not the law). */
+  points: number;
+  /**
+   * "exact": two points fix the one parameter exactly (an estimate, not a test of the law);
+   * "fitted": three or more points within the cores (a least-squares fit; limit 1/s is claimed);
+   * "none": fewer than two usable points.
+   */
+  quality: "none" | "exact" | "fitted";
+  /** 1 / serialFraction, only when quality is "fitted" and s > 0. */
+  limit?: number;
+}
+
 /** `application/vnd.paralab.scaling.v1+json`: `%%parallel --scaling 1,2,4`. */
 export interface ScalingRecord {
   version: 1;
   kind: "scaling";
+  /** Absent in older records (then readers treat the fit as an estimate and claim no limit). */
+  fit?: AmdahlFit;
   title?: string;
   points: ScalingPoint[];
   /** Amdahl's law serial fraction s fitted to the points, 0..1. */

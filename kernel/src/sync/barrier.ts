@@ -1,9 +1,11 @@
 import { newInt32, waitAsync } from "./atomics-wait";
 import { SHARED_TAG } from "./tag";
+import { blockedOn, newObjectId } from "./wait-board";
 
 const COUNT = 0;
 const GEN = 1;
 const PARTIES = 2;
+const ID = 3;
 
 /**
  * A reusable barrier for `parties` threads: `wait()` blocks until all have arrived. It returns
@@ -20,8 +22,9 @@ export class Barrier {
           `new Barrier(parties): parties must be a positive integer, got ${parties}. Try: new Barrier(size)`,
         );
       }
-      this.state = newInt32(3);
+      this.state = newInt32(4);
       this.state[PARTIES] = parties;
+      this.state[ID] = newObjectId();
     } else {
       this.state = parties;
     }
@@ -31,10 +34,20 @@ export class Barrier {
     return this.state[PARTIES];
   }
 
+  get id(): number {
+    return this.state.length > ID ? this.state[ID] : 0;
+  }
+
+  /** Threads waiting in the current round. */
+  get arrived(): number {
+    return Atomics.load(this.state, COUNT);
+  }
+
   wait(): boolean {
     const gen = Atomics.load(this.state, GEN);
     if (this.arrive()) return true;
-    while (Atomics.load(this.state, GEN) === gen) Atomics.wait(this.state, GEN, gen);
+    while (Atomics.load(this.state, GEN) === gen)
+      blockedOn("barrier", this.id, false, () => Atomics.wait(this.state, GEN, gen));
     return false;
   }
 

@@ -1,5 +1,18 @@
 import { lockAsync, lockSync, newInt32, tryLock, unlock } from "./atomics-wait";
 import { SHARED_TAG } from "./tag";
+import { blockedOn, currentRank, newObjectId } from "./wait-board";
+
+// state layout (Int32Array)
+const LOCK = 0;
+/** Who holds it: 0 nobody, 1 the kernel, rank + 2 a worker (for deadlock reports). */
+const OWNER = 1;
+const ID = 2;
+const STATE_LEN = 3;
+
+/** The OWNER value of the calling thread. */
+export function ownerCode(): number {
+  return currentRank() + 2;
+}
 
 /**
  * A mutual-exclusion lock on shared memory. `lock()` blocks the calling thread (use it in
@@ -11,23 +24,38 @@ export class Mutex {
   readonly state: Int32Array;
 
   constructor(state?: Int32Array) {
-    this.state = state ?? newInt32(1);
+    this.state = state ?? newInt32(STATE_LEN);
+    if (!state) this.state[ID] = newObjectId();
+  }
+
+  /** Same in every thread that received this mutex (0 for mutexes made before ids existed). */
+  get id(): number {
+    return this.state.length > ID ? this.state[ID] : 0;
   }
 
   lock(): void {
-    lockSync(this.state, 0);
+    if (!tryLock(this.state, LOCK)) blockedOn("lock", this.id, false, () => lockSync(this.state, LOCK));
+    this.held();
   }
 
-  lockAsync(): Promise<void> {
-    return lockAsync(this.state, 0);
+  async lockAsync(): Promise<void> {
+    await lockAsync(this.state, LOCK);
+    this.held();
   }
 
   tryLock(): boolean {
-    return tryLock(this.state, 0);
+    if (!tryLock(this.state, LOCK)) return false;
+    this.held();
+    return true;
   }
 
   unlock(): void {
-    unlock(this.state, 0);
+    if (this.state.length > OWNER) Atomics.store(this.state, OWNER, 0);
+    unlock(this.state, LOCK);
+  }
+
+  private held(): void {
+    if (this.state.length > OWNER) Atomics.store(this.state, OWNER, ownerCode());
   }
 
   async withLock<T>(fn: () => T | Promise<T>): Promise<T> {

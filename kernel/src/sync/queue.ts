@@ -1,5 +1,6 @@
 import { lockAsync, lockSync, newInt32, remaining, unlock, waitAsync } from "./atomics-wait";
 import { SHARED_TAG } from "./tag";
+import { blockedOn, newObjectId } from "./wait-board";
 
 // ctl layout (Int32Array)
 const LOCK = 0;
@@ -8,7 +9,8 @@ const TAIL = 2;
 const COUNT = 3;
 const CAPACITY = 4;
 const SLOT_BYTES = 5;
-const CTL_LEN = 6;
+const ID = 6;
+const CTL_LEN = 7;
 
 const KIND_NUMBER = 1;
 const KIND_JSON = 2;
@@ -40,6 +42,7 @@ export class SharedQueue<T = unknown> {
     this.ctl = newInt32(CTL_LEN);
     this.ctl[CAPACITY] = capacity;
     this.ctl[SLOT_BYTES] = slotBytes;
+    this.ctl[ID] = newObjectId();
     this.data = new Uint8Array(new SharedArrayBuffer(capacity * (HEADER + slotBytes)));
   }
 
@@ -51,6 +54,10 @@ export class SharedQueue<T = unknown> {
     return Atomics.load(this.ctl, COUNT);
   }
 
+  get id(): number {
+    return this.ctl.length > ID ? this.ctl[ID] : 0;
+  }
+
   /** Blocks while the queue is full. Returns false on timeout. */
   push(value: T, timeoutMs = Infinity): boolean {
     const enc = this.encodeValue(value);
@@ -59,7 +66,7 @@ export class SharedQueue<T = unknown> {
       if (this.tryPushEncoded(enc)) return true;
       const left = remaining(deadline);
       if (left === 0) return false;
-      Atomics.wait(this.ctl, COUNT, this.capacity, left);
+      blockedOn("push", this.id, left !== Infinity, () => Atomics.wait(this.ctl, COUNT, this.capacity, left));
     }
   }
 
@@ -89,7 +96,7 @@ export class SharedQueue<T = unknown> {
       if (r.ok) return r.value;
       const left = remaining(deadline);
       if (left === 0) return undefined;
-      Atomics.wait(this.ctl, COUNT, 0, left);
+      blockedOn("pop", this.id, left !== Infinity, () => Atomics.wait(this.ctl, COUNT, 0, left));
     }
   }
 

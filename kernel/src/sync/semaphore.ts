@@ -1,5 +1,9 @@
 import { newInt32, remaining, waitAsync } from "./atomics-wait";
 import { SHARED_TAG } from "./tag";
+import { blockedOn, newObjectId } from "./wait-board";
+
+const PERMITS = 0;
+const ID = 1;
 
 /** A counting semaphore on shared memory: at most `n` holders at a time. */
 export class Semaphore {
@@ -11,15 +15,20 @@ export class Semaphore {
       if (!Number.isInteger(n) || n < 0) {
         throw new RangeError(`new Semaphore(n): n must be a non-negative integer, got ${n}. Try: new Semaphore(2)`);
       }
-      this.state = newInt32(1);
-      this.state[0] = n;
+      this.state = newInt32(2);
+      this.state[PERMITS] = n;
+      this.state[ID] = newObjectId();
     } else {
       this.state = n;
     }
   }
 
   get value(): number {
-    return Atomics.load(this.state, 0);
+    return Atomics.load(this.state, PERMITS);
+  }
+
+  get id(): number {
+    return this.state.length > ID ? this.state[ID] : 0;
   }
 
   /** Blocks the calling thread until a permit is free. Returns false on timeout. */
@@ -29,7 +38,7 @@ export class Semaphore {
       if (this.tryAcquire()) return true;
       const left = remaining(deadline);
       if (left === 0) return false;
-      Atomics.wait(this.state, 0, 0, left);
+      blockedOn("acquire", this.id, left !== Infinity, () => Atomics.wait(this.state, PERMITS, 0, left));
     }
   }
 

@@ -7,6 +7,7 @@ import { packNumbers } from "../transfer/pack-numbers";
 import type { FromWorker, ItemError, TaskMessage, ToWorker, WireCode, RemoteError, WorkerKind } from "../run/messages";
 import { estimateBytes } from "../transfer/bytes";
 import { reviveShared } from "../sync/revive";
+import { attachWaitBoard } from "../sync/wait-board";
 import * as sharedApi from "../sync/index";
 import { WorkerComm } from "./comm";
 import { ownThreadCpuMs, ownThreadId } from "../proc/schedstat";
@@ -75,6 +76,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
     const errors: ItemError[] = [];
     let execMs = 0;
     let wasCancelled = false;
+    attachWaitBoard(msg.waitBoard, msg.rank);
     try {
       const fn = compile(msg.code);
       if (msg.vars) {

@@ -49,7 +49,7 @@ export async function runKernelLatency(ctx: BenchContext): Promise<SectionResult
     ...base,
     tables: [startupTable, latencyTable],
     notes: [
-      `${p.startup.n} start-ups per kernel (spawn → kernel_info_reply), alternating; ` +
+      `${p.startup.n} start-ups per kernel (spawn → ready: kernel_info_reply and iopub connected), alternating; ` +
         `${p.latency[cells[0]].n} requests per cell and kernel after ${options.warmup} warm-up, alternating request by request.`,
       "`1+1` repeats the same source; `1+i` is a new source every time, so the type checker has work to do.",
     ],

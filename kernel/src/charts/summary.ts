@@ -1,0 +1,160 @@
+/**
+ * Each record's summary in words (SPEC §3.1, §3.1.1): the text/plain of its bundle, the caption
+ * under its PNG and under the chart in JupyterLab. Pure, shared with the labextension.
+ *
+ * The words follow the measurement rules: "speedup" and "efficiency" only where a serial time was
+ * measured; CPU ÷ wall is "workers busy on average"; runs too short to judge say so.
+ */
+import { formatBytes, formatDuration } from "../format";
+import type { MonitorRecord, ParalabRecord, RunRecord, ScalingRecord } from "../run/records";
+import { summarizeGraph } from "./graph-summary";
+
+export { summarizeGraph } from "./graph-summary";
+
+/** Below these, start-up and messaging dominate and ratios of times mean little. */
+export const TOO_SHORT_WALL_MS = 20;
+export const TOO_SHORT_CPU_MS = 10;
+/** A measured speedup this far above the worker count is more than timing noise. */
+const NOISE_FACTOR = 1.15;
+
+export function summarize(record: ParalabRecord): string {
+  switch (record.kind) {
+    case "run":
+      return summarizeRun(record);
+    case "scaling":
+      return summarizeScaling(record);
+    case "monitor":
+      return summarizeMonitor(record);
+    case "graph":
+      return summarizeGraph(record);
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** "0.3 kB" rather than "321 B" next to kB. */
+function formatCopied(bytes: number): string {
+  if (bytes >= 100 && bytes < 1000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return formatBytes(bytes);
+}
+
+export function isTooShort(wallMs: number, cpuMs: number): boolean {
+  return wallMs < TOO_SHORT_WALL_MS || cpuMs < TOO_SHORT_CPU_MS;
+}
+
+/**
+ * E.g. "1,000 items in 36 tasks on 2 workers (thread) in 780 ms wall, 1.50 s CPU; 1.9 of 2
+ * workers busy on average; 8.3 kB copied in, 8.3 kB out".
+ */
+export function summarizeRun(record: RunRecord): string {
+  const what =
+    record.items !== undefined
+      ? `${plural(record.items, "item")} in ${plural(record.tasks.length, "task")}`
+      : plural(record.tasks.length, "task");
+  const parts = [
+    `${what} on ${plural(record.workers, "worker")} (${record.workerKind}) ` +
+      `in ${formatDuration(record.wallMs)} wall, ${formatDuration(record.cpuMs)} CPU`,
+  ];
+  if (record.items === 0 || record.tasks.length === 0) parts.push("nothing ran");
+  else if (isTooShort(record.wallMs, record.cpuMs)) {
+    parts.push(
+      `too short to judge parallelism (under ${TOO_SHORT_WALL_MS} ms wall or ${TOO_SHORT_CPU_MS} ms CPU, ` +
+        "start-up and messaging dominate): give the workers more work to measure it",
+    );
+  } else {
+    const busy = record.busyWorkers ?? record.cpuMs / record.wallMs;
+    parts.push(`${busy.toFixed(1)} of ${record.workers} workers busy on average`);
+  }
+  parts.push(`${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out`);
+  const errors = record.tasks.filter((t) => t.status === "error").length;
+  const cancelled = record.tasks.filter((t) => t.status === "cancelled").length;
+  if (errors || cancelled) {
+    const bad: string[] = [];
+    if (errors) bad.push(`${errors} failed`);
+    if (cancelled) bad.push(`${cancelled} cancelled`);
+    parts.push(bad.join(", "));
+  }
+  if (record.workers > record.cores) {
+    parts.push(`oversubscribed: ${record.workers} workers on ${plural(record.cores, "core")}`);
+  }
+  if (record.compare) parts.push(describeComparison(record));
+  return (record.title ? `${record.title}: ` : "") + parts.join("; ");
+}
+
+/** The measured speedup of --compare, with what to make of one above the worker count. */
+function describeComparison(record: RunRecord): string {
+  const c = record.compare!;
+  const where = c.serialWhere ?? "in the kernel";
+  const head = `serial pass ${where} ${formatDuration(c.serialMs)}, parallel ${formatDuration(c.parallelMs)}`;
+  if (c.serialMs < TOO_SHORT_WALL_MS || c.parallelMs < TOO_SHORT_WALL_MS) {
+    return `${head}: too short to judge a speedup (under ${TOO_SHORT_WALL_MS} ms)`;
+  }
+  const efficiency = Math.round((c.speedup / record.workers) * 100);
+  let text = `${head}: speedup ${c.speedup.toFixed(2)}x, efficiency ${efficiency}%`;
+  if (c.speedup > record.workers) {
+    text +=
+      c.speedup <= record.workers * NOISE_FACTOR
+        ? ` (above the ideal ${record.workers}x by ${Math.round((c.speedup / record.workers - 1) * 100)}%: within timing noise; run it again to see it vary)`
+        : ` (well above the ideal ${record.workers}x: more than timing noise, likely a cache effect: each worker's share of the data fits its core's cache better than the whole did)`;
+  }
+  return text;
+}
+
+/**
+ * E.g. "scaling on 1, 2 workers: 1.00x, 1.93x (wall 812 ms, 421 ms); Amdahl estimate from 2
+ * points: serial fraction ≈ 0.036 (...); 2 cores".
+ */
+export function summarizeScaling(record: ScalingRecord): string {
+  const pts = [...record.points].sort((a, b) => a.workers - b.workers);
+  return (
+    (record.title ? `${record.title}: ` : "") +
+    `scaling on ${pts.map((p) => p.workers).join(", ")} workers: ` +
+    `${pts.map((p) => `${p.speedup.toFixed(2)}x`).join(", ")} ` +
+    `(wall ${pts.map((p) => formatDuration(p.wallMs)).join(", ")}); ` +
+    `${describeFit(record)}; ${plural(record.cores, "core")}`
+  );
+}
+
+/** What the Amdahl fit can claim from the points it had (SPEC §3.1.1). */
+export function describeFit(record: ScalingRecord): string {
+  const s = record.serialFraction;
+  const fit = record.fit ?? { points: record.points.length, quality: "exact" as const };
+  const left = record.points.filter((p) => p.workers > record.cores).length;
+  const leftOut = left
+    ? `, ${plural(left, "point")} above ${record.cores} workers left out (oversubscribed workers take turns)`
+    : "";
+  switch (fit.quality) {
+    case "none":
+      return `no Amdahl fit: it needs at least 2 points within the ${plural(record.cores, "core")}${leftOut}`;
+    case "exact":
+      return (
+        `Amdahl estimate from ${fit.points} points: serial fraction ≈ ${s.toFixed(3)} ` +
+        `(two points fix the one parameter exactly, so this is an estimate, not a test of the law; ` +
+        `claiming a limit 1/s needs 3 or more points within the cores)${leftOut}`
+      );
+    case "fitted":
+      return (
+        `Amdahl fit on ${fit.points} points: serial fraction ${s.toFixed(3)}, ` +
+        `${fit.limit !== undefined ? `speedup limit ${fit.limit.toFixed(1)}x` : "no serial limit"}${leftOut}`
+      );
+  }
+}
+
+/** E.g. "CPU monitor, 10.0 s on 2 cores: mean 45% (core 0 50%, core 1 40%), now 12%". */
+export function summarizeMonitor(record: MonitorRecord): string {
+  const n = record.samples.length;
+  const cores = Math.max(record.cores, ...record.samples.map((x) => x.cores.length), 0);
+  const head = `CPU monitor${record.done ? "" : " (running)"}, ${formatDuration(record.durationMs)} on ${plural(cores, "core")}`;
+  if (n === 0) return `${head}: no samples yet`;
+  const perCore = Array.from(
+    { length: cores },
+    (_, c) => record.samples.reduce((a, x) => a + (x.cores[c] ?? 0), 0) / n,
+  );
+  const mean = perCore.reduce((a, b) => a + b, 0) / Math.max(1, cores);
+  const last = record.samples[n - 1].cores;
+  const now = last.reduce((a, b) => a + b, 0) / Math.max(1, last.length);
+  const each = cores <= 16 ? ` (${perCore.map((v, c) => `core ${c} ${Math.round(v)}%`).join(", ")})` : "";
+  return `${head}: mean ${Math.round(mean)}%${each}, now ${Math.round(now)}%`;
+}
