@@ -54,8 +54,8 @@ def test_the_spec_example_draws_the_graph_then_runs_it(kc):
     # Only the merged result comes back to the kernel; the arrays stay on the workers.
     assert record["bytesOut"] < 100
     assert all(e["path"] in ("local", "port") for e in record["edges"])
-    text = after["text/plain"]
-    assert "work ÷ wall" in text and "not a serial-vs-parallel speedup" in text and "(Brent)" in text
+    # Microseconds of work: the measurement rules say so instead of printing a ratio.
+    assert "too short to judge work ÷ wall" in after["text/plain"]
 
 
 def test_a_failing_task_names_itself_skips_its_dependents_and_a_second_compute_runs_only_those(kc):

@@ -126,7 +126,11 @@ export function sampleMonitorRecord(cores = 2, seconds = 10, done = true): Monit
  * The SPEC's example graph: load → stats for `parts` parts, then merge, on 2 thread workers.
  * Not `ran`: as visualize() shows it. `fail`: stats#1's part fails, so merge is skipped.
  */
-export function sampleGraphRecord(parts = 4, options: { ran?: boolean; fail?: boolean } = {}): GraphRecord {
+export function sampleGraphRecord(
+  parts = 4,
+  options: { ran?: boolean; fail?: boolean; tiny?: boolean } = {},
+): GraphRecord {
+  const scale = options.tiny ? 0.01 : 1;
   const ran = options.ran ?? true;
   const nodes: GraphNodeRecord[] = [];
   const edges: GraphEdgeRecord[] = [];
@@ -151,8 +155,8 @@ export function sampleGraphRecord(parts = 4, options: { ran?: boolean; fail?: bo
     };
     if (ran) {
       for (const [n, ms] of [
-        [load, 40 + p * 10],
-        [stats, 25],
+        [load, (40 + p * 10) * scale],
+        [stats, 25 * scale],
       ] as [GraphNodeRecord, number][]) {
         Object.assign(n, {
           rank,
@@ -162,7 +166,7 @@ export function sampleGraphRecord(parts = 4, options: { ran?: boolean; fail?: bo
           cpuMs: ms,
           resultBytes: 8000,
         });
-        free[rank] += ms + 1;
+        free[rank] += ms + scale;
       }
     }
     nodes.push(load, stats);
@@ -210,7 +214,7 @@ export function sampleGraphRecord(parts = 4, options: { ran?: boolean; fail?: bo
   const criticalPath = [longest[1].id, longest[0].id, ...(merge.status === "skipped" ? [] : [merge.id])];
   for (const n of nodes) if (criticalPath.includes(n.id)) n.critical = true;
   const span = criticalPath.reduce((a, id) => a + cost(nodes.find((n) => n.id === id)!), 0);
-  const endMs = ran ? Math.max(...nodes.map((n) => n.endMs ?? T0)) + 1 : undefined;
+  const endMs = ran ? Math.max(...nodes.map((n) => n.endMs ?? T0)) + scale : undefined;
   return {
     version: 1,
     kind: "graph",

@@ -7,6 +7,13 @@ import { formatBytes, formatDuration } from "../format";
 import type { GraphRecord } from "../run/records";
 import { formatWork, timeBounds, workOverWall } from "./work-span";
 
+/** The measurement rules' "too short to judge" test (charts/summary.ts), with its limits for the words. */
+export interface TooShort {
+  (wallMs: number, workMs: number): boolean;
+  wallMs: number;
+  workMs: number;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -23,7 +30,7 @@ function formatCopied(bytes: number): string {
  * 2 workers (thread) in 520 ms wall: 9 ran; work T1 = 900 ms, span T∞ = 300 ms, parallelism
  * T1/T∞ = 3.00; work ÷ wall = 1.73 (...)".
  */
-export function summarizeGraph(record: GraphRecord): string {
+export function summarizeGraph(record: GraphRecord, tooShort?: TooShort): string {
   const ws = record.workSpan;
   const total = record.nodes.length + (record.nodesOmitted ?? 0);
   const figures =
@@ -56,7 +63,12 @@ export function summarizeGraph(record: GraphRecord): string {
     `task graph: ${plural(total, "task")} on ${plural(p, "worker")} (${record.workerKind}) in ${formatDuration(wall)} wall: ${states.join(", ") || "nothing to run"}`,
     figures,
   ];
-  if (measured !== undefined && ws.work > 0) {
+  if (measured !== undefined && ws.work > 0 && tooShort?.(wall, ws.work)) {
+    parts.push(
+      `too short to judge work ÷ wall (under ${tooShort.wallMs} ms wall or ${tooShort.workMs} ms of work, ` +
+        "start-up and messaging dominate)",
+    );
+  } else if (measured !== undefined && ws.work > 0) {
     parts.push(
       `work ÷ wall = ${measured.toFixed(2)} (tasks running at once on average; not a serial-vs-parallel speedup), ` +
         `at most min(P, T1/T∞) = ${Math.min(p, ws.parallelism).toFixed(2)} on ${plural(p, "worker")}; ` +

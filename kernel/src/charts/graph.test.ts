@@ -12,6 +12,7 @@ import {
   type AnyChartConfiguration,
 } from "./index";
 import { recordBundle, summarizeGraph } from "./mime";
+import { summarize } from "./summary";
 import type { GraphRecord } from "../run/records";
 
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -112,6 +113,12 @@ describe("graph summary", () => {
       summarizeGraph(sampleGraphRecord(4, { ran: false })),
       /^task graph of 9 tasks, not run yet \(each task counted as 1\): work T1 = 9 tasks, span T∞ = 3 tasks, parallelism T1\/T∞ = 3\.00/,
     );
+  });
+
+  test("a run too short to judge says so instead of a ratio", () => {
+    const text = summarize(sampleGraphRecord(4, { ran: true, tiny: true }));
+    assert.match(text, /too short to judge work ÷ wall \(under 20 ms wall or 10 ms of work/);
+    assert.doesNotMatch(text, /work ÷ wall = /);
   });
 
   test("failures and skips are counted", () => {

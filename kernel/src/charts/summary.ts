@@ -14,6 +14,11 @@ export { summarizeGraph } from "./graph-summary";
 /** Below these, start-up and messaging dominate and ratios of times mean little. */
 export const TOO_SHORT_WALL_MS = 20;
 export const TOO_SHORT_CPU_MS = 10;
+/** The same rule for a graph, whose work is the sum of its task times. */
+const GRAPH_TOO_SHORT = Object.assign((wallMs: number, workMs: number) => isTooShort(wallMs, workMs), {
+  wallMs: TOO_SHORT_WALL_MS,
+  workMs: TOO_SHORT_CPU_MS,
+});
 /** A measured speedup this far above the worker count is more than timing noise. */
 const NOISE_FACTOR = 1.15;
 
@@ -26,7 +31,7 @@ export function summarize(record: ParalabRecord): string {
     case "monitor":
       return summarizeMonitor(record);
     case "graph":
-      return summarizeGraph(record);
+      return summarizeGraph(record, GRAPH_TOO_SHORT);
   }
 }
 
