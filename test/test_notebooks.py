@@ -100,6 +100,7 @@ def test_every_expected_notebook_exists():
         "07-concurrency-vs-parallelism.ipynb",
         "08-gpu.ipynb",
         "09-task-graphs.ipynb",
+        "10-cluster.ipynb",
     }
     assert expected <= set(ALL)
 
@@ -428,3 +429,24 @@ def test_09_task_graphs():
     assert result(again) == "10"
     [record] = graph_bundles(again)
     assert record["counts"] == {"ok": 2, "kept": 3}, "only the failed and the skipped task ran again"
+
+
+# --- 10 cluster (a local redis-server and two paralab workers, started by the notebook) ------------
+
+
+def test_10_cluster():
+    nb = executed("10-cluster.ipynb")
+    assert re.fullmatch(r"'cluster at redis://127\.0\.0\.1:\d+, 3 processes started here'", result(cell(nb, "import { spawn")))
+    local = bundle(cell(nb, "%%parallel --map xs --out onPool"), RUN_MIME)
+    assert local["workerKind"] == "thread" and local["items"] == 24 and local["samples"]
+    listing = text(cell(nb, "%cluster CLUSTER"))
+    assert "2 workers on 1 host, 2 slots" in listing and re.search(r"host\s+pid\s+slots\s+busy\s+last heartbeat", listing)
+    c = cell(nb, "%%parallel --map xs --out onCluster")
+    remote = bundle(c, RUN_MIME)
+    assert remote["workerKind"] == "cluster" and remote["items"] == 24 and remote["samples"] == []
+    assert len(remote["lanes"]) == 2 and all(re.fullmatch(r".+:\d+/w0", lane) for lane in remote["lanes"])
+    assert sorted(re.findall(r"^\[.+:\d+/w0\] item (\d+) here$", text(c), re.M)) == ["0", "16", "8"]
+    assert result(cell(nb, "`same results:")) == "'same results: true'"
+    assert result(cell(nb, 'import { parallel } from "paralab";')) == "[ 1, 4, 9, 16 ]"
+    assert "local pool again" in text(cell(nb, "%cluster off"))
+    assert result(cell(nb, "for (const p of started)")) == "'stopped 3 processes'"

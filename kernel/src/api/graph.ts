@@ -72,6 +72,11 @@ export interface ComputeOptions {
   timeout?: number;
   /** No chart (default false: compute draws what happened). */
   quiet?: boolean;
+  /**
+   * A cluster's URL, true for the session's (%cluster), false for the local pool. Default: the
+   * session's cluster when one is set. (Cluster runners do not run task graphs yet: see compute's error.)
+   */
+  cluster?: boolean | string;
 }
 
 type Values<T extends readonly unknown[]> = { -readonly [K in keyof T]: T[K] extends Delayed<infer R> ? R : never };
@@ -189,7 +194,10 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
   const o = checkOptionsObject("compute", given, COMPUTE_OPTIONS);
   const kind = o.processes ? "process" : scope.runners.defaultKind;
   const workers = (o.workers as number | undefined) ?? scope.runners.defaultSize;
-  const runner = scope.runners.runnerFor({ kind, ...(o.cluster !== undefined ? { cluster: o.cluster } : {}) });
+  const runner = scope.runners.runnerFor({
+    kind,
+    cluster: clusterOf(o.cluster as boolean | string | undefined, scope),
+  });
   const prefixer = new StreamPrefixer();
   // The Parallel panel shows the running graph like a map: tasks done of tasks to run.
   let watch: ReturnType<CellScope["observer"]["started"]> | undefined;
@@ -242,6 +250,18 @@ function prepareFunction(fn: DelayedFunction, scope: CellScope): PreparedFunctio
     persistDeclarations: false,
   });
   return { code: { source: compiled.source, filename: CELL_FILENAME, lineOffset: 0 }, vars: sent.data };
+}
+
+/** The cluster a compute runs on, as parallel.map picks it: the option, else the session's. */
+function clusterOf(given: boolean | string | undefined, scope: CellScope): { url: string } | undefined {
+  if (given === false) return undefined;
+  const url = typeof given === "string" ? given : scope.runners.clusterUrl;
+  if (given === true && url === undefined) {
+    throw new GraphError(
+      'compute: options.cluster true runs on the session\'s cluster, and none is set. Give one ({ cluster: "redis://HOST:PORT" }) or set it with %cluster redis://HOST:PORT.',
+    );
+  }
+  return url === undefined ? undefined : { url };
 }
 
 function declaredLaterInCell(name: string, scope: CellScope): boolean {

@@ -62,7 +62,8 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
   const { runner } = env;
   if (!runner.runGraph) {
     throw new GraphError(
-      `compute: the ${runner.kind} runner cannot run task graphs. Run the graph on the local pool (leave out the cluster option).`,
+      `compute: the ${runner.kind} runner cannot run task graphs yet; nothing ran. ` +
+        "Run the graph on the local pool: compute(..., { cluster: false }), or %cluster off.",
     );
   }
   const toRun = nodes.filter((n) => !n.value);
