@@ -254,3 +254,69 @@ describe("TaskScheduler: batches of tiny tasks", () => {
     assert.deepEqual([batch.filter((a) => a.rank === 0).length, batch.filter((a) => a.rank === 1).length], [5, 5]);
   });
 });
+
+describe("TaskScheduler: chains of tiny tasks travel together", () => {
+  test("once tasks are known to be tiny, a chain's next links go in the same batch, reading each other locally", () => {
+    const s = new TaskScheduler(chain(6), ["c5"]);
+    s.start(none);
+    const [first] = s.assign([0, 1]);
+    s.succeeded(first.id, first.rank, 8, 0.5); // 0.5 ms a task → 4 per batch
+    const batch = s.assign([0, 1]);
+    assert.deepEqual(
+      batch.map((a) => [a.id, a.rank, a.inputs]),
+      [
+        ["c1", 0, [{ id: "c0" }]],
+        ["c2", 0, [{ id: "c1" }]],
+        ["c3", 0, [{ id: "c2" }]],
+        ["c4", 0, [{ id: "c3" }]],
+      ],
+    );
+  });
+
+  test("slow tasks are not chained", () => {
+    const s = new TaskScheduler(chain(4), ["c3"]);
+    s.start(none);
+    const [first] = s.assign([0]);
+    s.succeeded(first.id, first.rank, 8, 50);
+    assert.deepEqual(
+      s.assign([0]).map((a) => a.id),
+      ["c1"],
+    );
+  });
+
+  test("a branching task is not chained: its readers may run on other workers", () => {
+    const s = new TaskScheduler(
+      [
+        { id: "w0", deps: [] },
+        { id: "w1", deps: ["w0"] },
+        { id: "b", deps: [] },
+        { id: "c", deps: ["b"] },
+        { id: "d", deps: ["b"] },
+      ],
+      ["w1", "c", "d"],
+    );
+    s.start(none);
+    s.succeeded(s.assign([0])[0].id, 0, 8, 0.01);
+    const batch = s.assign([0]).map((a) => a.id);
+    assert.ok(batch.includes("b"), batch.join());
+    assert.ok(!batch.includes("c") && !batch.includes("d"), batch.join());
+  });
+
+  test("when a link fails, the links after it in its batch are skipped, not failed", () => {
+    const s = new TaskScheduler(chain(4), ["c3"]);
+    s.start(none);
+    s.succeeded(s.assign([0])[0].id, 0, 8, 0.01);
+    assert.deepEqual(
+      s.assign([0]).map((a) => a.id),
+      ["c1", "c2", "c3"],
+    );
+    s.failed("c1");
+    s.failed("c2"); // the worker reports them failed too: their input never came
+    s.failed("c3");
+    assert.deepEqual(
+      ["c1", "c2", "c3"].map((id) => s.stateOf(id)),
+      ["error", "skipped", "skipped"],
+    );
+    assert.equal(s.finished, true);
+  });
+});

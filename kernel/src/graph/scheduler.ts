@@ -43,6 +43,8 @@ export class TaskScheduler implements GraphScheduler {
   private readonly bytes = new Map<string, number>();
   private readonly inputsOf = new Map<string, InputSource[]>();
   private readonly why = new Map<string, string>();
+  /** Tasks sent in one batch right after the input they read: id → that input. */
+  private readonly chainedAfter = new Map<string, string>();
   private readonly ready = new TaskHeap();
   private readyCount = 0;
   private running = 0;
@@ -120,9 +122,11 @@ export class TaskScheduler implements GraphScheduler {
     }
     const out: Assignment[] = [];
     const placed = new Set<string>();
+    const chain = this.chainLength();
     const take = (id: string, rank: number) => {
       out.push(this.place(id, rank));
       placed.add(id);
+      if (chain > 1) out.push(...this.followChain(id, rank, chain));
       const left = room.get(rank)! - 1;
       if (left > 0) room.set(rank, left);
       else room.delete(rank);
@@ -149,6 +153,43 @@ export class TaskScheduler implements GraphScheduler {
         if (rank === undefined || left > room.get(rank)!) rank = r;
       if (rank === undefined) this.ready.push(id, this.height.get(id)!, this.order.get(id)!);
       else take(id, rank);
+    }
+    return out;
+  }
+
+  /** How many links of a chain go with its first task (1: no chaining until tasks are known to be tiny). */
+  private chainLength(): number {
+    if (this.doneCount === 0) return 1;
+    const meanMs = this.doneMs / this.doneCount;
+    return Math.max(1, Math.min(MAX_BATCH, Math.floor(TARGET_BATCH_MS / Math.max(meanMs, 1e-3))));
+  }
+
+  /**
+   * The tasks that follow `id` in a linear chain (its only reader, whose other inputs are already
+   * on `rank`), placed on `rank` in the same batch: the worker runs them one after the other and
+   * the data never leaves it, without a round trip to the kernel per link (Dask fuses such chains).
+   * Only for tiny tasks: none of them was ready, so no other worker is kept from work.
+   */
+  private followChain(id: string, rank: number, limit: number): Assignment[] {
+    const out: Assignment[] = [];
+    let last = id;
+    while (out.length + 1 < limit) {
+      const readers = this.dependents.get(last) ?? [];
+      const next = readers[0];
+      if (readers.length !== 1 || this.state.get(next) !== "waiting") break;
+      const inputs: InputSource[] = [];
+      let here = true;
+      for (const dep of new Set(this.deps.get(next))) {
+        if (dep === last || this.holders.get(dep)?.has(rank)) inputs.push({ id: dep });
+        else here = false;
+      }
+      if (!here) break;
+      this.inputsOf.set(next, inputs);
+      this.chainedAfter.set(next, last);
+      this.state.set(next, "running");
+      this.running++;
+      out.push({ id: next, rank, inputs, keep: (this.dependents.get(next) ?? []).length > 0 });
+      last = next;
     }
     return out;
   }
@@ -186,6 +227,8 @@ export class TaskScheduler implements GraphScheduler {
   }
 
   failed(id: string): void {
+    // A chained task whose input failed before it in the same batch was skipped, not failed.
+    if (this.state.get(id) === "skipped") return;
     this.settle(id, "error");
     this.skipDependents(id, `its input ${id} failed`);
   }
@@ -303,6 +346,13 @@ export class TaskScheduler implements GraphScheduler {
     while (stack.length) {
       const d = stack.pop()!;
       const s = this.state.get(d);
+      // A task chained after its input in one batch is running, but will not run: skip it too.
+      if (s === "running" && this.chainedAfter.has(d)) {
+        this.settle(d, "skipped");
+        if (!this.why.has(d)) this.why.set(d, why);
+        stack.push(...(this.dependents.get(d) ?? []));
+        continue;
+      }
       if (s !== "waiting" && s !== "ready") continue;
       this.skip(d, why);
       stack.push(...(this.dependents.get(d) ?? []));

@@ -104,6 +104,29 @@ for (const kind of KINDS) {
       assert.equal(s2.stateOf("p1"), "kept");
     });
 
+    it("a chain of tiny tasks runs in batches on one worker; a failing link skips the rest of its chain", async () => {
+      const step = (x: number) => {
+        if (x === 30) throw new RangeError("no 30");
+        return x + 1;
+      };
+      const tasks = Array.from({ length: 60 }, (_, i) =>
+        i === 0 ? task("s0", 0, [0]) : task(`s${i}`, 0, [`s${i - 1}`], [`s${i - 1}`]),
+      );
+      const ok = job(tasks.slice(0, 30), ["s29"], [step]);
+      const r1 = await pool.runGraph(ok, new TaskScheduler(ok.tasks, ok.outputs));
+      assert.equal(r1.values.get("s29"), 30);
+      assert.equal(new Set(r1.runs.map((x) => x.rank)).size, 1);
+      const bad = job(tasks, ["s59"], [step]);
+      const s = new TaskScheduler(bad.tasks, bad.outputs);
+      const r2 = await pool.runGraph(bad, s);
+      assert.equal(s.stateOf("s30"), "error");
+      assert.deepEqual(
+        Array.from({ length: 29 }, (_, i) => s.stateOf(`s${31 + i}`)),
+        new Array(29).fill("skipped"),
+      );
+      assert.match(String(r2.runs.find((x) => x.id === "s30")?.error?.message), /no 30/);
+    });
+
     it("an abort cancels a stuck task, replaces its worker, and the pool runs the next graph", async () => {
       const stuck = () => {
         for (;;);

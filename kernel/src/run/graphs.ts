@@ -86,7 +86,8 @@ export interface GraphScheduler {
   start(kept: ReadonlyMap<string, HeldResult>): Map<string, number>;
   /**
    * Tasks for the given idle ranks, best first: usually one each, several (a batch, run in order)
-   * when tasks are tiny and many are ready. Tasks given together to a rank do not read each other.
+   * when tasks are tiny and many are ready, or when tiny tasks form a chain. A task in a batch may
+   * read one that comes before it in the same batch (from the worker's store, as a local input).
    */
   assign(idle: readonly number[]): Assignment[];
   /**

@@ -196,6 +196,8 @@ export class GraphStore {
     }
     const endMs = epochMs();
     if (!error && item.keep) this.values.set(item.nodeId, value);
+    // A task chained after this one in the same batch must not wait for a value that will not come.
+    if (error) this.missing.set(item.nodeId, `its input ${item.nodeId} failed`);
     const outcome: GraphItemOutcome = {
       nodeId: item.nodeId,
       error,
