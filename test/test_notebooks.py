@@ -19,6 +19,7 @@ NOTEBOOKS = ROOT / "notebooks"
 CLI = ROOT / "kernel" / "dist" / "cli" / "main.js"
 RUN_MIME = "application/vnd.paralab.run.v1+json"
 SCALING_MIME = "application/vnd.paralab.scaling.v1+json"
+GRAPH_MIME = "application/vnd.paralab.graph.v1+json"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 ALL = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
@@ -98,6 +99,7 @@ def test_every_expected_notebook_exists():
         "06-amdahl.ipynb",
         "07-concurrency-vs-parallelism.ipynb",
         "08-gpu.ipynb",
+        "09-task-graphs.ipynb",
         "10-cluster.ipynb",
     }
     assert expected <= set(ALL)
@@ -372,6 +374,61 @@ def test_08_gpu():
     out = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
     assert "TypeScript, 1 core" in out and "workers" in out and out.count("agrees") == 2
     assert "gpu.js mode cpu" in text(cell(nb, "%%gpu --output 64,64"))
+
+
+# --- 09 task graphs -------------------------------------------------------------------------------
+
+
+def graph_bundles(c):
+    """Every graph chart in the cell (visualize, then compute), each with a PNG and words."""
+    found = [o.data for o in c.outputs if o.output_type == "display_data" and GRAPH_MIME in o.data]
+    for data in found:
+        assert base64.b64decode(data["image/png"])[:8] == PNG_MAGIC
+        assert data["text/plain"]
+    return [json.loads(d[GRAPH_MIME]) if isinstance(d[GRAPH_MIME], str) else d[GRAPH_MIME] for d in found]
+
+
+def test_09_task_graphs():
+    nb = executed("09-task-graphs.ipynb")
+    [before] = graph_bundles(cell(nb, 'import { delayed, compute } from "paralab";'))
+    assert before["ran"] is False
+    assert (before["workSpan"]["work"], before["workSpan"]["span"], before["workSpan"]["parallelism"]) == (9, 2, 4.5)
+
+    wide = cell(nb, "const [wideTotal]")
+    assert result(wide) == "28"
+    [record] = graph_bundles(wide)
+    assert record["ran"] and record["counts"] == {"ok": 9} and record["workers"] == 2
+    assert record["bytesOut"] == 8, "only the sum comes back to the kernel"
+
+    chain = cell(nb, "const step")
+    assert result(chain) == "8"
+    [record] = graph_bundles(chain)
+    # A chain: the span is the work, whatever the task times.
+    assert abs(record["workSpan"]["parallelism"] - 1) < 1e-9
+    assert len(record["workSpan"]["criticalPath"]) == 8
+    assert {e["path"] for e in record["edges"]} == {"local"}, "each step ran where its input was"
+    assert "parallelism T1/T∞ = 1.00" in "".join(
+        o.data["text/plain"] for o in chain.outputs if o.output_type == "display_data"
+    )
+
+    diamond = cell(nb, "const top")
+    assert result(diamond) == "5"
+    before, after = graph_bundles(diamond)
+    assert (before["workSpan"]["work"], before["workSpan"]["span"]) == (4, 3)
+    assert after["counts"] == {"ok": 4}
+
+    failing = cell(nb, "await compute(total")
+    assert failing.metadata.tags == ["raises-exception"]
+    (err,) = [o for o in failing.outputs if o.output_type == "error"]
+    assert err.ename == "GraphTaskError"
+    assert "(check, delayed at cell line 2) failed" in err.evalue and "RangeError: 4 is above 3" in err.evalue
+    [record] = graph_bundles(failing)
+    assert record["counts"] == {"ok": 3, "error": 1, "skipped": 1}
+
+    again = cell(nb, "threshold = 10;")
+    assert result(again) == "10"
+    [record] = graph_bundles(again)
+    assert record["counts"] == {"ok": 2, "kept": 3}, "only the failed and the skipped task ran again"
 
 
 # --- 10 cluster (a local redis-server and two paralab workers, started by the notebook) ------------

@@ -259,3 +259,61 @@ export class ClusterSignatureError extends Error {
 export class ClusterTaskLostError extends Error {
   override name = "ClusterTaskLostError";
 }
+
+// Task graphs (delayed / compute)
+
+/** delayed() or compute() was called with something it cannot use; nothing ran. */
+export class GraphError extends Error {
+  override name = "GraphError";
+}
+
+/** What a graph error says about the task that failed. */
+export interface GraphTaskInfo {
+  /** The node's id, e.g. "load#3". */
+  id: string;
+  /** The function's name. */
+  fn: string;
+  /** 1-based cell line of its delayed(...) call, when known. */
+  cellLine?: number;
+  /** The worker it ran on. */
+  rank?: number;
+}
+
+/**
+ * A task of a graph failed. Tasks that read it were skipped; independent tasks finished and their
+ * results are kept, so that calling compute again runs only the failed and skipped ones.
+ */
+export class GraphTaskError extends Error {
+  override name = "GraphTaskError";
+  readonly task: GraphTaskInfo;
+  /** Ids of the tasks skipped because they depend on a failed task. */
+  readonly skipped: string[];
+  /** Every failed task's id (the first is `task`). */
+  readonly failed: string[];
+  constructor(
+    task: GraphTaskInfo,
+    cause: { name: string; message: string; stack?: string },
+    detail: { failed: string[]; skipped: string[]; finished: number },
+  ) {
+    const where = task.cellLine !== undefined ? `, delayed at cell line ${task.cellLine}` : "";
+    const on = task.rank !== undefined ? ` on w${task.rank}` : "";
+    const others =
+      detail.failed.length > 1 ? ` (and ${detail.failed.length - 1} more failed: ${list(detail.failed.slice(1))})` : "";
+    const skipped = detail.skipped.length
+      ? `${detail.skipped.length === 1 ? "1 task that depends on it was" : `${detail.skipped.length} tasks that depend on it were`} skipped (${list(detail.skipped)}); `
+      : "";
+    super(
+      `compute: task ${task.id} (${task.fn}${where}) failed${on}: ${cause.name}: ${cause.message}${others}. ` +
+        `${skipped}${detail.finished} task${detail.finished === 1 ? "" : "s"} finished and their results are kept. ` +
+        `Fix the cause and call compute again: it runs only the failed and skipped tasks.`,
+      { cause: Object.assign(new Error(cause.message), { name: cause.name, stack: cause.stack }) },
+    );
+    this.task = task;
+    this.skipped = detail.skipped;
+    this.failed = detail.failed;
+  }
+}
+
+function list(ids: string[]): string {
+  return ids.length <= 5 ? ids.join(", ") : `${ids.slice(0, 4).join(", ")}, … ${ids.length} in all`;
+}

@@ -16,5 +16,7 @@ export type { Comm, ReduceOp } from "./parallel/comm-type";
 export type { ParallelHandle } from "./parallel/handle";
 export { parallel } from "./api/parallel";
 export type { ParallelOptions } from "./api/parallel";
+export { delayed, compute } from "./api/graph";
+export type { Delayed, DelayedArg, DelayedArgs, DelayedOptions, ComputeOptions } from "./api/graph";
 export { gpu } from "./api/gpu";
 export type { GpuKernelOptions, GpuKernelThis } from "./api/gpu";

@@ -11,6 +11,7 @@ import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 import type { Chart } from "chart.js";
 import {
+  GRAPH_MIME,
   MONITOR_MIME,
   RUN_MIME,
   SCALING_MIME,
@@ -25,7 +26,7 @@ import { downloadBlob, registerCharts, stackCanvasesToPng } from "./charts";
 import { chartTheme, observeBodyTheme, themeChanged } from "./theme";
 
 /** The MIME types this renderer draws. */
-export const MIME_TYPES = [RUN_MIME, SCALING_MIME, MONITOR_MIME];
+export const MIME_TYPES = [RUN_MIME, SCALING_MIME, MONITOR_MIME, GRAPH_MIME];
 /** CSS class of the renderer's node. */
 export const CLASS_NAME = "jp-paralab-chart";
 
@@ -55,7 +56,7 @@ function xScaleOptions(config: AnyChartConfiguration): Record<string, unknown> |
 
 /**
  * The renderer widget: a small toolbar and one canvas per chart config
- * (run: timeline, utilization, compare; scaling: one; monitor: one).
+ * (run: timeline, utilization, compare; scaling: one; monitor: one; graph: DAG, timeline, work–span).
  */
 export class ParalabChart extends Widget implements IRenderMime.IRenderer {
   private readonly mimeType: string;
@@ -202,7 +203,8 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
         if (this.mimeType === SCALING_MIME) return false;
         const x = xScaleOptions(c);
         const isTime = /time/i.test(String((x?.title as { text?: string } | undefined)?.text ?? ""));
-        return isTime && (configType(c) === "line" || i === 0);
+        // The run timeline comes first; a task graph's timeline comes after its DAG.
+        return isTime && (configType(c) === "line" || i === 0 || this.mimeType === GRAPH_MIME);
       })
       .map(({ i }) => i);
     for (const el of this.zoomControls) el.hidden = this.zoomable.length === 0;
@@ -359,7 +361,7 @@ export const rendererFactory: IRenderMime.IRendererFactory = {
 /** The mime extension (package.json `jupyterlab.mimeExtension` points here). */
 const extension: IRenderMime.IExtension = {
   id: "paralab-labextension:mime",
-  description: "Draws paralab run, scaling and monitor charts with chart.js.",
+  description: "Draws paralab run, scaling, monitor and task graph charts with chart.js.",
   rendererFactory,
   rank: 0,
   dataType: "json",

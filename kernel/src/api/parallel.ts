@@ -1,5 +1,6 @@
 import { currentCell, inWorker } from "../cell/current";
 import { MagicOptionError } from "../errors";
+import { unexport } from "../lang/unexport";
 import { checkOptionsObject } from "../options/object";
 import type { Comm } from "../parallel/comm-type";
 import { PARALLEL_OPTIONS } from "../parallel/options";
@@ -65,13 +66,13 @@ export const parallel = {
     items: Iterable<T>,
     options: ParallelOptions = {},
   ): Promise<Awaited<R>[]> {
-    return run<Awaited<R>>("parallel.map", `(${String(fn)})(item, index)`, options, items);
+    return run<Awaited<R>>("parallel.map", `(${unexport(String(fn))})(item, index)`, options, items);
   },
   /** Calls fn({rank, size, comm}) once on each worker; results in rank order. */
   spmd<R>(
     fn: (ctx: { rank: number; size: number; comm: Comm }) => R | Promise<R>,
     options: ParallelOptions = {},
   ): Promise<Awaited<R>[]> {
-    return run<Awaited<R>>("parallel.spmd", `(${String(fn)})({ rank, size, comm })`, options);
+    return run<Awaited<R>>("parallel.spmd", `(${unexport(String(fn))})({ rank, size, comm })`, options);
   },
 };

@@ -12,6 +12,7 @@ import { formatSection, formatSummary, type BenchContext, type SectionResult } f
 import * as cpu from "./sections/cpu-bound";
 import * as data from "./sections/data-movement";
 import * as gpu from "./sections/gpu-matmul";
+import * as graph from "./sections/graph";
 import * as ipp from "./sections/ipyparallel";
 import * as kernel from "./sections/kernel-latency";
 import * as cell from "./sections/parallel-cell";
@@ -29,6 +30,7 @@ const SECTIONS: { id: string; run: (ctx: BenchContext) => Promise<SectionResult>
   { id: ipp.ID, run: ipp.runIpyparallel },
   { id: gpu.ID, run: gpu.runGpuMatmul },
   { id: cluster.ID, run: cluster.runCluster },
+  { id: graph.ID, run: graph.runGraphSection },
 ];
 
 async function main(): Promise<void> {

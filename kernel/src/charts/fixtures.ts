@@ -3,7 +3,16 @@
  * (`node kernel/dist/charts/render-samples.js` writes them to /tmp/paralab-charts).
  */
 import { amdahlSpeedup, buildScalingRecord } from "./amdahl";
-import type { CoreSample, MonitorRecord, RunRecord, ScalingRecord, TaskRecord } from "../run/records";
+import type {
+  CoreSample,
+  GraphEdgeRecord,
+  GraphNodeRecord,
+  GraphRecord,
+  MonitorRecord,
+  RunRecord,
+  ScalingRecord,
+  TaskRecord,
+} from "../run/records";
 
 const T0 = 1_700_000_000_000;
 
@@ -110,5 +119,116 @@ export function sampleMonitorRecord(cores = 2, seconds = 10, done = true): Monit
     ),
     durationMs,
     done,
+  };
+}
+
+/**
+ * The SPEC's example graph: load → stats for `parts` parts, then merge, on 2 thread workers.
+ * Not `ran`: as visualize() shows it. `fail`: stats#1's part fails, so merge is skipped.
+ */
+export function sampleGraphRecord(
+  parts = 4,
+  options: { ran?: boolean; fail?: boolean; tiny?: boolean } = {},
+): GraphRecord {
+  const scale = options.tiny ? 0.01 : 1;
+  const ran = options.ran ?? true;
+  const nodes: GraphNodeRecord[] = [];
+  const edges: GraphEdgeRecord[] = [];
+  const free = [T0, T0];
+  for (let p = 0; p < parts; p++) {
+    const rank = p % 2;
+    const load: GraphNodeRecord = {
+      id: `load#${p + 1}`,
+      label: "load",
+      deps: [],
+      depth: 0,
+      status: ran ? "ok" : "pending",
+      cellLine: 2,
+    };
+    const stats: GraphNodeRecord = {
+      id: `stats#${p + 1}`,
+      label: "stats",
+      deps: [load.id],
+      depth: 1,
+      status: !ran ? "pending" : options.fail && p === 1 ? "error" : "ok",
+      cellLine: 3,
+    };
+    if (ran) {
+      for (const [n, ms] of [
+        [load, (40 + p * 10) * scale],
+        [stats, 25 * scale],
+      ] as [GraphNodeRecord, number][]) {
+        Object.assign(n, {
+          rank,
+          startMs: free[rank],
+          endMs: free[rank] + ms,
+          durationMs: ms,
+          cpuMs: ms,
+          resultBytes: 8000,
+        });
+        free[rank] += ms + scale;
+      }
+    }
+    nodes.push(load, stats);
+    edges.push({ from: load.id, to: stats.id, bytes: 0, ...(ran ? { path: "local" as const } : {}) });
+  }
+  const merge: GraphNodeRecord = {
+    id: `merge#${2 * parts + 1}`,
+    label: "merge",
+    deps: nodes.filter((n) => n.label === "stats").map((n) => n.id),
+    depth: 2,
+    status: !ran ? "pending" : options.fail ? "skipped" : "ok",
+    cellLine: 4,
+  };
+  if (ran && !options.fail) {
+    const start = Math.max(...free) + 2;
+    Object.assign(merge, {
+      rank: 0,
+      startMs: start,
+      endMs: start + 5,
+      durationMs: 5,
+      cpuMs: 5,
+      waitMs: 2,
+      resultBytes: 16,
+    });
+  }
+  nodes.push(merge);
+  for (const d of merge.deps) {
+    const from = nodes.find((n) => n.id === d)!;
+    const moved = ran && from.rank === 1;
+    edges.push({
+      from: d,
+      to: merge.id,
+      bytes: moved ? 16 : 0,
+      ...(ran ? { path: moved ? ("port" as const) : ("local" as const) } : {}),
+    });
+  }
+  const counts: GraphRecord["counts"] = {};
+  for (const n of nodes) counts[n.status] = (counts[n.status] ?? 0) + 1;
+  const cost = (n: GraphNodeRecord) => (ran ? (n.durationMs ?? 0) : 1);
+  const work = nodes.reduce((a, n) => a + cost(n), 0);
+  const longest = nodes
+    .filter((n) => n.label === "stats")
+    .map((s) => [s, nodes.find((n) => n.id === s.deps[0])!] as const)
+    .sort(([s1, l1], [s2, l2]) => cost(s2) + cost(l2) - cost(s1) - cost(l1))[0];
+  const criticalPath = [longest[1].id, longest[0].id, ...(merge.status === "skipped" ? [] : [merge.id])];
+  for (const n of nodes) if (criticalPath.includes(n.id)) n.critical = true;
+  const span = criticalPath.reduce((a, id) => a + cost(nodes.find((n) => n.id === id)!), 0);
+  const endMs = ran ? Math.max(...nodes.map((n) => n.endMs ?? T0)) + scale : undefined;
+  return {
+    version: 1,
+    kind: "graph",
+    ran,
+    workers: 2,
+    workerKind: "thread",
+    cores: 2,
+    ...(ran ? { startMs: T0, endMs, wallMs: endMs! - T0 } : {}),
+    nodes,
+    edges,
+    counts,
+    workSpan: { unit: ran ? "ms" : "tasks", work, span, parallelism: work / span, criticalPath },
+    bytesIn: ran ? 420 : 0,
+    bytesOut: ran && !options.fail ? 16 : 0,
+    bytesMoved: { port: ran ? 16 * Math.floor(parts / 2) : 0, relay: 0 },
   };
 }

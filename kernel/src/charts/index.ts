@@ -9,14 +9,17 @@
  */
 import {
   checkRecord,
+  GRAPH_MIME,
   MONITOR_MIME,
   RUN_MIME,
   SCALING_MIME,
+  type GraphRecord,
   type MonitorRecord,
   type RunRecord,
   type ScalingRecord,
 } from "../run/records";
 import { AnyChartConfiguration, ConfigOptions } from "./layout";
+import { graphConfigs } from "./graph";
 import { monitorConfig } from "./monitor";
 import { compareConfig, runTimelineConfig, runUtilizationConfig, utilizationSource } from "./run";
 import { scalingConfig } from "./scaling";
@@ -31,11 +34,21 @@ export { compareConfig, runTimelineConfig, runUtilizationConfig, utilizationSour
 export { scalingConfig } from "./scaling";
 export { coreHistoryConfig, monitorConfig } from "./monitor";
 export { utilizationLines } from "./utilization";
-export { describeFit, isTooShort, summarize, summarizeMonitor, summarizeRun, summarizeScaling } from "./summary";
+export * from "./graph";
+export {
+  describeFit,
+  isTooShort,
+  summarize,
+  summarizeGraph,
+  summarizeMonitor,
+  summarizeRun,
+  summarizeScaling,
+} from "./summary";
 
 /**
  * The charts for one record, top to bottom: run → timeline, utilization (when
- * there are samples), compare (with --compare); scaling → one; monitor → one.
+ * there are samples), compare (with --compare); scaling → one; monitor → one; graph → DAG,
+ * timeline (once run), work–span.
  * Throws on an unknown MIME type or a record that does not match it.
  */
 export function chartConfigsFor(
@@ -58,6 +71,8 @@ export function chartConfigsFor(
       return [scalingConfig(data as ScalingRecord, theme, options)];
     case MONITOR_MIME:
       return [monitorConfig(data as MonitorRecord, theme, options)];
+    case GRAPH_MIME:
+      return graphConfigs(data as GraphRecord, theme, options);
     default:
       throw new TypeError(`paralab charts: unknown MIME type ${mime}`);
   }

@@ -9,3 +9,10 @@ export async function chartBundle(record: ParalabRecord): Promise<DisplayBundle>
   const { recordBundle } = await import("./mime");
   return recordBundle(record);
 }
+
+/** The same, at once: for output that must appear before the call returns (node.visualize()). */
+export function chartBundleNow(record: ParalabRecord): DisplayBundle {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { recordBundle } = require("./mime") as typeof import("./mime");
+  return recordBundle(record);
+}

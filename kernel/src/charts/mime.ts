@@ -5,6 +5,7 @@
 import { LIGHT_THEME, type ChartTheme } from "./theme";
 import { renderPng } from "./png";
 import {
+  GRAPH_MIME,
   MONITOR_MIME,
   RUN_MIME,
   SCALING_MIME,
@@ -14,8 +15,8 @@ import {
 } from "../run/records";
 import { summarize } from "./summary";
 
-export { MONITOR_MIME, RUN_MIME, SCALING_MIME };
-export { summarizeMonitor, summarizeRun, summarizeScaling } from "./summary";
+export { GRAPH_MIME, MONITOR_MIME, RUN_MIME, SCALING_MIME };
+export { summarizeGraph, summarizeMonitor, summarizeRun, summarizeScaling } from "./summary";
 
 /** A Jupyter display_data / execute_result payload. */
 export interface DisplayBundle {

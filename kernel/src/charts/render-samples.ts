@@ -4,8 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DARK_THEME, LIGHT_THEME, MONITOR_MIME, RUN_MIME, SCALING_MIME } from "./index";
-import { sampleMonitorRecord, sampleRunRecord, sampleScalingRecord } from "./fixtures";
+import { DARK_THEME, GRAPH_MIME, LIGHT_THEME, MONITOR_MIME, RUN_MIME, SCALING_MIME } from "./index";
+import { sampleGraphRecord, sampleMonitorRecord, sampleRunRecord, sampleScalingRecord } from "./fixtures";
 import { renderPng } from "./png";
 
 export function renderSamples(dir: string): string[] {
@@ -18,6 +18,9 @@ export function renderSamples(dir: string): string[] {
     ["scaling-s03", SCALING_MIME, sampleScalingRecord(0.3, [1, 2, 3, 4, 6, 8], 2)],
     ["monitor", MONITOR_MIME, sampleMonitorRecord(2, 10)],
     ["monitor-live", MONITOR_MIME, sampleMonitorRecord(4, 20, false)],
+    ["graph", GRAPH_MIME, sampleGraphRecord(4)],
+    ["graph-before", GRAPH_MIME, sampleGraphRecord(4, { ran: false })],
+    ["graph-failed", GRAPH_MIME, sampleGraphRecord(4, { fail: true })],
   ];
   const written: string[] = [];
   for (const [name, mime, record] of cases) {

@@ -7,10 +7,18 @@
  */
 import { formatBytes, formatDuration } from "../format";
 import type { MonitorRecord, ParalabRecord, RunRecord, ScalingRecord } from "../run/records";
+import { summarizeGraph } from "./graph-summary";
+
+export { summarizeGraph } from "./graph-summary";
 
 /** Below these, start-up and messaging dominate and ratios of times mean little. */
 export const TOO_SHORT_WALL_MS = 20;
 export const TOO_SHORT_CPU_MS = 10;
+/** The same rule for a graph, whose work is the sum of its task times. */
+const GRAPH_TOO_SHORT = Object.assign((wallMs: number, workMs: number) => isTooShort(wallMs, workMs), {
+  wallMs: TOO_SHORT_WALL_MS,
+  workMs: TOO_SHORT_CPU_MS,
+});
 /** A measured speedup this far above the worker count is more than timing noise. */
 const NOISE_FACTOR = 1.15;
 
@@ -22,6 +30,8 @@ export function summarize(record: ParalabRecord): string {
       return summarizeScaling(record);
     case "monitor":
       return summarizeMonitor(record);
+    case "graph":
+      return summarizeGraph(record, GRAPH_TOO_SHORT);
   }
 }
 

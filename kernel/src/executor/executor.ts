@@ -34,6 +34,11 @@ export class CellExecutor {
   private readonly exports: Record<string, unknown> = {};
   private prevDecl = "";
   private interruptReject?: (e: Error) => void;
+  /**
+   * The cell running now (or last): its TypeScript and the script vm runs, whose line:column a
+   * stack frame in `cell.js` refers to (lang/call-site.ts maps one to the other).
+   */
+  running: { source: string; script: string } | undefined;
   private static instances = 0;
   private readonly globalName: string;
 
@@ -90,12 +95,12 @@ export class CellExecutor {
     const g = this.globalName;
     // The value variable is declared last (var hoists), so that a "use strict" the cell starts
     // with stays a directive.
-    const script = new vm.Script(
+    const text =
       `(${converted.hasToplevelAwait ? "async " : ""}function (exports, require, ${cell.helpers}) { ${cell.body}\n` +
-        `return ${cell.value}; var ${cell.value};\n})(${g}.exports, ${g}.require, ${g}.bindings)`,
-      { filename: "cell.js" },
-    );
+      `return ${cell.value}; var ${cell.value};\n})(${g}.exports, ${g}.require, ${g}.bindings)`;
+    const script = new vm.Script(text, { filename: "cell.js" });
     return async () => {
+      this.running = { source: src, script: text };
       let value = script.runInThisContext({ breakOnSigint: true });
       if (converted.hasToplevelAwait) {
         const interrupted = new Promise<never>((_, reject) => (this.interruptReject = reject));

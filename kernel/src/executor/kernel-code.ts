@@ -14,6 +14,8 @@ export interface KernelCode {
   convert(source: string): unknown;
   /** Type-checks and runs a snippet in the kernel; throws CompileError or what it throws. */
   execute(source: string): Promise<ExecuteOutcome>;
+  /** The cell running now: its TypeScript and the script whose `cell.js` stack frames point into it. */
+  readonly running?: { source: string; script: string };
   /** Type-checks once; the returned function runs it (again and again, for %%timeit). */
   prepare(source: string): () => Promise<ExecuteOutcome>;
 }

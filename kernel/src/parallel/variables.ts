@@ -1,6 +1,7 @@
 import { VariableError } from "../errors";
 import { SHARED_TAG } from "../sync/tag";
 import { analyzeScope } from "../lang/scope";
+import { unexport } from "../lang/unexport";
 import * as ts from "@tslab/typescript-for-tslab";
 
 /** What a cell sends to its workers: data by structured clone, functions by their source. */
@@ -45,13 +46,17 @@ export function collectVariables(names: Iterable<string>, locals: Record<string,
   return sent;
 }
 
-/** The function's source, checked to close over nothing but kernel variables and globals. */
-function functionSource(
+/**
+ * The function's source, checked to close over nothing but kernel variables and globals; `uses`
+ * are the kernel variables it reads (send them too). Throws VariableError naming `name`.
+ */
+export function functionSource(
   name: string,
   fn: (...args: unknown[]) => unknown,
   locals: Record<string, unknown>,
 ): { source: string; uses: string[] } {
-  const text = Function.prototype.toString.call(fn);
+  // tslab compiles earlier cells' names as exports.f; the worker knows them as f.
+  const text = unexport(Function.prototype.toString.call(fn));
   if (/\{\s*\[native code\]\s*\}$/.test(text)) {
     throw new VariableError(
       `\`${name}\` is a built-in or bound function and cannot be sent to a worker by its source; call it inside the cell instead.`,

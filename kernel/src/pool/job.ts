@@ -7,7 +7,7 @@ import { findSharedMemory } from "../sync/revive";
 import { estimateBytes } from "../transfer/bytes";
 import { CommBroker } from "./broker";
 import { SyncDeadlockWatch } from "./sync-deadlock";
-import type { CommMessage, ResultMessage, TaskMessage, WireCode } from "../run/messages";
+import type { CommMessage, GraphTaskMessage, ResultMessage, TaskMessage, WireCode } from "../run/messages";
 import type { WorkerSlot, InFlight } from "./slot";
 import type { Chunk, TaskQueue } from "./task-queue";
 import type { JobHooks, JobResult, TaskError, TaskRecord } from "../run/jobs";
@@ -20,7 +20,7 @@ export const CANCEL_GRACE_MS = 1000;
 export interface JobHost {
   slot(rank: number): WorkerSlot | undefined;
   /** Send `msg` to the idle worker and mark it busy with `task`; throws when msg cannot be cloned. */
-  assign(slot: WorkerSlot, msg: TaskMessage, task: InFlight): void;
+  assign(slot: WorkerSlot, msg: TaskMessage | GraphTaskMessage, task: InFlight): void;
   /** Terminate the worker now and start a fresh one at the same rank. */
   replace(slot: WorkerSlot): void;
   /** Thread pools: the shared board where blocked workers show what they wait on. */

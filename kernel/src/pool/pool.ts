@@ -8,12 +8,14 @@ import { threadCpuMs } from "../proc/schedstat";
 import { clearWaitRow, newWaitBoard } from "../sync/wait-board";
 import { describeExit } from "./crash";
 import { JobRun, type JobSpec } from "./job";
+import { GraphRun } from "./graph-run";
+import type { GraphHooks, GraphJob, GraphResult, GraphScheduler } from "../run/graphs";
 import type { FromWorker, WorkerStats } from "../run/messages";
 import { spawnWorker, type ExitInfo } from "./runtimes/index";
 import { InFlight, WorkerSlot } from "./slot";
 import { DynamicQueue, SpmdQueue, StaticQueue } from "./task-queue";
 import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
-import type { TaskMessage, WorkerKind } from "../run/messages";
+import type { GraphTaskMessage, TaskMessage, WorkerKind } from "../run/messages";
 import type { Runner } from "../run/runner";
 import { checkVars } from "./vars";
 
@@ -38,6 +40,8 @@ export class Pool implements Runner {
   readonly #memoryLimitMb: number | undefined;
   #closed = false;
   #job: JobRun | undefined;
+  /** The running task graph (jobs and graphs run one at a time, so at most one of the two is set). */
+  #graph: GraphRun | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #jobIds = 0;
   #readyWaiters: (() => void)[] = [];
@@ -173,11 +177,43 @@ export class Pool implements Runner {
     }, hooks.signal);
   }
 
+  /**
+   * Runs a task graph (SPEC §3.3.1) with `scheduler` deciding what runs where (pool/graph-run.ts).
+   * An abort (interrupt, timeout) resolves with `aborted` set rather than rejecting, so that the
+   * caller learns which results the workers still hold.
+   */
+  runGraph(job: GraphJob, scheduler: GraphScheduler, hooks: GraphHooks = {}): Promise<GraphResult> {
+    checkSize(job.workers, "workers");
+    return this.#enqueue(() => this.#runGraph(job, scheduler, hooks));
+  }
+
+  async #runGraph(job: GraphJob, scheduler: GraphScheduler, hooks: GraphHooks): Promise<GraphResult> {
+    const varsBytes = checkVars(job.vars, this.#kind);
+    for (let r = this.#slots.length; r < job.workers; r++) this.#spawn(r);
+    const run = new GraphRun(
+      { id: ++this.#jobIds, job, scheduler, hooks, varsBytes, kind: this.#kind },
+      {
+        slot: (rank) => this.#slots[rank],
+        assign: (slot, msg, task) => this.#assign(slot, msg, task),
+        replace: (slot) => this.#replace(slot),
+        slotByKey: (key) => this.#slots.find((s) => s.key === key && !s.retired && s.state !== "dead"),
+      },
+    );
+    this.#graph = run;
+    try {
+      run.start();
+      return await run.done;
+    } finally {
+      if (this.#graph === run) this.#graph = undefined;
+    }
+  }
+
   /** Abort the running job, stop every worker. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#job?.abort(undefined, new PoolClosedError());
+    this.#graph?.abort(undefined, new PoolClosedError());
     const slots = this.#slots;
     this.#slots = [];
     for (const s of slots) this.#retire(s, "the pool was closed");
@@ -188,7 +224,7 @@ export class Pool implements Runner {
   }
 
   /** Jobs run one at a time, in call order; an abort while waiting rejects at once. */
-  #enqueue(fn: () => Promise<JobResult>, signal?: AbortSignal): Promise<JobResult> {
+  #enqueue<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const run = this.#chain.then(() => {
       this.#checkOpen();
       return fn();
@@ -234,7 +270,7 @@ export class Pool implements Runner {
     if (this.#waitBoard) clearWaitRow(this.#waitBoard, rank);
     worker.onMessage((m) => this.#onMessage(slot, m));
     worker.onRawOutput((name, text) => {
-      if (!slot.retired) this.#job?.onStream(slot.rank, name, text);
+      if (!slot.retired) (this.#job ?? this.#graph)?.onStream(slot.rank, name, text);
     });
     worker.onExit((info) => this.#onExit(slot, info));
     this.#slots[rank] = slot;
@@ -251,9 +287,10 @@ export class Pool implements Runner {
         slot.worker.setRef(false);
         this.#notifyReady();
         this.#job?.pump();
+        this.#graph?.pump();
         break;
       case "stream":
-        this.#job?.onStream(slot.rank, m.name, m.text);
+        (this.#job ?? this.#graph)?.onStream(slot.rank, m.name, m.text);
         break;
       case "comm":
         this.#job?.onComm(slot, m);
@@ -277,6 +314,20 @@ export class Pool implements Runner {
         this.#job?.pump();
         break;
       }
+      case "graph-result": {
+        const task = slot.task;
+        slot.task = undefined;
+        slot.state = "idle";
+        slot.worker.setRef(false);
+        updateStats(slot, m.stats);
+        if (task && task.taskId === m.taskId && task.jobId === m.jobId) slot.tasksDone += m.outcomes.length;
+        // onResult gives the freed worker its next task (and finishes the run when all is done).
+        this.#graph?.onResult(slot, m);
+        break;
+      }
+      case "graph-relay":
+        this.#graph?.onRelay(m);
+        break;
     }
   }
 
@@ -301,8 +352,10 @@ export class Pool implements Runner {
     );
     if (failures < MAX_START_FAILURES && this.#slots[slot.rank] === slot) this.#spawn(slot.rank, failures);
     if (task) this.#job?.onWorkerLost(slot, task, error);
+    if (task) this.#graph?.onWorkerLost(slot, task, error);
     this.#notifyReady();
     this.#job?.pump();
+    this.#graph?.pump();
   }
 
   /** Stop a worker on purpose; a task it held fails with WorkerExitError(reason). */
@@ -321,11 +374,12 @@ export class Pool implements Runner {
         spmd: task.spmd,
       });
       this.#job?.onWorkerLost(slot, task, error);
+      this.#graph?.onWorkerLost(slot, task, error);
     }
   }
 
   /** Sends a task to an idle worker; the slot is busy until its result or its exit. Throws if it cannot be cloned. */
-  #assign(slot: WorkerSlot, msg: TaskMessage, task: InFlight): void {
+  #assign(slot: WorkerSlot, msg: TaskMessage | GraphTaskMessage, task: InFlight): void {
     slot.worker.send(msg);
     slot.task = task;
     slot.state = "busy";

@@ -17,7 +17,11 @@ export interface InFlight {
   sentMs: number;
 }
 
+let keys = 0;
+
 export class WorkerSlot {
+  /** Names this worker for its whole life and no other (a replacement at the same rank gets a new key). */
+  readonly key = ++keys;
   state: SlotState = "starting";
   tasksDone = 0;
   cpuTimeMs = 0;

@@ -63,7 +63,8 @@ export interface ProbeMessage {
   probeId: number;
 }
 
-export type ToWorker = TaskMessage | CommReplyMessage | CancelMessage | StatsRequestMessage | ProbeMessage;
+export type ToWorker =
+  TaskMessage | CommReplyMessage | CancelMessage | StatsRequestMessage | ProbeMessage | GraphToWorker;
 
 export type CollectiveOp = "barrier" | "bcast" | "scatter" | "gather";
 
@@ -125,4 +126,115 @@ export interface ProbeAckMessage {
   probeId: number;
 }
 
-export type FromWorker = ReadyMessage | StreamMessage | CommMessage | ResultMessage | StatsMessage | ProbeAckMessage;
+export type FromWorker =
+  ReadyMessage | StreamMessage | CommMessage | ResultMessage | StatsMessage | ProbeAckMessage | GraphFromWorker;
+
+// Task graphs (SPEC §3.3.1). A worker keeps results by node id across jobs (until released), and
+// hands them to other workers: over a MessagePort between threads, relayed by the pool between
+// processes.
+
+/** One node to run: its inputs come from the worker's store, waiting for those `incoming`. */
+export interface GraphTaskItem {
+  nodeId: string;
+  /** Index into the job's codes (sent with the job's first batch on each worker). */
+  code: number;
+  args: unknown[];
+  refs: { path: (string | number)[]; id: string }[];
+  /** Inputs that another worker sends (they may arrive before or after this message). */
+  incoming: string[];
+  /** Store the result (a later task reads it). */
+  keep: boolean;
+  /** Send the value back with the result (compute returns it). */
+  ret: boolean;
+}
+
+/**
+ * Run these nodes one after the other (a batch: tiny ready tasks travel together, as map items
+ * travel in chunks, so that messaging does not dominate them). All were ready when sent.
+ */
+export interface GraphTaskMessage {
+  type: "graph-task";
+  jobId: number;
+  taskId: number;
+  /** Sent with the first batch of a job on each worker; later batches reuse them. */
+  vars?: Record<string, unknown>;
+  codes?: WireCode[];
+  items: GraphTaskItem[];
+}
+
+/** One end of a channel to another thread worker (sent with the port in the transfer list). */
+export interface GraphPortMessage {
+  type: "graph-port";
+  jobId: number;
+  peer: number;
+  port: import("node:worker_threads").MessagePort;
+}
+
+/** Send a stored result to worker `to` (a rank; -1 means back to the kernel) over `via`. */
+export interface GraphSendMessage {
+  type: "graph-send";
+  jobId: number;
+  nodeId: string;
+  to: number;
+  via: "port" | "relay";
+}
+
+/** A relayed value arriving, or (`missing`) the news that it never will and why. */
+export interface GraphValueMessage {
+  type: "graph-value";
+  jobId: number;
+  nodeId: string;
+  value?: unknown;
+  missing?: string;
+}
+
+/** Drop these stored results. */
+export interface GraphReleaseMessage {
+  type: "graph-release";
+  nodeIds: string[];
+}
+
+/** The job is over: close its ports. */
+export interface GraphEndMessage {
+  type: "graph-end";
+  jobId: number;
+}
+
+export type GraphToWorker =
+  GraphTaskMessage | GraphPortMessage | GraphSendMessage | GraphValueMessage | GraphReleaseMessage | GraphEndMessage;
+
+/** How one node of a batch went. */
+export interface GraphItemOutcome {
+  nodeId: string;
+  error?: RemoteError;
+  /** Present when the item asked for `ret` and succeeded. */
+  value?: unknown;
+  resultBytes: number;
+  startMs: number;
+  endMs: number;
+  /** The batch's CPU time shared out by the items' wall times (one clock read per batch). */
+  cpuMs: number;
+  /** Waiting for incoming inputs, ms. */
+  waitMs: number;
+}
+
+export interface GraphResultMessage {
+  type: "graph-result";
+  jobId: number;
+  taskId: number;
+  outcomes: GraphItemOutcome[];
+  stats: WorkerStats;
+}
+
+/** A stored value on its way to another process worker (or the kernel, to = -1), through the pool. */
+export interface GraphRelayMessage {
+  type: "graph-relay";
+  jobId: number;
+  nodeId: string;
+  to: number;
+  value?: unknown;
+  missing?: string;
+  bytes: number;
+}
+
+export type GraphFromWorker = GraphResultMessage | GraphRelayMessage;

@@ -15,9 +15,10 @@
 export const RUN_MIME = "application/vnd.paralab.run.v1+json";
 export const SCALING_MIME = "application/vnd.paralab.scaling.v1+json";
 export const MONITOR_MIME = "application/vnd.paralab.monitor.v1+json";
+export const GRAPH_MIME = "application/vnd.paralab.graph.v1+json";
 
-export type ParalabMime = typeof RUN_MIME | typeof SCALING_MIME | typeof MONITOR_MIME;
-export const PARALAB_MIMES: readonly ParalabMime[] = [RUN_MIME, SCALING_MIME, MONITOR_MIME];
+export type ParalabMime = typeof RUN_MIME | typeof SCALING_MIME | typeof MONITOR_MIME | typeof GRAPH_MIME;
+export const PARALAB_MIMES: readonly ParalabMime[] = [RUN_MIME, SCALING_MIME, MONITOR_MIME, GRAPH_MIME];
 
 /** One utilization sample: % busy per core over the interval that ends at `tMs`. */
 export interface CoreSample {
@@ -173,7 +174,102 @@ export interface MonitorRecord {
   done: boolean;
 }
 
-export type ParalabRecord = RunRecord | ScalingRecord | MonitorRecord;
+/**
+ * A node of a task graph as the chart shows it. `pending`: not run yet (visualize before
+ * compute); `kept`: its result was already there from an earlier compute, so it did not run.
+ */
+export type GraphNodeStatus = "ok" | "error" | "skipped" | "cancelled" | "kept" | "pending";
+
+export interface GraphNodeRecord {
+  /** Unique in the kernel, e.g. "load#3": the function's name and a counter. */
+  id: string;
+  /** The function's name. */
+  label: string;
+  /** Ids of the nodes it reads (its inputs), each once. */
+  deps: string[];
+  /** Longest path from a source, in nodes (sources are 0): the layout's column. */
+  depth: number;
+  status: GraphNodeStatus;
+  /** Worker that ran it (or holds its kept result). */
+  rank?: number;
+  /** Epoch ms of the function's start and end on its worker (waiting for inputs excluded). */
+  startMs?: number;
+  endMs?: number;
+  /** endMs - startMs: the task's share of the work T1. */
+  durationMs?: number;
+  cpuMs?: number;
+  /** Time spent waiting for inputs from other workers before the function started, ms. */
+  waitMs?: number;
+  /** Estimated size of its result (see transfer/bytes.ts). */
+  resultBytes?: number;
+  /** On the critical path (the longest path, which is T∞). */
+  critical?: boolean;
+  /** Its value was returned to the kernel (it was given to compute). */
+  output?: boolean;
+  /** 1-based cell line of the `delayed(...)` call that made its function. */
+  cellLine?: number;
+}
+
+/**
+ * How an input reached the task that read it: `local` (it was made on the same worker: no copy),
+ * `port` (thread to thread over a MessagePort, not through the kernel), `relay` (process to
+ * process, relayed by the kernel process: child processes have no channel of their own),
+ * `kernel` (the value was in the kernel, from an earlier compute, and was sent with the task).
+ */
+export type GraphEdgePath = "local" | "port" | "relay" | "kernel";
+
+export interface GraphEdgeRecord {
+  from: string;
+  to: string;
+  /** Bytes copied along this edge (0 for local). */
+  bytes: number;
+  /** Absent before the graph has run. */
+  path?: GraphEdgePath;
+}
+
+/** Work and span (section 3.3.1): the unit is ms once run, tasks (each counted as 1) before. */
+export interface WorkSpan {
+  unit: "ms" | "tasks";
+  /** T1: the sum of the task times (or the number of tasks). */
+  work: number;
+  /** T∞: the length of the longest path (the critical path). */
+  span: number;
+  /** work / span: the most workers that can be kept busy on average. */
+  parallelism: number;
+  /** The node ids along the critical path, source first. */
+  criticalPath: string[];
+}
+
+/** `application/vnd.paralab.graph.v1+json`: a task graph, drawn before (`ran: false`) or after compute. */
+export interface GraphRecord {
+  version: 1;
+  kind: "graph";
+  title?: string;
+  ran: boolean;
+  workers: number;
+  workerKind: string;
+  cores: number;
+  /** Epoch ms (ran only). */
+  startMs?: number;
+  endMs?: number;
+  /** Wall time of the compute, from the first dispatch to the last result, ms (ran only). */
+  wallMs?: number;
+  /** Nodes in topological order; at most a few thousand (see nodesOmitted). */
+  nodes: GraphNodeRecord[];
+  edges: GraphEdgeRecord[];
+  /** Nodes left out of `nodes` (and their edges) to keep the record small; the figures count them. */
+  nodesOmitted?: number;
+  /** Counts by status over the whole graph. */
+  counts: Partial<Record<GraphNodeStatus, number>>;
+  workSpan: WorkSpan;
+  /** Bytes copied from the kernel to the workers (variables, arguments) and back (the results compute returns). */
+  bytesIn: number;
+  bytesOut: number;
+  /** Bytes that went worker to worker by path (port, relay); relayed bytes also passed through the kernel process. */
+  bytesMoved: { port: number; relay: number };
+}
+
+export type ParalabRecord = RunRecord | ScalingRecord | MonitorRecord | GraphRecord;
 
 /** The record kind a MIME type carries, or undefined if it is not a paralab type. */
 export function kindOfMime(mime: string): ParalabRecord["kind"] | undefined {
@@ -184,6 +280,8 @@ export function kindOfMime(mime: string): ParalabRecord["kind"] | undefined {
       return "scaling";
     case MONITOR_MIME:
       return "monitor";
+    case GRAPH_MIME:
+      return "graph";
     default:
       return undefined;
   }
@@ -198,6 +296,8 @@ export function mimeOfRecord(record: ParalabRecord): ParalabMime {
       return SCALING_MIME;
     case "monitor":
       return MONITOR_MIME;
+    case "graph":
+      return GRAPH_MIME;
   }
 }
 
@@ -219,6 +319,7 @@ export function checkRecord(mime: string, data: unknown): string | undefined {
     run: ["tasks", "samples"],
     scaling: ["points", "amdahl"],
     monitor: ["samples"],
+    graph: ["nodes", "edges"],
   };
   for (const field of arrays[kind]) {
     if (!Array.isArray(data[field])) return `${mime}: field ${field} must be an array`;

@@ -1,3 +1,4 @@
+import type { GraphHooks, GraphJob, GraphResult, GraphScheduler } from "./graphs";
 import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "./jobs";
 
 /**
@@ -18,4 +19,10 @@ export interface Runner {
   runMap(job: MapJob, hooks?: JobHooks): Promise<JobResult>;
   runSpmd(job: SpmdJob, hooks?: JobHooks): Promise<JobResult>;
   status(): WorkerStatus[];
+  /**
+   * Runs a task graph (SPEC §3.3.1), asking `scheduler` what to run where. Optional: a runner
+   * without it cannot run `compute`, and the caller says so. Resolves also when tasks failed
+   * (see GraphResult) and when the run was aborted (`aborted`), so that kept results are known.
+   */
+  runGraph?(job: GraphJob, scheduler: GraphScheduler, hooks?: GraphHooks): Promise<GraphResult>;
 }

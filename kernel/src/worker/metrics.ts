@@ -10,7 +10,7 @@ export function epochMs(): number {
 }
 
 /** Threads share the process RSS, so they report their own V8 heap; processes report RSS. */
-export function workerStats(kind: WorkerKind): WorkerStats {
+export function workerStats(kind: WorkerKind, cpuTimeMs = ownThreadCpuMs()): WorkerStats {
   const memoryBytes = kind === "thread" ? v8.getHeapStatistics().used_heap_size : process.memoryUsage.rss();
-  return { cpuTimeMs: ownThreadCpuMs(), memoryBytes };
+  return { cpuTimeMs, memoryBytes };
 }

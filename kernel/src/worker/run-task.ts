@@ -13,6 +13,7 @@ import { WorkerComm } from "./comm";
 import { ownThreadCpuMs, ownThreadId } from "../proc/schedstat";
 import { epochMs, workerStats } from "./metrics";
 import { captureStreams } from "./streams";
+import { GraphStore } from "./graph-store";
 
 export interface WorkerHost {
   kind: WorkerKind;
@@ -35,6 +36,8 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   const pending = new Map<number, { jobId: number; resolve(v: unknown): void; reject(e: Error): void }>();
   const cancelled = new Set<number>();
   let nextReq = 1;
+  // Results of task graphs stay here, by node id, across jobs (worker/graph-store.ts).
+  const graph = new GraphStore(host, (code) => compile(code), toWire);
 
   function compile(code: WireCode): TaskFn {
     const key = `${code.filename}:${code.lineOffset}:${code.source}`;
@@ -172,6 +175,8 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       case "probe":
         host.send({ type: "probe-ack", probeId: msg.probeId });
         break;
+      default:
+        graph.handle(msg);
     }
   }
 

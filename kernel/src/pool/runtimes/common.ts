@@ -1,4 +1,5 @@
 /** One interface over worker threads and child processes (tinypool src/common.ts). */
+import type { TransferListItem } from "node:worker_threads";
 import type { FromWorker, ToWorker, WorkerKind } from "../../run/messages";
 
 export interface ExitInfo {
@@ -18,7 +19,8 @@ export interface PoolWorker {
   readonly kind: WorkerKind;
   /** Process id of the worker (the kernel's own pid for threads). */
   readonly pid: number;
-  send(msg: ToWorker): void;
+  /** `transfer`: MessagePorts to hand over with the message (threads only; graph channels). */
+  send(msg: ToWorker, transfer?: readonly TransferListItem[]): void;
   onMessage(cb: (msg: FromWorker) => void): void;
   /** Output that bypassed the captured streams (native writes, fatal errors). */
   onRawOutput(cb: (name: "stdout" | "stderr", text: string) => void): void;

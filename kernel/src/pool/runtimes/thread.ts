@@ -1,6 +1,6 @@
 /** PoolWorker on worker_threads (runs worker/thread-entry.js). */
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import { Worker, type TransferListItem } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "../../run/messages";
 import type { ExitInfo, PoolWorker, SpawnOptions } from "./common";
 
@@ -27,8 +27,8 @@ export class ThreadWorker implements PoolWorker {
     });
   }
 
-  send(msg: ToWorker): void {
-    this.worker.postMessage(msg);
+  send(msg: ToWorker, transfer?: readonly TransferListItem[]): void {
+    this.worker.postMessage(msg, transfer);
   }
 
   onMessage(cb: (msg: FromWorker) => void): void {

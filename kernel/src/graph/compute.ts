@@ -1,0 +1,205 @@
+/**
+ * compute(...nodes): builds the job for the nodes the targets need (values already in the kernel
+ * are sent along as arguments; results kept on workers are reused), runs it on a runner that
+ * offers runGraph with a TaskScheduler deciding, remembers on each node what happened (value,
+ * where its result is kept), draws the graph chart, and fails with an error naming the task.
+ */
+import { chartBundle, chartBundleNow } from "../charts/lazy";
+import { GraphError, GraphTaskError, InterruptedError, TaskAbortedError, TimeoutError } from "../errors";
+import type { OutputSink } from "../output";
+import type { GraphJob, GraphTaskSpec, KeptResult } from "../run/graphs";
+import type { JobCode } from "../run/jobs";
+import type { GraphEdgeRecord, GraphNodeStatus, GraphRecord } from "../run/records";
+import type { Runner } from "../run/runner";
+import { estimateBytes } from "../transfer/bytes";
+import { fillArgs } from "./args";
+import { collectGraph, type DelayedFunction, type GraphNode } from "./node";
+import { buildGraphRecord } from "./record";
+import { TaskScheduler, type TaskState } from "./scheduler";
+
+/** A delayed function made ready for the workers. */
+export interface PreparedFunction {
+  code: JobCode;
+  /** The kernel variables it uses (data; functions travel inside `code`). */
+  vars: Record<string, unknown>;
+}
+
+/** What running a graph needs from the cell that asked; api/graph.ts provides it. */
+export interface GraphEnv {
+  runner: Runner;
+  workers: number;
+  timeoutMs?: number;
+  /** No chart. */
+  quiet: boolean;
+  /** Aborted when the user interrupts the cell. */
+  signal: AbortSignal;
+  sink: OutputSink;
+  /** Compiles a delayed function for the workers; throws when it cannot be sent (VariableError). */
+  prepare(fn: DelayedFunction): PreparedFunction;
+  /** Starts missing workers before the clock runs (and says so). */
+  startWorkers(runner: Runner, workers: number, signal: AbortSignal): Promise<void>;
+  /** A task's console output. */
+  onStream(rank: number, name: "stdout" | "stderr", text: string): void;
+  /** Tasks finished so far, of the tasks this run needs (for the Parallel panel). */
+  onProgress?(done: number, total: number): void;
+}
+
+const RECORD_STATUS: Record<TaskState, GraphNodeStatus> = {
+  ok: "ok",
+  error: "error",
+  skipped: "skipped",
+  cancelled: "cancelled",
+  kept: "kept",
+  // A run always ends with none of these; if one were left, it did not run.
+  waiting: "cancelled",
+  ready: "cancelled",
+  running: "cancelled",
+};
+
+export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): Promise<unknown[]> {
+  const nodes = collectGraph(targets);
+  if (targets.every((t) => t.value)) return targets.map((t) => t.value!.v);
+  const { runner } = env;
+  if (!runner.runGraph) {
+    throw new GraphError(
+      `compute: the ${runner.kind} runner cannot run task graphs yet; nothing ran. ` +
+        "Run the graph on the local pool: compute(..., { cluster: false }), or %cluster off.",
+    );
+  }
+  const toRun = nodes.filter((n) => !n.value);
+  const codes: JobCode[] = [];
+  const codeOf = new Map<DelayedFunction, number>();
+  const vars: Record<string, unknown> = {};
+  for (const n of toRun) {
+    if (codeOf.has(n.fn)) continue;
+    const prepared = env.prepare(n.fn);
+    codeOf.set(n.fn, codes.length);
+    codes.push(prepared.code);
+    Object.assign(vars, prepared.vars);
+  }
+  const kernelEdges: GraphEdgeRecord[] = [];
+  const tasks: GraphTaskSpec[] = toRun.map((n) => {
+    const byId = new Map(n.inputs.map((i) => [i.id, i]));
+    const fills: { path: (string | number)[]; value: unknown }[] = [];
+    const refs = [];
+    for (const ref of n.refs) {
+      const input = byId.get(ref.id)!;
+      if (input.value) fills.push({ path: ref.path, value: input.value.v });
+      else refs.push(ref);
+    }
+    for (const input of n.inputs) {
+      if (input.value)
+        kernelEdges.push({ from: input.id, to: n.id, bytes: estimateBytes(input.value.v), path: "kernel" });
+    }
+    return {
+      id: n.id,
+      code: codeOf.get(n.fn)!,
+      args: fills.length ? fillArgs(n.args, fills) : n.args,
+      refs,
+      deps: n.inputs.filter((i) => !i.value).map((i) => i.id),
+    };
+  });
+  const kept: Record<string, KeptResult> = {};
+  for (const n of toRun) if (n.kept?.runner === runner) kept[n.id] = { worker: n.kept.worker, bytes: n.kept.bytes };
+  const outputs = [...new Set(targets.filter((t) => !t.value).map((t) => t.id))];
+  const job: GraphJob = { codes, tasks, vars, workers: env.workers, outputs, kept };
+  const scheduler = new TaskScheduler(tasks, outputs);
+
+  await env.startWorkers(runner, env.workers, env.signal);
+  const timeout = env.timeoutMs !== undefined ? AbortSignal.timeout(env.timeoutMs) : undefined;
+  const result = await runner.runGraph(job, scheduler, {
+    signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
+    onStream: (rank, name, text) => env.onStream(rank, name, text),
+    onProgress: (done, total) => env.onProgress?.(done, total),
+  });
+
+  for (const n of toRun) {
+    const state = scheduler.stateOf(n.id);
+    if (state === undefined) continue; // not needed this time: what it had stays
+    n.lastStatus = RECORD_STATUS[state];
+    const k = result.kept[n.id];
+    n.kept = k ? { runner, worker: k.worker, bytes: k.bytes } : undefined;
+    if (result.values.has(n.id)) n.value = { v: result.values.get(n.id) };
+  }
+  const record = buildGraphRecord(
+    nodes,
+    { workers: env.workers, workerKind: runner.kind },
+    {
+      result,
+      kernelEdges,
+      outputs: new Set(targets.map((t) => t.id)),
+      status: (id) => {
+        const s = scheduler.stateOf(id);
+        if (s !== undefined) return RECORD_STATUS[s];
+        return nodes.find((n) => n.id === id)?.value ? "kept" : undefined;
+      },
+    },
+  );
+  if (!env.quiet) await showGraph(record, env.sink);
+  if (result.aborted) throw stopped(result.aborted, env, timeout, record);
+  const failure = firstFailure(toRun, result.runs);
+  if (failure) {
+    const { node, run } = failure;
+    const cause = run.error ?? { name: "Error", message: "unknown failure" };
+    throw new GraphTaskError(
+      { id: node.id, fn: node.fn.name, cellLine: node.fn.cellLine, rank: run.rank >= 0 ? run.rank : undefined },
+      { name: cause.name, message: cause.message, stack: cause.stack },
+      {
+        failed: toRun.filter((n) => n.lastStatus === "error").map((n) => n.id),
+        skipped: toRun.filter((n) => n.lastStatus === "skipped").map((n) => n.id),
+        finished: (record.counts.ok ?? 0) + (record.counts.kept ?? 0),
+      },
+    );
+  }
+  return targets.map((t) => t.value?.v);
+}
+
+/** The graph chart before anything runs (node.visualize()), shown before this returns. */
+export function visualizeGraph(
+  targets: readonly GraphNode[],
+  on: { workers: number; workerKind: string },
+  sink: OutputSink,
+): GraphRecord {
+  const record = buildGraphRecord(collectGraph(targets, false), on);
+  sink.display({ ...chartBundleNow(record), transient: {} });
+  return record;
+}
+
+async function showGraph(record: GraphRecord, sink: OutputSink): Promise<void> {
+  const bundle = await chartBundle(record);
+  sink.display({ ...bundle, transient: {} });
+}
+
+function firstFailure(
+  nodes: readonly GraphNode[],
+  runs: readonly {
+    id: string;
+    status: string;
+    rank: number;
+    error?: { name: string; message: string; stack?: string };
+  }[],
+) {
+  const failedRuns = new Map(runs.filter((r) => r.status === "error").map((r) => [r.id, r]));
+  for (const node of nodes) {
+    const run = failedRuns.get(node.id);
+    if (run) return { node, run };
+  }
+  return undefined;
+}
+
+function stopped(aborted: Error, env: GraphEnv, timeout: AbortSignal | undefined, record: GraphRecord): Error {
+  // Not a cancel (the pool closed, no worker could start): that error says it best.
+  if (!(aborted instanceof TaskAbortedError)) return aborted;
+  const done = (record.counts.ok ?? 0) + (record.counts.kept ?? 0);
+  const keptNote = `${done} finished task${done === 1 ? "" : "s"} keep their results; compute again runs the rest.`;
+  if (timeout?.aborted && !env.signal.aborted) {
+    return new TimeoutError(
+      `compute: the graph ran longer than options.timeout ${env.timeoutMs! / 1000} s; running tasks were cancelled and their workers replaced. ${keptNote}`,
+      { cause: aborted },
+    );
+  }
+  return new InterruptedError(
+    `Interrupted: the graph was cancelled; running tasks were stopped and their workers replaced. ${keptNote}`,
+    { cause: aborted },
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * The task graph's model: a node is one call of a delayed function, with its arguments (values,
+ * or other nodes, possibly inside arrays and plain objects). Nodes are immutable once made, so a
+ * graph has no cycles. What a compute learns about a node (its value, where its result is kept)
+ * stays on the node, so that the next compute of the same graph reuses it.
+ */
+import type { ArgRef } from "../run/graphs";
+import type { GraphNodeStatus } from "../run/records";
+
+/** A function given to delayed(), as the graph needs it. */
+export interface DelayedFunction {
+  /** The function's name, or "task" for an anonymous one. */
+  name: string;
+  fn: (...args: never[]) => unknown;
+  /** 1-based cell line of the delayed(...) call, when it could be found. */
+  cellLine?: number;
+}
+
+/** Where a result waits on a worker of a runner (the runner object itself is the key). */
+export interface KeptOnWorker {
+  runner: object;
+  worker: number;
+  bytes: number;
+}
+
+let counter = 0;
+
+export class GraphNode {
+  readonly id: string;
+  /** The value, once a compute has brought it back to the kernel. */
+  value: { v: unknown } | undefined;
+  /** The result, while it waits on a worker for a later compute. */
+  kept: KeptOnWorker | undefined;
+  /** What happened to it in the last compute that touched it. */
+  lastStatus: GraphNodeStatus = "pending";
+
+  constructor(
+    readonly fn: DelayedFunction,
+    /** The call's arguments, with null where an input node's value goes (see refs). */
+    readonly args: unknown[],
+    readonly refs: readonly ArgRef[],
+    /** The input nodes, each once, in first-use order. */
+    readonly inputs: readonly GraphNode[],
+  ) {
+    this.id = `${fn.name}#${++counter}`;
+  }
+}
+
+/**
+ * All nodes `targets` reach, inputs first, stopping at nodes whose value is already in the kernel
+ * (those are included, but not what they read). Iterative: a chain of 10,000 tasks is fine.
+ */
+export function collectGraph(targets: readonly GraphNode[], stopAtValues = true): GraphNode[] {
+  const out: GraphNode[] = [];
+  const seen = new Set<GraphNode>();
+  const stack: { node: GraphNode; next: number }[] = [];
+  for (const t of targets) {
+    if (seen.has(t)) continue;
+    seen.add(t);
+    stack.push({ node: t, next: 0 });
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const inputs = stopAtValues && top.node.value ? [] : top.node.inputs;
+      if (top.next < inputs.length) {
+        const input = inputs[top.next++];
+        if (!seen.has(input)) {
+          seen.add(input);
+          stack.push({ node: input, next: 0 });
+        }
+      } else {
+        out.push(top.node);
+        stack.pop();
+      }
+    }
+  }
+  return out;
+}
