@@ -30,6 +30,8 @@ export interface DispatchOptions {
   schedule?: "dynamic" | "static";
   quiet?: boolean;
   signal?: AbortSignal;
+  /** Tasks done so far (a --no-block handle's `progress`). */
+  onProgress?: (done: number) => void;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function dispatch(
     onProgress: (done) => {
       progress?.update(done);
       watch.progress(done);
+      o.onProgress?.(done);
     },
   };
   const startMs = Date.now();
