@@ -57,7 +57,8 @@ function compile(body: string, o: CompileOptions): CompiledBody {
     },
     fileName: "cell.ts",
   });
-  const js = rewriteBody(out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ""), o.persistDeclarations);
+  const bound = new Set([...o.contextNames, ...o.varNames, ...Object.keys(o.functions ?? {})]);
+  const js = rewriteBody(out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ""), o.persistDeclarations, bound);
   const map = new SourceMap(JSON.parse(out.sourceMapText ?? "{}"));
   const context = o.contextNames.length ? `let { ${o.contextNames.join(", ")} } = __ctx; ` : "";
   const vars = o.varNames.length ? `let { ${o.varNames.join(", ")} } = __ctx.vars; ` : "";
@@ -85,6 +86,27 @@ function compile(body: string, o: CompileOptions): CompiledBody {
   };
 }
 
+/** Every name a binding (identifier or destructuring pattern) declares. */
+function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
+}
+
+/** Identifiers used anywhere inside functions, arrows and classes nested in `body` (conservative: shadowed names count). */
+function namesInNestedFunctions(body: ts.Node): Set<string> {
+  const names = new Set<string>();
+  const collect = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) names.add(node.text);
+    ts.forEachChild(node, collect);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) collect(node);
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return names;
+}
+
 /** True when the body awaits at its own level (not only inside functions it defines). */
 function usesAwait(body: string): boolean {
   const file = ts.createSourceFile("body.ts", body, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
@@ -96,17 +118,49 @@ function usesAwait(body: string): boolean {
   return visit(file);
 }
 
+const UNSET = "__paralab_unset__";
+
 /**
  * Edits the transpiled function's top-level statements in place (keeping line numbers):
  * the last expression becomes `return`, and with `persist` declarations become assignments to
  * worker globals (the wrapper runs in sloppy mode, so `x = 1` creates a global).
+ *
+ * A global is slow in a hot loop (every `local++` is a property store on globalThis), so a
+ * declared name that no nested function captures stays a local of the body while it runs and is
+ * published to globalThis when the body ends (normally or not); names that closures capture stay
+ * globals throughout, so a function kept on the worker still sees the variable later cells see.
+ * `bound` are the names the prelude binds (context, sent variables): never redeclared.
  */
-function rewriteBody(js: string, persist: boolean): string {
+function rewriteBody(js: string, persist: boolean, bound: ReadonlySet<string> = new Set()): string {
   const file = ts.createSourceFile("cell.js", js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const fn = file.statements.find(ts.isFunctionDeclaration);
   if (!fn?.body) return js;
   const edits: { start: number; end: number; text: string }[] = [];
   const statements = fn.body.statements;
+  if (persist) {
+    const captured = namesInNestedFunctions(fn.body);
+    const locals = new Set<string>();
+    for (const stmt of statements) {
+      if (!ts.isVariableStatement(stmt)) continue;
+      for (const d of stmt.declarationList.declarations)
+        for (const name of bindingNames(d.name)) if (!captured.has(name) && !bound.has(name)) locals.add(name);
+    }
+    if (locals.size) {
+      const names = [...locals];
+      const open = fn.body.getStart() + 1;
+      const close = fn.body.getEnd() - 1;
+      edits.push({
+        start: open,
+        end: open,
+        text: ` const ${UNSET} = Symbol(); let ${names.map((n) => `${n} = ${UNSET}`).join(", ")}; try {`,
+      });
+      edits.push({
+        start: close,
+        end: close,
+        text: `} finally { ${names.map((n) => `if (${n} !== ${UNSET}) globalThis.${n} = ${n};`).join(" ")} }`,
+      });
+    }
+  }
   for (const stmt of statements) {
     if (!persist) break;
     if (ts.isVariableStatement(stmt)) {
