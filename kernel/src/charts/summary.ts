@@ -15,7 +15,7 @@ export const TOO_SHORT_CPU_MS = 10;
  * A run this long with under TOO_SHORT_CPU_MS of CPU was not too short: its workers waited
  * (timers, I/O, locks). Its busy figure (about 0) is then the lesson, not noise.
  */
-export const WAITED_WALL_MS = 250;
+export const WAITED_WALL_MS = 150;
 /** A measured speedup this far above the worker count is more than timing noise. */
 const NOISE_FACTOR = 1.15;
 

@@ -30,6 +30,18 @@ export function attachWaitBoard(b: Int32Array | undefined, rank: number): void {
   row = rank;
 }
 
+/**
+ * Marks `rank` as not waiting. The kernel calls it before it gives the rank a task: a worker that
+ * was stopped while blocked (a deadlock, an interrupt) leaves its row behind, and its replacement
+ * must not look blocked in a later cell before it has waited on anything.
+ */
+export function clearWait(b: Int32Array, rank: number): void {
+  const base = rank * WAIT_FIELDS;
+  if (base + WAIT_FIELDS > b.length || Atomics.load(b, base + KIND) === 0) return;
+  Atomics.store(b, base + KIND, 0);
+  Atomics.add(b, base + SEQ, 1);
+}
+
 /** The rank this thread runs as, or -1 in the kernel (no board). */
 export function currentRank(): number {
   return board ? row : -1;
