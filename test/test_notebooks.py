@@ -98,6 +98,7 @@ def test_every_expected_notebook_exists():
         "06-amdahl.ipynb",
         "07-concurrency-vs-parallelism.ipynb",
         "08-gpu.ipynb",
+        "11-synchronisation-and-deadlock.ipynb",
     }
     assert expected <= set(ALL)
 
@@ -384,3 +385,43 @@ def test_08_gpu():
     out = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
     assert "TypeScript, 1 core" in out and "workers" in out and out.count("agrees") == 2
     assert "gpu.js mode cpu" in text(cell(nb, "%%gpu --output 64,64"))
+
+
+# --- 11 synchronisation and deadlock --------------------------------------------------------------
+
+
+def test_11_synchronisation_and_deadlock():
+    nb = executed("11-synchronisation-and-deadlock.ipynb")
+    # a semaphore with 2 permits: 12 visits, never more than 2 clients inside
+    c = cell(nb, "%%parallel --workers 4 --out visits")
+    assert len(bundle(c, RUN_MIME)["tasks"]) == 4
+    out = text(cell(nb, "// One character per 25 ms"))
+    assert "12 visits; most clients inside at once: 2" in out, out
+    lanes = [l.split(" ", 1)[1] for l in out.splitlines() if re.match(r"w\d ", l)]
+    assert len(lanes) == 4 and all(sum(l[i] == "█" for l in lanes) <= 2 for i in range(len(lanes[0]))), out
+
+    # one lock for the bank vs one per account: both measured, both correct
+    for starts in ("%%parallel --workers 2 --out oneLockMs", "%%parallel --workers 2 --out perAccountMs"):
+        assert re.search(r"\d\.\d of 2 workers busy on average", summary_text(cell(nb, starts)))
+    out = text(cell(nb, "console.log(`one lock for the bank"))
+    assert re.search(r"one lock for the bank: slowest worker \d+ ms", out)
+    assert re.search(r"one lock per account: +slowest worker \d+ ms", out)
+    assert "balances: A = 4000000, B = 4000000" in out
+
+    # lock order: the deadlock is reported with both locks and their holders, then fixed
+    c = cell(nb, "%%parallel --workers 2\n// w0 moves money from A to B")
+    assert c.metadata.tags == ["raises-exception"]
+    (err,) = [o for o in c.outputs if o.output_type == "error"]
+    assert err.ename == "DeadlockError"
+    assert "w0 waits to lock `lockB` (held by w1); w1 waits to lock `lockA` (held by w0)" in err.evalue, err.evalue
+    assert bundle(cell(nb, "%%parallel --workers 2 --out transfers"), RUN_MIME)["workers"] == 2
+    assert text(cell(nb, "console.log(`money in the bank")) == "money in the bank: 8000000 (before the transfers: 8000000)\n"
+
+    # join before draining: the producer's wait on the full queue is reported, then drained first
+    c = cell(nb, "%%parallel --workers 1\nfor (let i = 1; i <= 10; i++) squares.push")
+    assert c.metadata.tags == ["raises-exception"]
+    (err,) = [o for o in c.outputs if o.output_type == "error"]
+    assert err.ename == "DeadlockError" and "w0 waits to push to `squares`, full (4 of 4)" in err.evalue, err.evalue
+    assert "is its handle" in text(cell(nb, "%%parallel --workers 1 --no-block --out producer"))
+    out = text(cell(nb, "const got: number[] = [];"))
+    assert out == "drained: 1 4 9 16 25 36 49 64 81 100\n[ 'produced 10 squares' ]\n", out
