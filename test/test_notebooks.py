@@ -365,6 +365,19 @@ def test_07_concurrency_vs_parallelism():
     c = cell(nb, "%%parallel --map [200, 200, 200, 200, 200, 200]")
     assert result(c) == "[ 200, 200, 200, 200, 200, 200 ]"
     assert len(bundle(c, RUN_MIME)["tasks"]) == 6
+    words = summary_text(c)
+    assert "0.0 of 2 workers busy on average (the workers mostly waited)" in words, words
+
+    # --no-block: a handle with done, progress, await and cancel()
+    assert "job is its handle" in text(cell(nb, "%%parallel --map [100, 100, 100, 100, 100, 100, 100, 100]"))
+    watch = text(cell(nb, "console.log(`right after starting"))
+    assert re.fullmatch(r"right after starting: done = (true|false), progress \d of 8\n"
+                        r"200 ms later: done = (true|false), progress \d of 8\n", watch), watch
+    assert text(cell(nb, "const values = await job;")) == "after await: done = true, progress 8 of 8, 8 results\n"
+    out = text(cell(nb, "await sleep(300);\nlong.cancel();"))
+    assert "await long threw: The parallel job was cancelled (cancelled with cancel())" in out, out
+    finished = int(re.search(r"done = true, (\d+) of 40 tasks finished before the cancel", out).group(1))
+    assert finished < 40
 
 
 # --- 08 gpu ---------------------------------------------------------------------------------------
