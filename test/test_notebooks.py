@@ -320,6 +320,33 @@ def test_05_copy_vs_share():
     assert bundle(c, RUN_MIME)["bytesIn"] < 1024, "worker state is reused, not sent again"
     assert result(cell(nb, "%%parallel --workers 2\nlet m = -Infinity")) == "[ 0.999, 0.999 ]"
 
+    # send once, then only the changes: same sums, kilobytes instead of megabytes
+    once = bundle(cell(nb, "%%parallel --workers 2\nconst myRows"), RUN_MIME)
+    assert once["bytesIn"] > 60e6, "the table travels once"
+    everything = bundle(cell(nb, "%%parallel --workers 2 --out copiedSums"), RUN_MIME)
+    changes = bundle(cell(nb, "%%parallel --workers 2 --out updatedSums"), RUN_MIME)
+    assert everything["bytesIn"] > 60e6 and changes["bytesIn"] < 100e3, (everything["bytesIn"], changes["bytesIn"])
+    assert re.search(r"64 MB copied in", summary_text(cell(nb, "%%parallel --workers 2 --out copiedSums")))
+    assert re.search(r"\d+ kB copied in", summary_text(cell(nb, "%%parallel --workers 2 --out updatedSums")))
+    assert text(cell(nb, "console.log(`copy everything")).endswith("same sums: true\n")
+
+    # threads vs processes: start-up reported, own heaps, process ids, no shared memory
+    c = cell(nb, "%%parallel --workers 2 --processes\n")
+    assert re.search(r"Started 2 worker processes in \d+ ms", text(c)), text(c)
+    assert re.search(r"Started 2 worker threads in \d+ ms", text(cell(nb, "%%parallel --workers 2 --in big")))
+    assert bundle(c, RUN_MIME)["workerKind"] == "process"
+    process_pids = numbers(result(c))
+    thread_pids = numbers(result(cell(nb, "%%parallel --workers 2\n(globalThis as any).visited = `thread")))
+    out = text(cell(nb, "console.log(`the kernel runs as process"))
+    kernel_pid = numbers(out)[0]
+    assert thread_pids == [kernel_pid, kernel_pid], "threads live in the kernel's process"
+    assert kernel_pid not in process_pids and process_pids[0] != process_pids[1], "each process its own"
+    assert "globalThis.visited in the kernel: undefined" in out
+    c = cell(nb, "%%parallel --workers 2 --processes --share sbig")
+    assert c.metadata.tags == ["raises-exception"]
+    (err,) = [o for o in c.outputs if o.output_type == "error"]
+    assert "--share cannot work with --processes" in err.evalue, err.evalue
+
 
 # --- 06 amdahl ------------------------------------------------------------------------------------
 
