@@ -361,6 +361,17 @@ def test_06_oversubscription_and_amdahl():
         assert f"Warning: 4 workers on {cores} cores (oversubscribed)" in text(four, "stderr")
     assert bundle(two, RUN_MIME)["workers"] == 2 and bundle(four, RUN_MIME)["workers"] == 4
 
+    # hidden oversubscription: each worker starts a helper thread; 4 threads report their times
+    flat = cell(nb, "%%parallel --workers 2 --out flatMs")
+    nested = cell(nb, "%%parallel --workers 2 --out nestedMs")
+    for c in (flat, nested):
+        assert bundle(c, RUN_MIME)["workers"] == 2
+        assert re.search(r"\d\.\d of 2 workers busy on average", summary_text(c)), summary_text(c)
+        assert "oversubscribed" not in text(c, "stderr"), "paralab cannot see the helpers: no warning"
+    out = text(cell(nb, "const ms = (xs: number[])"))
+    assert re.search(r"2 threads, 400 units each: +\d+ ms, \d+ ms\n", out), out
+    assert re.search(r"4 threads, 200 units each: +\d+ ms, \d+ ms, \d+ ms, \d+ ms\n", out), out
+
     c = cell(nb, "%%parallel --scaling 1,2,4")
     scaling = bundle(c, SCALING_MIME)
     assert [p["workers"] for p in scaling["points"]] == [1, 2, 4]
@@ -368,6 +379,8 @@ def test_06_oversubscription_and_amdahl():
     words = summary_text(c)
     assert re.search(r"serial fraction ≈? ?\d\.\d+", words), words
     c = cell(nb, "%%parallel --scaling 1,2\n")
+    if cores == 2:
+        assert "oversubscribed" not in text(c, "stderr"), "1 and 2 workers fit on 2 cores, whatever the pool's size"
     within_cores = bundle(c, SCALING_MIME)
     assert [p["workers"] for p in within_cores["points"]] == [1, 2]
     assert 0 <= within_cores["serialFraction"] <= 1
