@@ -439,6 +439,13 @@ def test_08_gpu():
     assert "TypeScript, 1 core" in out and "workers" in out and out.count("agrees") == 2
     assert "gpu.js mode cpu" in text(cell(nb, "%%gpu --output 64,64"))
 
+    # what moving the data costs: the same data moved with 0, 8 and 64 operations per element
+    out = text(cell(nb, "const WORK = [0, 8, 64];"))
+    rows = [l for l in out.splitlines() if re.match(r" *\d+ +\d+\.\d MB", l)]
+    assert [int(r.split()[0]) for r in rows] == [65536, 262144, 1048576], out
+    assert all(len(re.findall(r"\d+\.\d ms", r)) == 3 for r in rows), out
+    assert "the 0-ops kernel returned its input unchanged: true" in out
+
 
 # --- 11 synchronisation and deadlock --------------------------------------------------------------
 
