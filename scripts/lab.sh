@@ -8,7 +8,7 @@ cd "$root"
 [ -d node_modules ] || npm install --no-audit --no-fund
 bash scripts/setup-venv.sh
 npm run build
-node kernel/dist/cli/main.js install --prefix .venv
+npx --no-install paralab install --prefix .venv
 .venv/bin/jupyter labextension list 2>&1 | grep -i paralab || true
 notebook="notebooks/showcase.ipynb"
 [ -f "$notebook" ] || notebook=""

@@ -7,6 +7,7 @@ cd "$root"
 [ -d node_modules ] || npm install --no-audit --no-fund
 bash scripts/setup-venv.sh
 bash scripts/setup-chromium.sh
+bash scripts/setup-redis.sh
 npm run build
 echo "== format and lint"
 npx prettier --check .
@@ -14,7 +15,7 @@ npx eslint .
 echo "== unit tests (node:test)"
 node --test --test-concurrency=1 kernel/dist/
 echo "== end-to-end tests (real Jupyter clients)"
-node kernel/dist/cli/main.js install --prefix .venv >/dev/null
+npx --no-install paralab install --prefix .venv >/dev/null
 (cd test && ../.venv/bin/python -m pytest -q -p no:cacheprovider .)
 echo "== browser tests (JupyterLab 4 in Chromium)"
 node --test --test-concurrency=1 test/browser/

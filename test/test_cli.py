@@ -4,7 +4,8 @@ import os
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLI = os.path.join(ROOT, "kernel", "dist", "cli", "main.js")
+CLI = os.path.join(ROOT, "kernel", "bin", "paralab.js")
+VERSION = json.load(open(os.path.join(ROOT, "kernel", "package.json")))["version"]
 
 
 def paralab(*args, cwd=None, timeout=120):
@@ -21,10 +22,9 @@ def notebook(cells):
 
 
 def test_version_and_help():
-    version = json.load(open(os.path.join(ROOT, "kernel", "package.json")))["version"]
-    assert paralab("--version").stdout.strip() == version
+    assert paralab("--version").stdout.strip() == VERSION
     out = paralab("--help").stdout
-    for command in ("install", "kernel", "run"):
+    for command in ("install", "uninstall", "kernel", "run"):
         assert command in out
 
 
@@ -34,7 +34,32 @@ def test_install_writes_a_kernel_spec(tmp_path):
     spec = json.load(open(tmp_path / "share" / "jupyter" / "kernels" / "paralab" / "kernel.json"))
     assert spec["display_name"] == "TypeScript (paralab)" and spec["language"] == "typescript"
     assert spec["argv"][-3:] == ["kernel", "--config-path", "{connection_file}"]
-    assert paralab("install", "--user", "--prefix", str(tmp_path)).returncode != 0
+    assert spec["argv"][1] == os.path.realpath(CLI)  # the committed bin: its path does not depend on a build
+    extension = tmp_path / "share" / "jupyter" / "labextensions" / "paralab-labextension"
+    assert json.load(open(extension / "package.json"))["jupyterlab"]["_build"]["load"].startswith("static/remoteEntry.")
+    assert json.load(open(extension / "install.json"))["packageName"] == "paralab"
+    assert (extension / "schemas" / "paralab-labextension" / "package.json.orig").exists()
+    both = paralab("install", "--user", "--prefix", str(tmp_path))
+    assert both.returncode == 1
+    assert both.stderr.strip() == "paralab install: give at most one of --user, --sys-prefix, --prefix DIR"
+
+
+def test_install_sys_prefix_writes_into_the_active_environment(tmp_path):
+    env = {**os.environ, "VIRTUAL_ENV": str(tmp_path)}
+    result = subprocess.run(["node", CLI, "install", "--sys-prefix"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Installed paralab {VERSION} for Jupyter (--sys-prefix ({tmp_path})):")
+    assert (tmp_path / "share" / "jupyter" / "kernels" / "paralab" / "kernel.json").exists()
+
+
+def test_uninstall_removes_what_install_wrote(tmp_path):
+    assert paralab("install", "--prefix", str(tmp_path)).returncode == 0
+    result = paralab("uninstall", "--prefix", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Removed paralab from Jupyter (--prefix {tmp_path}):")
+    data = tmp_path / "share" / "jupyter"
+    assert not (data / "kernels" / "paralab").exists()
+    assert not (data / "labextensions" / "paralab-labextension").exists()
 
 
 def test_run_from_another_folder_writes_notebook_and_report(tmp_path):
@@ -55,6 +80,8 @@ def test_run_from_another_folder_writes_notebook_and_report(tmp_path):
     assert any(o.get("data", {}).get("text/plain") == "[ 42, 43 ]" for o in outputs)
     html = (elsewhere / "report.html").read_text()
     assert "<img src=\"data:image/png;base64," in html
+    # The report carries style/ (paralab's variables, shared with the labextension, and its own).
+    assert '<body class="paralab-report">' in html and "--paralab-color-text:" in html
 
 
 def test_run_reports_a_failing_cell_with_exit_code(tmp_path):

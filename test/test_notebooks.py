@@ -98,6 +98,7 @@ def test_every_expected_notebook_exists():
         "06-amdahl.ipynb",
         "07-concurrency-vs-parallelism.ipynb",
         "08-gpu.ipynb",
+        "10-cluster.ipynb",
         "11-synchronisation-and-deadlock.ipynb",
     }
     assert expected <= set(ALL)
@@ -445,6 +446,27 @@ def test_08_gpu():
     assert [int(r.split()[0]) for r in rows] == [65536, 262144, 1048576], out
     assert all(len(re.findall(r"\d+\.\d ms", r)) == 3 for r in rows), out
     assert "the 0-ops kernel returned its input unchanged: true" in out
+
+
+# --- 10 cluster (a local redis-server and two paralab workers, started by the notebook) ------------
+
+
+def test_10_cluster():
+    nb = executed("10-cluster.ipynb")
+    assert re.fullmatch(r"'cluster at redis://127\.0\.0\.1:\d+, 3 processes started here'", result(cell(nb, "import { spawn")))
+    local = bundle(cell(nb, "%%parallel --map xs --out onPool"), RUN_MIME)
+    assert local["workerKind"] == "thread" and local["items"] == 24 and local["samples"]
+    listing = text(cell(nb, "%cluster CLUSTER"))
+    assert "2 workers on 1 host, 2 slots" in listing and re.search(r"host\s+pid\s+slots\s+busy\s+last heartbeat", listing)
+    c = cell(nb, "%%parallel --map xs --out onCluster")
+    remote = bundle(c, RUN_MIME)
+    assert remote["workerKind"] == "cluster" and remote["items"] == 24 and remote["samples"] == []
+    assert len(remote["lanes"]) == 2 and all(re.fullmatch(r".+:\d+/w0", lane) for lane in remote["lanes"])
+    assert sorted(re.findall(r"^\[.+:\d+/w0\] item (\d+) here$", text(c), re.M)) == ["0", "16", "8"]
+    assert result(cell(nb, "`same results:")) == "'same results: true'"
+    assert result(cell(nb, 'import { parallel } from "paralab";')) == "[ 1, 4, 9, 16 ]"
+    assert "local pool again" in text(cell(nb, "%cluster off"))
+    assert result(cell(nb, "for (const p of started)")) == "'stopped 3 processes'"
 
 
 # --- 11 synchronisation and deadlock --------------------------------------------------------------

@@ -53,8 +53,9 @@ export class TaskFailedError extends Error {
   /** The worker's own stack trace (frames use the JobCode filename, e.g. `cell:3`). */
   readonly workerStack: string | undefined;
   readonly remote: RemoteError;
-  constructor(rank: number, index: number | undefined, remote: RemoteError) {
-    const where = index === undefined ? `[w${rank}]` : `[w${rank}] task ${index}`;
+  /** `worker`: the worker's name where `w${rank}` says too little (a cluster's host:pid/w0). */
+  constructor(rank: number, index: number | undefined, remote: RemoteError, worker = `w${rank}`) {
+    const where = index === undefined ? `[${worker}]` : `[${worker}] task ${index}`;
     super(
       `${where} failed: ${remote.name}: ${remote.message}` + (index === undefined ? "" : ` (item index ${index})`),
       { cause: Object.assign(new Error(remote.message), { name: remote.name, stack: remote.stack }) },
@@ -75,7 +76,15 @@ export class WorkerExitError extends Error {
   readonly indices: number[];
   constructor(
     rank: number,
-    detail: { exitCode: number | null; signal: string | null; cause: string; indices?: number[]; spmd?: boolean },
+    detail: {
+      exitCode: number | null;
+      signal: string | null;
+      cause: string;
+      indices?: number[];
+      spmd?: boolean;
+      /** The worker's name where `w${rank}` says too little (a cluster's host:pid/w0). */
+      worker?: string;
+    },
     options?: ErrorOptions,
   ) {
     const how = detail.signal ? `signal ${detail.signal}` : `exit code ${detail.exitCode}`;
@@ -85,7 +94,7 @@ export class WorkerExitError extends Error {
         ? " while running its part of the SPMD cell"
         : "";
     super(
-      `[w${rank}] worker exited (${how})${held}. Probable cause: ${detail.cause}. ` +
+      `[${detail.worker ?? `w${rank}`}] worker exited (${how})${held}. Probable cause: ${detail.cause}. ` +
         `The worker was replaced (its state is lost); fix the cause and run the cell again.`,
       options,
     );
@@ -212,4 +221,41 @@ export class GpuKernelError extends GpuError {
   ) {
     super(message, options);
   }
+}
+
+// Clusters (SPEC §3.3.2): `paralab worker`s on a BullMQ queue in Redis
+
+/** A cluster URL that paralab cannot use (wrong scheme, no host, bad port or queue name). */
+export class ClusterUrlError extends Error {
+  override name = "ClusterUrlError";
+}
+
+/** The key that signs tasks is missing or unusable (PARALAB_CLUSTER_KEY, --key-file). */
+export class ClusterKeyError extends Error {
+  override name = "ClusterKeyError";
+}
+
+/** Redis cannot be reached at the cluster's URL (refused, unknown host, TLS or password problem). */
+export class ClusterUnreachableError extends Error {
+  override name = "ClusterUnreachableError";
+}
+
+/** The connection to Redis broke while a run was on the cluster; says what was done and what was lost. */
+export class ClusterConnectionLostError extends Error {
+  override name = "ClusterConnectionLostError";
+}
+
+/** No `paralab worker` serves the queue (none started, or all of them stopped during the run). */
+export class ClusterNoWorkersError extends Error {
+  override name = "ClusterNoWorkersError";
+}
+
+/** Every worker that saw the tasks refused them: the kernel's key does not match the workers'. */
+export class ClusterSignatureError extends Error {
+  override name = "ClusterSignatureError";
+}
+
+/** A task was lost in the queue: its workers kept dying while they held it (BullMQ failed the job). */
+export class ClusterTaskLostError extends Error {
+  override name = "ClusterTaskLostError";
 }

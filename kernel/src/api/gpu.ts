@@ -1,7 +1,7 @@
 import * as ts from "@tslab/typescript-for-tslab";
 import { MagicOptionError } from "../errors";
 import { checkOptionsObject } from "../options/object";
-import { GPU_OPTIONS, planGpu } from "../gpu/plan";
+import { GPU_OPTIONS, gpuJobOf, planGpu } from "../gpu/plan";
 import type { GpuMode } from "../gpu/mode-names";
 import type { GpuValue } from "../gpu/run";
 
@@ -42,18 +42,7 @@ export const gpu = {
     );
     return async (...args: A) => {
       const { runGpu } = await import("../gpu/run");
-      const result = await runGpu(
-        {
-          body: plan.body,
-          params: plan.params,
-          output: plan.output,
-          mode: plan.mode,
-          constants: plan.constants,
-          precision: plan.precision,
-          lineOffset: plan.bodyLine,
-        },
-        args,
-      );
+      const result = await runGpu(gpuJobOf(plan, plan.body), args);
       return result.value;
     };
   },

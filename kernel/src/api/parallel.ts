@@ -23,6 +23,11 @@ export interface ParallelOptions {
   groupOutputs?: boolean;
   /** Default true for the programmatic API: no summary or chart unless asked (quiet: false). */
   quiet?: boolean;
+  /**
+   * Run on a cluster of `paralab worker`s: a URL (redis://HOST:PORT[/QUEUE]), or true for the
+   * session's cluster (%cluster URL), or false for the local pool even when a session cluster is set.
+   */
+  cluster?: boolean | string;
 }
 
 async function run<R>(caller: PlanSource["caller"], body: string, options: ParallelOptions, items?: Iterable<unknown>) {
@@ -42,6 +47,7 @@ async function run<R>(caller: PlanSource["caller"], body: string, options: Paral
   const plan = planParallel({ caller, body, bodyLine: 1 }, parsed, {
     size: scope.runners.defaultSize,
     kind: scope.runners.defaultKind,
+    cluster: scope.runners.clusterUrl,
   });
   const outcome = await runParallel(plan, scope, items);
   return ("values" in outcome ? outcome.values : await outcome.handle) as R[];

@@ -15,16 +15,20 @@ import * as gpu from "./sections/gpu-matmul";
 import * as ipp from "./sections/ipyparallel";
 import * as kernel from "./sections/kernel-latency";
 import * as cell from "./sections/parallel-cell";
+import * as cluster from "./sections/cluster";
 import * as tiny from "./sections/tiny-tasks";
+import * as toplevel from "./sections/top-level";
 
 const SECTIONS: { id: string; run: (ctx: BenchContext) => Promise<SectionResult> }[] = [
   { id: kernel.ID, run: kernel.runKernelLatency },
+  { id: toplevel.ID, run: toplevel.runTopLevel },
   { id: tiny.ID, run: tiny.runTinyTasks },
   { id: cpu.ID, run: cpu.runCpuBound },
   { id: data.ID, run: data.runDataMovement },
   { id: cell.ID, run: cell.runParallelCell },
   { id: ipp.ID, run: ipp.runIpyparallel },
   { id: gpu.ID, run: gpu.runGpuMatmul },
+  { id: cluster.ID, run: cluster.runCluster },
 ];
 
 async function main(): Promise<void> {

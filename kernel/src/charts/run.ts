@@ -8,8 +8,8 @@ import { utilizationDatasets, utilizationLines } from "./utilization";
 
 export const STATUS_LABEL: Record<TaskStatus, string> = { ok: "ok", error: "error", cancelled: "cancelled" };
 
-export function laneLabel(rank: number): string {
-  return `w${rank}`;
+export function laneLabel(rank: number, lanes?: readonly string[]): string {
+  return lanes?.[rank] ?? `w${rank}`;
 }
 
 export function lastTaskEndMs(record: RunRecord): number {
@@ -25,14 +25,14 @@ export function runTimelineConfig(
   options: ConfigOptions = {},
 ): AnyChartConfiguration {
   const workers = Math.max(1, record.workers, ...record.tasks.map((t) => t.rank + 1));
-  const lanes = Array.from({ length: workers }, (_, i) => laneLabel(i));
+  const lanes = Array.from({ length: workers }, (_, i) => laneLabel(i, record.lanes));
   const byStatus: Record<TaskStatus, TimelinePoint[]> = { ok: [], error: [], cancelled: [] };
   for (const t of record.tasks) {
     const start = t.startMs - record.startMs;
     const end = Math.max(start, t.endMs - record.startMs);
     byStatus[t.status]?.push({
       x: [start, end],
-      y: laneLabel(t.rank),
+      y: laneLabel(t.rank, record.lanes),
       rank: t.rank,
       index: t.index,
       durationMs: t.endMs - t.startMs,
@@ -70,7 +70,8 @@ export function runTimelineConfig(
       indexAxis: "y",
       scales: {
         x: axis(theme, { title: "time since run start (ms)", min: 0, max: niceMax(lastTaskEndMs(record)) }),
-        y: axis(theme, { title: "worker", type: "category", labels: lanes, fixedWidth: true }),
+        // named lanes (host:pid/w0) need their width; fixed width only aligns with the utilization chart
+        y: axis(theme, { title: "worker", type: "category", labels: lanes, fixedWidth: !record.lanes }),
       },
       plugins: {
         ...(base.plugins as Record<string, unknown>),
@@ -79,7 +80,7 @@ export function runTimelineConfig(
           callbacks: {
             title: (items: TooltipItem<"bar">[]) => {
               const p = items[0]?.raw as TimelinePoint | undefined;
-              return p ? `worker ${laneLabel(p.rank)}` : "";
+              return p ? `worker ${laneLabel(p.rank, record.lanes)}` : "";
             },
             label: (item: TooltipItem<"bar">) => {
               const p = item.raw as TimelinePoint;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { PARALAB_VERSION } from "../version";
-import { install } from "./install";
+import { install, uninstall } from "./install";
+import type { Target } from "./paths";
 
 const program = new Command();
 program
@@ -9,17 +10,37 @@ program
   .description("TypeScript Jupyter kernel with %%parallel (worker pool) and %%gpu (gpu.js) cell magics")
   .version(PARALAB_VERSION, "-V, --version");
 
+/** Prints a command's lines; a failure is one line on stderr naming the command, and exit code 1. */
+function print(command: string, lines: () => string[]): void {
+  try {
+    for (const line of lines()) console.log(line);
+  } catch (e) {
+    console.error(`paralab ${command}: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
+const TARGET_HELP = {
+  user: "for the current user (the default)",
+  sysPrefix: "into the active Python environment (sys.prefix: $VIRTUAL_ENV, $CONDA_PREFIX or python3's)",
+  prefix: "into DIR/share/jupyter",
+};
+
 program
   .command("install")
-  .description("register the paralab kernel spec (and the JupyterLab extension) with Jupyter")
-  .option("--user", "install for the current user (default)")
-  .option("--sys-prefix", "install into the active Python environment (sys.prefix)")
-  .option("--prefix <dir>", "install into DIR/share/jupyter")
-  .action((o: { user?: boolean; sysPrefix?: boolean; prefix?: string }) => {
-    const chosen = [o.user, o.sysPrefix, o.prefix].filter(Boolean).length;
-    if (chosen > 1) program.error("paralab install: give at most one of --user, --sys-prefix, --prefix DIR");
-    for (const line of install(o)) console.log(line);
-  });
+  .description("register the paralab kernel spec and the prebuilt JupyterLab extension with Jupyter")
+  .option("--user", TARGET_HELP.user)
+  .option("--sys-prefix", TARGET_HELP.sysPrefix)
+  .option("--prefix <dir>", TARGET_HELP.prefix)
+  .action((o: Target) => print("install", () => install(o)));
+
+program
+  .command("uninstall")
+  .description("remove the kernel spec and the JupyterLab extension that install wrote")
+  .option("--user", TARGET_HELP.user)
+  .option("--sys-prefix", TARGET_HELP.sysPrefix)
+  .option("--prefix <dir>", TARGET_HELP.prefix)
+  .action((o: Target) => print("uninstall", () => uninstall(o)));
 
 program
   .command("kernel")
@@ -41,6 +62,18 @@ program
     const { runNotebookFile } = await import("../notebook/run");
     const ok = await runNotebookFile(notebook, o);
     process.exit(ok ? 0 : 1);
+  });
+
+program
+  .command("worker")
+  .description("serve a cluster's queue: run the tasks that kernels send to Redis (SPEC §3.3.2)")
+  .requiredOption("--redis <url>", "the cluster's Redis, redis[s]://[:PASSWORD@]HOST:PORT[/QUEUE]")
+  .option("--queue <name>", "the queue to serve (default: the URL's path, else paralab)")
+  .option("--concurrency <n>", "runtimes, i.e. tasks at once (default: this machine's cores)")
+  .option("--key-file <file>", "the key that signs tasks (default: $PARALAB_CLUSTER_KEY)")
+  .action(async (o: { redis: string; queue?: string; concurrency?: string; keyFile?: string }) => {
+    const { runWorkerCommand } = await import("./worker");
+    await runWorkerCommand(o);
   });
 
 program.parseAsync(process.argv).catch((e: Error) => {

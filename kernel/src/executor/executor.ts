@@ -4,10 +4,13 @@ import vm from "node:vm";
 import { Converter, Diagnostic, createConverter, isCompleteCode } from "tslab/dist/converter";
 import { printQuickInfo } from "tslab/dist/inspect";
 import { CompileError, InterruptedError } from "../errors";
+import { bindingHelpers, clearBindings } from "./bindings";
+import { rewriteCellScript } from "./cell-script";
+import { dropValueDeclarations } from "./declarations";
 import { forwardPackageImports, guardCompilerWatchers } from "./module-host";
 
 export interface ExecuteOutcome {
-  /** True when the cell ended with an expression whose value should be shown. */
+  /** True when the cell's completion value is not undefined (then it is shown). */
   hasValue: boolean;
   value?: unknown;
 }
@@ -21,8 +24,10 @@ export interface Completion {
 /**
  * Runs TypeScript cells in the kernel's own realm with tslab's converter: type checking across
  * cells, top-level await, completion and inspection. Unlike tslab's executor it reports failures
- * as thrown errors (so the kernel can send ename/evalue/traceback) and returns the value of the
- * last expression instead of printing it.
+ * as thrown errors (so the kernel can send ename/evalue/traceback) and returns the cell's
+ * completion value (as `eval` gives it) instead of printing it. Top-level variables are locals
+ * of the cell's function, shared with later cells through accessors (cell-script.ts), so
+ * top-level code runs as fast as code in a function.
  */
 export class CellExecutor {
   private readonly converter: Converter;
@@ -40,19 +45,11 @@ export class CellExecutor {
     const req = ((id: string) => (id === "paralab" ? publicModule() : baseRequire(id))) as NodeJS.Require;
     Object.assign(req, baseRequire);
     this.globalName = `__paralab_cell_${CellExecutor.instances++}__`;
-    (globalThis as Record<string, unknown>)[this.globalName] = { exports: this.exportsProxy(), require: req };
-  }
-
-  /** TypeScript emits named imports as defineProperty; keep them rewritable like tslab does. */
-  private exportsProxy(): Record<string, unknown> {
-    const target = this.exports;
-    return new Proxy(target, {
-      defineProperty: (_t, prop, attrs) => {
-        if (prop === "__esModule") return true;
-        target[prop as string] = attrs.get ? attrs.get() : attrs.value;
-        return true;
-      },
-    });
+    (globalThis as Record<string, unknown>)[this.globalName] = {
+      exports: this.exports,
+      require: req,
+      bindings: bindingHelpers,
+    };
   }
 
   /** Variables the cells declared, by name (for magics that read or assign kernel variables). */
@@ -89,33 +86,27 @@ export class CellExecutor {
         return { hasValue: false };
       };
     }
-    const prefix = converted.hasToplevelAwait
-      ? "(async function(exports, require) { "
-      : "(function(exports, require) { ";
+    const cell = rewriteCellScript(converted.output, converted.lastExpressionVar);
+    const g = this.globalName;
+    // The value variable is declared last (var hoists), so that a "use strict" the cell starts
+    // with stays a directive.
     const script = new vm.Script(
-      `${prefix}${converted.output}\n})(${this.globalName}.exports, ${this.globalName}.require)`,
-      {
-        filename: "cell.js",
-      },
+      `(${converted.hasToplevelAwait ? "async " : ""}function (exports, require, ${cell.helpers}) { ${cell.body}\n` +
+        `return ${cell.value}; var ${cell.value};\n})(${g}.exports, ${g}.require, ${g}.bindings)`,
+      { filename: "cell.js" },
     );
     return async () => {
-      const ret = script.runInThisContext({ breakOnSigint: true });
+      let value = script.runInThisContext({ breakOnSigint: true });
       if (converted.hasToplevelAwait) {
         const interrupted = new Promise<never>((_, reject) => (this.interruptReject = reject));
         try {
-          await Promise.race([ret, interrupted]);
+          value = await Promise.race([value, interrupted]);
         } finally {
           this.interruptReject = undefined;
         }
       }
       this.prevDecl = declOutput;
-      const name = converted.lastExpressionVar;
-      if (name && name in this.exports) {
-        const value = this.exports[name];
-        delete this.exports[name];
-        return { hasValue: value !== undefined, value };
-      }
-      return { hasValue: false };
+      return { hasValue: value !== undefined, value };
     };
   }
 
@@ -126,8 +117,9 @@ export class CellExecutor {
 
   /** Declares a kernel variable from outside a cell (e.g. `%%parallel --out NAME`). */
   assign(name: string, value: unknown, typeText = "any"): void {
-    this.exports[name] = value;
-    this.prevDecl += `\nexport declare let ${name}: ${typeText};`;
+    // Defined anew (not set), so that it also replaces a const; its old type goes as well.
+    bindingHelpers.hold(this.exports, name, value);
+    this.prevDecl = `${dropValueDeclarations(this.prevDecl, name)}\nexport declare let ${name}: ${typeText};`;
   }
 
   complete(src: string, cursor: number): Completion {
@@ -147,7 +139,7 @@ export class CellExecutor {
 
   reset(): void {
     this.prevDecl = "";
-    for (const name of Object.keys(this.exports)) delete this.exports[name];
+    clearBindings(this.exports);
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import { MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
 import { OptionSpec, ParsedOptions } from "../options/spec";
 import { GPU_MODES, GpuMode } from "./mode-names";
+import type { GpuJob } from "./run";
 
 /** Largest output, in elements (128 MiB of float32). */
 export const MAX_OUTPUT_ELEMENTS = 2 ** 25;
@@ -125,5 +126,18 @@ export function planGpu(source: GpuSource, o: ParsedOptions): GpuPlan {
     constants: (o.constants as Record<string, number> | undefined) ?? {},
     precision: (o.precision as "single" | "unsigned" | undefined) ?? "single",
     compare: Boolean(o.compare),
+  };
+}
+
+/** What runGpu runs for a plan, given its body as JavaScript. */
+export function gpuJobOf(plan: GpuPlan, jsBody: string): GpuJob {
+  return {
+    body: jsBody,
+    params: plan.params,
+    output: plan.output,
+    mode: plan.mode,
+    constants: plan.constants,
+    precision: plan.precision,
+    lineOffset: plan.bodyLine,
   };
 }

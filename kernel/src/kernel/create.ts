@@ -1,5 +1,6 @@
 import * as publicApi from "../index";
 import { CellExecutor } from "../executor/executor";
+import { clusterMagic } from "../magics/cluster-magic";
 import { gpuMagic } from "../magics/gpu-magic";
 import { lsmagicMagic } from "../magics/lsmagic";
 import { monitorMagic } from "../magics/monitor-magic";
@@ -40,6 +41,7 @@ export function createKernel(
     timeitMagic,
     parallelMagic,
     workersMagic,
+    clusterMagic,
     monitorMagic,
     gpuMagic,
   ];

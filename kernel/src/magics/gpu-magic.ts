@@ -2,11 +2,10 @@ import * as ts from "@tslab/typescript-for-tslab";
 import { CompileError, InterruptedError, VariableError } from "../errors";
 import { remapCellLines } from "../executor/executor";
 import { formatDuration } from "../format";
-import { GpuPlan, GPU_OPTIONS, planGpu } from "../gpu/plan";
+import { GpuPlan, GPU_OPTIONS, gpuJobOf, planGpu } from "../gpu/plan";
 import { GPU_THIS_DECL, wrapBodyForTypeCheck } from "../gpu/this-decl";
 import type { Runners } from "../parallel/runners";
 import { Magic, MagicContext } from "./registry";
-import type { GpuJob } from "../gpu/run";
 import type { RunOnPool } from "../gpu/compare";
 
 /** `%%gpu`: the cell body is a gpu.js kernel (SPEC §4). gpu.js loads on first use (~0.1 s). */
@@ -40,15 +39,7 @@ export const gpuMagic: Magic = {
     typecheckGpuBody(plan, ctx);
     const gpu = await import("../gpu/run");
     const { probeModes, workingModes } = await import("../gpu/modes");
-    const job: GpuJob = {
-      body: transpileBody(plan),
-      params: plan.params,
-      output: plan.output,
-      mode: plan.mode,
-      constants: plan.constants,
-      precision: plan.precision,
-      lineOffset: plan.bodyLine,
-    };
+    const job = gpuJobOf(plan, transpileBody(plan));
     const say = (text: string) => ctx.sink.stream("stdout", text + "\n");
     let value: unknown;
     if (plan.compare) {

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { marked } from "marked";
 import { Notebook, NotebookOutput, cellSource } from "./nbformat";
 
@@ -27,27 +29,23 @@ function renderOutput(out: NotebookOutput): string {
   return "";
 }
 
-const STYLE = `
-body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2rem auto; padding: 0 1rem; color: #1f2328; background: #fff; }
-h1 { font-size: 1.4rem; }
-.pl-cell { border-left: 3px solid #d0d7de; margin: 1.2rem 0; padding-left: .8rem; }
-.pl-code { background: #f6f8fa; padding: .6rem; overflow-x: auto; border-radius: 4px; }
-.pl-count { color: #57606a; font-size: .8rem; }
-pre { white-space: pre-wrap; margin: .4rem 0; font-size: .85rem; }
-.pl-stderr { background: #fff8c5; }
-.pl-error { background: #ffebe9; color: #82071e; padding: .4rem; }
-.pl-figure img { max-width: 100%; }
-.pl-figure figcaption { color: #57606a; font-size: .8rem; white-space: pre-wrap; }
-.pl-markdown-cell { margin: 1.2rem 0; line-height: 1.5; }
-.pl-markdown-cell code { background: rgba(127, 127, 127, 0.15); padding: 0 .2em; border-radius: 3px; }
-.pl-markdown-cell table { border-collapse: collapse; }
-.pl-markdown-cell td, .pl-markdown-cell th { border: 1px solid #d0d7de; padding: .2rem .5rem; }
-@media (prefers-color-scheme: dark) {
-  body { background: #0d1117; color: #e6edf3; }
-  .pl-code { background: #161b22; }
-  .pl-stderr { background: #3b2e00; }
-  .pl-error { background: #4a1014; color: #ffdcd7; }
-}`;
+/** The repository's style/ (variables shared with the labextension, then the report's own), copied
+ * to dist/style/ by the build; read when a report is written so that the page is self-contained. */
+const STYLE_DIR = path.join(__dirname, "..", "style");
+const STYLESHEETS = ["variables.css", "report.css"];
+
+function reportStyle(): string {
+  return STYLESHEETS.map((name) => {
+    const file = path.join(STYLE_DIR, name);
+    try {
+      return fs.readFileSync(file, "utf8");
+    } catch (e) {
+      throw new Error(
+        `the report's stylesheet ${file} is missing (${(e as NodeJS.ErrnoException).code}); in a clone, run: npm run build`,
+      );
+    }
+  }).join("\n");
+}
 
 /** A self-contained HTML page with every cell, its outputs and charts (PNG inlined). */
 export function renderHtmlReport(nb: Notebook, title: string): string {
@@ -63,8 +61,8 @@ export function renderHtmlReport(nb: Notebook, title: string): string {
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} — paralab report</title>
-<style>${STYLE}</style></head>
-<body><h1>${escapeHtml(title)} — paralab report</h1>
+<style>\n${reportStyle()}</style></head>
+<body class="paralab-report"><h1>${escapeHtml(title)} — paralab report</h1>
 ${cells.join("\n")}
 </body></html>
 `;

@@ -11,12 +11,15 @@ const specs: OptionSpec[] = [
   { flag: "--scaling", type: "intList", metavar: "1,2,4", help: "sizes", example: "1,2,4" },
   { flag: "--timeout", type: "number", metavar: "S", help: "seconds" },
   { flag: "--continue-on-error", type: "flag", help: "collect errors" },
+  { flag: "--cluster", type: "optionalString", metavar: "URL", help: "cluster", example: "redis://h:6379" },
 ];
 
 describe("checkOptionsObject", () => {
   it("accepts the fields named after the flags", () => {
     const given = { workers: 2, schedule: "static", in: ["a"], scaling: [1, 2], timeout: 0.5, continueOnError: true };
     assert.deepEqual(checkOptionsObject("parallel.map", given, specs), given);
+    for (const cluster of [true, false, "redis://h"])
+      assert.deepEqual(checkOptionsObject("parallel.map", { cluster }, specs), { cluster });
   });
 
   const errors: [unknown, RegExp][] = [
@@ -31,6 +34,10 @@ describe("checkOptionsObject", () => {
     ],
     [{ timeout: -1 }, /options.timeout must be a positive number, got -1/],
     [{ continueOnError: "yes" }, /options.continueOnError must be true or false/],
+    [
+      { cluster: "" },
+      /options.cluster must be true, false or a non-empty string, got "". Try: \{ cluster: "redis:\/\/h:6379" \}/,
+    ],
     [42, /options must be an object such as \{ workers: 4 \}, got 42/],
   ];
   for (const [given, message] of errors) {

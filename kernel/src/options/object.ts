@@ -55,6 +55,10 @@ function checkValue(api: string, key: string, spec: OptionSpec, value: unknown):
     case "expression":
       if (typeof value !== "string" || value.trim() === "") throw bad("a non-empty string");
       return value;
+    case "optionalString":
+      if (typeof value !== "boolean" && (typeof value !== "string" || value.trim() === ""))
+        throw bad(`true, false or a non-empty string`);
+      return value;
     case "choice":
       if (typeof value !== "string" || !spec.choices?.includes(value)) throw bad(`one of ${spec.choices?.join(", ")}`);
       return value;
@@ -83,7 +87,8 @@ function example(spec: OptionSpec): string {
       .split(",")
       .map((s) => JSON.stringify(s))
       .join(", ")}]`;
-  if (spec.type === "string" || spec.type === "expression" || spec.type === "choice") return JSON.stringify(e);
+  if (spec.type === "string" || spec.type === "expression" || spec.type === "choice" || spec.type === "optionalString")
+    return JSON.stringify(e);
   return e;
 }
 

@@ -3,9 +3,12 @@
  * programmatic API's checker, --help and "Did you mean" (like ipyparallel's exec_args
  * decorators). A flag and its field share a name: `--no-block` ↔ `noBlock`.
  */
-/** `expression`: TypeScript evaluated in the kernel, kept as written (quotes included). */
+/**
+ * `expression`: TypeScript evaluated in the kernel, kept as written (quotes included).
+ * `optionalString`: a flag that may take a value (`--cluster` or `--cluster URL`): true, or the string.
+ */
 export type OptionType =
-  "flag" | "int" | "number" | "string" | "expression" | "list" | "intList" | "choice" | "keyValues";
+  "flag" | "int" | "number" | "string" | "expression" | "list" | "intList" | "choice" | "keyValues" | "optionalString";
 
 export interface OptionSpec {
   flag: string; // e.g. "--workers"

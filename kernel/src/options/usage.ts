@@ -10,7 +10,9 @@ export function formatUsage(
   const all = [...specs, HELP_OPTION];
   const left = all.map((s) => {
     const names = s.short ? `${s.short}, ${s.flag}` : s.flag;
-    return s.type === "flag" ? names : `${names} ${s.metavar ?? s.choices?.join("|") ?? s.type.toUpperCase()}`;
+    if (s.type === "flag") return names;
+    const value = s.metavar ?? s.choices?.join("|") ?? s.type.toUpperCase();
+    return s.type === "optionalString" ? `${names} [${value}]` : `${names} ${value}`;
   });
   const width = Math.max(...left.map((l) => l.length)) + 2;
   const rows = all.map((s, i) => `  ${left[i].padEnd(width)}${s.help}`);

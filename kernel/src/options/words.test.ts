@@ -59,6 +59,19 @@ describe("parseOptions", () => {
     assert.deepEqual(parseOptions("%%parallel", words("--map 'abc'"), specs2), { map: "'abc'" });
   });
 
+  it("takes an optional value: alone it is true, before a non-option word that word", () => {
+    const cluster: OptionSpec = { flag: "--cluster", type: "optionalString", metavar: "URL", help: "cluster" };
+    const all = [...specs, cluster];
+    assert.deepEqual(parseOptions("%%parallel", ["--cluster"], all), { cluster: true });
+    assert.deepEqual(parseOptions("%%parallel", ["--cluster", "--workers", "2"], all), { cluster: true, workers: 2 });
+    assert.deepEqual(parseOptions("%%parallel", ["--cluster", "redis://h:1/q", "--no-block"], all), {
+      cluster: "redis://h:1/q",
+      noBlock: true,
+    });
+    assert.deepEqual(parseOptions("%%parallel", ["--cluster=redis://h"], all), { cluster: "redis://h" });
+    assert.match(formatUsage("%%parallel", "", "", [cluster]), /--cluster \[URL\] {2}cluster/);
+  });
+
   it("accepts Unicode variable names, as TypeScript does", () => {
     assert.deepEqual(parseOptions("%%parallel", ["--in", "ñ,数据"], specs), { in: ["ñ", "数据"] });
   });

@@ -90,6 +90,10 @@ export function parseOptions(magic: string, input: readonly (Word | string)[], s
       out[key] = true;
       continue;
     }
+    if (spec.type === "optionalString" && eq < 0 && (i + 1 >= words.length || isOptionWord(words[i + 1].value))) {
+      out[key] = true;
+      continue;
+    }
     let raw: string | undefined;
     if (eq > 0) raw = word.slice(eq + 1);
     else if (spec.type === "expression") {
@@ -147,6 +151,7 @@ function parseValue(magic: string, spec: OptionSpec, raw: string): OptionValue {
     }
     case "string":
     case "expression":
+    case "optionalString":
       if (raw.trim() === "") throw bad("a non-empty value");
       return raw;
     case "choice":

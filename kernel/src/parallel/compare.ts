@@ -34,7 +34,7 @@ export async function runComparison(
           },
         };
   const serial = await dispatch(plan, job, runner, env, { ...serialPass, workers: 1, quiet: true });
-  const serialWhere = `on one worker ${runner.kind} (w0)`;
+  const serialWhere = runner.kind === "cluster" ? "on one worker of the cluster" : `on one worker ${runner.kind} (w0)`;
   env.sink.stream(
     "stdout",
     `Serial pass ${serialWhere}: ${(serial.endMs - serial.startMs).toFixed(1)} ms. Now in parallel on ${plan.workers} workers…\n`,

@@ -65,8 +65,10 @@ export async function dispatch(
   const hooks: JobHooks = {
     signal: timeout ? AbortSignal.any([signal, timeout]) : signal,
     outsideMayWake: !plan.block,
-    onStream: (rank, name, text) =>
-      grouped ? grouped.add(rank, name, text) : env.sink.stream(name, prefixer.prefix(rank, name, text)),
+    onStream: (rank, name, text, worker) =>
+      grouped
+        ? grouped.add(rank, name, text, worker)
+        : env.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
     onProgress: (done) => {
       progress?.update(done);
       watch.progress(done);

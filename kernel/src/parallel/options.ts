@@ -14,6 +14,13 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   },
   { flag: "--processes", type: "flag", help: "run on child processes instead of worker threads (separate heaps)" },
   {
+    flag: "--cluster",
+    type: "optionalString",
+    metavar: "URL",
+    help: "map mode: run on the paralab workers of a cluster (default URL: the session's, set by %cluster)",
+    example: "redis://localhost:6379",
+  },
+  {
     flag: "--map",
     type: "expression",
     magicOnly: true,

@@ -1,3 +1,5 @@
+import { parseClusterUrl } from "../cluster/address";
+import { SPMD_ON_CLUSTER } from "../cluster/spmd";
 import { MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
 import { ParsedOptions } from "../options/spec";
@@ -33,11 +35,22 @@ export interface ParallelPlan {
   typecheck: boolean;
   /** Show the results as the cell's value (the magic does; parallel.map returns them instead). */
   showValues: boolean;
+  /** Run on a cluster of `paralab worker`s (SPEC §3.3.2) instead of the local pool. */
+  cluster?: ClusterTarget;
+}
+
+export interface ClusterTarget {
+  /** As the user wrote it (it may hold a password: never print it, see cluster/address.ts). */
+  url: string;
+  /** --workers as given; without it a run uses every slot the cluster has when it starts. */
+  workers?: number;
 }
 
 export interface PoolDefaults {
   size: number;
   kind: WorkerKindName;
+  /** The session's cluster (%cluster URL): cells run there unless told otherwise. */
+  cluster?: string;
 }
 
 /** Who asks: the magic (options from its words) or the programmatic API (options object). */
@@ -89,6 +102,7 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
     throw fail(`${compareFlag} and ${scalingFlag} each run the work several times; use one of them.`);
   if (!block && (o.compare || o.scaling))
     throw fail(`--no-block cannot be combined with ${compareFlag} or ${scalingFlag}.`);
+  const cluster = planCluster(source, o, defaults, mode, name, fail);
   const kind: WorkerKindName = o.processes ? "process" : defaults.kind;
   const shareVars = (o.share as string[] | undefined) ?? [];
   if (kind === "process" && shareVars.length) {
@@ -124,5 +138,46 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
     // A function's source was type-checked with the cell that defined it.
     typecheck: magic && !o.noTypecheck,
     showValues: magic,
+    cluster,
   };
+}
+
+/** --cluster [URL] (or options.cluster), or the session's cluster; undefined for the local pool. */
+function planCluster(
+  source: PlanSource,
+  o: ParsedOptions,
+  defaults: PoolDefaults,
+  mode: "spmd" | "map",
+  name: (field: string, flag: string) => string,
+  fail: (text: string) => MagicOptionError,
+): ClusterTarget | undefined {
+  const given = o.cluster as boolean | string | undefined;
+  const flag = name("cluster", "--cluster");
+  if (given === false) return undefined;
+  if (given === true && defaults.cluster === undefined)
+    throw fail(
+      `${flag} without a URL runs on the session's cluster, and none is set. ` +
+        (source.caller === "%%parallel"
+          ? "Give one (--cluster redis://HOST:PORT) or set it first with %cluster redis://HOST:PORT."
+          : `Give one ({ cluster: "redis://HOST:PORT" }) or set it first with %cluster redis://HOST:PORT.`),
+    );
+  const url = typeof given === "string" ? given : defaults.cluster;
+  if (url === undefined) return undefined;
+  try {
+    parseClusterUrl(url);
+  } catch (e) {
+    throw fail(`${flag}: ${(e as Error).message}`);
+  }
+  const onSession = given === undefined ? " (the session's, set by %cluster)" : "";
+  if (mode === "spmd")
+    throw fail(`${SPMD_ON_CLUSTER}${onSession ? " This cell would run on the session's cluster (%cluster)." : ""}`);
+  if (o.processes)
+    throw fail(
+      `${name("processes", "--processes")} chooses the local pool's kind of worker; on a cluster${onSession} the tasks run on its paralab workers. Drop one of them.`,
+    );
+  if ((o.share as string[] | undefined)?.length)
+    throw fail(
+      `${name("share", "--share")} cannot work on a cluster${onSession}: its workers are other processes, often on other machines, with memory of their own. Pass the data with ${name("in", "--in")} (copied), or run locally.`,
+    );
+  return { url, workers: o.workers as number | undefined };
 }

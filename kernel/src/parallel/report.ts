@@ -15,8 +15,8 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     kind: "run",
     mode: plan.mode,
     workers: result.workers,
-    workerKind: plan.kind,
-    cores: os.availableParallelism(),
+    workerKind: plan.cluster ? "cluster" : plan.kind,
+    cores: result.cores ?? os.availableParallelism(),
     startMs: run.startMs,
     endMs: run.endMs,
     wallMs,
@@ -26,9 +26,11 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     bytesOut: result.bytesOut,
     items: plan.mode === "map" ? result.tasks.reduce((n, t) => n + (t.count ?? 1), 0) : undefined,
     tasks: result.tasks,
-    samples: run.utilization.cores,
-    workerSamples: run.utilization.workers,
+    // the kernel's cores and clocks say nothing about a cluster's
+    samples: plan.cluster ? [] : run.utilization.cores,
+    workerSamples: plan.cluster ? [] : run.utilization.workers,
   };
+  if (result.lanes) record.lanes = result.lanes;
   if (comparison) {
     const serialMs = comparison.serial.endMs - comparison.serial.startMs;
     record.speedup = wallMs > 0 ? serialMs / wallMs : 0;

@@ -8,6 +8,7 @@ import type { ParallelPlan } from "./plan";
 import { prepareJob, PreparedJob } from "./prepare";
 import { showRunReport } from "./report";
 import { runScaling } from "./scaling";
+import type { Runner } from "../run/runner";
 
 /** What a plan ran to: the values, or (--no-block) the handle, which travels wrapped because it is a thenable. */
 export type ParallelOutcome = { values: unknown[] } | { handle: ParallelHandle };
@@ -17,13 +18,15 @@ export type ParallelOutcome = { values: unknown[] } | { handle: ParallelHandle }
  * --no-block or a plain blocking run, each ending with its report.
  */
 export async function runParallel(
-  plan: ParallelPlan,
+  planned: ParallelPlan,
   env: ParallelEnv,
   items?: Iterable<unknown>,
 ): Promise<ParallelOutcome> {
-  const job = await prepareJob(plan, env.code, env.runners.workerGlobals, items);
-  warnIfOversubscribed(plan, env);
-  const runner = env.runners.runnerFor(plan);
+  const job = await prepareJob(planned, env.code, env.runners.workerGlobals, items);
+  const runner = env.runners.runnerFor(planned);
+  // A cluster's size is known once it answers: without --workers a run takes all its slots.
+  const plan = planned.cluster ? await sizeForCluster(planned, runner, env) : planned;
+  if (!plan.cluster) warnIfOversubscribed(plan, env);
   await startWorkers(runner, Math.max(plan.workers, ...(plan.scaling ?? [])), env, env.signal);
   if (plan.scaling) {
     // The chart is the answer of a scaling run; its values only go to --out.
@@ -72,7 +75,7 @@ export async function runParallel(
 /** Worker state and the errors collected with --continue-on-error. */
 function afterRun(plan: ParallelPlan, job: PreparedJob, run: Dispatched, env: ParallelEnv): void {
   for (const name of job.declared) env.runners.workerGlobals.add(name);
-  env.runners.grewTo(plan.kind, plan.workers);
+  if (!plan.cluster) env.runners.grewTo(plan.kind, plan.workers);
   run.grouped?.flush((name, text) => env.sink.stream(name, text));
   for (const error of run.result.errors) env.sink.stream("stderr", `${withCellLine(error, job.compiled).message}\n`);
 }
@@ -81,6 +84,11 @@ function finishValues(plan: ParallelPlan, values: unknown[], env: ParallelEnv): 
   if (plan.out) env.code.assign(plan.out, values, "any[]");
   else if (plan.showValues && values.some((v) => v !== undefined)) env.showValue(values);
   return { values };
+}
+
+async function sizeForCluster(plan: ParallelPlan, runner: Runner, env: ParallelEnv): Promise<ParallelPlan> {
+  await runner.ensureWorkers(1, env.signal);
+  return { ...plan, workers: plan.cluster?.workers ?? runner.size };
 }
 
 function warnIfOversubscribed(plan: ParallelPlan, env: ParallelEnv): void {

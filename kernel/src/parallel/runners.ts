@@ -1,4 +1,7 @@
 import os from "node:os";
+import { parseClusterUrl } from "../cluster/address";
+import { loadClusterKey } from "../cluster/key";
+import { ClusterRunner } from "../cluster/runner";
 import { Pool, WorkerKind } from "../pool/pool";
 import type { WorkerStatus } from "../run/jobs";
 import type { Runner } from "../run/runner";
@@ -13,6 +16,31 @@ export class Runners {
   defaultKind: WorkerKind = "thread";
   /** Top-level names declared by SPMD cells: they live on the workers (typed `any` in checks). */
   readonly workerGlobals = new Set<string>();
+  /** The session's cluster (%cluster URL): map cells run there until %cluster off. */
+  clusterUrl: string | undefined;
+  /** %cluster URL --key-file F; otherwise the key comes from PARALAB_CLUSTER_KEY. */
+  clusterKeyFile: string | undefined;
+  /** One connection per cluster address, made on first use. */
+  private readonly clusters = new Map<string, ClusterRunner>();
+
+  /** The runner of a cluster URL (throws ClusterUrlError). The key is read at each run, so a fixed one takes effect. */
+  cluster(url: string): ClusterRunner {
+    const address = parseClusterUrl(url);
+    let runner = this.clusters.get(address.id);
+    if (!runner) {
+      runner = new ClusterRunner(address, () => loadClusterKey(this.clusterKeyFile));
+      this.clusters.set(address.id, runner);
+    }
+    return runner;
+  }
+
+  /** Forgets a cluster's connection (%cluster off). */
+  async closeCluster(url: string): Promise<void> {
+    const id = parseClusterUrl(url).id;
+    const runner = this.clusters.get(id);
+    this.clusters.delete(id);
+    await runner?.close();
+  }
 
   /** The local pool of this kind, created empty the first time (workers start on demand). */
   local(kind: WorkerKind = this.defaultKind): Pool {
@@ -25,8 +53,8 @@ export class Runners {
   }
 
   /** The runner a plan asks for. */
-  runnerFor(plan: { kind: WorkerKind }): Runner {
-    return this.local(plan.kind);
+  runnerFor(plan: { kind: WorkerKind; cluster?: { url: string } }): Runner {
+    return plan.cluster ? this.cluster(plan.cluster.url) : this.local(plan.kind);
   }
 
   /** Status of the default pool's workers, or [] when no pool has started yet. */
@@ -58,7 +86,9 @@ export class Runners {
 
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
+    const clusters = [...this.clusters.values()];
     this.pools.clear();
-    await Promise.all(pools.map((p) => p.close()));
+    this.clusters.clear();
+    await Promise.all([...pools.map((p) => p.close()), ...clusters.map((c) => c.close())]);
   }
 }

@@ -39,7 +39,9 @@ export class KernelServer {
       control: new zmq.Router(),
       stdin: new zmq.Router(),
       // XPUB so that each new subscriber gets an iopub_welcome (JEP 65) and misses nothing after it.
-      iopub: new zmq.XPublisher(),
+      // Verbose: a second client subscribing to "" while the first still is must be welcomed too
+      // (by default ZeroMQ passes only the first subscription to a topic up to the kernel).
+      iopub: new zmq.XPublisher({ verbosity: "allSubs" }),
     };
     this.firstSubscriber = new Promise((resolve) => (this.markSubscribed = resolve));
   }

@@ -21,7 +21,8 @@ export interface WorkerStatus {
 }
 
 export interface JobHooks {
-  onStream?(rank: number, name: "stdout" | "stderr", text: string): void;
+  /** `worker` names the worker where `w${rank}` says too little (a cluster's host:pid/w0). */
+  onStream?(rank: number, name: "stdout" | "stderr", text: string, worker?: string): void;
   onProgress?(done: number, total: number): void;
   onTask?(record: TaskRecord): void;
   /** Abort = interrupt/cancel/timeout: drops queued tasks, terminates and replaces busy workers. */
@@ -77,4 +78,8 @@ export interface JobResult {
   chunksize?: number;
   /** Number of dispatches. */
   chunks: number;
+  /** Names of the workers by rank, where `w${rank}` says too little (a cluster's host:pid/w0). */
+  lanes?: string[];
+  /** Cores of the machines that ran the job, when they are not the kernel's (a cluster). */
+  cores?: number;
 }

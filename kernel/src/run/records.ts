@@ -77,7 +77,10 @@ export interface RunRecord {
   mode: "spmd" | "map";
   title?: string;
   workers: number;
-  workerKind: "thread" | "process";
+  /** "cluster": `paralab worker`s on other processes or machines (SPEC §3.3.2). */
+  workerKind: "thread" | "process" | "cluster";
+  /** Lane names by rank when `w0`, `w1`… say too little (a cluster's `host:pid/w0`). */
+  lanes?: string[];
   /** Cores on the machine (os.availableParallelism()). */
   cores: number;
   /** Epoch ms. */

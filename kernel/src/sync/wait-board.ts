@@ -28,6 +28,18 @@ let row = -1;
 export function attachWaitBoard(b: Int32Array | undefined, rank: number): void {
   board = b && (rank + 1) * WAIT_FIELDS <= b.length ? b : undefined;
   row = rank;
+  if (board) clearWaitRow(board, rank);
+}
+
+/**
+ * Forgets what a rank's previous worker was blocked on: a worker terminated in the middle of a
+ * wait never cleared its row, and its successor must not look blocked.
+ */
+export function clearWaitRow(b: Int32Array, rank: number): void {
+  const base = rank * WAIT_FIELDS;
+  if (base + WAIT_FIELDS > b.length) return;
+  Atomics.store(b, base + KIND, 0);
+  Atomics.add(b, base + SEQ, 1);
 }
 
 /**

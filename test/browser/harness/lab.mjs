@@ -30,7 +30,7 @@ export function missingPrerequisite() {
     return "no .venv with JupyterLab (run: bash scripts/setup-venv.sh)";
   if (!fs.existsSync(path.join(ROOT, "kernel", "dist", "cli", "main.js")))
     return "kernel not built (run: npm run build)";
-  if (!fs.existsSync(path.join(ROOT, "labextension", "paralab_labextension", "labextension", "package.json"))) {
+  if (!fs.existsSync(path.join(ROOT, "kernel", "labextension", "package.json"))) {
     return "labextension not built (run: npm run build)";
   }
   return undefined;
@@ -38,13 +38,9 @@ export function missingPrerequisite() {
 
 /** Installs the kernel spec and the prebuilt extension into .venv (what `npm test` does too). */
 export function installIntoVenv() {
-  const r = spawnSync(
-    process.execPath,
-    [path.join(ROOT, "kernel", "dist", "cli", "main.js"), "install", "--prefix", VENV],
-    {
-      encoding: "utf8",
-    },
-  );
+  const r = spawnSync(process.execPath, [path.join(ROOT, "kernel", "bin", "paralab.js"), "install", "--prefix", VENV], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`paralab install failed: ${r.stderr || r.stdout}`);
 }
 
@@ -89,9 +85,18 @@ export function displayCell(mime, record) {
 /**
  * Starts JupyterLab on a free port with a fresh root dir holding `files` (name → notebook object),
  * fresh settings and workspaces (so the tests never touch ~/.jupyter), and news checks off.
- * `extraKernels` (name → kernel.json object) go into a private JUPYTER_PATH that takes precedence.
+ * `extraKernels` (name → kernel.json object) go into a private JUPYTER_PATH that takes precedence;
+ * `jupyterPath` (data directories) comes before even that. `labextensionsPath`, when given, is the
+ * only place JupyterLab loads prebuilt extensions from (not .venv's share/jupyter).
  */
-export async function startLab({ files = {}, extraKernels = {}, userSettings = {}, timeoutMs = 90_000 } = {}) {
+export async function startLab({
+  files = {},
+  extraKernels = {},
+  userSettings = {},
+  jupyterPath = [],
+  labextensionsPath,
+  timeoutMs = 90_000,
+} = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "paralab-lab-"));
   const rootDir = path.join(tmp, "root");
   const settingsDir = path.join(tmp, "settings");
@@ -119,7 +124,7 @@ export async function startLab({ files = {}, extraKernels = {}, userSettings = {
   const token = randomBytes(16).toString("hex");
   const env = {
     ...process.env,
-    JUPYTER_PATH: dataDir,
+    JUPYTER_PATH: [...jupyterPath, dataDir].join(path.delimiter),
     JUPYTER_CONFIG_DIR: path.join(tmp, "config"),
     JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"),
     JUPYTER_PLATFORM_DIRS: "1",
@@ -137,6 +142,7 @@ export async function startLab({ files = {}, extraKernels = {}, userSettings = {
     `--LabApp.workspaces_dir=${path.join(tmp, "workspaces")}`,
     "--LabApp.expose_app_in_browser=True",
     "--LabApp.news_url=",
+    ...(labextensionsPath ?? []).map((dir) => `--LabApp.labextensions_path=${dir}`),
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
   ];
   const proc = spawn(path.join(VENV, "bin", "jupyter"), args, { cwd: rootDir, env, stdio: ["ignore", "pipe", "pipe"] });

@@ -1,0 +1,114 @@
+/**
+ * Connections to the cluster's Redis. They fail fast and say why (ioredis would otherwise retry
+ * forever and queue commands meanwhile, so a wrong URL would look like a hung cell), and every
+ * connection has an error listener, so that a Redis that goes away never crashes the process
+ * that used it.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+import { ClusterUnreachableError } from "../errors";
+import type { ClusterAddress } from "./address";
+
+export type { Redis } from "ioredis";
+
+/** Time to connect (and, with TLS, to shake hands) before saying Redis cannot be reached. */
+export const CONNECT_TIMEOUT_MS = 3000;
+/** After a connection that worked breaks: how long to try again before giving up. */
+export const RECONNECT_FOR_MS = 5000;
+
+export interface ConnectOptions {
+  /** BullMQ workers block on Redis; they must retry forever (maxRetriesPerRequest: null). */
+  blocking?: boolean;
+  /** Keep reconnecting forever (a `paralab worker` waits for Redis to come back). */
+  persistent?: boolean;
+  /** Seen in CLIENT LIST, for whoever debugs the server. */
+  name?: string;
+  /** Ends the message when Redis cannot be reached (the kernel adds that the local pool still works). */
+  hint?: string;
+}
+
+export function redisOptions(a: ClusterAddress, o: ConnectOptions = {}): RedisOptions {
+  let firstFailure = 0;
+  return {
+    host: a.host,
+    port: a.port,
+    username: a.username,
+    password: a.password,
+    tls: a.tls ? { servername: /^[\d.:]+$/.test(a.host) ? undefined : a.host } : undefined,
+    connectionName: o.name,
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // Commands fail at once while disconnected instead of waiting in a queue nobody sees.
+    enableOfflineQueue: Boolean(o.blocking),
+    maxRetriesPerRequest: o.blocking ? null : 1,
+    retryStrategy: (times: number) => {
+      if (times === 1) firstFailure = Date.now();
+      if (!o.persistent && Date.now() - firstFailure > RECONNECT_FOR_MS) return null;
+      return Math.min(100 * times, 1000);
+    },
+  };
+}
+
+/**
+ * Connects and pings; throws ClusterUnreachableError naming the URL and the cause. The returned
+ * connection reconnects for a while (forever when persistent) if it breaks later.
+ */
+export async function connectRedis(a: ClusterAddress, o: ConnectOptions = {}): Promise<Redis> {
+  const options = redisOptions(a, o);
+  const retry = options.retryStrategy;
+  const redis = new Redis({ ...options, retryStrategy: () => null });
+  let lastError: Error | undefined;
+  redis.on("error", (e: Error) => (lastError = e));
+  try {
+    await withTimeout(redis.connect(), CONNECT_TIMEOUT_MS + 500);
+    await withTimeout(redis.ping(), CONNECT_TIMEOUT_MS);
+  } catch (e) {
+    redis.disconnect();
+    throw unreachable(a, lastError ?? (e as Error), o.hint);
+  }
+  redis.options.retryStrategy = retry;
+  return redis;
+}
+
+/** A connection that died for good (or was closed) cannot be used again. */
+export function isGone(redis: Redis): boolean {
+  return redis.status === "end" || redis.status === "close";
+}
+
+export function unreachable(a: ClusterAddress, e: Error, hint?: string): ClusterUnreachableError {
+  return new ClusterUnreachableError(
+    `cannot reach Redis at ${a.display}: ${describeConnectError(a, e)}.${hint ? ` ${hint}` : ""}`,
+    { cause: e },
+  );
+}
+
+/** Words for what went wrong while connecting, with the fix. */
+export function describeConnectError(a: ClusterAddress, e: Error): string {
+  const code = (e as NodeJS.ErrnoException).code ?? "";
+  const msg = e.message;
+  if (code === "ECONNREFUSED")
+    return `nothing listens on ${a.host}:${a.port} (connection refused). Start Redis there (redis-server --port ${a.port}) or fix the URL`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `unknown host ${a.host}. Fix the host name in the URL`;
+  if (code === "ETIMEDOUT" || /timed? ?out/i.test(msg))
+    return `no answer within ${CONNECT_TIMEOUT_MS / 1000} s (a firewall, a wrong port${a.tls ? "" : ", or a TLS-only server: try rediss://"}?)`;
+  if (/NOAUTH/.test(msg)) return "Redis wants a password: put it in the URL, redis://:PASSWORD@HOST:PORT";
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(msg))
+    return "Redis refused the user name or password in the URL. Fix them";
+  if (/certificate|self.signed|CERT_|SSL|TLS|wrong version number|EPROTO/i.test(msg + code))
+    return (
+      `the TLS connection failed (${msg}). For a server with its own certificate authority start the kernel ` +
+      `and the workers with NODE_EXTRA_CA_CERTS=ca.pem; a server without TLS wants redis://, not rediss://`
+    );
+  if (/Connection is closed|ECONNRESET|socket hang up/i.test(msg))
+    return a.tls
+      ? "the server closed the connection (is it a TLS port?)"
+      : "the server closed the connection (a TLS-only server wants rediss://)";
+  return `${msg}${code ? ` (${code})` : ""}`;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error("connection timed out"), { code: "ETIMEDOUT" })), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

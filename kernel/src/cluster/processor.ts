@@ -1,0 +1,218 @@
+/**
+ * Worker side: what a `paralab worker` does with one BullMQ job. It checks the signature before
+ * it decodes anything, fetches the run's variables once per process, runs the chunk on a free
+ * runtime and appends the result to the run's event stream. User errors are results, not BullMQ
+ * failures: BullMQ retries only what a dead worker left behind.
+ */
+import type { Job } from "bullmq";
+import { WaitingError } from "bullmq";
+import type { TaskMessage } from "../run/messages";
+import type { Redis } from "./connect";
+import type { EventWriter } from "./event-writer";
+import { digest, verify } from "./key";
+import { clusterKeys, RUN_ID, RUN_TTL_S } from "./keys";
+import type { Runtimes } from "./runtimes";
+import { decode, type TaskBody, type TaskData } from "./wire";
+
+/** Runs cancelled lately (from the control channel), so that their queued tasks are skipped. */
+const REMEMBER_CANCELLED = 256;
+const VARS_CACHE_RUNS = 8;
+
+export interface ProcessorDeps {
+  queue: string;
+  key: Buffer;
+  redis: Redis;
+  events: EventWriter;
+  runtimes: Runtimes;
+  /** host:pid */
+  id: string;
+  log(text: string): void;
+  /** A refused task: the worker backs off so that correctly keyed workers take the queue's tasks. */
+  refused(): void;
+  accepted(): void;
+}
+
+export class TaskProcessor {
+  private readonly keys: ReturnType<typeof clusterKeys>;
+  private readonly cancelled = new Set<string>();
+  private readonly vars = new Map<string, Promise<Record<string, unknown>>>();
+  /** Runtime job ids are numbers; one per run seen by this process. */
+  private readonly jobIds = new Map<string, number>();
+  private taskSeq = 0;
+
+  constructor(private readonly d: ProcessorDeps) {
+    this.keys = clusterKeys(d.queue);
+  }
+
+  /** The BullMQ processor. */
+  process = async (job: Job, token?: string): Promise<string> => {
+    const data = job.data as Partial<TaskData>;
+    const run = typeof data.run === "string" && RUN_ID.test(data.run) ? data.run : undefined;
+    const signed =
+      run !== undefined &&
+      typeof data.payload === "string" &&
+      typeof data.task === "number" &&
+      verify(this.d.key, [this.d.queue, run, data.task, data.payload], data.sig);
+    if (!signed) return this.refuse(job, token, run, data);
+    this.d.accepted();
+    const task = data.task!;
+    // stalledCounter: BullMQ moved the job back after its worker stopped renewing the lock (a refused
+    // task also comes back, but through moveToWait, which leaves the counter alone)
+    const retried = job.stalledCounter > 0;
+    if (this.cancelled.has(run) || (retried && (await this.d.redis.exists(this.keys.cancelled(run)))))
+      return "cancelled";
+    const body = decode<TaskBody>(Buffer.from(data.payload!, "base64"));
+    const thread = await this.d.runtimes.acquire();
+    try {
+      const startMs = Date.now();
+      if (retried)
+        this.d.events.push(run, { type: "retry", worker: thread.name, task, previous: await this.holder(run, task) });
+      // not awaited: only a later retry reads it
+      void this.d.redis
+        .multi()
+        .hset(this.keys.holders(run), String(task), `${startMs} ${thread.name}`)
+        .expire(this.keys.holders(run), RUN_TTL_S)
+        .exec()
+        .catch(() => undefined);
+      const vars = body.vars && thread.varsRun !== run ? await this.fetchVars(run, body.vars) : undefined;
+      const msg: TaskMessage = {
+        type: "task",
+        jobId: this.jobIdOf(run),
+        taskId: ++this.taskSeq,
+        mode: "map",
+        code: body.code,
+        rank: thread.index,
+        size: body.size,
+        start: body.start,
+        items: body.items,
+        vars: vars && { ...vars },
+        continueOnError: body.continueOnError,
+      };
+      if (body.vars) thread.varsRun = run;
+      const outcome = await thread.runTask(msg, run);
+      if (outcome.kind === "result") {
+        const { values, errors, cancelled, startMs, endMs, cpuMs, execMs, bytesOut } = outcome.msg;
+        await this.d.events.send(run, {
+          type: "result",
+          worker: thread.name,
+          task,
+          values,
+          errors,
+          cancelled,
+          startMs,
+          endMs,
+          cpuMs,
+          execMs,
+          bytesOut,
+        });
+      } else if (outcome.kind === "exit") {
+        this.d.log(`${thread.name} died running task ${task} of run ${run}: ${outcome.cause}; replaced`);
+        await this.d.events.send(run, {
+          type: "lost",
+          worker: thread.name,
+          task,
+          exitCode: outcome.exitCode,
+          cause: outcome.cause,
+          startMs,
+        });
+      }
+      return outcome.kind;
+    } catch (e) {
+      // the variables could not be fetched, or Redis went away: report what we can
+      const why = (e as Error).message;
+      await this.d.events
+        .send(run, {
+          type: "result",
+          worker: thread.name,
+          task,
+          values: [],
+          errors: [{ offset: 0, error: { name: "ClusterError", message: why } }],
+          cancelled: false,
+          startMs: Date.now(),
+          endMs: Date.now(),
+          cpuMs: 0,
+          execMs: 0,
+          bytesOut: 0,
+        })
+        .catch(() => undefined);
+      throw e;
+    } finally {
+      this.d.runtimes.release(thread);
+    }
+  };
+
+  /** A kernel cancelled `run`: skip its queued tasks; stop the running ones (at once, or after a grace period). */
+  cancel(run: string, hard: boolean, graceMs: number): void {
+    this.cancelled.add(run);
+    if (this.cancelled.size > REMEMBER_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);
+    this.vars.delete(run);
+    const jobId = this.jobIds.get(run);
+    for (const thread of this.d.runtimes.runningFor(run)) {
+      if (hard || jobId === undefined) this.d.runtimes.replace(thread);
+      else {
+        thread.cancel(jobId);
+        setTimeout(() => {
+          if (thread.state === "busy" && thread.run === run) this.d.runtimes.replace(thread);
+        }, graceMs).unref();
+      }
+    }
+  }
+
+  private async refuse(
+    job: Job,
+    token: string | undefined,
+    run: string | undefined,
+    data: Partial<TaskData>,
+  ): Promise<never> {
+    const what = typeof data.sig === "string" ? "a wrong signature" : "no signature";
+    this.d.log(
+      `refused task ${String(data.task)} of run ${run ?? "?"} (job ${job.id}): ${what}. It was signed with another key ` +
+        `than this worker's (PARALAB_CLUSTER_KEY or --key-file), or by someone without the key. ` +
+        `The task goes back to the queue for the other workers; this worker pauses before taking more.`,
+    );
+    if (run)
+      this.d.events.push(run, {
+        type: "refused",
+        worker: this.d.id,
+        task: typeof data.task === "number" ? data.task : -1,
+        why: what,
+      });
+    this.d.refused();
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
+
+  /** The runtime that held the task before it was retried. */
+  private async holder(run: string, task: number): Promise<{ worker: string; startMs: number } | undefined> {
+    const held = await this.d.redis.hget(this.keys.holders(run), String(task)).catch(() => null);
+    const m = held ? /^(\d+) (.+)$/.exec(held) : null;
+    return m ? { startMs: Number(m[1]), worker: m[2] } : undefined;
+  }
+
+  private jobIdOf(run: string): number {
+    let id = this.jobIds.get(run);
+    if (id === undefined) {
+      id = this.jobIds.size + 1;
+      this.jobIds.set(run, id);
+    }
+    return id;
+  }
+
+  /** The run's variables, fetched once per process and checked against the digest the task signed. */
+  private fetchVars(run: string, ref: { key: string; digest: string }): Promise<Record<string, unknown>> {
+    let p = this.vars.get(run);
+    if (!p) {
+      p = (async () => {
+        if (ref.key !== this.keys.vars(run)) throw new Error(`task names variables at an unexpected key ${ref.key}`);
+        const bytes = await this.d.redis.getBuffer(ref.key);
+        if (!bytes) throw new Error("the run's variables are no longer in Redis (the run ended or its keys expired)");
+        if (digest(bytes) !== ref.digest) throw new Error("the run's variables in Redis do not match the signed task");
+        return decode<Record<string, unknown>>(bytes);
+      })();
+      p.catch(() => this.vars.delete(run));
+      this.vars.set(run, p);
+      if (this.vars.size > VARS_CACHE_RUNS) this.vars.delete(this.vars.keys().next().value!);
+    }
+    return p;
+  }
+}

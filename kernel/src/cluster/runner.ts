@@ -1,0 +1,138 @@
+/**
+ * The cluster as a Runner (run/runner.ts): parallel/ dispatches a plan here exactly as it does to
+ * the local pool. One per cluster address and kernel; it connects on first use, and again after
+ * Redis went away, so that a lost cluster never leaves the kernel stuck.
+ */
+import { Queue } from "bullmq";
+import { ClusterNoWorkersError, MagicOptionError, PoolClosedError } from "../errors";
+import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
+import type { Runner } from "../run/runner";
+import type { ClusterAddress } from "./address";
+import { connectRedis, isGone, type Redis } from "./connect";
+import { BULLMQ_PREFIX } from "./keys";
+import { ClusterMapRun } from "./map-run";
+import { listWorkers, type WorkerInfo } from "./registry";
+import { SPMD_ON_CLUSTER } from "./spmd";
+
+const LOCAL_POOL_HINT = "The local pool still works (%cluster off).";
+
+export class ClusterRunner implements Runner {
+  readonly kind = "cluster";
+  #redis: Redis | undefined;
+  #queue: Queue | undefined;
+  #connecting: Promise<void> | undefined;
+  #workers: WorkerInfo[] = [];
+  #runs = new Set<ClusterMapRun>();
+  #closed = false;
+
+  constructor(
+    readonly address: ClusterAddress,
+    /** Read at each run (throws ClusterKeyError naming what to set). */
+    private readonly key: () => Buffer,
+  ) {}
+
+  /** Slots (runtimes) of the workers seen last. */
+  get size(): number {
+    return this.#workers.reduce((n, w) => n + w.slots, 0);
+  }
+
+  /** How to start a worker for this cluster, for messages. */
+  get startHint(): string {
+    const { address } = this;
+    const url = address.display.replace(/\/[^/]*$/, "");
+    return (
+      `Start one on any machine: paralab worker --redis ${url}` +
+      `${address.queue === "paralab" ? "" : ` --queue ${address.queue}`} (with the kernel's PARALAB_CLUSTER_KEY or --key-file).`
+    );
+  }
+
+  /** Connects (again, if the last connection died); throws ClusterUnreachableError. */
+  async connect(): Promise<void> {
+    if (this.#closed) throw new PoolClosedError("This cluster connection is closed; %cluster URL opens a new one.");
+    if (this.#redis && !isGone(this.#redis)) return;
+    this.#connecting ??= (async () => {
+      const old = this.#queue;
+      this.#queue = undefined;
+      await old?.close().catch(() => undefined);
+      const redis = await connectRedis(this.address, { name: "paralab-kernel", hint: LOCAL_POOL_HINT });
+      this.#redis = redis;
+      this.#queue = new Queue(this.address.queue, { connection: redis, prefix: BULLMQ_PREFIX });
+      this.#queue.on("error", () => undefined); // reported by the run that meets it
+    })().finally(() => (this.#connecting = undefined));
+    await this.#connecting;
+  }
+
+  /** The workers serving the queue now. */
+  async workers(): Promise<WorkerInfo[]> {
+    await this.connect();
+    this.#workers = await listWorkers(this.#redis!, this.address.queue);
+    return this.#workers;
+  }
+
+  /** Workers cannot be started from here: checks that some are there, and says how to start one if not. */
+  async ensureWorkers(): Promise<{ started: number; ms: number }> {
+    const workers = await this.workers();
+    if (!workers.length)
+      throw new ClusterNoWorkersError(
+        `no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`,
+      );
+    return { started: 0, ms: 0 };
+  }
+
+  async runMap(job: MapJob, hooks: JobHooks = {}): Promise<JobResult> {
+    const key = this.key();
+    const workers = await this.workers();
+    if (!workers.length)
+      throw new ClusterNoWorkersError(
+        `no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`,
+      );
+    const run = new ClusterMapRun(
+      {
+        address: this.address,
+        key,
+        redis: this.#redis!,
+        queue: this.#queue!,
+        newReader: () => connectRedis(this.address, { name: "paralab-kernel events", hint: LOCAL_POOL_HINT }),
+        listWorkers: () => listWorkers(this.#redis!, this.address.queue),
+        startHint: this.startHint,
+      },
+      job,
+      hooks,
+      workers,
+    );
+    this.#runs.add(run);
+    try {
+      await run.start();
+      return await run.done;
+    } finally {
+      this.#runs.delete(run);
+    }
+  }
+
+  runSpmd(_job: SpmdJob, _hooks?: JobHooks): Promise<JobResult> {
+    return Promise.reject(new MagicOptionError(SPMD_ON_CLUSTER));
+  }
+
+  /** One row per runtime of the workers seen last (the kernel sees their slots, not their threads). */
+  status(): WorkerStatus[] {
+    let rank = 0;
+    return this.#workers.flatMap((w) =>
+      Array.from({ length: w.slots }, (_, i) => ({
+        rank: rank++,
+        kind: "thread" as const,
+        state: i < w.busy ? ("busy" as const) : ("idle" as const),
+        tasksDone: 0,
+        cpuTimeMs: 0,
+        memoryBytes: 0,
+        pid: w.pid,
+      })),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const run of this.#runs) run.abort(new Error("the cluster connection was closed"));
+    await this.#queue?.close().catch(() => undefined);
+    this.#redis?.disconnect();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The N runtimes of a `paralab worker` (--concurrency): hands a free one to each BullMQ job and
+ * replaces one that died or was stopped, at the same index (so its name, host:pid/wI, stays).
+ */
+import { RuntimeThread } from "./runtime-thread";
+
+export class Runtimes {
+  private readonly threads: RuntimeThread[] = [];
+  private waiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    readonly size: number,
+    private readonly prefix: string,
+    private readonly onStream: (thread: RuntimeThread, name: "stdout" | "stderr", text: string) => void,
+  ) {
+    for (let i = 0; i < size; i++) this.spawn(i);
+  }
+
+  /** Resolves when every runtime has started. */
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.ready));
+  }
+
+  get busy(): number {
+    return this.threads.filter((t) => t.state === "busy").length;
+  }
+
+  /** The runtimes holding a task of `run`. */
+  runningFor(run: string): RuntimeThread[] {
+    return this.threads.filter((t) => t.state === "busy" && t.run === run);
+  }
+
+  /** A free runtime, marked busy (BullMQ's concurrency equals size, so one frees up soon). */
+  async acquire(): Promise<RuntimeThread> {
+    for (;;) {
+      const free = this.threads.find((t) => t.state === "idle");
+      if (free) {
+        free.state = "busy";
+        return free;
+      }
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  release(thread: RuntimeThread): void {
+    if (thread.state === "busy") thread.state = "idle";
+    this.wake();
+  }
+
+  /** Stops the runtime now; a fresh one takes its place. */
+  replace(thread: RuntimeThread): void {
+    thread.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.threads) t.terminate();
+  }
+
+  private spawn(i: number): void {
+    const t = new RuntimeThread(i, `${this.prefix}/w${i}`, this.onStream, (dead) => {
+      if (this.closed || this.threads[i] !== dead) return;
+      this.spawn(i);
+    });
+    this.threads[i] = t;
+    void t.ready.then(() => this.wake());
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * `paralab worker --redis URL [--queue NAME] [--concurrency N] [--key-file F]`: serves a queue
+ * with N runtimes. The main thread holds BullMQ's Worker (fetching jobs, renewing their locks,
+ * moving stalled jobs of dead workers back to the queue), the heartbeat and the control channel;
+ * the runtimes are worker threads running the local pool's runtime.
+ */
+import { Worker as BullWorker } from "bullmq";
+import * as os from "node:os";
+import { PARALAB_VERSION } from "../version";
+import { parseClusterUrl, type ClusterAddress } from "./address";
+import { connectRedis, redisOptions } from "./connect";
+import { EventWriter } from "./event-writer";
+import { loadClusterKey } from "./key";
+import { BULLMQ_PREFIX, clusterKeys } from "./keys";
+import { TaskProcessor } from "./processor";
+import { heartbeat, HEARTBEAT_MS, removeWorker, type WorkerInfo } from "./registry";
+import { Runtimes } from "./runtimes";
+
+export interface ServeOptions {
+  redis: string;
+  queue?: string;
+  concurrency?: number;
+  keyFile?: string;
+}
+
+/** How long a job's lock lasts; a worker that stops renewing it (killed) loses its jobs after this. */
+const LOCK_MS = Number(process.env.PARALAB_CLUSTER_LOCK_MS) || 10_000;
+/** A soft cancel (another task failed) gives running tasks this long to stop before they are ended. */
+const CANCEL_GRACE_MS = 1000;
+/** Refused tasks make a worker pause, doubling up to this, so that correctly keyed workers get them. */
+const MAX_REFUSAL_PAUSE_MS = 10_000;
+
+export interface ServingWorker {
+  id: string;
+  address: ClusterAddress;
+  close(): Promise<void>;
+}
+
+export async function serveWorker(o: ServeOptions, log: (text: string) => void): Promise<ServingWorker> {
+  const address = parseClusterUrl(o.redis, o.queue);
+  const key = loadClusterKey(o.keyFile);
+  const concurrency = o.concurrency ?? os.availableParallelism();
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new TypeError(`--concurrency must be a positive integer, got ${String(o.concurrency)}. Try: --concurrency 4`);
+  const host = os.hostname();
+  const id = `${host}:${process.pid}`;
+  const say = (text: string) => log(`paralab worker ${id}: ${text}`);
+  const redis = await connectRedis(address, { persistent: true, name: `paralab-worker ${id}` });
+  const keys = clusterKeys(address.queue);
+  const events = new EventWriter(redis, keys, say);
+  const runtimes = new Runtimes(concurrency, id, (thread, name, text) => {
+    if (thread.run) events.push(thread.run, { type: "stream", worker: thread.name, name, text });
+  });
+  await runtimes.ready();
+
+  const backoff = new RefusalBackoff();
+  const processor = new TaskProcessor({
+    queue: address.queue,
+    key,
+    redis,
+    events,
+    runtimes,
+    id,
+    log: say,
+    refused: () => backoff.refused(),
+    accepted: () => backoff.accepted(),
+  });
+
+  const sub = await connectRedis(address, { persistent: true, name: `paralab-worker ${id} control` });
+  await sub.subscribe(keys.control);
+  sub.on("message", (_channel: string, text: string) => {
+    try {
+      const m = JSON.parse(text) as { type?: string; run?: string; hard?: boolean };
+      if (m.type === "cancel" && typeof m.run === "string") processor.cancel(m.run, Boolean(m.hard), CANCEL_GRACE_MS);
+    } catch {
+      // not ours
+    }
+  });
+
+  const bull = new BullWorker(address.queue, processor.process, {
+    connection: { ...redisOptions(address, { blocking: true, persistent: true }), lazyConnect: false },
+    prefix: BULLMQ_PREFIX,
+    concurrency,
+    lockDuration: LOCK_MS,
+    stalledInterval: Math.max(500, Math.floor(LOCK_MS / 2)),
+    // a task whose worker dies twice is failed (and the kernel says so) rather than killing every worker in turn
+    maxStalledCount: 2,
+    name: `paralab-worker ${id}`,
+  });
+  bull.on("error", (e) => say(`BullMQ: ${e.message}`));
+  backoff.worker = bull;
+
+  const startedMs = Date.now();
+  const info = (): WorkerInfo => ({
+    id,
+    host,
+    pid: process.pid,
+    slots: concurrency,
+    busy: runtimes.busy,
+    cores: os.availableParallelism(),
+    heartbeatMs: Date.now(),
+    startedMs,
+    version: PARALAB_VERSION,
+    node: process.version,
+  });
+  let lostSince: number | undefined;
+  const beat = async () => {
+    try {
+      await heartbeat(redis, address.queue, info());
+      if (lostSince !== undefined) say(`Redis is back after ${((Date.now() - lostSince) / 1000).toFixed(1)} s`);
+      lostSince = undefined;
+    } catch (e) {
+      if (lostSince === undefined) {
+        lostSince = Date.now();
+        say(`lost Redis at ${address.display} (${(e as Error).message}); reconnecting`);
+      }
+    }
+  };
+  await beat();
+  const timer = setInterval(() => void beat(), HEARTBEAT_MS);
+  say(
+    `serving queue ${address.queue} on ${address.display} with ${concurrency} runtime${concurrency === 1 ? "" : "s"} ` +
+      `(${Array.from({ length: concurrency }, (_, i) => `w${i}`).join(", ")}), paralab ${PARALAB_VERSION}`,
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(timer);
+      backoff.stop();
+      // running tasks are ended; BullMQ gives their jobs to other workers once the locks expire
+      await Promise.race([bull.close(true), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await runtimes.close();
+      await removeWorker(redis, address.queue, id).catch(() => undefined);
+      sub.disconnect();
+      redis.disconnect();
+      say("stopped");
+    })());
+  return { id, address, close };
+}
+
+/**
+ * After a refused task the worker stops taking jobs for a while (250 ms, doubling up to
+ * MAX_REFUSAL_PAUSE_MS), so that a worker with the wrong key leaves the queue to the others
+ * instead of grabbing every task first. A task it accepts resets the pause.
+ */
+class RefusalBackoff {
+  worker: BullWorker | undefined;
+  private refusals = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  refused(): void {
+    const pauseMs = Math.min(250 * 2 ** this.refusals++, MAX_REFUSAL_PAUSE_MS);
+    if (!this.worker || this.timer) return;
+    void this.worker.pause(true);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.worker?.resume();
+    }, pauseMs);
+  }
+
+  accepted(): void {
+    this.refusals = 0;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}

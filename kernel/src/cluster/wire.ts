@@ -1,0 +1,62 @@
+/**
+ * What travels through Redis between a kernel and the workers. Task bodies and events are
+ * serialized with v8.serialize, the structured clone that the local pool's postMessage uses, so
+ * that typed arrays, Maps, Dates, undefined and NaN arrive as they left.
+ */
+import * as v8 from "node:v8";
+import type { ItemError, WireCode } from "../run/messages";
+
+/** BullMQ job data (BullMQ stores it as JSON). `sig` signs queue, run, task and payload. */
+export interface TaskData {
+  v: 1;
+  run: string;
+  task: number;
+  /** base64 of v8.serialize(TaskBody). */
+  payload: string;
+  sig: string;
+}
+
+/** One chunk of map items and what is needed to run it. */
+export interface TaskBody {
+  code: WireCode;
+  start: number;
+  items: unknown[];
+  /** Workers the run uses (the body's `size`). */
+  size: number;
+  continueOnError: boolean;
+  /** The run's variables, stored once in Redis; the digest authenticates them (it is signed here). */
+  vars?: { key: string; digest: string };
+}
+
+/** A worker runtime's name in output prefixes, errors and chart lanes: host:pid/w0. */
+export type WorkerName = string;
+
+export type ClusterEvent =
+  | { type: "stream"; worker: WorkerName; name: "stdout" | "stderr"; text: string }
+  | {
+      type: "result";
+      worker: WorkerName;
+      task: number;
+      values: unknown[];
+      errors: ItemError[];
+      cancelled: boolean;
+      startMs: number;
+      endMs: number;
+      cpuMs: number;
+      execMs: number;
+      bytesOut: number;
+    }
+  /** The runtime died while it held the task (it threw outside the task, exited, ran out of memory). */
+  | { type: "lost"; worker: WorkerName; task: number; exitCode: number | null; cause: string; startMs: number }
+  /** The worker refused the task: its signature does not match the worker's key. */
+  | { type: "refused"; worker: WorkerName; task: number; why: string }
+  /** The task runs again after the worker that held it stopped (BullMQ moved the stalled job back). */
+  | { type: "retry"; worker: WorkerName; task: number; previous?: { worker: WorkerName; startMs: number } };
+
+export function encode(value: unknown): Buffer {
+  return v8.serialize(value);
+}
+
+export function decode<T>(bytes: Uint8Array): T {
+  return v8.deserialize(bytes) as T;
+}

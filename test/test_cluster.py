@@ -1,0 +1,352 @@
+"""Clusters end to end (SPEC §3.3.2): Debian's redis-server on a free port, real `paralab worker`
+processes and a real kernel driven through jupyter_client. Each test starts its own Redis; faults
+are real (SIGKILL of a worker or of Redis, wrong keys). No check depends on timing."""
+import json
+import os
+import re
+import signal
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from cluster_env import KEY, RedisServer, Worker, run_cli, wait_for
+from conftest import TIMEOUT, error, ok, results_of, shell_reply, stdout_of
+
+RUN_MIME = "application/vnd.paralab.run.v1+json"
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    km, kc = start_new_kernel(kernel_name="paralab", startup_timeout=TIMEOUT,
+                              env={**os.environ, "PARALAB_CLUSTER_KEY": KEY})
+    yield km, kc
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def redis(tmp_path):
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def workers(tmp_path, redis):
+    """Starts workers on demand: workers(n) → list; all are stopped after the test."""
+    started = []
+
+    def start(n=1, **kw):
+        new = [Worker(tmp_path, redis.url, **kw) for _ in range(n)]
+        started.extend(new)
+        return new
+
+    yield start
+    for w in started:
+        w.stop()
+
+
+def value(kc, expr):
+    return results_of(ok(kc, expr))[0]["text/plain"]
+
+
+def run_record(outputs):
+    found = [m["content"]["data"][RUN_MIME] for m in outputs
+             if m["msg_type"] in ("display_data", "update_display_data") and RUN_MIME in m["content"]["data"]]
+    assert found, [m["msg_type"] for m in outputs]
+    record = found[-1]
+    return json.loads(record) if isinstance(record, str) else record
+
+
+def collect(kc, msg_id):
+    """The iopub messages of a request sent with kc.execute, and its reply, once it is idle."""
+    outputs = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return shell_reply(kc, msg_id)["content"], outputs
+        outputs.append(msg)
+
+
+# --- paralab worker on the command line -------------------------------------------------------------
+
+
+def test_worker_refuses_to_start_without_key_url_or_redis(redis):
+    no_key = run_cli("worker", "--redis", redis.url, env={"PARALAB_CLUSTER_KEY": ""})
+    assert no_key.returncode == 1
+    assert "no cluster key: PARALAB_CLUSTER_KEY is not set" in no_key.stderr and "--key-file" in no_key.stderr
+    bad_url = run_cli("worker", "--redis", "localhost:6379", env={"PARALAB_CLUSTER_KEY": KEY})
+    assert bad_url.returncode == 1 and "has no redis:// scheme" in bad_url.stderr
+    assert "redis://HOST:PORT[/QUEUE]" in bad_url.stderr
+    redis.kill()
+    gone = run_cli("worker", "--redis", redis.url, env={"PARALAB_CLUSTER_KEY": KEY})
+    assert gone.returncode == 1
+    assert f"cannot reach Redis at {redis.url}/paralab: nothing listens on 127.0.0.1:{redis.port}" in gone.stderr
+    bad_n = run_cli("worker", "--redis", redis.url, "--concurrency", "0", env={"PARALAB_CLUSTER_KEY": KEY})
+    assert bad_n.returncode == 1 and "--concurrency must be a positive integer" in bad_n.stderr
+
+
+# --- %cluster --------------------------------------------------------------------------------------
+
+
+def test_cluster_magic_sets_lists_and_leaves_the_cluster(kc, redis, workers):
+    a, b = workers(2, concurrency=2)
+    text = stdout_of(ok(kc, f"%cluster {redis.url}"))
+    assert f"now run on the cluster {redis.url}/paralab" in text
+    assert "2 workers on 1 host, 4 slots (0 busy)" in text
+    assert re.search(r"host\s+pid\s+slots\s+busy\s+last heartbeat", text)
+    for w in (a, b):
+        assert re.search(rf"\b{w.pid}\s+2\s+0\s+\d+\.\d s ago", text), text
+    listing = stdout_of(ok(kc, "%cluster"))
+    assert "2 workers on 1 host, 4 slots" in listing
+    out = ok(kc, "%%parallel --map [1, 2, 3, 4]\nitem * 2")
+    assert results_of(out)[0]["text/plain"] == "[ 2, 4, 6, 8 ]"
+    assert run_record(out)["workerKind"] == "cluster"
+    assert "Cells run on the local pool again" in stdout_of(ok(kc, "%cluster off"))
+    assert "No cluster: cells run on the local pool" in stdout_of(ok(kc, "%cluster"))
+    out = ok(kc, "%%parallel --map [1, 2] --workers 2\nitem")
+    assert run_record(out)["workerKind"] == "thread"
+
+
+def test_bad_cluster_urls_are_option_errors(kc):
+    reply = error(kc, "%cluster http://localhost:6379")
+    assert reply["ename"] == "MagicOptionError" and "the scheme is http" in reply["evalue"]
+    reply = error(kc, "%%parallel --cluster localhost:6379 --map [1]\nitem")
+    assert reply["ename"] == "MagicOptionError"
+    assert "--cluster: \"localhost:6379\" is not a cluster URL: it has no redis:// scheme" in reply["evalue"]
+    reply = error(kc, "%%parallel --cluster --map [1]\nitem")
+    assert "--cluster without a URL runs on the session's cluster, and none is set" in reply["evalue"]
+    reply = error(kc, "%cluster redis://:hunter2@127.0.0.1:70000")
+    assert "hunter2" not in reply["evalue"] and ":***@" in reply["evalue"]
+
+
+def test_spmd_cells_say_they_need_the_local_pool(kc, redis, workers):
+    workers(1)
+    reply = error(kc, f"%%parallel --cluster {redis.url}\nrank")
+    assert reply["ename"] == "MagicOptionError"
+    assert "SPMD cells (rank, size, comm) run on the local pool only" in reply["evalue"]
+    reply = error(kc, f"%%parallel --cluster {redis.url} --share a --map [1]\nitem")
+    assert "--share cannot work on a cluster" in reply["evalue"]
+
+
+# --- maps: the same results, output, errors and charts as the local pool -------------------------------
+
+
+def test_map_matches_the_local_pool_with_named_lanes_and_prefixes(kc, redis, workers):
+    a, b = workers(2)
+    ok(kc, "const xs = Array.from({ length: 200 }, (_, i) => i);\nconst scale = 3;\n"
+           "function f(x: number) { return { x, y: x * scale, s: new Set([x]) }; }")
+    ok(kc, "%%parallel --map xs --out local --quiet\nf(item)")
+    out = ok(kc, f"%%parallel --map xs --cluster {redis.url} --out remote\n"
+                 "if (index % 50 === 0) console.log('at', index);\nf(item)")
+    assert value(kc, "JSON.stringify(remote.map((r) => [r.x, r.y, [...r.s]])) === "
+                     "JSON.stringify(local.map((r) => [r.x, r.y, [...r.s]]))") == "true"
+    text = stdout_of(out)
+    names = {f"{os.uname().nodename}:{w.pid}/w0" for w in (a, b)}
+    printed = set(re.findall(r"^\[([^\]]+)\] at (\d+)$", text, re.M))
+    assert {i for _, i in printed} == {"0", "50", "100", "150"}
+    assert {n for n, _ in printed} <= names
+    record = run_record(out)
+    assert record["workerKind"] == "cluster" and record["items"] == 200
+    assert set(record["lanes"]) <= names and record["lanes"]
+    assert record["samples"] == []
+    assert all(t["status"] == "ok" for t in record["tasks"])
+    assert sum(t["count"] for t in record["tasks"]) == 200
+    summary = [m["content"]["data"]["text/plain"] for m in out if m["msg_type"] in ("display_data", "update_display_data")][-1]
+    assert "200 items in" in summary and "(cluster)" in summary
+
+
+def test_parallel_map_api_typed_arrays_ordering_and_chunking(kc, redis, workers):
+    workers(2)
+    ok(kc, "import { parallel } from 'paralab';")
+    assert value(kc, f"await parallel.map((x: number, i: number) => x * 10 + i, new Float64Array([1, 2, 3]), "
+                     f"{{ cluster: '{redis.url}' }})") == "[ 10, 21, 32 ]"
+    out = ok(kc, f"%%parallel --map Array.from({{ length: 8 }}, (_, i) => i) --cluster {redis.url} --chunksize 3\nitem")
+    assert results_of(out)[0]["text/plain"] == "[\n  0, 1, 2, 3,\n  4, 5, 6, 7\n]"
+    assert [t["count"] for t in sorted(run_record(out)["tasks"], key=lambda t: t["index"])] == [3, 3, 2]
+    out = ok(kc, f"%%parallel --map Array.from({{ length: 8 }}, (_, i) => i) --cluster {redis.url} --schedule static --workers 2\nindex")
+    assert sorted((t["index"], t["count"]) for t in run_record(out)["tasks"]) == [(0, 4), (4, 4)]
+    ok(kc, f"%%parallel --map [30, 1, 20, 2] --cluster {redis.url} --unordered --chunksize 1 --out u --quiet\n"
+           "await new Promise((r) => setTimeout(r, item)); item")
+    assert value(kc, "[...u].sort((a, b) => a - b)") == "[ 1, 2, 20, 30 ]"
+
+
+def test_task_error_names_worker_item_and_cell_line(kc, redis, workers):
+    (w,) = workers(1)
+    reply = error(kc, f"%%parallel --map [1, 2, 3, 4] --cluster {redis.url} --chunksize 1\n"
+                      "const y = item * 2;\nif (item === 3) throw new RangeError('three is bad');\ny")
+    assert reply["ename"] == "TaskFailedError"
+    name = f"{os.uname().nodename}:{w.pid}/w0"
+    assert f"[{name}] task 2 failed: RangeError: three is bad (item index 2) at cell line 3" in reply["evalue"]
+    out = ok(kc, f"%%parallel --map [1, 2, 3, 4] --cluster {redis.url} --chunksize 1 --continue-on-error --out r\n"
+                 "if (item === 3) throw new RangeError('three is bad');\nitem")
+    assert f"[{name}] task 2 failed: RangeError: three is bad (item index 2) at cell line 2" in stdout_of(out, "stderr")
+    assert value(kc, "r") == "[ 1, 2, undefined, 4 ]"
+
+
+def test_no_block_handle_and_progress(kc, redis, workers):
+    workers(2)
+    out = ok(kc, f"%%parallel --map Array.from({{ length: 20 }}, (_, i) => i) --cluster {redis.url} --no-block --out h\n"
+                 "await new Promise((r) => setTimeout(r, 20)); item + 1")
+    assert "Started in the background: h is its handle" in stdout_of(out)
+    assert value(kc, "(await h).length") == "20"
+    assert value(kc, "[h.done, h.progress.done, h.progress.total, h.timings!.length > 0]") == "[ true, 20, 20, true ]"
+
+
+# --- faults --------------------------------------------------------------------------------------------
+
+
+def test_killed_worker_tasks_run_again_elsewhere_and_count_once(kc, redis, workers, tmp_path):
+    a, b = workers(2)
+    log = tmp_path / "starts.log"
+    ok(kc, f"const STARTS = {json.dumps(str(log))};")
+    msg_id = kc.execute(
+        f"%%parallel --map Array.from({{ length: 6 }}, (_, i) => i) --cluster {redis.url} --chunksize 1 --out got\n"
+        "require('fs').appendFileSync(STARTS, `${item} ${process.pid}\\n`);\n"
+        "await new Promise((r) => setTimeout(r, 1500));\nitem * 2"
+    )
+    wait_for(lambda: log.exists() and f" {a.pid}\n" in log.read_text(), "a task to start on worker A")
+    a.kill()
+    reply, out = collect(kc, msg_id)
+    assert reply["status"] == "ok", reply
+    assert value(kc, "got") == "[ 0, 2, 4, 6, 8, 10 ]"
+    starts = [line.split() for line in log.read_text().splitlines()]
+    killed = [item for item, pid in starts if pid == str(a.pid)]
+    again = [item for item, pid in starts if pid == str(b.pid) and item in killed]
+    assert again, starts  # what A held ran again on B ...
+    dead = f"{os.uname().nodename}:{a.pid}/w0"
+    assert re.search(rf"^\[.+:{b.pid}/w0\] task \d+ \(item {killed[0]}\) runs again here: {re.escape(dead)} stopped while it ran it",
+                     stdout_of(out, "stderr"), re.M), stdout_of(out, "stderr")
+    record = run_record(out)
+    assert record["items"] == 6  # ... and was counted once
+    assert sorted(t["index"] for t in record["tasks"] if t["status"] == "ok") == [0, 1, 2, 3, 4, 5]
+    # the dead worker's lane shows the task it held, cancelled
+    lost = [t for t in record["tasks"] if t["status"] == "cancelled"]
+    assert [record["lanes"][t["rank"]] for t in lost] == [dead] and lost[0]["index"] == int(killed[0])
+
+
+def test_interrupt_removes_queued_tasks_and_stops_running_ones(kc, km, redis, workers, tmp_path):
+    workers(2)
+    log = tmp_path / "spin.log"
+    ok(kc, f"const SPIN = {json.dumps(str(log))};")
+    msg_id = kc.execute(
+        f"%%parallel --map Array.from({{ length: 20 }}, (_, i) => i) --cluster {redis.url} --chunksize 1\n"
+        "require('fs').appendFileSync(SPIN, `${item}\\n`);\nwhile (true) {}"
+    )
+    wait_for(lambda: log.exists() and len(log.read_text().splitlines()) >= 2, "both workers to spin")
+    km.interrupt_kernel()
+    reply, _ = collect(kc, msg_id)
+    assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", reply
+    # if queued tasks had stayed or spinning ones run on, this would never finish
+    out = ok(kc, f"%%parallel --map [1, 2, 3] --cluster {redis.url} --quiet\nitem * 3")
+    assert results_of(out)[0]["text/plain"] == "[ 3, 6, 9 ]"
+    assert len(log.read_text().splitlines()) == 2
+    assert redis.cli("llen", "paralab:paralab:wait") == "0"
+
+
+def test_timeout_cancels_the_run_and_the_cluster_stays_usable(kc, redis, workers):
+    workers(1)
+    reply = error(kc, f"%%parallel --map [1, 2] --cluster {redis.url} --timeout 1\nwhile (true) {{}}")
+    assert reply["ename"] == "TimeoutError" and "--timeout 1 s" in reply["evalue"]
+    out = ok(kc, f"%%parallel --map [5] --cluster {redis.url} --quiet\nitem")
+    assert results_of(out)[0]["text/plain"] == "[ 5 ]"
+
+
+def test_redis_unreachable_at_start_names_the_url_and_the_local_pool_still_works(kc, redis):
+    redis.kill()
+    reply = error(kc, f"%cluster {redis.url}")
+    assert reply["ename"] == "ClusterUnreachableError"
+    assert f"cannot reach Redis at {redis.url}/paralab: nothing listens on 127.0.0.1:{redis.port}" in reply["evalue"]
+    assert "No cluster" in stdout_of(ok(kc, "%cluster"))
+    reply = error(kc, f"%%parallel --map [1] --cluster {redis.url}\nitem")
+    assert reply["ename"] == "ClusterUnreachableError"
+    assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem + 1"))[0]["text/plain"] == "[ 2, 3 ]"
+
+
+def test_redis_lost_mid_run_says_what_was_lost_and_the_kernel_goes_on(kc, redis, workers, tmp_path):
+    workers(1)
+    log = tmp_path / "lost.log"
+    ok(kc, f"const LOST = {json.dumps(str(log))};")
+    msg_id = kc.execute(
+        f"%%parallel --map [1, 2, 3, 4] --cluster {redis.url} --chunksize 1\n"
+        "require('fs').appendFileSync(LOST, `${item}\\n`);\nawait new Promise((r) => setTimeout(r, 3000));\nitem"
+    )
+    wait_for(lambda: log.exists() and log.read_text(), "a task to start")
+    redis.kill()
+    reply, _ = collect(kc, msg_id)
+    assert reply["status"] == "error" and reply["ename"] == "ClusterConnectionLostError", reply
+    assert f"lost the connection to Redis at {redis.url}/paralab during the run" in reply["evalue"]
+    assert "0 of 4 items were done" in reply["evalue"] and "the local pool still works" in reply["evalue"]
+    assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem * 2"))[0]["text/plain"] == "[ 2, 4 ]"
+
+
+def test_no_worker_on_the_queue_says_how_to_start_one(kc, redis):
+    reply = error(kc, f"%%parallel --map [1] --cluster {redis.url}/empty\nitem")
+    assert reply["ename"] == "ClusterNoWorkersError"
+    assert f"no paralab worker serves queue empty on {redis.url}/empty" in reply["evalue"]
+    assert f"paralab worker --redis {redis.url} --queue empty" in reply["evalue"]
+
+
+# --- keys ----------------------------------------------------------------------------------------------
+
+
+def test_a_worker_with_the_wrong_key_refuses_and_the_others_finish(kc, redis, workers):
+    (wrong,) = workers(1, key="not-the-kernel-key-at-all")
+    (good,) = workers(1)
+    out = ok(kc, f"%%parallel --map Array.from({{ length: 40 }}, (_, i) => i) --cluster {redis.url} --chunksize 1 --out k --quiet\n"
+                 "await new Promise((r) => setTimeout(r, 10)); item")
+    assert value(kc, "k.length === 40 && k.every((v, i) => v === i)") == "true"
+    wait_for(lambda: "refused task" in wrong.text(), "the wrongly keyed worker to log a refusal")
+    assert "a wrong signature" in wrong.text() and "goes back to the queue for the other workers" in wrong.text()
+    assert "refused" not in good.text()
+    assert "runs again" not in stdout_of(out, "stderr"), "a refused task is not a retry after a dead worker"
+
+
+def test_a_kernel_with_the_wrong_or_no_key_says_so(kc, redis, workers):
+    workers(2)
+    try:
+        ok(kc, "process.env.PARALAB_CLUSTER_KEY = 'a-key-no-worker-has-0000';")
+        reply = error(kc, f"%%parallel --map [1, 2, 3] --cluster {redis.url}\nitem")
+        assert reply["ename"] == "ClusterSignatureError"
+        assert "every worker on" in reply["evalue"] and "refused the tasks" in reply["evalue"]
+        assert "set PARALAB_CLUSTER_KEY" in reply["evalue"]
+        ok(kc, "delete process.env.PARALAB_CLUSTER_KEY;")
+        reply = error(kc, f"%cluster {redis.url}")
+        assert reply["ename"] == "ClusterKeyError" and "no cluster key: PARALAB_CLUSTER_KEY is not set" in reply["evalue"]
+    finally:
+        ok(kc, f"process.env.PARALAB_CLUSTER_KEY = {json.dumps(KEY)};")
+    assert results_of(ok(kc, f"%%parallel --map [1, 2, 3] --cluster {redis.url} --quiet\nitem"))[0]["text/plain"] == "[ 1, 2, 3 ]"
+
+
+# --- TLS and passwords -----------------------------------------------------------------------------------
+
+
+def test_tls_with_a_password(tmp_path):
+    server = RedisServer(tmp_path, tls=True, password="s3cret-pw")
+    ca_env = {"NODE_EXTRA_CA_CERTS": str(server.ca)}
+    worker = Worker(tmp_path, server.url, env=ca_env)
+    km, kc = start_new_kernel(kernel_name="paralab", startup_timeout=TIMEOUT,
+                              env={**os.environ, "PARALAB_CLUSTER_KEY": KEY, **ca_env})
+    try:
+        text = stdout_of(ok(kc, f"%cluster {server.url}"))
+        assert f"rediss://:***@127.0.0.1:{server.port}/paralab" in text and "s3cret-pw" not in text
+        assert "1 worker on 1 host" in text
+        assert results_of(ok(kc, "%%parallel --map [1, 2, 3] --quiet\nitem * item"))[0]["text/plain"] == "[ 1, 4, 9 ]"
+        reply = error(kc, f"%cluster rediss://:wrong@127.0.0.1:{server.port}")
+        assert "refused the user name or password" in reply["evalue"] and "wrong" not in reply["evalue"]
+        reply = error(kc, f"%cluster redis://:s3cret-pw@127.0.0.1:{server.port}")
+        assert reply["ename"] == "ClusterUnreachableError" and "rediss://" in reply["evalue"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        worker.stop()
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def back_to_the_local_pool(kc):
+    """A test that set the session's cluster and failed must not move the next test's cells."""
+    yield
+    ok(kc, "%cluster off")
