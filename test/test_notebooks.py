@@ -101,6 +101,7 @@ def test_every_expected_notebook_exists():
         "08-gpu.ipynb",
         "09-task-graphs.ipynb",
         "10-cluster.ipynb",
+        "11-synchronisation-and-deadlock.ipynb",
     }
     assert expected <= set(ALL)
 
@@ -241,25 +242,34 @@ def test_02_pool_map():
 
 def test_03_shared_memory_race_and_fixes():
     nb = executed("03-shared-memory.ipynb")
-    race = cell(nb, "%%parallel --workers 2 --share counter")
-    bundle(race, RUN_MIME)
-    got, expected, lost = numbers(text(cell(nb, "const expected = 2 * PER_WORKER;")))[:3]
-    assert expected == 100_000_000 and got < expected and lost == expected - got, "the race loses updates"
-    # Each worker's value is its last `counter[0]++` (the count it read); the last writer's is got - 1.
-    last_reads = numbers(result(race))
-    assert len(last_reads) == 2 and got - 1 in last_reads, (result(race), got)
+    total = 24_000_000
 
-    locked = [c for c in nb.cells if c.cell_type == "code"
-              and c.source.startswith("console.log(`counter = ${counter[0]}, expected ${2 * LOCKED_PER_WORKER}`)")]
-    assert len(locked) == 2, "Mutex in the loop, then local accumulation"
-    for c in locked:
-        assert text(c) == "counter = 400000, expected 400000\n"
-    assert text(cell(nb, "console.log(`counter = ${counter[0]}, expected ${2 * ATOMIC_PER_WORKER}`)")) == \
-        "counter = 4000000, expected 4000000\n"
-    for starts in ("%%parallel --workers 2\nawait comm.barrier();\nconst t0 = performance.now();\nfor (let i = 0; i < LOCKED",
-                   "%%parallel --workers 2\nawait comm.barrier();\nconst t0 = performance.now();\nlet local",
-                   "%%parallel --workers 2\nawait comm.barrier();\nconst t0 = performance.now();\nfor (let i = 0; i < ATOMIC"):
-        assert re.fullmatch(r"\[ 'w0: [\d.]+ ms', 'w1: [\d.]+ ms' \]", result(cell(nb, starts)))
+    def checked(variant):
+        line = [l for l in text(cell(nb, f'check("{variant}"')).splitlines() if l.startswith(variant)]
+        assert len(line) == 1, text(cell(nb, f'check("{variant}"'))
+        got, of, lost, ms = numbers(line[0].split(":", 1)[1])[:4]
+        assert of == total and lost == total - got and ms >= 0, line
+        return got
+
+    # the same body on one worker, then on two: the baseline is right, the race loses updates
+    alone = cell(nb, "%%parallel --workers 1 --share counter --out alone")
+    race = cell(nb, "%%parallel --workers 2 --share counter --out race")
+    assert alone.source.split("\n", 1)[1] == race.source.split("\n", 1)[1], "the same body"
+    assert checked("one worker") == total
+    assert checked("two workers, no lock (race)") < total, "the race loses updates"
+    # the race and the locked loop show their summaries: busy workers, never a speedup
+    for c in (race, cell(nb, "%%parallel --workers 2 --out locked")):
+        words = summary_text(c)
+        assert re.search(r"\d\.\d of 2 workers busy on average", words) and "speedup" not in words, words
+        assert bundle(c, RUN_MIME)["workers"] == 2
+    for variant in ("two workers, a lock per increment", "two workers, count locally, lock once",
+                    "two workers, Atomics.add"):
+        assert checked(variant) == total, variant
+    # every version counted to the same TOTAL, so the table compares like with like
+    table = text(cell(nb, "const baseline = costs"))
+    rows = table.splitlines()
+    assert len(rows) == 5 and rows[0].startswith("one worker") and "1.00 × one worker  correct" in rows[0], table
+    assert "wrong:" in rows[1] and all(r.endswith("correct") for r in rows[2:]), table
 
 
 # --- 04 message passing ---------------------------------------------------------------------------
@@ -274,8 +284,12 @@ def test_04_message_passing():
 
     out = result(cell(nb, "%%parallel --workers 2\nif (rank === 0) {\n  for (let i = 1; i <= 10"))
     assert "consumer: 10 items, sum 385" in out
-    out = result(cell(nb, "%%parallel --workers 2\nif (rank === 0) {\n  for (let i = 1; i <= 20"))
-    assert "consumer got 20 items: " + " ".join(str(i) for i in range(1, 21)) in out
+    bundle(cell(nb, "%%parallel --workers 2 --out events"), RUN_MIME)
+    timeline = text(cell(nb, "const start = Math.min(...events"))
+    popped = [int(x) for x in re.findall(r"w1 popped (\d+)", timeline)]
+    assert popped == list(range(1, 11)), "first in, first out, every item once"
+    assert re.search(r"w0 pushed \d+ after waiting \d+ ms \(queue was full\)", timeline), "the producer blocks"
+    assert timeline.rstrip().endswith("w1 got the sentinel and stops")
 
     c = cell(nb, "%%parallel --workers 2\nconst answer = await comm.recv(1 - rank);")
     assert c.metadata.tags == ["raises-exception"]
@@ -309,6 +323,33 @@ def test_05_copy_vs_share():
     assert bundle(c, RUN_MIME)["bytesIn"] < 1024, "worker state is reused, not sent again"
     assert result(cell(nb, "%%parallel --workers 2\nlet m = -Infinity")) == "[ 0.999, 0.999 ]"
 
+    # send once, then only the changes: same sums, kilobytes instead of megabytes
+    once = bundle(cell(nb, "%%parallel --workers 2\nconst myRows"), RUN_MIME)
+    assert once["bytesIn"] > 60e6, "the table travels once"
+    everything = bundle(cell(nb, "%%parallel --workers 2 --out copiedSums"), RUN_MIME)
+    changes = bundle(cell(nb, "%%parallel --workers 2 --out updatedSums"), RUN_MIME)
+    assert everything["bytesIn"] > 60e6 and changes["bytesIn"] < 100e3, (everything["bytesIn"], changes["bytesIn"])
+    assert re.search(r"64 MB copied in", summary_text(cell(nb, "%%parallel --workers 2 --out copiedSums")))
+    assert re.search(r"\d+ kB copied in", summary_text(cell(nb, "%%parallel --workers 2 --out updatedSums")))
+    assert text(cell(nb, "console.log(`copy everything")).endswith("same sums: true\n")
+
+    # threads vs processes: start-up reported, own heaps, process ids, no shared memory
+    c = cell(nb, "%%parallel --workers 2 --processes\n")
+    assert re.search(r"Started 2 worker processes in \d+ ms", text(c)), text(c)
+    assert re.search(r"Started 2 worker threads in \d+ ms", text(cell(nb, "%%parallel --workers 2 --in big")))
+    assert bundle(c, RUN_MIME)["workerKind"] == "process"
+    process_pids = numbers(result(c))
+    thread_pids = numbers(result(cell(nb, "%%parallel --workers 2\n(globalThis as any).visited = `thread")))
+    out = text(cell(nb, "console.log(`the kernel runs as process"))
+    kernel_pid = numbers(out)[0]
+    assert thread_pids == [kernel_pid, kernel_pid], "threads live in the kernel's process"
+    assert kernel_pid not in process_pids and process_pids[0] != process_pids[1], "each process its own"
+    assert "globalThis.visited in the kernel: undefined" in out
+    c = cell(nb, "%%parallel --workers 2 --processes --share sbig")
+    assert c.metadata.tags == ["raises-exception"]
+    (err,) = [o for o in c.outputs if o.output_type == "error"]
+    assert "--share cannot work with --processes" in err.evalue, err.evalue
+
 
 # --- 06 amdahl ------------------------------------------------------------------------------------
 
@@ -323,6 +364,17 @@ def test_06_oversubscription_and_amdahl():
         assert f"Warning: 4 workers on {cores} cores (oversubscribed)" in text(four, "stderr")
     assert bundle(two, RUN_MIME)["workers"] == 2 and bundle(four, RUN_MIME)["workers"] == 4
 
+    # hidden oversubscription: each worker starts a helper thread; 4 threads report their times
+    flat = cell(nb, "%%parallel --workers 2 --out flatMs")
+    nested = cell(nb, "%%parallel --workers 2 --out nestedMs")
+    for c in (flat, nested):
+        assert bundle(c, RUN_MIME)["workers"] == 2
+        assert re.search(r"\d\.\d of 2 workers busy on average", summary_text(c)), summary_text(c)
+        assert "oversubscribed" not in text(c, "stderr"), "paralab cannot see the helpers: no warning"
+    out = text(cell(nb, "const ms = (xs: number[])"))
+    assert re.search(r"2 threads, 400 units each: +\d+ ms, \d+ ms\n", out), out
+    assert re.search(r"4 threads, 200 units each: +\d+ ms, \d+ ms, \d+ ms, \d+ ms\n", out), out
+
     c = cell(nb, "%%parallel --scaling 1,2,4")
     scaling = bundle(c, SCALING_MIME)
     assert [p["workers"] for p in scaling["points"]] == [1, 2, 4]
@@ -330,6 +382,8 @@ def test_06_oversubscription_and_amdahl():
     words = summary_text(c)
     assert re.search(r"serial fraction ≈? ?\d\.\d+", words), words
     c = cell(nb, "%%parallel --scaling 1,2\n")
+    if cores == 2:
+        assert "oversubscribed" not in text(c, "stderr"), "1 and 2 workers fit on 2 cores, whatever the pool's size"
     within_cores = bundle(c, SCALING_MIME)
     assert [p["workers"] for p in within_cores["points"]] == [1, 2]
     assert 0 <= within_cores["serialFraction"] <= 1
@@ -354,6 +408,19 @@ def test_07_concurrency_vs_parallelism():
     c = cell(nb, "%%parallel --map [200, 200, 200, 200, 200, 200]")
     assert result(c) == "[ 200, 200, 200, 200, 200, 200 ]"
     assert len(bundle(c, RUN_MIME)["tasks"]) == 6
+    words = summary_text(c)
+    assert "0.0 of 2 workers busy on average (the workers mostly waited)" in words, words
+
+    # --no-block: a handle with done, progress, await and cancel()
+    assert "job is its handle" in text(cell(nb, "%%parallel --map [100, 100, 100, 100, 100, 100, 100, 100]"))
+    watch = text(cell(nb, "console.log(`right after starting"))
+    assert re.fullmatch(r"right after starting: done = (true|false), progress \d of 8\n"
+                        r"200 ms later: done = (true|false), progress \d of 8\n", watch), watch
+    assert text(cell(nb, "const values = await job;")) == "after await: done = true, progress 8 of 8, 8 results\n"
+    out = text(cell(nb, "await sleep(300);\nlong.cancel();"))
+    assert "await long threw: The parallel job was cancelled (cancelled with cancel())" in out, out
+    finished = int(re.search(r"done = true, (\d+) of 40 tasks finished before the cancel", out).group(1))
+    assert finished < 40
 
 
 # --- 08 gpu ---------------------------------------------------------------------------------------
@@ -374,6 +441,13 @@ def test_08_gpu():
     out = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
     assert "TypeScript, 1 core" in out and "workers" in out and out.count("agrees") == 2
     assert "gpu.js mode cpu" in text(cell(nb, "%%gpu --output 64,64"))
+
+    # what moving the data costs: the same data moved with 0, 8 and 64 operations per element
+    out = text(cell(nb, "const WORK = [0, 8, 64];"))
+    rows = [l for l in out.splitlines() if re.match(r" *\d+ +\d+\.\d MB", l)]
+    assert [int(r.split()[0]) for r in rows] == [65536, 262144, 1048576], out
+    assert all(len(re.findall(r"\d+\.\d ms", r)) == 3 for r in rows), out
+    assert "the 0-ops kernel returned its input unchanged: true" in out
 
 
 # --- 09 task graphs -------------------------------------------------------------------------------
@@ -450,3 +524,43 @@ def test_10_cluster():
     assert result(cell(nb, 'import { parallel } from "paralab";')) == "[ 1, 4, 9, 16 ]"
     assert "local pool again" in text(cell(nb, "%cluster off"))
     assert result(cell(nb, "for (const p of started)")) == "'stopped 3 processes'"
+
+
+# --- 11 synchronisation and deadlock --------------------------------------------------------------
+
+
+def test_11_synchronisation_and_deadlock():
+    nb = executed("11-synchronisation-and-deadlock.ipynb")
+    # a semaphore with 2 permits: 12 visits, never more than 2 clients inside
+    c = cell(nb, "%%parallel --workers 4 --out visits")
+    assert len(bundle(c, RUN_MIME)["tasks"]) == 4
+    out = text(cell(nb, "// One character per 25 ms"))
+    assert "12 visits; most clients inside at once: 2" in out, out
+    lanes = [l.split(" ", 1)[1] for l in out.splitlines() if re.match(r"w\d ", l)]
+    assert len(lanes) == 4 and all(sum(l[i] == "█" for l in lanes) <= 2 for i in range(len(lanes[0]))), out
+
+    # one lock for the bank vs one per account: both measured, both correct
+    for starts in ("%%parallel --workers 2 --out oneLockMs", "%%parallel --workers 2 --out perAccountMs"):
+        assert re.search(r"\d\.\d of 2 workers busy on average", summary_text(cell(nb, starts)))
+    out = text(cell(nb, "console.log(`one lock for the bank"))
+    assert re.search(r"one lock for the bank: slowest worker \d+ ms", out)
+    assert re.search(r"one lock per account: +slowest worker \d+ ms", out)
+    assert "balances: A = 4000000, B = 4000000" in out
+
+    # lock order: the deadlock is reported with both locks and their holders, then fixed
+    c = cell(nb, "%%parallel --workers 2\n// w0 moves money from A to B")
+    assert c.metadata.tags == ["raises-exception"]
+    (err,) = [o for o in c.outputs if o.output_type == "error"]
+    assert err.ename == "DeadlockError"
+    assert "w0 waits to lock `lockB` (held by w1); w1 waits to lock `lockA` (held by w0)" in err.evalue, err.evalue
+    assert bundle(cell(nb, "%%parallel --workers 2 --out transfers"), RUN_MIME)["workers"] == 2
+    assert text(cell(nb, "console.log(`money in the bank")) == "money in the bank: 8000000 (before the transfers: 8000000)\n"
+
+    # join before draining: the producer's wait on the full queue is reported, then drained first
+    c = cell(nb, "%%parallel --workers 1\nfor (let i = 1; i <= 10; i++) squares.push")
+    assert c.metadata.tags == ["raises-exception"]
+    (err,) = [o for o in c.outputs if o.output_type == "error"]
+    assert err.ename == "DeadlockError" and "w0 waits to push to `squares`, full (4 of 4)" in err.evalue, err.evalue
+    assert "is its handle" in text(cell(nb, "%%parallel --workers 1 --no-block --out producer"))
+    out = text(cell(nb, "const got: number[] = [];"))
+    assert out == "drained: 1 4 9 16 25 36 49 64 81 100\n[ 'produced 10 squares' ]\n", out

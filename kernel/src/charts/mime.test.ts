@@ -47,6 +47,10 @@ test("summarizeRun: busy workers, never a speedup without a serial pass", () => 
       "8 tasks on 2 workers (thread) in 2.00 ms wall, 500 µs CPU; too short to judge parallelism (under 20 ms wall or 10 ms CPU, start-up and messaging dominate): give the workers more work to measure it; 1.2 kB copied in, 0.3 kB out",
     ],
     [
+      { wallMs: 630, cpuMs: 1.9 },
+      "8 tasks on 2 workers (thread) in 630 ms wall, 1.90 ms CPU; 0.0 of 2 workers busy on average (the workers mostly waited); 1.2 kB copied in, 0.3 kB out",
+    ],
+    [
       { items: 0, tasks: [], wallMs: 1, cpuMs: 0 },
       "0 items in 0 tasks on 2 workers (thread) in 1.00 ms wall, 0 ms CPU; nothing ran; 1.2 kB copied in, 0.3 kB out",
     ],

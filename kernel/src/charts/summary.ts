@@ -19,6 +19,12 @@ const GRAPH_TOO_SHORT = Object.assign((wallMs: number, workMs: number) => isTooS
   wallMs: TOO_SHORT_WALL_MS,
   workMs: TOO_SHORT_CPU_MS,
 });
+
+/**
+ * A run this long with under TOO_SHORT_CPU_MS of CPU was not too short: its workers waited
+ * (timers, I/O, locks). Its busy figure (about 0) is then the lesson, not noise.
+ */
+export const WAITED_WALL_MS = 150;
 /** A measured speedup this far above the worker count is more than timing noise. */
 const NOISE_FACTOR = 1.15;
 
@@ -46,7 +52,7 @@ function formatCopied(bytes: number): string {
 }
 
 export function isTooShort(wallMs: number, cpuMs: number): boolean {
-  return wallMs < TOO_SHORT_WALL_MS || cpuMs < TOO_SHORT_CPU_MS;
+  return wallMs < TOO_SHORT_WALL_MS || (cpuMs < TOO_SHORT_CPU_MS && wallMs < WAITED_WALL_MS);
 }
 
 /**
@@ -70,7 +76,8 @@ export function summarizeRun(record: RunRecord): string {
     );
   } else {
     const busy = record.busyWorkers ?? record.cpuMs / record.wallMs;
-    parts.push(`${busy.toFixed(1)} of ${record.workers} workers busy on average`);
+    const waited = record.cpuMs < TOO_SHORT_CPU_MS ? " (the workers mostly waited)" : "";
+    parts.push(`${busy.toFixed(1)} of ${record.workers} workers busy on average${waited}`);
   }
   parts.push(`${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out`);
   const errors = record.tasks.filter((t) => t.status === "error").length;

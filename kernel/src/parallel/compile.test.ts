@@ -48,6 +48,33 @@ describe("compileBody: a body's value is its completion value", () => {
     assert.equal(await run("if (x > 0) { twice(x) + 1; }", { ...SPMD, varNames: [] }, { rank: 2, size: 3 }, realm), 41);
   });
 
+  it("SPMD declarations no closure captures are locals while the body runs, published when it ends", async () => {
+    const realm = vm.createContext({});
+    const body =
+      "let n = 0;\nconst during = Object.hasOwn(globalThis, 'n');\nfor (let i = 0; i < 10; i++) n++;\nconst [a, { b }] = [1, { b: 2 }];\n[during, n + a + b]";
+    assert.equal(JSON.stringify(await run(body, SPMD, { rank: 0, size: 1 }, realm)), "[false,13]"); // another realm's array
+    assert.deepEqual([realm.n, realm.a, realm.b, realm.during], [10, 1, 2, false]);
+  });
+
+  it("SPMD declarations a kept function captures stay globals, so later cells see its changes", async () => {
+    const realm = vm.createContext({});
+    await run("let count = 0;\nfunction bump() { return ++count; }", SPMD, { rank: 0, size: 1 }, realm);
+    vm.runInContext("bump(); bump();", realm);
+    assert.equal(realm.count, 2);
+    assert.equal(await run("count", SPMD, { rank: 0, size: 1 }, realm), 2);
+  });
+
+  it("SPMD declarations are published when the body throws or returns early", async () => {
+    const realm = vm.createContext({});
+    await assert.rejects(run("const before = 1;\nthrow new Error('boom');", SPMD, { rank: 0, size: 1 }, realm), /boom/);
+    assert.equal(realm.before, 1);
+    assert.equal(
+      await run("const x = 1;\nif (rank === 0) return 'early';\nx", SPMD, { rank: 0, size: 1 }, realm),
+      "early",
+    );
+    assert.equal(realm.x, 1);
+  });
+
   it("maps a traceback's line to the cell's line", async () => {
     const body =
       "let a = 1;\nif (a) {\n  for (let i = 0; i < 2; i++) {\n    if (i === 1) throw new Error('boom');\n  }\n}";

@@ -1,7 +1,7 @@
 import { SourceMap } from "node:module";
 import * as ts from "@tslab/typescript-for-tslab";
 import { completionEdits } from "../lang/completion";
-import { applyEdits, uniqueName } from "../lang/edits";
+import { applyEdits, type Edit, uniqueName } from "../lang/edits";
 
 /** A `%%parallel` body compiled for the workers. */
 export interface CompiledBody {
@@ -61,7 +61,9 @@ function compile(body: string, o: CompileOptions): CompiledBody {
   });
   const transpiled = out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, "");
   const value = uniqueName("$value", transpiled, ...Object.values(o.functions ?? {}));
-  const js = rewriteBody(transpiled, o.persistDeclarations, value);
+  const unset = uniqueName("$unset", transpiled, ...Object.values(o.functions ?? {}));
+  const bound = new Set([value, ...o.contextNames, ...o.varNames, ...Object.keys(o.functions ?? {})]);
+  const js = rewriteBody(transpiled, o.persistDeclarations, value, { unset, bound });
   const map = new SourceMap(JSON.parse(out.sourceMapText ?? "{}"));
   const context = `let ${value}; ${o.contextNames.length ? `let { ${o.contextNames.join(", ")} } = __ctx; ` : ""}`;
   const vars = o.varNames.length ? `let { ${o.varNames.join(", ")} } = __ctx.vars; ` : "";
@@ -104,14 +106,27 @@ function usesAwait(body: string): boolean {
  * Edits the transpiled function in place (keeping line numbers): it keeps its completion value in
  * `value` and returns it, and with `persist` its top-level declarations become assignments to
  * worker globals (the wrapper runs in sloppy mode, so `x = 1` creates a global).
+ *
+ * A global is slow in a hot loop (every `local++` is a property store on globalThis), so a
+ * declared name that no nested function captures stays a local of the body while it runs and is
+ * published to globalThis when the body ends (normally or not); names that closures capture stay
+ * globals throughout, so a function kept on the worker still sees the variable later cells see.
+ * `bound` are the names the prelude binds (context, sent variables, the value): never redeclared;
+ * `unset` names the marker of a local not yet assigned (not published).
  */
-function rewriteBody(js: string, persist: boolean, value: string): string {
+function rewriteBody(
+  js: string,
+  persist: boolean,
+  value: string,
+  locals: { unset: string; bound: ReadonlySet<string> },
+): string {
   const file = ts.createSourceFile("cell.js", js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const fn = file.statements.find(ts.isFunctionDeclaration);
   if (!fn?.body) return js;
   const statements = fn.body.statements;
   // `void (x = 1)` below replaces declarations, which completionEdits leaves alone: no overlap.
   const edits = completionEdits(statements, { name: value });
+  if (persist) edits.push(...localDeclarations(fn.body, locals.unset, locals.bound));
   edits.push({ start: fn.body.getEnd() - 1, end: fn.body.getEnd() - 1, text: `return ${value}; ` });
   for (const stmt of statements) {
     if (!persist) break;
@@ -136,4 +151,56 @@ function rewriteBody(js: string, persist: boolean, value: string): string {
     }
   }
   return applyEdits(js, edits);
+}
+
+/**
+ * For persisted SPMD declarations that no nested function captures: `let x = unset` at the top of
+ * the body and a `finally` that publishes each assigned one to globalThis (two insertions, before
+ * the body's first line and at its end, so no line moves).
+ */
+function localDeclarations(body: ts.Block, unset: string, bound: ReadonlySet<string>): Edit[] {
+  const captured = namesInNestedFunctions(body);
+  const names = new Set<string>();
+  for (const stmt of body.statements) {
+    if (!ts.isVariableStatement(stmt)) continue;
+    for (const d of stmt.declarationList.declarations)
+      for (const name of bindingNames(d.name)) if (!captured.has(name) && !bound.has(name)) names.add(name);
+  }
+  if (names.size === 0) return [];
+  const list = [...names];
+  const open = body.getStart() + 1;
+  const close = body.getEnd() - 1;
+  return [
+    {
+      start: open,
+      end: open,
+      text: ` const ${unset} = Symbol(); let ${list.map((n) => `${n} = ${unset}`).join(", ")}; try {`,
+    },
+    {
+      start: close,
+      end: close,
+      text: `} finally { ${list.map((n) => `if (${n} !== ${unset}) globalThis.${n} = ${n};`).join(" ")} } `,
+    },
+  ];
+}
+
+/** Every name a binding (identifier or destructuring pattern) declares. */
+function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
+}
+
+/** Identifiers used anywhere inside functions, arrows and classes nested in `body` (conservative: shadowed names count). */
+function namesInNestedFunctions(body: ts.Node): Set<string> {
+  const names = new Set<string>();
+  const collect = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) names.add(node.text);
+    ts.forEachChild(node, collect);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) collect(node);
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return names;
 }

@@ -30,6 +30,8 @@ export interface DispatchOptions {
   schedule?: "dynamic" | "static";
   quiet?: boolean;
   signal?: AbortSignal;
+  /** Tasks done so far (a --no-block handle's `progress`). */
+  onProgress?: (done: number) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function dispatch(
     onProgress: (done) => {
       progress?.update(done);
       watch.progress(done);
+      o.onProgress?.(done);
     },
   };
   // The precise clock the workers' task times and thread-clock samples use.

@@ -7,7 +7,8 @@ import type { TaskRecord } from "../run/records";
  */
 export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
   done = false;
-  progress = { done: 0, total: 0 };
+  /** Tasks done so far (live while the run goes on) and in all. */
+  readonly progress: { done: number; total: number };
   /** Per-task timings, set when the run has finished. */
   timings: TaskRecord[] | undefined;
   /** The error the run ended with, if it failed. */
@@ -16,10 +17,10 @@ export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
 
   constructor(
     run: Promise<JobResult>,
-    total: number,
+    progress: { done: number; total: number },
     private readonly abort: AbortController,
   ) {
-    this.progress.total = total;
+    this.progress = progress;
     this.promise = run.then(
       (result) => {
         this.done = true;

@@ -41,10 +41,15 @@ export async function runParallel(
   }
   if (!plan.block) {
     const abort = new AbortController();
-    const run = dispatch(plan, job, runner, env, { workers: plan.workers, signal: abort.signal });
+    const progress = { done: 0, total: job.items?.length ?? plan.workers };
+    const run = dispatch(plan, job, runner, env, {
+      workers: plan.workers,
+      signal: abort.signal,
+      onProgress: (done) => (progress.done = done),
+    });
     const handle = new ParallelHandle(
       run.then((r) => r.result),
-      job.items?.length ?? plan.workers,
+      progress,
       abort,
     );
     run
@@ -88,10 +93,12 @@ async function sizeForCluster(plan: ParallelPlan, runner: Runner, env: ParallelE
 
 function warnIfOversubscribed(plan: ParallelPlan, env: ParallelEnv): void {
   const cores = os.availableParallelism();
-  if (plan.workers > cores) {
+  // --scaling runs at its own sizes, not at the pool's default size
+  const workers = plan.scaling ? Math.max(...plan.scaling) : plan.workers;
+  if (workers > cores) {
     env.sink.stream(
       "stderr",
-      `Warning: ${plan.workers} workers on ${cores} cores (oversubscribed): workers take turns on the cores, so expect at most ${cores}x speedup.\n`,
+      `Warning: ${workers} workers on ${cores} cores (oversubscribed): workers take turns on the cores, so expect at most ${cores}x speedup.\n`,
     );
   }
 }

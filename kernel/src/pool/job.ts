@@ -7,6 +7,7 @@ import { findSharedMemory } from "../sync/revive";
 import { estimateBytes } from "../transfer/bytes";
 import { CommBroker } from "./broker";
 import { SyncDeadlockWatch } from "./sync-deadlock";
+import { clearWait } from "../sync/wait-board";
 import type { CommMessage, GraphTaskMessage, ResultMessage, TaskMessage, WireCode } from "../run/messages";
 import type { WorkerSlot, InFlight } from "./slot";
 import type { Chunk, TaskQueue } from "./task-queue";
@@ -291,6 +292,7 @@ export class JobRun {
     const items = spec.mode === "map" ? spec.items.slice(chunk.start, chunk.start + chunk.count) : undefined;
     const withVars = slot.varsJobId !== spec.id;
     const bytesIn = (withVars ? spec.varsBytes : 0) + (items ? estimateBytes(items) : 0);
+    if (this.host.waitBoard) clearWait(this.host.waitBoard, slot.rank);
     const msg: TaskMessage = {
       type: "task",
       jobId: spec.id,

@@ -5,7 +5,7 @@
  */
 import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors";
 import { threadCpuMs } from "../proc/schedstat";
-import { clearWaitRow, newWaitBoard } from "../sync/wait-board";
+import { newWaitBoard } from "../sync/wait-board";
 import { describeExit } from "./crash";
 import { JobRun, type JobSpec } from "./job";
 import { GraphRun } from "./graph-run";
@@ -267,7 +267,6 @@ export class Pool implements Runner {
   #spawn(rank: number, startFailures = 0): WorkerSlot {
     const worker = spawnWorker(this.#kind, { memoryLimitMb: this.#memoryLimitMb });
     const slot = new WorkerSlot(rank, worker, startFailures);
-    if (this.#waitBoard) clearWaitRow(this.#waitBoard, rank);
     worker.onMessage((m) => this.#onMessage(slot, m));
     worker.onRawOutput((name, text) => {
       if (!slot.retired) (this.#job ?? this.#graph)?.onStream(slot.rank, name, text);

@@ -33,6 +33,29 @@ describe("deadlocks on shared-memory primitives are reported, not hung on", () =
     // The pool recovers: the deadlocked workers were replaced.
     const r = await pool.runSpmd(spmd(async ({ rank }) => rank, 2));
     assert.deepEqual(r.values, [0, 1]);
+    // ...and their waits are gone from the board: w1 holding a lock while it sleeps (not on the
+    // board) and w0 waiting for it is contention, not the old deadlock come back.
+    const m = new Mutex();
+    const contention = await pool.runSpmd(
+      spmd(
+        async ({ rank, vars }) => {
+          const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+          if (rank === 1) {
+            vars.m.lock();
+            pause(600);
+            vars.m.unlock();
+          } else {
+            while (Atomics.load(vars.m.state as Int32Array, 0) === 0) pause(5); // until w1 holds it
+            vars.m.lock();
+            vars.m.unlock();
+          }
+          return "done";
+        },
+        2,
+        { m },
+      ),
+    );
+    assert.deepEqual(contention.values, ["done", "done"]);
   });
 
   it("a producer on a full queue that nobody drains, the consumer waiting at a barrier", async () => {

@@ -70,7 +70,9 @@ export class SyncDeadlockWatch {
     const lines = waits.map((w) => `w${w.rank} ${this.describeWait(w)}`);
     return new DeadlockError(
       lines,
-      "every worker of this cell is blocked and only another blocked worker could wake it",
+      waits.length === 1
+        ? "the cell's only worker is blocked, and the kernel, which could wake it, waits for the cell to end"
+        : "every worker of this cell is blocked and only another blocked worker could wake one (the kernel waits for the cell to end)",
       advice(waits),
     );
   }

@@ -28,16 +28,16 @@ let row = -1;
 export function attachWaitBoard(b: Int32Array | undefined, rank: number): void {
   board = b && (rank + 1) * WAIT_FIELDS <= b.length ? b : undefined;
   row = rank;
-  if (board) clearWaitRow(board, rank);
 }
 
 /**
- * Forgets what a rank's previous worker was blocked on: a worker terminated in the middle of a
- * wait never cleared its row, and its successor must not look blocked.
+ * Marks `rank` as not waiting. The kernel calls it before it gives the rank a task: a worker that
+ * was stopped while blocked (a deadlock, an interrupt) leaves its row behind, and its replacement
+ * must not look blocked in a later cell before it has waited on anything.
  */
-export function clearWaitRow(b: Int32Array, rank: number): void {
+export function clearWait(b: Int32Array, rank: number): void {
   const base = rank * WAIT_FIELDS;
-  if (base + WAIT_FIELDS > b.length) return;
+  if (base + WAIT_FIELDS > b.length || Atomics.load(b, base + KIND) === 0) return;
   Atomics.store(b, base + KIND, 0);
   Atomics.add(b, base + SEQ, 1);
 }
