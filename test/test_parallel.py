@@ -248,3 +248,18 @@ def test_a_lock_order_deadlock_names_the_locks_and_the_kernel_lives_on(kc):
     assert "Take locks in one global order" in reply["evalue"]
     out = ok(kc, "%%parallel --workers 2 --quiet\nrank")
     assert results_of(out)[0]["text/plain"] == "[ 0, 1 ]"
+
+
+def test_a_no_block_run_shows_its_report_in_the_cell_that_awaits_it(kc):
+    ok(kc, "%%parallel --map [1, 2, 3] --no-block --out later\nawait new Promise((r) => setTimeout(r, 200)); item")
+    ok(kc, "await new Promise((r) => setTimeout(r, 1500));")  # the run ends while no cell of it runs
+    out = ok(kc, "await later")
+    assert results_of(out)[0]["text/plain"] == "[ 1, 2, 3 ]"
+    record = displays(out)[-1][RUN_MIME]
+    assert record["items"] == 3, "the report arrived with the results"
+
+
+def test_cancel_is_not_an_interrupt(kc):
+    ok(kc, "%%parallel --map [1, 2, 3, 4] --chunksize 1 --no-block --out stopped --quiet\nawait new Promise((r) => setTimeout(r, 2000)); item")
+    out = ok(kc, "stopped.cancel();\nlet why = '';\ntry { await stopped; } catch (e) { why = (e as Error).name; }\nwhy")
+    assert results_of(out)[0]["text/plain"] == "'TaskAbortedError'"

@@ -25,6 +25,11 @@ export function currentCell(what: string): CellScope {
   return current;
 }
 
+/** The cell running now, if any. */
+export function runningCell(): CellScope | undefined {
+  return current;
+}
+
 /** Where display output goes: the running cell, else the one that ran last. */
 export function outputCell(what: string): CellScope {
   return current ?? last ?? currentCell(what);

@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { enterCell } from "../cell/current";
+import { enterCell, runningCell } from "../cell/current";
 import type { CellScope } from "../cell/scope";
 import { InterruptedError } from "../errors";
 import { CellExecutor } from "../executor/executor";
@@ -58,6 +58,7 @@ export class KernelCellRunner implements CellRunner {
       sampler: this.parts.sampler,
       input: io.input,
       showValue: (value) => sink.result(toMimeBundle(value)),
+      outputNow: () => runningCell()?.sink,
       background: (task) => void background.push(task(rest)),
     };
     const leave = enterCell(scope);

@@ -55,7 +55,8 @@ export async function dispatch(
   const prefixer = new StreamPrefixer();
   const grouped = plan.groupOutputs ? new GroupedOutput() : undefined;
   const total = mode === "map" ? items!.length : o.workers;
-  const progress = mode === "map" && !quiet ? new ProgressBar(env.sink, total) : undefined;
+  // A --no-block cell has ended before its bar could show: its handle's .progress is the live view.
+  const progress = mode === "map" && !quiet && plan.block ? new ProgressBar(env.sink, total) : undefined;
   const timeout = plan.timeoutMs !== undefined ? AbortSignal.timeout(plan.timeoutMs) : undefined;
   const watch = env.observer.started({
     label: mode === "map" ? `map over ${total} items` : `spmd on ${o.workers} workers`,
@@ -119,7 +120,9 @@ function explainFailure(
       { cause: e },
     );
   }
-  if (e instanceof TaskAbortedError && signal.aborted) return new InterruptedError(e.message, { cause: e });
+  // The stop button is an interrupt; a handle's cancel() is not (its TaskAbortedError says so).
+  if (e instanceof TaskAbortedError && signal.aborted && plan.block)
+    return new InterruptedError(e.message, { cause: e });
   if (e instanceof TaskFailedError) return withCellLine(e, job.compiled);
   return e;
 }

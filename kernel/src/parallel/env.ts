@@ -16,4 +16,9 @@ export interface ParallelEnv {
   readonly observer: RunObserver;
   /** Shows a value as the cell's result, the way a plain cell shows its last expression. */
   showValue(value: unknown): void;
+  /**
+   * Where output can go at this moment: the sink of the cell running now, or undefined between
+   * cells (a frontend drops output addressed to a cell that has finished).
+   */
+  outputNow(): OutputSink | undefined;
 }

@@ -1,9 +1,14 @@
+import type { OutputSink } from "../output";
 import type { JobResult } from "../run/jobs";
 import type { TaskRecord } from "../run/records";
 
 /**
  * What `%%parallel --no-block --out job` puts in `job`: `job.done`, `job.progress`,
  * `await job` (the results), `job.cancel()`, `job.timings` (per task, once done).
+ *
+ * The run's report (summary and chart) goes to the cell that started it if that cell is still
+ * running when the run ends, else to the cell that awaits the handle: output sent to a finished
+ * cell is dropped by frontends.
  */
 export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
   done = false;
@@ -14,11 +19,15 @@ export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
   /** The error the run ended with, if it failed. */
   error: Error | undefined;
   private readonly promise: Promise<T[]>;
+  private heldReport: ((sink: OutputSink) => Promise<void>) | undefined;
+  /** The sink of the cell that last awaited this handle, while it may still be waiting. */
+  private awaitedFrom: OutputSink | undefined;
 
   constructor(
     run: Promise<JobResult>,
     progress: { done: number; total: number },
     private readonly abort: AbortController,
+    private readonly outputNow: () => OutputSink | undefined,
   ) {
     this.progress = progress;
     this.promise = run.then(
@@ -42,7 +51,26 @@ export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
     onfulfilled?: ((value: T[]) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
+    const sink = this.outputNow();
+    if (sink && this.heldReport) {
+      const show = this.heldReport;
+      this.heldReport = undefined;
+      return show(sink).then(() => this.promise.then(onfulfilled, onrejected));
+    }
+    this.awaitedFrom = sink;
     return this.promise.then(onfulfilled, onrejected);
+  }
+
+  /**
+   * The run has its report: shown now in `started` (the starting cell, if it still runs) or in a
+   * cell awaiting the handle, else held for the next cell that awaits it.
+   */
+  report(started: OutputSink, show: (sink: OutputSink) => Promise<void>): Promise<void> {
+    const now = this.outputNow();
+    const target = now && (now === started || now === this.awaitedFrom) ? now : undefined;
+    if (target) return show(target);
+    this.heldReport = show;
+    return Promise.resolve();
   }
 
   /** Stops the run: queued tasks are dropped, busy workers replaced; `await` then rejects. */

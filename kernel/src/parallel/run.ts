@@ -51,12 +51,16 @@ export async function runParallel(
       run.then((r) => r.result),
       progress,
       abort,
+      () => env.outputNow(),
     );
     run
-      .then(async (r) => {
-        afterRun(plan, job, r, env);
-        await showRunReport(plan, r, env);
-      })
+      .then((r) =>
+        handle.report(env.sink, async (sink) => {
+          const here = { ...env, sink };
+          afterRun(plan, job, r, here);
+          await showRunReport(plan, r, here);
+        }),
+      )
       .catch(() => undefined);
     env.code.assign(plan.out!, handle, "import('paralab').ParallelHandle<any>");
     env.sink.stream(

@@ -118,6 +118,10 @@ function advice(waits: BoardWait[]): string {
   if (kinds.has("barrier"))
     tips.push("Every party must reach the barrier: check that all ranks call wait() the same number of times");
   if (kinds.has("acquire")) tips.push("Every permit is held by a waiting worker: release before waiting for others");
+  // The stopped workers cannot unlock what they held; nobody else may, safely.
+  tips.push(
+    "The blocked workers were stopped and replaced; what they held stays held (a locked Mutex stays locked, taken permits stay taken), so create fresh ones before running the cell again",
+  );
   return tips.join(". ") + ".";
 }
 
