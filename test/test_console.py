@@ -58,3 +58,24 @@ def test_a_client_whose_iopub_connects_late_still_sees_its_first_cell():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_thirty_sessions_in_a_row_none_hangs(tmp_path):
+    """The first cell of a fresh console used to hang now and then (its iopub subscription raced the
+    reply); shutting down used to abort with Napi::Error now and then. Output goes to a file, as on
+    a terminal, not through a pipe the test would have to drain."""
+    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
+    for i in range(30):
+        path = tmp_path / f"session-{i}.txt"
+        with open(path, "w") as out:
+            subprocess.run(
+                [jupyter, "console", "--kernel", "paralab", "--simple-prompt"],
+                input="1 + 1\n2 + 2\n",
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=120,
+            )
+        text = path.read_text()
+        assert "Out[1]: 2" in text and "Out[2]: 4" in text, f"session {i}:\n{text}"
+        assert "terminate called" not in text and "Napi::Error" not in text, f"session {i}:\n{text}"

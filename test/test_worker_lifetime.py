@@ -1,7 +1,10 @@
 """Workers never outlive the kernel: shutdown, restart, and a kernel killed with SIGKILL."""
 import json
 import os
+import re
 import signal
+import subprocess
+import sys
 import time
 
 from jupyter_client.manager import start_new_kernel
@@ -59,3 +62,51 @@ def test_process_workers_end_with_shutdown_and_restart():
         kc.stop_channels()
         km.shutdown_kernel(now=False)
     assert wait_gone(pids) == [], "process workers outlived a kernel shutdown"
+
+
+def console_with_process_workers(tmp_path):
+    """A jupyter console whose kernel runs two process workers: (console, kernel pid, worker pids)."""
+    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
+    log = tmp_path / "console.txt"
+    out = open(log, "w")
+    console = subprocess.Popen(
+        [jupyter, "console", "--kernel", "paralab", "--simple-prompt"],
+        stdin=subprocess.PIPE,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    # One line per cell: a console reading a pipe sends each line as it comes.
+    console.stdin.write(
+        'process.pid\nimport { parallel } from "paralab";\n'
+        "await parallel.spmd(() => process.pid, { processes: true, workers: 2 })\n"
+    )
+    console.stdin.flush()
+    deadline = time.time() + 90
+    while time.time() < deadline and "Out[3]" not in log.read_text() and console.poll() is None:
+        time.sleep(0.2)
+    text = log.read_text()
+    try:
+        kernel = int(re.search(r"Out\[1\]: (\d+)", text)[1])
+        workers = [int(p) for p in re.search(r"Out\[3\]: \[ (\d+), (\d+) \]", text).groups()]
+    except (TypeError, AttributeError):
+        console.kill()
+        console.wait()
+        raise AssertionError(f"the console did not show the kernel's and workers' pids:\n{text}")
+    return console, kernel, workers
+
+
+def test_killing_console_and_kernel_ends_the_process_workers(tmp_path):
+    console, kernel, workers = console_with_process_workers(tmp_path)
+    assert alive(kernel) and all(alive(p) for p in workers)
+    os.kill(console.pid, signal.SIGKILL)
+    os.kill(kernel, signal.SIGKILL)
+    console.wait()
+    assert wait_gone(workers) == [], "process workers outlived their SIGKILLed kernel"
+
+
+def test_killing_the_console_ends_its_kernel_and_workers(tmp_path):
+    console, kernel, workers = console_with_process_workers(tmp_path)
+    os.kill(console.pid, signal.SIGKILL)
+    console.wait()
+    assert wait_gone([kernel] + workers) == [], "the kernel or its workers outlived the console that started them"

@@ -67,6 +67,23 @@ export class TaskFailedError extends Error {
   }
 }
 
+/**
+ * A task ran, but its value cannot be sent back to the kernel (a function, a Symbol, a WeakMap):
+ * the worker keeps running and its state; the message names the rank or item, what the value
+ * is, and what to return instead.
+ */
+export class ResultCloneError extends TaskFailedError {
+  override name = "ResultCloneError";
+  constructor(rank: number, index: number | undefined, what: { path: string; what: string; fix: string }) {
+    super(rank, index, { name: "DataCloneError", message: `${what.what} cannot be cloned` });
+    const who = index === undefined ? `rank ${rank}` : `item ${index} (on w${rank})`;
+    const value = what.path ? `a value whose ${what.path} is ${what.what}` : what.what;
+    this.message =
+      `[w${rank}] ${who} returned ${value}, which cannot be sent back to the kernel ` +
+      `(results travel by structured clone, which copies data only); ${what.fix}. The worker kept its state.`;
+  }
+}
+
 /** A worker died (crash, process.exit, out of memory) while it held tasks. */
 export class WorkerExitError extends Error {
   override name = "WorkerExitError";
@@ -102,6 +119,30 @@ export class WorkerExitError extends Error {
     this.exitCode = detail.exitCode;
     this.signal = detail.signal;
     this.indices = detail.indices ?? [];
+  }
+}
+
+/**
+ * An error that no task or cell caught, caught instead by the worker (or the kernel) so that it
+ * lives on with its state: a rejected promise nobody awaited, or an error thrown in a callback.
+ * Shown as a warning on the cell that is running, or else on the next one.
+ */
+export class BackgroundError extends Error {
+  override name = "BackgroundError";
+  constructor(
+    /** "worker w1" or "the kernel". */
+    readonly where: string,
+    readonly kind: "rejection" | "exception",
+    remote: RemoteError,
+  ) {
+    const what = `${remote.name}: ${remote.message}`;
+    super(
+      kind === "rejection"
+        ? `${where}: a promise was rejected and nothing awaited it (${what}). ` +
+            `${where === "the kernel" ? "The kernel" : "The worker"} caught it and kept its state; await the promise, or add .catch(...) where it is made.`
+        : `${where}: an error was thrown outside the running code, in a callback such as setTimeout (${what}). ` +
+            `${where === "the kernel" ? "The kernel" : "The worker"} caught it and kept its state; catch errors inside the callback.`,
+    );
   }
 }
 
@@ -147,6 +188,35 @@ export class SharedMemoryError extends Error {
     );
     this.variable = variable;
   }
+}
+
+/** Starting the workers asked for would leave them (and the kernel) no memory to work in. Nothing was started. */
+export class PoolMemoryError extends Error {
+  override name = "PoolMemoryError";
+  constructor(d: {
+    caller: string;
+    workers: number;
+    kind: string;
+    /** Workers that would be started. */
+    more: number;
+    startBytes: number;
+    roomBytes: number;
+    availableBytes: number;
+    cores: number;
+    override: string;
+  }) {
+    const need = d.more * (d.startBytes + d.roomBytes);
+    super(
+      `${d.caller}: ${d.workers} ${d.kind} workers will not fit in memory: the ${d.more} to start would need about ${mb(need)} ` +
+        `(${mb(d.startBytes)} each to start, measured on this pool's first workers, plus ${mb(d.roomBytes)} each to work in), ` +
+        `and ${mb(d.availableBytes)} is available. Nothing was started. ` +
+        `Ask for fewer workers (this machine has ${d.cores} cores: ${d.cores} workers keep them all busy), or, if you mean it: ${d.override}`,
+    );
+  }
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.max(1, Math.round(bytes / 1e6))} MB`;
 }
 
 /** The pool was closed; no more jobs can run on it. */
@@ -220,6 +290,18 @@ export class GpuKernelError extends GpuError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** A cell called process.exit in the kernel, which would end the kernel and everything in it. */
+export class ProcessExitError extends Error {
+  override name = "ProcessExitError";
+  constructor(code: unknown) {
+    super(
+      `process.exit(${code === undefined ? "" : String(code)}) would end the kernel, and every variable and worker with it; ` +
+        `the kernel kept running. To stop it, use Kernel → Restart or Kernel → Shut Down; ` +
+        `to end a cell early, throw an error or return from a function.`,
+    );
   }
 }
 

@@ -24,6 +24,8 @@ export interface ParallelOptions {
   groupOutputs?: boolean;
   /** Default true for the programmatic API: no summary or chart unless asked (quiet: false). */
   quiet?: boolean;
+  /** Start the workers asked for even when they will not fit in the memory available. */
+  noMemoryCheck?: boolean;
   /**
    * Run on a cluster of `paralab worker`s: a URL (redis://HOST:PORT[/QUEUE]), or true for the
    * session's cluster (%cluster URL), or false for the local pool even when a session cluster is set.

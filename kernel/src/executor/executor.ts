@@ -152,10 +152,23 @@ export class CellExecutor {
   }
 }
 
+/** Diagnostics shown per cell; the rest are counted (a pasted megabyte of junk has tens of thousands). */
+const MAX_DIAGNOSTICS = 20;
+const MAX_DIAGNOSTIC_CHARS = 500;
+
 export function formatDiagnostics(diagnostics: Diagnostic[], lineOffset = 0): string {
-  return diagnostics
-    .map((d) => `${d.start.line + 1 + lineOffset}:${d.start.character + 1} - ${d.messageText}`)
-    .join("\n");
+  const shown = diagnostics.slice(0, MAX_DIAGNOSTICS).map((d) => {
+    const text = String(d.messageText);
+    const message = text.length > MAX_DIAGNOSTIC_CHARS ? `${text.slice(0, MAX_DIAGNOSTIC_CHARS)}…` : text;
+    return `${d.start.line + 1 + lineOffset}:${d.start.character + 1} - ${message}`;
+  });
+  const more = diagnostics.length - shown.length;
+  if (more > 0) {
+    shown.push(
+      `… and ${more.toLocaleString("en-US")} more error${more === 1 ? "" : "s"} (fix the first ones: later errors often follow from them).`,
+    );
+  }
+  return shown.join("\n");
 }
 
 /**

@@ -62,11 +62,17 @@ export class KernelCellRunner implements CellRunner {
       background: (task) => void background.push(task(rest)),
     };
     const leave = enterCell(scope);
+    const stopReporting = this.parts.runners.reportTo((e) => sink.stream("stderr", `Warning: ${e.message}\n`));
     try {
       const segments = parseCell(code);
       for (const [i, segment] of segments.entries()) {
         if (segment.type === "code") {
-          const outcome = await this.executor.execute(segment.code);
+          const runCode = this.executor.prepare(segment.code);
+          // An interrupt that came while the cell was type-checked (synchronously) is waiting in
+          // the event loop: take it now, or a loop about to start would never see it.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (abort.signal.aborted) throw new InterruptedError();
+          const outcome = await runCode();
           if (outcome.hasValue) scope.showValue(outcome.value);
           continue;
         }
@@ -87,6 +93,7 @@ export class KernelCellRunner implements CellRunner {
       await Promise.allSettled(background);
       throw isSigintError(e) ? new InterruptedError(undefined, { cause: e }) : e;
     } finally {
+      stopReporting();
       leave();
       restore();
       this.abort = undefined;

@@ -12,6 +12,7 @@ import { Sampler } from "../monitor/sampler";
 import { Runners } from "../parallel/runners";
 import { KernelHandler, Transport } from "../protocol/handler";
 import { KernelCellRunner } from "./cell-runner";
+import { guardProcessExit } from "./exit-guard";
 import { registerMonitorTarget } from "./monitor-comm";
 import { KernelRunObserver } from "./run-observer";
 
@@ -46,7 +47,9 @@ export function createKernel(
     gpuMagic,
   ];
   const runner = new KernelCellRunner({ executor, runners, sampler, observer }, magics);
+  const restoreExit = guardProcessExit();
   runner.onShutdown(async () => {
+    restoreExit();
     sampler.stop();
     await runners.close();
     // gpu.js's webasm mode keeps worker threads per compiled kernel.

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { BackgroundError, type RemoteError } from "../errors";
 import { ConnectionConfig } from "../protocol/messages";
 import { KernelServer } from "../protocol/server";
 import { createKernel } from "./create";
@@ -10,18 +11,29 @@ export async function serveKernel(configPath: string): Promise<void> {
   const stderrWrite = process.stderr.write.bind(process.stderr);
   const log = (text: string) => void stderrWrite(text + "\n");
   const server = new KernelServer(config, log);
+  // A cell cannot call process.exit while the kernel runs (kernel/exit-guard.ts); this one can.
+  const processExit = process.exit.bind(process);
   const exit = () => {
-    void server.close().finally(() => process.exit(0));
+    void server.close().finally(() => processExit(0));
   };
-  const { handler, runner } = createKernel(server, process.cwd(), log, exit);
+  const { handler, runner, runners } = createKernel(server, process.cwd(), log, exit);
   watchParent(() => {
     log("paralab: the frontend that started this kernel is gone; shutting down");
     void runner.shutdown(false).finally(exit);
   });
   process.on("SIGINT", () => handler.interrupt());
-  // A failure in a cell's background code must not take the kernel down.
-  process.on("uncaughtException", (e) => log(`paralab: uncaught exception: ${e.stack ?? e}`));
-  process.on("unhandledRejection", (e) => log(`paralab: unhandled rejection: ${(e as Error)?.stack ?? e}`));
+  // A failure in a cell's background code must not take the kernel down; the cell hears of it.
+  const report = (kind: "rejection" | "exception") => (e: unknown) => {
+    log(`paralab: ${kind === "rejection" ? "unhandled rejection" : "uncaught exception"}: ${(e as Error)?.stack ?? e}`);
+    runners.reportBackground(new BackgroundError("the kernel", kind, asRemote(e)));
+  };
+  process.on("uncaughtException", report("exception"));
+  process.on("unhandledRejection", report("rejection"));
   await server.start((channel, msg) => handler.handle(channel, msg));
   await server.send("iopub", "status", { execution_state: "starting" }, undefined);
+}
+
+function asRemote(e: unknown): RemoteError {
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  return { name: "Error", message: `${String(e)} (a thrown ${typeof e}, not an Error)` };
 }

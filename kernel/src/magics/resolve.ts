@@ -34,7 +34,16 @@ export function resolveMagic(call: MagicCall, magics: readonly Magic[]): Resolve
   } else {
     words = splitWords(call.argText);
     if (magic.positional === "words") {
-      words = words.filter((w) => (w.value.startsWith("-") ? true : (positional.push(w.value), false)));
+      // A word is positional unless it is an option or the value of the option before it (%workers --memory 2048).
+      let takesValue = false;
+      words = words.filter((w) => {
+        const isOption = w.value.startsWith("-");
+        const keep = isOption || takesValue;
+        const spec = isOption ? magic.options.find((s) => s.flag === w.value || s.short === w.value) : undefined;
+        takesValue = spec !== undefined && spec.type !== "flag";
+        if (!keep) positional.push(w.value);
+        return keep;
+      });
     }
   }
   if (words.some((w) => w.value === "--help")) {

@@ -1,6 +1,6 @@
 import { InterruptedError, TaskAbortedError, TaskFailedError, TimeoutError } from "../errors";
 import type { JobHooks, JobResult } from "../run/jobs";
-import type { Runner } from "../run/runner";
+import type { EnsureOptions, Runner } from "../run/runner";
 import type { ParallelEnv } from "./env";
 import type { Utilization } from "./observer";
 import { withCellLine } from "./cell-line";
@@ -133,9 +133,22 @@ export async function startWorkers(
   workers: number,
   env: ParallelEnv,
   signal: AbortSignal,
+  options: EnsureOptions = {},
 ): Promise<void> {
   const before = runner.size;
-  const { started, ms } = await runner.ensureWorkers(workers, signal);
+  let started: number, ms: number;
+  try {
+    ({ started, ms } = await runner.ensureWorkers(workers, signal, options));
+  } catch (e) {
+    if (e instanceof TaskAbortedError && signal.aborted) {
+      throw new InterruptedError(
+        `Interrupted while the workers for this cell were starting: the ones it started were stopped, ` +
+          `and the pool is back to ${runner.size} ${runner.size === 1 ? "worker" : "workers"}. Nothing ran.`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
   if (!started) return;
   const noun = runner.kind === "thread" ? "worker thread" : runner.kind === "process" ? "worker process" : "worker";
   const what = started === 1 ? noun : noun.endsWith("s") ? `${noun}es` : `${noun}s`;

@@ -99,6 +99,11 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   { flag: "--group-outputs", type: "flag", help: "print each worker's stdout/stderr together after the run" },
   { flag: "--quiet", type: "flag", help: "no summary, no chart" },
   {
+    flag: "--no-memory-check",
+    type: "flag",
+    help: "start the workers asked for even when they will not fit in the memory available",
+  },
+  {
     flag: "--no-typecheck",
     type: "flag",
     magicOnly: true,

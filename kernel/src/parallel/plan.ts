@@ -33,6 +33,8 @@ export interface ParallelPlan {
   groupOutputs: boolean;
   quiet: boolean;
   typecheck: boolean;
+  /** Refuse, before they start, workers that will not fit in the memory available. */
+  memoryCheck: boolean;
   /** Show the results as the cell's value (the magic does; parallel.map returns them instead). */
   showValues: boolean;
   /** Run on a cluster of `paralab worker`s (SPEC §3.3.2) instead of the local pool. */
@@ -137,6 +139,7 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
     quiet: o.quiet !== undefined ? Boolean(o.quiet) : !magic,
     // A function's source was type-checked with the cell that defined it.
     typecheck: magic && !o.noTypecheck,
+    memoryCheck: !o.noMemoryCheck,
     showValues: magic,
     cluster,
   };

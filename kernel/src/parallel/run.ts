@@ -8,6 +8,7 @@ import type { ParallelPlan } from "./plan";
 import { prepareJob, PreparedJob } from "./prepare";
 import { showRunReport } from "./report";
 import { runScaling } from "./scaling";
+import { copiedNotShared, lostClasses } from "./variables";
 import type { Runner } from "../run/runner";
 
 /** What a plan ran to: the values, or (--no-block) the handle, which travels wrapped because it is a thenable. */
@@ -27,7 +28,16 @@ export async function runParallel(
   // A cluster's size is known once it answers: without --workers a run takes all its slots.
   const plan = planned.cluster ? await sizeForCluster(planned, runner, env) : planned;
   if (!plan.cluster) warnIfOversubscribed(plan, env);
-  await startWorkers(runner, Math.max(plan.workers, ...(plan.scaling ?? [])), env, env.signal);
+  const magic = plan.caller === "%%parallel";
+  for (const note of copiedNotShared(plan.shareVars, job.vars, magic ? "--share" : "options.share"))
+    env.sink.stream("stderr", `${note}\n`);
+  const lost = job.items && lostClasses(job.items, magic ? "--map items" : `the items of ${plan.caller}`);
+  if (lost) env.sink.stream("stderr", `${lost}\n`);
+  const workers = Math.max(plan.workers, ...(plan.scaling ?? []));
+  await startWorkers(runner, workers, env, env.signal, {
+    memoryCheck:
+      plan.memoryCheck && !plan.cluster ? { caller: plan.caller, override: askAnyway(plan, workers) } : undefined,
+  });
   if (plan.scaling) {
     // The chart is the answer of a scaling run; its values only go to --out.
     return finishValues({ ...plan, showValues: false }, await runScaling(plan, plan.scaling, job, runner, env), env);
@@ -90,6 +100,15 @@ function finishValues(plan: ParallelPlan, values: unknown[], env: ParallelEnv): 
   return { values };
 }
 
+/** How to start a pool that failed the memory check anyway, in the caller's words. */
+function askAnyway(plan: ParallelPlan, workers: number): string {
+  if (plan.caller === "%%parallel") return `%%parallel --workers ${workers} --no-memory-check`;
+  return `${plan.caller}(..., { workers: ${workers}, noMemoryCheck: true })`;
+}
+
+/** Workers beyond this many per core mostly wait for a turn, and each costs memory and start-up time. */
+const MANY_PER_CORE = 4;
+
 async function sizeForCluster(plan: ParallelPlan, runner: Runner, env: ParallelEnv): Promise<ParallelPlan> {
   await runner.ensureWorkers(1, env.signal);
   return { ...plan, workers: plan.cluster?.workers ?? runner.size };
@@ -99,7 +118,14 @@ function warnIfOversubscribed(plan: ParallelPlan, env: ParallelEnv): void {
   const cores = os.availableParallelism();
   // --scaling runs at its own sizes, not at the pool's default size
   const workers = plan.scaling ? Math.max(...plan.scaling) : plan.workers;
-  if (workers > cores) {
+  if (workers > MANY_PER_CORE * cores) {
+    env.sink.stream(
+      "stderr",
+      `Warning: ${workers} workers on ${cores} cores is ${Math.round(workers / cores)} per core: they take turns on the cores, ` +
+        `so CPU-bound work runs no faster than on ${cores}, while each worker costs memory and start-up time. ` +
+        `Use this many only when tasks mostly wait (timers, I/O); otherwise --workers ${cores}.\n`,
+    );
+  } else if (workers > cores) {
     env.sink.stream(
       "stderr",
       `Warning: ${workers} workers on ${cores} cores (oversubscribed): workers take turns on the cores, so expect at most ${cores}x speedup.\n`,

@@ -2,20 +2,27 @@ import os from "node:os";
 import { parseClusterUrl } from "../cluster/address";
 import { loadClusterKey } from "../cluster/key";
 import { ClusterRunner } from "../cluster/runner";
-import { Pool, WorkerKind } from "../pool/pool";
+import { defaultMemoryLimitMb, Pool, WorkerKind } from "../pool/pool";
 import type { WorkerStatus } from "../run/jobs";
-import type { Runner } from "../run/runner";
+import type { EnsureOptions, Runner } from "../run/runner";
+
+/** Background errors kept between cells; more than this are dropped (the first ones tell the story). */
+const MAX_UNREPORTED = 20;
 
 /**
  * The runners this kernel dispatches to: one persistent local pool per worker kind (created on
  * first use), the defaults %workers sets, and the names SPMD cells left on the workers.
  */
 export class Runners {
-  private readonly pools = new Map<WorkerKind, Pool>();
+  readonly #pools = new Map<WorkerKind, Pool>();
   defaultSize = os.availableParallelism();
   defaultKind: WorkerKind = "thread";
+  /** Heap limit of every worker, MB (%workers --memory). */
+  memoryLimitMb = defaultMemoryLimitMb();
   /** Top-level names declared by SPMD cells: they live on the workers (typed `any` in checks). */
   readonly workerGlobals = new Set<string>();
+  #reporter: ((error: Error) => void) | undefined;
+  readonly #unreported: Error[] = [];
   /** The session's cluster (%cluster URL): map cells run there until %cluster off. */
   clusterUrl: string | undefined;
   /** %cluster URL --key-file F; otherwise the key comes from PARALAB_CLUSTER_KEY. */
@@ -44,12 +51,35 @@ export class Runners {
 
   /** The local pool of this kind, created empty the first time (workers start on demand). */
   local(kind: WorkerKind = this.defaultKind): Pool {
-    let pool = this.pools.get(kind);
+    let pool = this.#pools.get(kind);
     if (!pool) {
-      pool = new Pool({ size: 0, kind });
-      this.pools.set(kind, pool);
+      pool = new Pool({
+        size: 0,
+        kind,
+        memoryLimitMb: this.memoryLimitMb,
+        onBackgroundError: (e) => this.reportBackground(e),
+      });
+      this.#pools.set(kind, pool);
     }
     return pool;
+  }
+
+  /**
+   * An error caught outside any task or cell (a worker's or the kernel's): it goes to the cell
+   * running now, or waits for the next one.
+   */
+  reportBackground(error: Error): void {
+    if (this.#reporter) return this.#reporter(error);
+    if (this.#unreported.length < MAX_UNREPORTED) this.#unreported.push(error);
+  }
+
+  /** While a cell runs, background errors go to `report`; those from between cells come first. */
+  reportTo(report: (error: Error) => void): () => void {
+    for (const e of this.#unreported.splice(0)) report(e);
+    this.#reporter = report;
+    return () => {
+      if (this.#reporter === report) this.#reporter = undefined;
+    };
   }
 
   /** The runner a plan asks for. */
@@ -57,9 +87,16 @@ export class Runners {
     return plan.cluster ? this.cluster(plan.cluster.url) : this.local(plan.kind);
   }
 
+  /** Every local pool started so far, the default kind's first. */
+  pools(): Pool[] {
+    return [...this.#pools.entries()]
+      .sort(([a], [b]) => Number(b === this.defaultKind) - Number(a === this.defaultKind))
+      .map(([, p]) => p);
+  }
+
   /** Status of the default pool's workers, or [] when no pool has started yet. */
   status(): WorkerStatus[] {
-    return this.pools.get(this.defaultKind)?.status() ?? [];
+    return this.#pools.get(this.defaultKind)?.status() ?? [];
   }
 
   /** A cell grew the pool beyond the default: the pool keeps that size, and so does the default. */
@@ -67,9 +104,16 @@ export class Runners {
     if (kind === this.defaultKind && size > this.defaultSize) this.defaultSize = size;
   }
 
-  async resize(n: number): Promise<void> {
+  async resize(n: number, options: EnsureOptions = {}): Promise<void> {
+    await this.local(this.defaultKind).resize(n, options);
     this.defaultSize = n;
-    await this.pools.get(this.defaultKind)?.resize(n);
+  }
+
+  /** A new heap limit for every worker: running workers restart to take it (their state is lost). */
+  async setMemoryLimit(mb: number): Promise<void> {
+    this.memoryLimitMb = mb;
+    this.workerGlobals.clear();
+    await Promise.all([...this.#pools.values()].map((p) => p.setMemoryLimit(mb)));
   }
 
   async setKind(kind: WorkerKind): Promise<void> {
@@ -81,13 +125,13 @@ export class Runners {
   /** Replaces every worker; their state is gone. */
   async restart(): Promise<void> {
     this.workerGlobals.clear();
-    await Promise.all([...this.pools.values()].map((p) => p.restart()));
+    await Promise.all([...this.#pools.values()].map((p) => p.restart()));
   }
 
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
+    const pools = [...this.#pools.values()];
     const clusters = [...this.clusters.values()];
-    this.pools.clear();
+    this.#pools.clear();
     this.clusters.clear();
     await Promise.all([...pools.map((p) => p.close()), ...clusters.map((c) => c.close())]);
   }

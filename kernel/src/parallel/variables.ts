@@ -1,5 +1,6 @@
 import { VariableError } from "../errors";
 import { SHARED_TAG } from "../sync/tag";
+import { findSharedMemory } from "../sync/revive";
 import { analyzeScope } from "../lang/scope";
 import { unexport } from "../lang/unexport";
 import * as ts from "@tslab/typescript-for-tslab";
@@ -137,4 +138,73 @@ export function whyNotCloneable(value: unknown, depth = 0): string | undefined {
 /** paralab's shared primitives (Mutex, SharedQueue, ...) are revived in the worker. */
 function isTagged(value: object): boolean {
   return SHARED_TAG in value;
+}
+
+/**
+ * --share names that hold no shared memory: each worker gets a copy, silently unless said.
+ * Returns one note per such name.
+ */
+export function copiedNotShared(
+  shareVars: readonly string[],
+  data: Record<string, unknown>,
+  flag = "--share",
+): string[] {
+  return shareVars
+    .filter((name) => name in data && !findSharedMemory(data[name]))
+    .map((name) => {
+      const value = data[name];
+      const what = Array.isArray(value)
+        ? "a plain Array"
+        : ArrayBuffer.isView(value)
+          ? `${article(value.constructor.name)} ${value.constructor.name} on an ordinary ArrayBuffer`
+          : `${article(typeName(value))} ${typeName(value)}`;
+      const n = Array.isArray(value) || ArrayBuffer.isView(value) ? (value as ArrayLike<unknown>).length : "n";
+      return (
+        `Note: ${flag} ${name}: \`${name}\` is ${what}, not shared memory, so each worker got its own copy ` +
+        `(what a worker writes stays on that worker). To share it, allocate it shared: ` +
+        `import { shared } from "paralab"; const ${name} = shared.float64(${n}) (or shared.int32), then fill it.`
+      );
+    });
+}
+
+/**
+ * Map items that are class instances: structured clone sends their data, not their class, so a
+ * worker sees plain objects without the methods. Returns a note naming the classes, or undefined.
+ */
+export function lostClasses(items: readonly unknown[], label = "--map items"): string | undefined {
+  const classes = new Map<string, number>();
+  const limit = Math.min(items.length, 1000);
+  for (let i = 0; i < limit; i++) {
+    const name = className(items[i]);
+    if (name && !classes.has(name)) classes.set(name, i);
+  }
+  if (!classes.size) return undefined;
+  const names = [...classes.keys()];
+  const first = names[0];
+  return (
+    `Note: ${label} are instances of ${names.join(", ")} (item ${classes.get(first)} is ${article(first)} ${first}); ` +
+    `a worker gets plain copies of their data without ${names.length > 1 ? "their classes'" : `${first}'s`} methods ` +
+    `(structured clone copies data, not classes), so calling a method on item fails there. ` +
+    `Call the methods in the kernel first (e.g. map over xs.map((x) => x.value())), or pass plain data and functions that take it.`
+  );
+}
+
+/** The class of an instance whose prototype has methods structured clone would drop, or undefined. */
+function className(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value) || value instanceof Error)
+    return undefined;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (CLONEABLE.has(proto) || isTagged(value)) return undefined;
+  const ctor = (proto as { constructor?: { name?: string } }).constructor;
+  return ctor?.name || "an anonymous class";
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name ?? "object";
+}
+
+function article(word: string): string {
+  return /^[AEIOU]/i.test(word) ? "an" : "a";
 }

@@ -3,8 +3,9 @@ import type { WorkerKind } from "../run/messages";
 import type { ExitInfo } from "./runtimes/common";
 
 export function describeExit(info: ExitInfo, kind: WorkerKind, memoryLimitMb?: number): string {
-  const limit = memoryLimitMb ? `its memory limit of ${memoryLimitMb} MB` : "its heap limit";
-  const oomFix = `it ran out of memory (${limit}); use less memory per worker or raise memoryLimitMb`;
+  const limit = memoryLimitMb ? `its heap limit of ${memoryLimitMb} MB` : "its heap limit";
+  const more = memoryLimitMb ? memoryLimitMb * 2 : 4096;
+  const oomFix = `it ran out of memory (${limit}); use less memory per worker, or raise the limit: %workers --memory ${more}`;
   const err = info.error as (Error & { code?: string }) | undefined;
   if (err?.code === "ERR_WORKER_OUT_OF_MEMORY") return oomFix;
   const tail = info.stderrTail ?? "";

@@ -2,7 +2,14 @@
  * One running job: hands chunks to idle workers, collects results, and fails, cancels or
  * aborts as a unit. The pool routes worker events here; the job never spawns workers itself.
  */
-import { CloneError, SharedMemoryError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors";
+import {
+  CloneError,
+  ResultCloneError,
+  SharedMemoryError,
+  TaskAbortedError,
+  TaskFailedError,
+  WorkerExitError,
+} from "../errors";
 import { findSharedMemory } from "../sync/revive";
 import { estimateBytes } from "../transfer/bytes";
 import { CommBroker } from "./broker";
@@ -149,7 +156,10 @@ export class JobRun {
     this.bytesOut += msg.bytesOut;
     if (mode === "spmd") this.broker?.rankDone(rank);
     for (const e of msg.errors) {
-      const err = new TaskFailedError(rank, mode === "spmd" ? undefined : task.start + e.offset, e.error);
+      const index = mode === "spmd" ? undefined : task.start + e.offset;
+      const err = e.unsendable
+        ? new ResultCloneError(rank, index, e.unsendable)
+        : new TaskFailedError(rank, index, e.error);
       if (!continueOnError) return this.fail(err);
       this.errors.push(err);
     }

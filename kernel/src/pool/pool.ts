@@ -3,7 +3,9 @@
  * Workers are persistent: the same worker serves rank r in every job, so what a job leaves in
  * its global realm is there for the next job.
  */
-import { PoolClosedError, TaskAbortedError, WorkerExitError } from "../errors";
+import os from "node:os";
+import { BackgroundError, PoolClosedError, PoolMemoryError, TaskAbortedError, WorkerExitError } from "../errors";
+import { availableMemoryBytes, privateMemoryBytes } from "../proc/memory";
 import { threadCpuMs } from "../proc/schedstat";
 import { newWaitBoard } from "../sync/wait-board";
 import { describeExit } from "./crash";
@@ -16,7 +18,7 @@ import { InFlight, WorkerSlot } from "./slot";
 import { DynamicQueue, SpmdQueue, StaticQueue } from "./task-queue";
 import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
 import type { GraphTaskMessage, TaskMessage, WorkerKind } from "../run/messages";
-import type { Runner } from "../run/runner";
+import type { EnsureOptions, Runner } from "../run/runner";
 import { checkVars } from "./vars";
 
 export type { WorkerKind } from "../run/messages";
@@ -26,6 +28,22 @@ export interface PoolOptions {
   kind: WorkerKind;
   /** Heap limit per worker: resourceLimits.maxOldGenerationSizeMb (threads), --max-old-space-size (processes). */
   memoryLimitMb?: number;
+  /** A worker caught an error outside its tasks (an un-awaited rejection, a throw in a callback). */
+  onBackgroundError?: (error: BackgroundError) => void;
+}
+
+/** Workers started first, to measure what one costs, when a pool that has never measured grows. */
+const PROBE_WORKERS = 2;
+/** Memory a worker needs beyond its start-up to do any work (young generation, a working set). */
+export const WORKING_ROOM_BYTES = 64e6;
+
+/**
+ * A heap limit per worker that fits the machine: one worker per core filling its heap takes at
+ * most three quarters of the memory, between 256 MB and 4 GB (V8's own ceiling) per worker.
+ */
+export function defaultMemoryLimitMb(totalBytes = os.totalmem(), cores = os.availableParallelism()): number {
+  const share = Math.floor((totalBytes * 0.75) / cores / (1024 * 1024));
+  return Math.max(256, Math.min(4096, share));
 }
 
 /** Ranks whose sync waits the deadlock watch can see (64 KB of board). */
@@ -37,7 +55,9 @@ const CLOSE_TIMEOUT_MS = 2000;
 export class Pool implements Runner {
   #slots: WorkerSlot[] = [];
   #kind: WorkerKind;
-  readonly #memoryLimitMb: number | undefined;
+  #memoryLimitMb: number | undefined;
+  /** Memory one worker takes to start (measured as workers start), bytes. */
+  #startBytes: number | undefined;
   #closed = false;
   #job: JobRun | undefined;
   /** The running task graph (jobs and graphs run one at a time, so at most one of the two is set). */
@@ -45,6 +65,7 @@ export class Pool implements Runner {
   #chain: Promise<unknown> = Promise.resolve();
   #jobIds = 0;
   #readyWaiters: (() => void)[] = [];
+  readonly #onBackgroundError: ((error: BackgroundError) => void) | undefined;
   /** Threads share memory with the kernel, so blocked workers can say what they wait on. */
   readonly #waitBoard: Int32Array | undefined;
 
@@ -59,6 +80,7 @@ export class Pool implements Runner {
     }
     this.#kind = o.kind;
     this.#memoryLimitMb = o.memoryLimitMb;
+    this.#onBackgroundError = o.onBackgroundError;
     this.#waitBoard = o.kind === "thread" ? newWaitBoard(MAX_RANKS_WATCHED) : undefined;
     for (let r = 0; r < o.size; r++) this.#spawn(r);
   }
@@ -71,26 +93,68 @@ export class Pool implements Runner {
     return this.#kind;
   }
 
+  /** Heap limit of each worker, MB (undefined: V8's default). */
+  get memoryLimitMb(): number | undefined {
+    return this.#memoryLimitMb;
+  }
+
+  /** What one worker took to start, as measured on this pool (undefined until workers started). */
+  get startBytes(): number | undefined {
+    return this.#startBytes;
+  }
+
+  /** A new heap limit per worker: the workers are restarted to take it (their state is lost). */
+  async setMemoryLimit(mb: number): Promise<void> {
+    if (!(Number.isFinite(mb) && mb > 0))
+      throw new TypeError(`memoryLimitMb must be a positive number of MB, got ${mb}`);
+    this.#memoryLimitMb = mb;
+    await this.restart();
+  }
+
   /** Grow or shrink to n workers (shrinking stops the highest ranks; their state is lost). */
-  async resize(n: number): Promise<void> {
+  async resize(n: number, options: EnsureOptions = {}): Promise<void> {
     this.#checkOpen();
     checkSize(n, "size");
     while (this.#slots.length > n) this.#retire(this.#slots.pop()!, "the pool was resized");
-    for (let r = this.#slots.length; r < n; r++) this.#spawn(r);
-    await this.#whenReady();
+    await this.ensureWorkers(n, undefined, options);
   }
 
   /**
-   * Grows the pool to at least n workers and waits until they are ready. Aborting (interrupt)
-   * stops the ones this call started, so the pool returns to its previous size.
+   * Grows the pool to at least n workers and waits until they are ready. With a memory check,
+   * a pool that would not fit is refused before its workers start (the first few start first,
+   * to measure what one costs). Aborting (interrupt) or a refusal stops the ones this call
+   * started, so the pool returns to its previous size.
    */
-  async ensureWorkers(n: number, signal?: AbortSignal): Promise<{ started: number; ms: number }> {
+  async ensureWorkers(
+    n: number,
+    signal?: AbortSignal,
+    options: EnsureOptions = {},
+  ): Promise<{ started: number; ms: number }> {
     this.#checkOpen();
     checkSize(n, "workers");
     const t0 = performance.now();
     const before = this.#slots.length;
     if (n <= before && this.#slots.every((s) => s.state !== "starting")) return { started: 0, ms: 0 };
-    for (let r = before; r < n; r++) this.#spawn(r);
+    try {
+      if (options.memoryCheck && n > before) {
+        if (this.#startBytes === undefined) await this.#grow(Math.min(n, before + PROBE_WORKERS), signal);
+        this.#checkFits(n, options.memoryCheck);
+      }
+      await this.#grow(n, signal);
+    } catch (e) {
+      const reason =
+        e instanceof PoolMemoryError ? "the pool would not fit in memory" : "the cell was interrupted while it started";
+      while (this.#slots.length > before) this.#retire(this.#slots.pop()!, reason);
+      throw e;
+    }
+    return { started: Math.max(0, n - before), ms: performance.now() - t0 };
+  }
+
+  /** Starts workers up to n, waits until every worker is ready, and measures what one took. */
+  async #grow(n: number, signal?: AbortSignal): Promise<void> {
+    const from = this.#slots.length;
+    const before = this.#kind === "thread" ? privateMemoryBytes() : undefined;
+    for (let r = from; r < n; r++) this.#spawn(r);
     const ready = this.#whenReady();
     if (signal) {
       const aborted = new Promise<never>((_, reject) => {
@@ -99,15 +163,47 @@ export class Pool implements Runner {
         signal.addEventListener("abort", onAbort, { once: true });
         void ready.finally(() => signal.removeEventListener("abort", onAbort));
       });
-      try {
-        await Promise.race([ready, aborted]);
-      } catch (e) {
-        while (this.#slots.length > before)
-          this.#retire(this.#slots.pop()!, "the cell was interrupted while it started");
-        throw e;
-      }
+      await Promise.race([ready, aborted]);
     } else await ready;
-    return { started: Math.max(0, n - before), ms: performance.now() - t0 };
+    if (n > from) this.#measure(this.#slots.slice(from, n), before);
+  }
+
+  /**
+   * Threads: the growth of the kernel's private memory while they started, per worker (at least
+   * the V8 heap each reports). Processes: each child's private memory.
+   */
+  #measure(started: WorkerSlot[], kernelBefore: number | undefined): void {
+    const live = started.filter((s) => s.state !== "dead");
+    if (!live.length) return;
+    let each: number | undefined;
+    if (this.#kind === "thread") {
+      const after = privateMemoryBytes();
+      const heap = Math.max(...live.map((s) => s.memoryBytes));
+      const grown = kernelBefore !== undefined && after !== undefined ? (after - kernelBefore) / live.length : 0;
+      each = Math.max(grown, heap);
+    } else {
+      const sizes = live.map((s) => privateMemoryBytes(s.pid) ?? s.memoryBytes);
+      each = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+    }
+    if (each > 0) this.#startBytes = Math.max(each, this.#startBytes ?? 0);
+  }
+
+  #checkFits(n: number, check: NonNullable<EnsureOptions["memoryCheck"]>): void {
+    const more = n - this.#slots.length;
+    if (more <= 0 || this.#startBytes === undefined) return;
+    const availableBytes = availableMemoryBytes();
+    if (more * (this.#startBytes + WORKING_ROOM_BYTES) <= availableBytes) return;
+    throw new PoolMemoryError({
+      caller: check.caller,
+      workers: n,
+      kind: this.#kind,
+      more,
+      startBytes: this.#startBytes,
+      roomBytes: WORKING_ROOM_BYTES,
+      availableBytes,
+      cores: os.availableParallelism(),
+      override: check.override,
+    });
   }
 
   /** Replace every worker with a fresh one (worker state is lost; a running job fails). */
@@ -299,6 +395,9 @@ export class Pool implements Runner {
         break;
       case "probe-ack":
         this.#job?.onProbeAck(slot, m.probeId);
+        break;
+      case "uncaught":
+        this.#onBackgroundError?.(new BackgroundError(`worker w${slot.rank}`, m.kind, m.error));
         break;
       case "result": {
         const task = slot.task;

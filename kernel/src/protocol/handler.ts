@@ -59,6 +59,10 @@ export class KernelHandler {
   /** Execute requests that arrived before a failing cell finished are aborted (stop_on_error). */
   private abortBefore = 0;
   private lastParent?: JupyterMessage;
+  /** An execute request is past its start but its cell has not started running yet. */
+  private starting = false;
+  /** The stop button was pressed in that window: the cell is interrupted as it starts. */
+  private interruptedWhileStarting = false;
 
   constructor(
     private readonly transport: Transport,
@@ -154,6 +158,7 @@ export class KernelHandler {
   /** Stop button: ends what runs now and any pending input prompt. */
   interrupt(): void {
     this.pendingInput?.reject(new InterruptedError());
+    if (this.starting) this.interruptedWhileStarting = true;
     this.runner.interrupt();
   }
 
@@ -164,10 +169,15 @@ export class KernelHandler {
     const storeHistory = !silent && req.store_history !== false;
     if (storeHistory) this.executionCount++;
     const count = this.executionCount;
+    this.starting = true;
+    this.interruptedWhileStarting = false;
     if (!silent) await this.transport.send("iopub", "execute_input", { code: req.code, execution_count: count }, msg);
     const sink = this.sinkFor(msg, silent, count);
     let error: ErrorContent | undefined;
     try {
+      // A frontend may interrupt as soon as it sees execute_input, before the cell runs.
+      this.starting = false;
+      if (this.interruptedWhileStarting) throw new InterruptedError();
       await this.runner.run(req.code, sink, {
         input: (prompt, password) => this.requestInput(msg, prompt, password, req.allow_stdin),
       });

@@ -5,6 +5,8 @@ import { Signer, decodeMessage, encodeMessage, makeHeader } from "./wire";
 
 /** How long the first shell request waits for an iopub subscriber before being served anyway. */
 const SUBSCRIBER_GRACE_MS = 3000;
+/** How long close() waits for the heartbeat thread to close its socket and end. */
+const HEARTBEAT_CLOSE_MS = 5000;
 
 export type IncomingHandler = (channel: Channel, msg: JupyterMessage) => void;
 
@@ -19,6 +21,8 @@ export class KernelServer {
   /** zeromq allows one send in flight per socket, so sends are chained. */
   private readonly sendQueues = new Map<Channel, Promise<void>>();
   private heartbeat?: Worker;
+  private heartbeatGone?: Promise<void>;
+  private closing?: Promise<void>;
   private closed = false;
   /**
    * Resolves when the first frontend has subscribed to iopub (or a grace period after the first
@@ -104,8 +108,10 @@ export class KernelServer {
         await sock.bind(workerData);
         try { for await (const frames of sock) await sock.send(frames); } catch {}
       })();`;
-    this.heartbeat = new Worker(source, { eval: true, workerData: address });
-    this.heartbeat.unref();
+    const heartbeat = new Worker(source, { eval: true, workerData: address });
+    this.heartbeatGone = new Promise((resolve) => heartbeat.once("exit", () => resolve()));
+    heartbeat.unref();
+    this.heartbeat = heartbeat;
   }
 
   private async receive(channel: Channel, onMessage: IncomingHandler): Promise<void> {
@@ -155,16 +161,32 @@ export class KernelServer {
     return next;
   }
 
-  async close(): Promise<void> {
+  /** Closes every socket and ends the heartbeat thread; later calls return the same promise. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     // Let queued replies (e.g. shutdown_reply) leave before the sockets go.
     await Promise.all(this.sendQueues.values());
     this.closed = true;
     for (const socket of Object.values(this.sockets)) socket.close();
     const heartbeat = this.heartbeat;
     if (heartbeat) {
-      const exited = new Promise((resolve) => heartbeat.once("exit", resolve));
+      // The heartbeat thread must close its socket itself and end before this process does: a
+      // worker thread stopped with an open zeromq socket (by process.exit, or by the event loop
+      // running dry while the thread is unref'd) aborts the process in the socket's finalizer with
+      // "terminate called after throwing an instance of 'Napi::Error'" (zeromq.js #411). So the
+      // thread and the wait keep the loop alive until it has gone.
+      heartbeat.ref();
       heartbeat.postMessage("close");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.heartbeatGone,
+        new Promise((resolve) => (timer = setTimeout(resolve, HEARTBEAT_CLOSE_MS))),
+      ]);
+      clearTimeout(timer);
     }
   }
 }

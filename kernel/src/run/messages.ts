@@ -14,6 +14,7 @@ export interface WireCode {
 
 export type { RemoteError } from "../errors";
 import type { RemoteError } from "../errors";
+import type { Uncloneable } from "../transfer/uncloneable";
 
 /** What the worker reports about itself (cumulative). */
 export interface WorkerStats {
@@ -98,6 +99,8 @@ export interface ItemError {
   /** Offset in the chunk (index = start + offset). */
   offset: number;
   error: RemoteError;
+  /** The value was computed but cannot be sent back to the kernel (a function, a Symbol, ...). */
+  unsendable?: Uncloneable;
 }
 
 export interface ResultMessage {
@@ -127,7 +130,14 @@ export interface ProbeAckMessage {
 }
 
 export type FromWorker =
-  ReadyMessage | StreamMessage | CommMessage | ResultMessage | StatsMessage | ProbeAckMessage | GraphFromWorker;
+  | ReadyMessage
+  | StreamMessage
+  | CommMessage
+  | ResultMessage
+  | StatsMessage
+  | ProbeAckMessage
+  | UncaughtMessage
+  | GraphFromWorker;
 
 // Task graphs (SPEC §3.3.1). A worker keeps results by node id across jobs (until released), and
 // hands them to other workers: over a MessagePort between threads, relayed by the pool between
@@ -238,3 +248,15 @@ export interface GraphRelayMessage {
 }
 
 export type GraphFromWorker = GraphResultMessage | GraphRelayMessage;
+
+/**
+ * Something went wrong outside a task's own flow and the worker caught it instead of dying: a
+ * promise rejected and never awaited, or an error thrown in a callback (setTimeout, an event).
+ */
+export interface UncaughtMessage {
+  type: "uncaught";
+  kind: "rejection" | "exception";
+  error: RemoteError;
+  /** The job whose task was running when it happened, if any. */
+  jobId?: number;
+}

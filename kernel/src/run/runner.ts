@@ -15,7 +15,11 @@ export interface Runner {
    * Makes at least `workers` workers ready (start-up is not charged to a run). Resolves to how
    * many were started, so that the caller can say so.
    */
-  ensureWorkers(workers: number, signal?: AbortSignal): Promise<{ started: number; ms: number }>;
+  ensureWorkers(
+    workers: number,
+    signal?: AbortSignal,
+    options?: EnsureOptions,
+  ): Promise<{ started: number; ms: number }>;
   runMap(job: MapJob, hooks?: JobHooks): Promise<JobResult>;
   runSpmd(job: SpmdJob, hooks?: JobHooks): Promise<JobResult>;
   status(): WorkerStatus[];
@@ -25,4 +29,12 @@ export interface Runner {
    * (see GraphResult) and when the run was aborted (`aborted`), so that kept results are known.
    */
   runGraph?(job: GraphJob, scheduler: GraphScheduler, hooks?: GraphHooks): Promise<GraphResult>;
+}
+
+export interface EnsureOptions {
+  /**
+   * Refuse (PoolMemoryError), before starting them, workers that will not fit in the memory
+   * available; the words name the caller and how to ask anyway.
+   */
+  memoryCheck?: { caller: string; override: string };
 }

@@ -18,6 +18,9 @@ function send(m: FromWorker): void {
 }
 
 process.on("disconnect", () => process.exit(0));
+// jupyter_client interrupts a kernel by signalling its whole process group, children included:
+// the stop button must not kill idle workers and their state. The pool ends busy ones itself.
+process.on("SIGINT", () => undefined);
 const WATCHDOG = `
 const { workerData } = require("node:worker_threads");
 setInterval(() => {

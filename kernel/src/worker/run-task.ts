@@ -4,7 +4,16 @@
  */
 import * as vm from "node:vm";
 import { packNumbers } from "../transfer/pack-numbers";
-import type { FromWorker, ItemError, TaskMessage, ToWorker, WireCode, RemoteError, WorkerKind } from "../run/messages";
+import type {
+  FromWorker,
+  ItemError,
+  ResultMessage,
+  TaskMessage,
+  ToWorker,
+  WireCode,
+  RemoteError,
+  WorkerKind,
+} from "../run/messages";
 import { estimateBytes } from "../transfer/bytes";
 import { reviveShared } from "../sync/revive";
 import { attachWaitBoard } from "../sync/wait-board";
@@ -14,6 +23,8 @@ import { ownThreadCpuMs, ownThreadId } from "../proc/schedstat";
 import { epochMs, workerStats } from "./metrics";
 import { captureStreams } from "./streams";
 import { GraphStore } from "./graph-store";
+import { findUncloneable } from "../transfer/uncloneable";
+import { inspect } from "node:util";
 
 export interface WorkerHost {
   kind: WorkerKind;
@@ -38,6 +49,21 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   let nextReq = 1;
   // Results of task graphs stay here, by node id, across jobs (worker/graph-store.ts).
   const graph = new GraphStore(host, (code) => compile(code), toWire);
+  /** The job whose task runs now (background errors are charged to it). */
+  let runningJob: number | undefined;
+
+  // A worker survives what the kernel survives: an un-awaited rejected promise or an error thrown
+  // in a callback is reported to the pool (which tells the cell) instead of ending the worker
+  // and its state.
+  const reportUncaught = (kind: "rejection" | "exception") => (e: unknown) => {
+    try {
+      host.send({ type: "uncaught", kind, error: toWire(e), jobId: runningJob });
+    } catch {
+      // the channel is gone: nobody to tell
+    }
+  };
+  process.on("unhandledRejection", reportUncaught("rejection"));
+  process.on("uncaughtException", reportUncaught("exception"));
 
   function compile(code: WireCode): TaskFn {
     const key = `${code.filename}:${code.lineOffset}:${code.source}`;
@@ -70,6 +96,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   }
 
   async function runTask(msg: TaskMessage): Promise<void> {
+    runningJob = msg.jobId;
     const startMs = epochMs();
     const cpu0 = ownThreadCpuMs();
     let values: unknown[] = [];
@@ -130,7 +157,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       errors.push({ offset: 0, error: toWire(e) });
     }
     const endMs = epochMs();
-    host.send({
+    const result: ResultMessage = {
       type: "result",
       jobId: msg.jobId,
       taskId: msg.taskId,
@@ -143,7 +170,18 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       execMs,
       bytesOut: estimateBytes(values),
       stats: workerStats(host.kind),
-    });
+    };
+    // One turn of the event loop first, so that a promise the task rejected and left unhandled is
+    // reported (unhandledRejection) while its cell still runs, before the result ends it.
+    await new Promise((resolve) => setImmediate(resolve));
+    runningJob = undefined;
+    try {
+      host.send(result);
+    } catch (e) {
+      // A value that cannot be cloned back (a function, a Symbol, a WeakMap): say which one and
+      // why, send the rest, and keep the worker.
+      host.send(withoutUnsendable(result, e));
+    }
   }
 
   function onMessage(msg: ToWorker): void {
@@ -195,5 +233,50 @@ function toWire(e: unknown): RemoteError {
     const err = e as Error;
     return { name: String(err.name ?? "Error"), message: String(err.message), stack: err.stack };
   }
-  return { name: "Error", message: `${String(e)} (a thrown non-Error value)` };
+  return { name: "Error", message: describeThrown(e) };
+}
+
+/** A thrown value that is not an Error, as the user wrote it: `{"a":1} (a thrown object, not an Error)`. */
+function describeThrown(e: unknown): string {
+  let text: string | undefined;
+  if (typeof e === "object" && e !== null) {
+    try {
+      text = JSON.stringify(e);
+    } catch {
+      // cycles, BigInt: fall back to inspect
+    }
+    if (text === undefined || text === "{}") text = inspect(e, { depth: 2, breakLength: Infinity });
+    return `${text} (a thrown ${Array.isArray(e) ? "array" : "object"}, not an Error; throw new Error(...) to get a message and a stack)`;
+  }
+  return `${typeof e === "string" ? JSON.stringify(e) : String(e)} (a thrown ${typeof e}, not an Error; throw new Error(...) to get a stack)`;
+}
+
+/**
+ * The result with every value that cannot be cloned replaced by undefined and reported as an
+ * error of its item (or rank). Values are checked one by one only after the whole send failed.
+ */
+function withoutUnsendable(result: ResultMessage, sendError: unknown): ResultMessage {
+  const values = Array.from(result.values as ArrayLike<unknown>);
+  const errors = [...result.errors];
+  for (let i = 0; i < values.length; i++) {
+    const bad = findUncloneable(values[i]);
+    if (!bad) continue;
+    values[i] = undefined;
+    const message = `the value${bad.path ? `'s ${bad.path}` : ""} is ${bad.what}, which cannot be sent back to the kernel`;
+    errors.push({ offset: i, error: { name: "DataCloneError", message }, unsendable: bad });
+  }
+  if (errors.length === result.errors.length) {
+    // Nothing in the values: an error object itself would not clone. Send words only.
+    const why = sendError instanceof Error ? sendError.message : String(sendError);
+    return {
+      ...result,
+      values: values.map(() => undefined),
+      errors: result.errors.map((e) => ({
+        offset: e.offset,
+        error: { name: e.error.name, message: `${e.error.message} (${why})` },
+      })),
+    };
+  }
+  errors.sort((a, b) => a.offset - b.offset);
+  return { ...result, values, errors, bytesOut: estimateBytes(values) };
 }
