@@ -15,6 +15,7 @@ import {
   openBrowser,
   openNotebook,
   screenshot,
+  startCommand,
   startLab,
   waitKernelIdle,
 } from "./harness/lab.mjs";
@@ -119,27 +120,25 @@ describe("Parallel panel and status bar item", { skip, timeout: 300_000 }, () =>
   });
 
   test("a running %%parallel cell shows progress in items, busy workers and busy cores", async () => {
-    await command(page, "notebook:run-all-cells");
-    const progress = panel().locator(".jp-paralab-progress");
-    await progress.waitFor({ timeout: 30_000 });
-    assert.equal(await progress.getAttribute("aria-valuemax"), String(ITEMS));
-    await page.waitForFunction(
-      () =>
-        Number(document.querySelector("#paralab-parallel-panel .jp-paralab-progress")?.getAttribute("aria-valuenow")) >
-        0,
-      null,
-      { timeout: 20_000, polling: 100 },
-    );
-    assert.match((await panel().locator(".jp-paralab-run-stats").textContent()) ?? "", /^\d+ \/ 24 items \(\d+%\)/);
-    assert.ok((await panel().locator(".jp-paralab-worker").count()) > 0, "the workers table has rows");
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll("#paralab-parallel-panel .jp-paralab-core")].some(
-          (e) => Number(e.dataset.percent) > 50,
-        ),
-      null,
-      { timeout: 10_000, polling: 100 },
-    );
+    // The run lasts a few seconds and the panel shows it only while it lasts, so the page records
+    // every state the panel shows; the assertions read that record once the kernel is idle.
+    await page.evaluate(() => {
+      const root = document.getElementById("paralab-parallel-panel");
+      const seen = (window.paralabPanelStates = []);
+      new MutationObserver(() => {
+        const progress = root.querySelector(".jp-paralab-progress");
+        if (!progress) return;
+        seen.push({
+          max: progress.getAttribute("aria-valuemax"),
+          now: Number(progress.getAttribute("aria-valuenow")),
+          stats: root.querySelector(".jp-paralab-run-stats")?.textContent ?? "",
+          workers: root.querySelectorAll(".jp-paralab-worker").length,
+          maxCore: Math.max(...[...root.querySelectorAll(".jp-paralab-core")].map((e) => Number(e.dataset.percent))),
+        });
+      }).observe(root, { subtree: true, childList: true, attributes: true });
+    });
+    await startCommand(page, "notebook:run-all-cells");
+    await panel().locator(".jp-paralab-progress").waitFor({ timeout: 30_000 });
     await screenshot(page, "panel-paralab-running");
     await waitKernelIdle(page, 60_000);
     await page.waitForFunction(
@@ -147,6 +146,17 @@ describe("Parallel panel and status bar item", { skip, timeout: 300_000 }, () =>
       null,
       { timeout: 10_000 },
     );
+    const states = await page.evaluate(() => window.paralabPanelStates);
+    const shown = (what, ok) => assert.ok(states.some(ok), `${what}; the panel showed ${JSON.stringify(states)}`);
+    assert.ok(states.length > 0, "the panel showed the run");
+    assert.ok(
+      states.every((s) => s.max === String(ITEMS)),
+      `progress out of ${ITEMS}: ${JSON.stringify(states)}`,
+    );
+    shown("some items done while running", (s) => s.now > 0 && s.now <= ITEMS);
+    shown("the run line counts items", (s) => /^\d+ \/ 24 items \(\d+%\)/.test(s.stats));
+    shown("the workers table has rows", (s) => s.workers > 0);
+    shown("a core over 50% busy", (s) => s.maxCore > 50);
     const tasks = await panel()
       .locator(".jp-paralab-worker td:nth-child(3)")
       .evaluateAll((tds) => tds.reduce((a, td) => a + Number(td.textContent), 0));

@@ -244,9 +244,19 @@ export async function waitKernelIdle(page, timeoutMs = 60_000) {
   );
 }
 
-/** Runs a JupyterLab command with args. */
+/** Runs a JupyterLab command with args, and waits for it (run-all-cells: until the cells ran). */
 export function command(page, id, args = {}) {
   return page.evaluate(([i, a]) => window.jupyterapp.commands.execute(i, a), [id, args]);
+}
+
+/** Starts a JupyterLab command and returns at once, so a test can watch what happens meanwhile. */
+export function startCommand(page, id, args = {}) {
+  return page.evaluate(
+    ([i, a]) => {
+      void window.jupyterapp.commands.execute(i, a);
+    },
+    [id, args],
+  );
 }
 
 /** Runs all cells of the current notebook and waits until the kernel is idle again. */
