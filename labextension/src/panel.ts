@@ -274,8 +274,12 @@ export class ParallelPanel extends Widget {
     this.workersHeading.textContent = rows.length
       ? `Workers (${rows.length} ${kinds.length === 1 ? kinds[0] + (rows.length === 1 ? "" : kinds[0] === "thread" ? "s" : "es") : "mixed"})`
       : "Workers";
+    // Worker threads live in the kernel's process, so its memory and CPU include theirs: say so,
+    // or a busy pool reads as a kernel using 190% CPU by itself.
+    const threads = rows.filter((w) => w.kind === "thread").length;
     this.kernelLine.textContent =
       `Kernel: ${formatBytes(sample.kernel.memoryBytes)} memory · CPU ${Math.round(sample.kernel.cpuPercent)}%` +
+      (threads ? `, with its ${threads} worker thread${threads === 1 ? "" : "s"}` : "") +
       ` · ${rows.length} worker${rows.length === 1 ? "" : "s"}`;
   }
 
