@@ -122,7 +122,7 @@ describe("README screenshots from real runs", { skip, timeout: 300_000 }, () => 
     assert.doesNotMatch(words, /speedup|efficiency/, "no speedup without a serial pass");
     assert.match(
       (await chart.locator("canvas").nth(1).getAttribute("aria-label")) ?? "",
-      /CPU per worker during the run \(thread clocks, \d+ samples/,
+      /CPU per worker during the run \(thread clocks, \d+ points/,
     );
     await page.waitForFunction((el) => Number(el.dataset.points) > 0, await chart.elementHandle(), {
       timeout: 15_000,

@@ -134,15 +134,16 @@ export function runUtilizationConfig(
   });
 }
 
-/** Each worker's CPU use from its thread clock, sampled every few ms: short runs drawn in full. */
+/** Each worker's CPU use from its thread clock, a point every few ms: short runs drawn in full. */
 function workerUtilizationConfig(record: RunRecord, theme: ChartTheme, options: ConfigOptions): AnyChartConfiguration {
   const samples = record.workerSamples ?? [];
   const asCores = samples.map((s) => ({ tMs: s.tMs, cores: s.workers }));
   const datasets = utilizationDatasets(asCores, record.workers, (t) => t - record.startMs, theme, "w", "workers");
   const periodMs = samples.length > 1 ? (samples[samples.length - 1].tMs - samples[0].tMs) / (samples.length - 1) : 0;
+  const window = record.workerWindowMs ? `, each over the ${formatDuration(record.workerWindowMs)} before it` : "";
   const title =
-    `CPU per worker during the run (thread clocks, ${samples.length} samples` +
-    `${periodMs > 0 ? `, every ${formatDuration(periodMs)}` : ""})`;
+    `CPU per worker during the run (thread clocks, ${samples.length} points` +
+    `${periodMs > 0 ? ` every ${formatDuration(periodMs)}` : ""}${window})`;
   const base = baseOptions(theme, options, title, 240, true);
   return utilizationLines(datasets, base, theme, options, {
     title: "time since run start (ms)",

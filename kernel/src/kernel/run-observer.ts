@@ -1,5 +1,5 @@
 import type { Sampler } from "../monitor/sampler";
-import { ClockedWorker, WorkerClockSampler } from "../monitor/worker-clocks";
+import { ClockedWorker, WINDOW_MS, WorkerClockSampler } from "../monitor/worker-clocks";
 import type { RunObserver, RunWatch, Utilization } from "../parallel/observer";
 
 /** The run in progress, as the Parallel panel shows it. */
@@ -35,7 +35,12 @@ export class KernelRunObserver implements RunObserver {
         this.sampler.sampleNow();
         this.sampler.busy(false);
         if (this.running === entry) this.running = null;
-        return { cores: this.sampler.samplesBetween(startMs, endMs + 1), workers, workersFromMs: clocks.startedMs };
+        return {
+          cores: this.sampler.samplesBetween(startMs, endMs + 1),
+          workers,
+          workersFromMs: clocks.startedMs,
+          workersWindowMs: WINDOW_MS,
+        };
       },
     };
   }

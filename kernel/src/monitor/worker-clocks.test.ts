@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ClockedWorker, thin, WorkerClockSampler } from "./worker-clocks";
+import { ClockedWorker, thin, WINDOW_MS, WorkerClockSampler } from "./worker-clocks";
 
 test("busy % per worker from CPU clock deltas, with a replaced worker restarting its baseline", () => {
   let now = 1000;
@@ -30,6 +30,29 @@ test("busy % per worker from CPU clock deltas, with a replaced worker restarting
     { tMs: 1010, workers: [100, 50] },
     { tMs: 1020, workers: [100, 0] },
   ]);
+});
+
+test("a clock that moves in 4 ms scheduler ticks, read every 2 ms, reads busy, not 0 and 100 in turn", () => {
+  let now = 0;
+  const sampler = new WorkerClockSampler(() => [{ rank: 0, pid: 1, osThreadId: 11, kind: "thread" }], {
+    periodMs: 1e9,
+    now: () => now,
+    // Always running; schedstat only moves when the tick lands.
+    readCpuMs: () => Math.floor(now / 4) * 4,
+  }).start();
+  for (now = 2; now < 100; now += 2) sampler.tick();
+  const samples = sampler.stop();
+  assert.ok(samples.length >= 40, `${samples.length} points in 100 ms`);
+  assert.ok(samples[0].tMs >= 8, "no point covers less than two ticks");
+  const busy = samples.map((s) => s.workers[0]);
+  assert.ok(
+    busy.every((b) => b >= 75),
+    `busy % per point: ${busy.join(" ")}`,
+  );
+  assert.ok(
+    samples.filter((s) => s.tMs >= WINDOW_MS).every((s) => s.workers[0] === 100),
+    "a full window holds whole ticks",
+  );
 });
 
 test("thinning keeps the time-weighted mean of each merged stretch", () => {

@@ -1,7 +1,12 @@
 /**
- * Per-worker CPU use during a run, from each worker's thread clock (schedstat: nanoseconds, not
- * the 10 ms ticks of per-core counters), read every few ms by the kernel. A 150 ms run gets ~30
- * points instead of one; long runs are thinned to at most MAX_POINTS.
+ * Per-worker CPU use during a run, from each worker's thread clock, read every few ms by the
+ * kernel. A 150 ms run gets ~60 points instead of the one or two that per-core counters (read
+ * every 100 ms) give; long runs are thinned to at most MAX_POINTS.
+ *
+ * A running thread's schedstat clock advances in scheduler ticks (4 ms at HZ=250; exact only at a
+ * context switch), so busy % over one 2 ms gap reads 0 or 100 for a thread that is always busy.
+ * Each point is therefore the busy % over the WINDOW_MS before it: at most one tick of error in
+ * four.
  */
 import { threadCpuMs } from "../proc/schedstat";
 import type { WorkerSample } from "../run/records";
@@ -25,6 +30,17 @@ export interface WorkerClockOptions {
 /** Reads cost ~10 µs per worker: every 2 ms is ~1 % of one core for two workers, during runs only. */
 export const DEFAULT_PERIOD_MS = 2;
 export const MAX_POINTS = 400;
+/** Each point covers this much time before it (four 4 ms ticks). */
+export const WINDOW_MS = 16;
+/** No point covers less (two ticks), except the one that ends a run shorter than this. */
+const MIN_WINDOW_MS = 8;
+
+/** One reading of every worker's clock. */
+interface Reading {
+  tMs: number;
+  /** rank → which thread (pid:tid) and its CPU ms. */
+  clocks: Map<number, { key: string; cpuMs: number }>;
+}
 
 const readSchedstat = (w: ClockedWorker) =>
   w.kind === "thread"
@@ -39,8 +55,8 @@ export class WorkerClockSampler {
   readonly #read: (w: ClockedWorker) => number | undefined;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
-  #last = new Map<number, { key: string; cpuMs: number }>();
-  #lastMs = 0;
+  /** Readings back to the newest one at least WINDOW_MS old (the start of the current window). */
+  #readings: Reading[] = [];
   #startedMs = 0;
   #samples: WorkerSample[] = [];
 
@@ -53,35 +69,40 @@ export class WorkerClockSampler {
 
   /** Takes the baseline reading and starts the timer. */
   start(): this {
-    this.#lastMs = this.#now();
-    this.#startedMs = this.#lastMs;
-    for (const w of this.#workers()) {
-      const cpuMs = this.#read(w);
-      if (cpuMs !== undefined) this.#last.set(w.rank, { key: keyOf(w), cpuMs });
-    }
+    const baseline = this.#reading();
+    this.#startedMs = baseline.tMs;
+    this.#readings = [baseline];
     this.#timer = setInterval(() => this.tick(), this.#periodMs);
     this.#timer.unref();
     return this;
   }
 
-  /** One reading: each worker's busy % since the previous one. */
-  tick(): void {
-    const now = this.#now();
-    const elapsed = now - this.#lastMs;
-    if (elapsed <= 0) return;
+  /** One reading, and a point: each worker's busy % over the window that ends now. */
+  tick(final = false): void {
+    const now = this.#reading();
+    if (now.tMs > this.#readings[this.#readings.length - 1].tMs) this.#readings.push(now);
+    while (this.#readings.length > 2 && this.#readings[1].tMs <= now.tMs - WINDOW_MS) this.#readings.shift();
+    const elapsed = now.tMs - this.#readings[0].tMs;
+    if (elapsed <= 0 || (elapsed < MIN_WINDOW_MS && !final)) return;
     const busy: number[] = [];
-    for (const w of this.#workers()) {
-      const cpuMs = this.#read(w);
-      if (cpuMs === undefined) continue;
-      const before = this.#last.get(w.rank);
-      // A replaced worker (new pid or thread) starts a new baseline.
-      const used = before && before.key === keyOf(w) ? cpuMs - before.cpuMs : 0;
-      busy[w.rank] = Math.min(100, Math.max(0, (used / elapsed) * 100));
-      this.#last.set(w.rank, { key: keyOf(w), cpuMs });
+    for (const [rank, clock] of now.clocks) {
+      // A replaced worker (new pid or thread) counts from its own first reading in the window.
+      const since = this.#readings.find((r) => r.clocks.get(rank)?.key === clock.key);
+      const span = since ? now.tMs - since.tMs : 0;
+      const used = since && span > 0 ? clock.cpuMs - since.clocks.get(rank)!.cpuMs : 0;
+      busy[rank] = span > 0 ? Math.min(100, Math.max(0, (used / span) * 100)) : 0;
     }
     for (let r = 0; r < busy.length; r++) busy[r] ??= 0;
-    this.#lastMs = now;
-    this.#samples.push({ tMs: now, workers: busy });
+    this.#samples.push({ tMs: now.tMs, workers: busy });
+  }
+
+  #reading(): Reading {
+    const clocks = new Map<number, { key: string; cpuMs: number }>();
+    for (const w of this.#workers()) {
+      const cpuMs = this.#read(w);
+      if (cpuMs !== undefined) clocks.set(w.rank, { key: keyOf(w), cpuMs });
+    }
+    return { tMs: this.#now(), clocks };
   }
 
   /** When the baseline was read: the first sample covers the time from here. */
@@ -92,7 +113,7 @@ export class WorkerClockSampler {
   /** Takes a last reading, stops, and returns the samples (thinned to MAX_POINTS). */
   stop(): WorkerSample[] {
     clearInterval(this.#timer);
-    this.tick();
+    this.tick(true);
     return thin(this.#samples, MAX_POINTS);
   }
 }

@@ -9,6 +9,8 @@ export interface Utilization {
   workers: WorkerSample[];
   /** Epoch ms the first worker sample starts from (its interval ends at its tMs). */
   workersFromMs?: number;
+  /** How much time before its tMs each worker sample covers. */
+  workersWindowMs?: number;
 }
 
 /**

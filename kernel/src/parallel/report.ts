@@ -30,6 +30,7 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     samples: plan.cluster ? [] : run.utilization.cores,
     workerSamples: plan.cluster ? [] : run.utilization.workers,
     workerSamplesFromMs: plan.cluster ? undefined : run.utilization.workersFromMs,
+    workerWindowMs: plan.cluster ? undefined : run.utilization.workersWindowMs,
   };
   if (result.lanes) record.lanes = result.lanes;
   if (comparison) {

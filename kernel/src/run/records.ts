@@ -112,10 +112,13 @@ export interface RunRecord {
   /** Per-core utilization during the run (tMs between startMs and endMs), from /proc/stat. */
   samples: CoreSample[];
   /**
-   * Per-worker utilization from the workers' thread clocks (ns resolution), sampled every few ms
-   * from the start of the run to its end: the chart for runs shorter than per-core counters resolve.
+   * Per-worker utilization from the workers' thread clocks, a point every few ms from the start of
+   * the run to its end, each the busy % over the workerWindowMs before it (clocks of running
+   * threads move in scheduler ticks): the chart for runs shorter than per-core counters resolve.
    */
   workerSamples?: WorkerSample[];
+  /** How much time before its tMs each of workerSamples covers (less at the start of the run). */
+  workerWindowMs?: number;
   /** Epoch ms the first of workerSamples covers from (at or before startMs). */
   workerSamplesFromMs?: number;
   compare?: CompareResult;
