@@ -255,3 +255,20 @@ def test_monitor_options_are_parsed_like_every_magic(kc):
     final = [m for m in outputs if m["msg_type"] == "update_display_data"][-1]["content"]["data"]
     record = final["application/vnd.paralab.monitor.v1+json"]
     assert record["done"] is True and record["durationMs"] == 2000
+
+
+def test_unicode_variable_names_work_with_as(kc):
+    assert value(ok(kc, "%%parallel --map [1, 2] --as ñ --quiet\nñ * 10")) == "[ 10, 20 ]"
+    reply = error(kc, "%%parallel --map [1, 2] --as 2x --quiet\n1")
+    assert reply["ename"] == "MagicOptionError" and "--as" in reply["evalue"]
+
+
+@pytest.mark.parametrize("use", ["await parallel.map((x: number) => x, [1])", "compute"])
+def test_paralab_api_in_a_parallel_cell_says_nesting_is_not_supported(kc, use):
+    ok(kc, 'import { parallel, compute } from "paralab";')
+    reply = error(kc, f"%%parallel --workers 1 --quiet\n{use}")
+    assert reply["ename"] == "VariableError", reply
+    assert "a worker has no pool of its own, so nested parallelism is not supported" in reply["evalue"]
+    assert "Flatten the work into one parallel.map" in reply["evalue"]
+    reply = error(kc, '%%parallel --workers 1 --quiet\nconst p = require("paralab");\nawait p.parallel.map((x: number) => x, [1])')
+    assert "parallel.map: nested parallelism is not supported: this code runs on a paralab worker" in reply["evalue"]

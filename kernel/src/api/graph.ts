@@ -4,6 +4,7 @@
  * the public surface: types, argument checks, and the wiring of the running cell into graph/.
  */
 import { currentCell, inWorker } from "../cell/current";
+import { markKernelOnly } from "../transfer/kernel-only";
 import type { CellScope } from "../cell/scope";
 import { GraphError, MagicOptionError } from "../errors";
 import { formatPath, splitArgs } from "../graph/args";
@@ -229,6 +230,9 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
     watch?.finished(startMs, Date.now());
   }
 }
+
+markKernelOnly(delayed, "delayed");
+markKernelOnly(compute, "compute");
 
 /** The function as the workers run it: its source, called with the node's arguments, and the kernel variables it reads. */
 function prepareFunction(fn: DelayedFunction, scope: CellScope): PreparedFunction {

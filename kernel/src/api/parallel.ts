@@ -1,4 +1,5 @@
 import { currentCell, inWorker } from "../cell/current";
+import { markKernelOnly, NESTED_PARALLELISM_ADVICE } from "../transfer/kernel-only";
 import { MagicOptionError } from "../errors";
 import { unexport } from "../lang/unexport";
 import { checkOptionsObject } from "../options/object";
@@ -37,7 +38,7 @@ async function run<R>(caller: PlanSource["caller"], body: string, options: Paral
   if (inWorker()) {
     throw new MagicOptionError(
       `${caller}: nested parallelism is not supported: this code runs on a paralab worker, which has no pool of its own. ` +
-        "Flatten the work into one parallel.map over all the pieces, or split it into dependent tasks with delayed/compute.",
+        NESTED_PARALLELISM_ADVICE,
     );
   }
   const scope = currentCell(caller);
@@ -61,20 +62,23 @@ async function run<R>(caller: PlanSource["caller"], body: string, options: Paral
  * workers by its source, so it may use only its parameters, globals and kernel variables (which
  * are copied along).
  */
-export const parallel = {
-  /** Calls fn(item, index) for each item on the pool; results in input order (unless unordered). */
-  map<T, R>(
-    fn: (item: T, index: number) => R | Promise<R>,
-    items: Iterable<T>,
-    options: ParallelOptions = {},
-  ): Promise<Awaited<R>[]> {
-    return run<Awaited<R>>("parallel.map", `(${unexport(String(fn))})(item, index)`, options, items);
+export const parallel = markKernelOnly(
+  {
+    /** Calls fn(item, index) for each item on the pool; results in input order (unless unordered). */
+    map<T, R>(
+      fn: (item: T, index: number) => R | Promise<R>,
+      items: Iterable<T>,
+      options: ParallelOptions = {},
+    ): Promise<Awaited<R>[]> {
+      return run<Awaited<R>>("parallel.map", `(${unexport(String(fn))})(item, index)`, options, items);
+    },
+    /** Calls fn({rank, size, comm}) once on each worker; results in rank order. */
+    spmd<R>(
+      fn: (ctx: { rank: number; size: number; comm: Comm }) => R | Promise<R>,
+      options: ParallelOptions = {},
+    ): Promise<Awaited<R>[]> {
+      return run<Awaited<R>>("parallel.spmd", `(${unexport(String(fn))})({ rank, size, comm })`, options);
+    },
   },
-  /** Calls fn({rank, size, comm}) once on each worker; results in rank order. */
-  spmd<R>(
-    fn: (ctx: { rank: number; size: number; comm: Comm }) => R | Promise<R>,
-    options: ParallelOptions = {},
-  ): Promise<Awaited<R>[]> {
-    return run<Awaited<R>>("parallel.spmd", `(${unexport(String(fn))})({ rank, size, comm })`, options);
-  },
-};
+  "parallel",
+);

@@ -2,6 +2,7 @@ import { VariableError } from "../errors";
 import { SHARED_TAG } from "../sync/tag";
 import { findSharedMemory } from "../sync/revive";
 import { analyzeScope } from "../lang/scope";
+import { kernelOnlyName, NESTED_PARALLELISM_ADVICE } from "../transfer/kernel-only";
 import { unexport } from "../lang/unexport";
 import * as ts from "@tslab/typescript-for-tslab";
 
@@ -30,6 +31,13 @@ export function collectVariables(names: Iterable<string>, locals: Record<string,
       );
     }
     const value = locals[name];
+    const api = kernelOnlyName(value);
+    if (api) {
+      throw new VariableError(
+        `\`${name}\` is paralab's ${api}, which runs on the kernel's pool: a worker has no pool of its own, so ` +
+          `nested parallelism is not supported. ${NESTED_PARALLELISM_ADVICE}`,
+      );
+    }
     if (typeof value === "function") {
       const { source, uses } = functionSource(name, value as (...args: unknown[]) => unknown, locals);
       sent.functions[name] = source;
