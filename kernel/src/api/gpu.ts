@@ -26,31 +26,30 @@ export interface GpuKernelOptions {
  * { output: [n] }); const doubled = await k(xs);`. Planned by the same planner as the magic;
  * compiled on first call (per argument shapes) and cached.
  */
-export const gpu = markKernelOnly(
-  {
-    kernel<A extends unknown[]>(
-      fn: (this: GpuKernelThis, ...args: A) => number,
-      options: GpuKernelOptions,
-    ): (...args: A) => Promise<GpuValue> {
-      if (typeof fn !== "function") {
-        throw new MagicOptionError(
-          `gpu.kernel: the kernel must be a function, got ${typeof fn}. Try: gpu.kernel(function (a) { return a[this.thread.x]; }, { output: [4] })`,
-        );
-      }
-      const { params, body } = splitFunction(fn);
-      const plan = planGpu(
-        { caller: "gpu.kernel", body, bodyLine: 1, params },
-        checkOptionsObject("gpu.kernel", options, GPU_OPTIONS),
+export const gpu = {
+  kernel<A extends unknown[]>(
+    fn: (this: GpuKernelThis, ...args: A) => number,
+    options: GpuKernelOptions,
+  ): (...args: A) => Promise<GpuValue> {
+    if (typeof fn !== "function") {
+      throw new MagicOptionError(
+        `gpu.kernel: the kernel must be a function, got ${typeof fn}. Try: gpu.kernel(function (a) { return a[this.thread.x]; }, { output: [4] })`,
       );
-      return async (...args: A) => {
-        const { runGpu } = await import("../gpu/run");
-        const result = await runGpu(gpuJobOf(plan, plan.body), args);
-        return result.value;
-      };
-    },
+    }
+    const { params, body } = splitFunction(fn);
+    const plan = planGpu(
+      { caller: "gpu.kernel", body, bodyLine: 1, params },
+      checkOptionsObject("gpu.kernel", options, GPU_OPTIONS),
+    );
+    return async (...args: A) => {
+      const { runGpu } = await import("../gpu/run");
+      const result = await runGpu(gpuJobOf(plan, plan.body), args);
+      return result.value;
+    };
   },
-  "gpu",
-);
+};
+
+markKernelOnly(gpu, "gpu");
 
 /** A function's parameter names and body, read from its source with the TypeScript parser. */
 function splitFunction(fn: (...args: never[]) => unknown): { params: string[]; body: string } {

@@ -62,23 +62,22 @@ async function run<R>(caller: PlanSource["caller"], body: string, options: Paral
  * workers by its source, so it may use only its parameters, globals and kernel variables (which
  * are copied along).
  */
-export const parallel = markKernelOnly(
-  {
-    /** Calls fn(item, index) for each item on the pool; results in input order (unless unordered). */
-    map<T, R>(
-      fn: (item: T, index: number) => R | Promise<R>,
-      items: Iterable<T>,
-      options: ParallelOptions = {},
-    ): Promise<Awaited<R>[]> {
-      return run<Awaited<R>>("parallel.map", `(${unexport(String(fn))})(item, index)`, options, items);
-    },
-    /** Calls fn({rank, size, comm}) once on each worker; results in rank order. */
-    spmd<R>(
-      fn: (ctx: { rank: number; size: number; comm: Comm }) => R | Promise<R>,
-      options: ParallelOptions = {},
-    ): Promise<Awaited<R>[]> {
-      return run<Awaited<R>>("parallel.spmd", `(${unexport(String(fn))})({ rank, size, comm })`, options);
-    },
+export const parallel = {
+  /** Calls fn(item, index) for each item on the pool; results in input order (unless unordered). */
+  map<T, R>(
+    fn: (item: T, index: number) => R | Promise<R>,
+    items: Iterable<T>,
+    options: ParallelOptions = {},
+  ): Promise<Awaited<R>[]> {
+    return run<Awaited<R>>("parallel.map", `(${unexport(String(fn))})(item, index)`, options, items);
   },
-  "parallel",
-);
+  /** Calls fn({rank, size, comm}) once on each worker; results in rank order. */
+  spmd<R>(
+    fn: (ctx: { rank: number; size: number; comm: Comm }) => R | Promise<R>,
+    options: ParallelOptions = {},
+  ): Promise<Awaited<R>[]> {
+    return run<Awaited<R>>("parallel.spmd", `(${unexport(String(fn))})({ rank, size, comm })`, options);
+  },
+};
+
+markKernelOnly(parallel, "parallel");
