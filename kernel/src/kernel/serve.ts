@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { BackgroundError, type RemoteError } from "../errors";
+import { BackgroundError } from "../errors";
+import { toRemoteError } from "../transfer/thrown";
 import { ConnectionConfig } from "../protocol/messages";
 import { KernelServer } from "../protocol/server";
 import { createKernel } from "./create";
@@ -25,15 +26,10 @@ export async function serveKernel(configPath: string): Promise<void> {
   // A failure in a cell's background code must not take the kernel down; the cell hears of it.
   const report = (kind: "rejection" | "exception") => (e: unknown) => {
     log(`paralab: ${kind === "rejection" ? "unhandled rejection" : "uncaught exception"}: ${(e as Error)?.stack ?? e}`);
-    runners.reportBackground(new BackgroundError("the kernel", kind, asRemote(e)));
+    runners.reportBackground(new BackgroundError("the kernel", kind, toRemoteError(e)));
   };
   process.on("uncaughtException", report("exception"));
   process.on("unhandledRejection", report("rejection"));
   await server.start((channel, msg) => handler.handle(channel, msg));
   await server.send("iopub", "status", { execution_state: "starting" }, undefined);
-}
-
-function asRemote(e: unknown): RemoteError {
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: "Error", message: `${String(e)} (a thrown ${typeof e}, not an Error)` };
 }

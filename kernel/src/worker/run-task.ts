@@ -11,7 +11,6 @@ import type {
   TaskMessage,
   ToWorker,
   WireCode,
-  RemoteError,
   WorkerKind,
 } from "../run/messages";
 import { estimateBytes } from "../transfer/bytes";
@@ -24,7 +23,7 @@ import { epochMs, workerStats } from "./metrics";
 import { captureStreams } from "./streams";
 import { GraphStore } from "./graph-store";
 import { findUncloneable } from "../transfer/uncloneable";
-import { inspect } from "node:util";
+import { toRemoteError } from "../transfer/thrown";
 
 export interface WorkerHost {
   kind: WorkerKind;
@@ -48,7 +47,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   const cancelled = new Set<number>();
   let nextReq = 1;
   // Results of task graphs stay here, by node id, across jobs (worker/graph-store.ts).
-  const graph = new GraphStore(host, (code) => compile(code), toWire);
+  const graph = new GraphStore(host, (code) => compile(code), toRemoteError);
   /** The job whose task runs now (background errors are charged to it). */
   let runningJob: number | undefined;
 
@@ -57,7 +56,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   // and its state.
   const reportUncaught = (kind: "rejection" | "exception") => (e: unknown) => {
     try {
-      host.send({ type: "uncaught", kind, error: toWire(e), jobId: runningJob });
+      host.send({ type: "uncaught", kind, error: toRemoteError(e), jobId: runningJob });
     } catch {
       // the channel is gone: nobody to tell
     }
@@ -117,7 +116,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
         try {
           values.push(await fn({ rank: msg.rank, size: msg.size, comm, vars }));
         } catch (e) {
-          errors.push({ offset: 0, error: toWire(e) });
+          errors.push({ offset: 0, error: toRemoteError(e) });
         }
       } else {
         const items = msg.items ?? [];
@@ -141,7 +140,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
             const r = fn({ rank, size, item: items[i], index: start + i, vars }) as { then?: unknown } | undefined;
             out[i] = r !== null && typeof r === "object" && typeof r.then === "function" ? await r : r;
           } catch (e) {
-            errors.push({ offset: i, error: toWire(e) });
+            errors.push({ offset: i, error: toRemoteError(e) });
             if (!msg.continueOnError) {
               i++;
               break;
@@ -154,7 +153,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       execMs = performance.now() - t0;
     } catch (e) {
       // compile error or bad source: charge it to the first item
-      errors.push({ offset: 0, error: toWire(e) });
+      errors.push({ offset: 0, error: toRemoteError(e) });
     }
     const endMs = epochMs();
     const result: ResultMessage = {
@@ -226,29 +225,6 @@ function cancelError(): Error {
   return Object.assign(new Error("the job was cancelled (another rank failed, deadlock, or interrupt)"), {
     name: "TaskCancelled",
   });
-}
-
-function toWire(e: unknown): RemoteError {
-  if (e instanceof Error || (typeof e === "object" && e !== null && "message" in e)) {
-    const err = e as Error;
-    return { name: String(err.name ?? "Error"), message: String(err.message), stack: err.stack };
-  }
-  return { name: "Error", message: describeThrown(e) };
-}
-
-/** A thrown value that is not an Error, as the user wrote it: `{"a":1} (a thrown object, not an Error)`. */
-function describeThrown(e: unknown): string {
-  let text: string | undefined;
-  if (typeof e === "object" && e !== null) {
-    try {
-      text = JSON.stringify(e);
-    } catch {
-      // cycles, BigInt: fall back to inspect
-    }
-    if (text === undefined || text === "{}") text = inspect(e, { depth: 2, breakLength: Infinity });
-    return `${text} (a thrown ${Array.isArray(e) ? "array" : "object"}, not an Error; throw new Error(...) to get a message and a stack)`;
-  }
-  return `${typeof e === "string" ? JSON.stringify(e) : String(e)} (a thrown ${typeof e}, not an Error; throw new Error(...) to get a stack)`;
 }
 
 /**
