@@ -3,6 +3,7 @@ import { SHARED_TAG } from "../sync/tag";
 import { findSharedMemory } from "../sync/revive";
 import { analyzeScope } from "../lang/scope";
 import { kernelOnlyName, NESTED_PARALLELISM_ADVICE } from "../transfer/kernel-only";
+import { typeName, withArticle } from "../transfer/type-name";
 import { unexport } from "../lang/unexport";
 import * as ts from "@tslab/typescript-for-tslab";
 
@@ -164,8 +165,8 @@ export function copiedNotShared(
       const what = Array.isArray(value)
         ? "a plain Array"
         : ArrayBuffer.isView(value)
-          ? `${article(value.constructor.name)} ${value.constructor.name} on an ordinary ArrayBuffer`
-          : `${article(typeName(value))} ${typeName(value)}`;
+          ? `${withArticle(value.constructor.name)} on an ordinary ArrayBuffer`
+          : withArticle(typeName(value));
       const n = Array.isArray(value) || ArrayBuffer.isView(value) ? (value as ArrayLike<unknown>).length : "n";
       return (
         `Note: ${flag} ${name}: \`${name}\` is ${what}, not shared memory, so each worker got its own copy ` +
@@ -190,7 +191,7 @@ export function lostClasses(items: readonly unknown[], label = "--map items"): s
   const names = [...classes.keys()];
   const first = names[0];
   return (
-    `Note: ${label} are instances of ${names.join(", ")} (item ${classes.get(first)} is ${article(first)} ${first}); ` +
+    `Note: ${label} are instances of ${names.join(", ")} (item ${classes.get(first)} is ${withArticle(first)}); ` +
     `a worker gets plain copies of their data without ${names.length > 1 ? "their classes'" : `${first}'s`} methods ` +
     `(structured clone copies data, not classes), so calling a method on item fails there. ` +
     `Call the methods in the kernel first (e.g. map over xs.map((x) => x.value())), or pass plain data and functions that take it.`
@@ -205,14 +206,4 @@ function className(value: unknown): string | undefined {
   if (CLONEABLE.has(proto) || isTagged(value)) return undefined;
   const ctor = (proto as { constructor?: { name?: string } }).constructor;
   return ctor?.name || "an anonymous class";
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
-  return (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name ?? "object";
-}
-
-function article(word: string): string {
-  return /^[AEIOU]/i.test(word) ? "an" : "a";
 }

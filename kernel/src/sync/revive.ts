@@ -4,6 +4,7 @@ import { SharedQueue } from "./queue";
 import { Semaphore } from "./semaphore";
 import { SHARED_TAG } from "./tag";
 import { isShared } from "../transfer/bytes";
+import { withArticle } from "../transfer/type-name";
 
 type Tagged = { [SHARED_TAG]: string } & Record<string, unknown>;
 
@@ -57,9 +58,7 @@ export function findSharedMemory(value: unknown, depth = 0): string | undefined 
   if (typeof value !== "object" || value === null || depth > 3) return undefined;
   if (isShared(value)) return "a SharedArrayBuffer";
   if (ArrayBuffer.isView(value)) {
-    return isShared(value.buffer)
-      ? `${article(value.constructor.name)} ${value.constructor.name} on a SharedArrayBuffer`
-      : undefined;
+    return isShared(value.buffer) ? `${withArticle(value.constructor.name)} on a SharedArrayBuffer` : undefined;
   }
   if (isTagged(value)) return `a shared ${value[SHARED_TAG]}`;
   const children = Array.isArray(value)
@@ -72,8 +71,4 @@ export function findSharedMemory(value: unknown, depth = 0): string | undefined 
     if (found) return found;
   }
   return undefined;
-}
-
-function article(word: string): string {
-  return /^[AEIOU]/i.test(word) ? "an" : "a";
 }

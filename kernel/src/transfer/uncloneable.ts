@@ -4,6 +4,8 @@
  * failed, so it may clone sub-values to find the culprit.
  */
 
+import { typeName, withArticle } from "./type-name";
+
 export interface Uncloneable {
   /** Where in the value, e.g. "" (the value itself), ".cb", "[2].handler". */
   path: string;
@@ -85,8 +87,7 @@ function describe(value: unknown): { what: string; fix: string } {
     return { what: "a Symbol", fix: "return data instead, e.g. its description: sym.description" };
   }
   if (value instanceof Promise) return { what: "a Promise", fix: "await it before returning: await p" };
-  const cls = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
-  const what = cls ? `${/^[AEIOU]/.test(cls) ? "an" : "a"} ${cls}` : "an object";
+  const what = withArticle(typeName(value));
   if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
     return { what, fix: "return data, e.g. a Map or an array of the values it holds" };
   }
