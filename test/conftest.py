@@ -1,8 +1,13 @@
 """Shared fixtures: a real paralab kernel started by jupyter_client, one per test module."""
+import os
+import subprocess
+import sys
+
 import pytest
 from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = 60
+JUPYTER = os.path.join(os.path.dirname(sys.executable), "jupyter")
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +81,24 @@ def error(kc, code):
     reply, _ = run(kc, code)
     assert reply["status"] == "error", reply
     return reply
+
+
+def value(kc, code):
+    """Runs code that must succeed; returns its value as text/plain."""
+    return results_of(ok(kc, code))[0]["text/plain"]
+
+
+def console_session(lines, log_path, timeout=120, cwd=None):
+    """A `jupyter console --kernel paralab` session fed `lines` on standard input, its screen written
+    to log_path (a file, as on a terminal, not a pipe the test would have to drain); returns the text."""
+    with open(log_path, "w") as out:
+        subprocess.run(
+            [JUPYTER, "console", "--kernel", "paralab", "--simple-prompt"],
+            input="\n".join(lines) + "\n",
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            cwd=cwd,
+        )
+    return log_path.read_text()

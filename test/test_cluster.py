@@ -10,7 +10,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from cluster_env import KEY, RedisServer, Worker, run_cli, wait_for
-from conftest import TIMEOUT, error, ok, results_of, shell_reply, stdout_of
+from conftest import TIMEOUT, error, ok, results_of, shell_reply, stdout_of, value
 
 RUN_MIME = "application/vnd.paralab.run.v1+json"
 
@@ -44,10 +44,6 @@ def workers(tmp_path, redis):
     yield start
     for w in started:
         w.stop()
-
-
-def value(kc, expr):
-    return results_of(ok(kc, expr))[0]["text/plain"]
 
 
 def run_record(outputs):

@@ -1,13 +1,12 @@
 """`jupyter console` as a user would drive it: lines on standard input, answers on the screen."""
-import os
 import subprocess
-import sys
+
+from conftest import JUPYTER, console_session
 
 
 def console(lines, timeout=90):
-    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
     proc = subprocess.run(
-        [jupyter, "console", "--kernel", "paralab", "--simple-prompt", "--ZMQTerminalInteractiveShell.kernel_timeout=60"],
+        [JUPYTER, "console", "--kernel", "paralab", "--simple-prompt", "--ZMQTerminalInteractiveShell.kernel_timeout=60"],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -64,18 +63,7 @@ def test_thirty_sessions_in_a_row_none_hangs(tmp_path):
     """The first cell of a fresh console used to hang now and then (its iopub subscription raced the
     reply); shutting down used to abort with Napi::Error now and then. Output goes to a file, as on
     a terminal, not through a pipe the test would have to drain."""
-    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
     for i in range(30):
-        path = tmp_path / f"session-{i}.txt"
-        with open(path, "w") as out:
-            subprocess.run(
-                [jupyter, "console", "--kernel", "paralab", "--simple-prompt"],
-                input="1 + 1\n2 + 2\n",
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                text=True,
-                timeout=120,
-            )
-        text = path.read_text()
+        text = console_session(["1 + 1", "2 + 2"], tmp_path / f"session-{i}.txt")
         assert "Out[1]: 2" in text and "Out[2]: 4" in text, f"session {i}:\n{text}"
         assert "terminate called" not in text and "Napi::Error" not in text, f"session {i}:\n{text}"

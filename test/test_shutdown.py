@@ -6,22 +6,14 @@ throwing an instance of 'Napi::Error'", no abort, no core) and leaves no process
 import os
 import re
 import subprocess
-import sys
-import time
 
 from jupyter_client.manager import start_new_kernel
 
-from conftest import results_of, run
-from test_worker_lifetime import alive, wait_gone
+from conftest import console_session, value
+from test_worker_lifetime import wait_gone
 
 ROUNDS = int(os.environ.get("PARALAB_SHUTDOWN_ROUNDS", "50"))
 CRASH = re.compile(r"terminate called|Napi::Error|Aborted|core dumped|Segmentation fault|FATAL ERROR")
-
-
-def value(kc, code):
-    reply, outputs = run(kc, code)
-    assert reply["status"] == "ok", reply
-    return results_of(outputs)[0]["text/plain"]
 
 
 def pids(text):
@@ -49,7 +41,6 @@ def test_shutdown_through_jupyter_client(tmp_path):
 
 
 def test_shutdown_through_jupyter_console(tmp_path):
-    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
     # A console reading a pipe runs each line as a cell, so the parallel cells use the API forms.
     cells = [
         "1 + 1",
@@ -59,18 +50,7 @@ def test_shutdown_through_jupyter_console(tmp_path):
         "await parallel.spmd(() => process.pid, { processes: true, workers: 2 })",
     ]
     for i in range(ROUNDS):
-        log = tmp_path / f"console-{i}.txt"
-        with open(log, "w") as out:
-            subprocess.run(
-                [jupyter, "console", "--kernel", "paralab", "--simple-prompt"],
-                input="\n".join(cells) + "\n",
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                text=True,
-                timeout=120,
-                cwd=tmp_path,
-            )
-        text = log.read_text()
+        text = console_session(cells, tmp_path / f"console-{i}.txt", cwd=tmp_path)
         assert not CRASH.search(text), f"session {i}:\n{text}"
         assert "Out[1]: 2" in text and "Out[4]: [ 0, 10" in text, f"session {i}:\n{text}"
         kernel = int(re.search(r"Out\[2\]: (\d+)", text)[1])

@@ -4,12 +4,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 
 from jupyter_client.manager import start_new_kernel
 
-from conftest import results_of, run
+from conftest import JUPYTER, results_of, run
 
 
 def alive(pid):
@@ -66,11 +65,10 @@ def test_process_workers_end_with_shutdown_and_restart():
 
 def console_with_process_workers(tmp_path):
     """A jupyter console whose kernel runs two process workers: (console, kernel pid, worker pids)."""
-    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
     log = tmp_path / "console.txt"
     out = open(log, "w")
     console = subprocess.Popen(
-        [jupyter, "console", "--kernel", "paralab", "--simple-prompt"],
+        [JUPYTER, "console", "--kernel", "paralab", "--simple-prompt"],
         stdin=subprocess.PIPE,
         stdout=out,
         stderr=subprocess.STDOUT,
