@@ -54,6 +54,18 @@ def run_record(outputs):
     return json.loads(record) if isinstance(record, str) else record
 
 
+def read_until(kc, msg_id, predicate):
+    """The iopub messages of a running request, up to the first output whose text satisfies predicate."""
+    seen = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        seen.append(msg)
+        if msg["msg_type"] == "stream" and predicate(msg["content"]["text"]):
+            return seen
+
+
 def collect(kc, msg_id):
     """The iopub messages of a request sent with kc.execute, and its reply, once it is idle."""
     outputs = []
@@ -189,6 +201,116 @@ def test_no_block_handle_and_progress(kc, redis, workers):
     assert "Started in the background: h is its handle" in stdout_of(out)
     assert value(kc, "(await h).length") == "20"
     assert value(kc, "[h.done, h.progress.done, h.progress.total, h.timings!.length > 0]") == "[ true, 20, 20, true ]"
+
+
+# --- task graphs ---------------------------------------------------------------------------------------
+
+GRAPH_MIME = "application/vnd.paralab.graph.v1+json"
+
+GRAPH = """import { delayed, compute } from "paralab";
+function makeData(part: number): Float64Array { const a = new Float64Array(1000); for (let i = 0; i < a.length; i++) a[i] = part + i; return a; }
+const load = delayed((part: number): Float64Array => makeData(part));
+const stats = delayed((xs: Float64Array) => { if (xs[0] === BAD) throw new RangeError(`bad part ${xs[0]}`); let s = 0; for (const x of xs) s += x; return s; });
+const merge = delayed((...s: number[]) => s.reduce((a, b) => a + b, 0));
+const build = () => merge(...[0, 1, 2, 3].map((p) => stats(load(p))));
+const result = build();"""
+
+
+def graph_record(outputs):
+    found = [m["content"]["data"][GRAPH_MIME] for m in outputs
+             if m["msg_type"] == "display_data" and GRAPH_MIME in m["content"]["data"]]
+    assert found, [m["msg_type"] for m in outputs]
+    return found[-1]
+
+
+def test_a_task_graph_runs_on_the_cluster_with_the_local_pool_s_values(kc, redis, workers):
+    a, b = workers(2)
+    ok(kc, "let BAD = -1;\n" + GRAPH)
+    ok(kc, "const [local] = await compute(build(), { quiet: true, cluster: false });")
+    ok(kc, f"%cluster {redis.url}")
+    ok(kc, "const hello = delayed((x: number) => { console.log('hello from', x); return x; });")
+    out = ok(kc, "const [remote, greeted] = await compute(result, hello(7));")
+    assert value(kc, "[remote === local, remote, greeted]") == "[ true, 2004000, 7 ]"
+    names = {f"{os.uname().nodename}:{w.pid}/w0" for w in (a, b)}
+    printed = re.findall(r"^\[([^\]]+)\] hello from 7$", stdout_of(out), re.M)
+    assert len(printed) == 1 and printed[0] in names, stdout_of(out)
+    record = graph_record(out)
+    assert record["workerKind"] == "cluster" and record["workers"] == 2
+    assert record["counts"] == {"ok": 10}
+    assert set(record["lanes"]) <= names and record["lanes"]
+    assert all(record["lanes"][n["rank"]] in names for n in record["nodes"])
+    # every load → stats edge that left its batch carried the 8 kB array through Redis
+    through_redis = [e for e in record["edges"] if e.get("path") == "redis"]
+    assert through_redis and all(e["bytes"] > 8000 for e in through_redis if e["from"].startswith("load"))
+    assert record["bytesMoved"]["redis"] == sum(e["bytes"] for e in through_redis)
+    # nothing a task wrote for later tasks is left in Redis
+    assert redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*") == ""
+
+
+def test_a_failing_graph_task_names_its_worker_and_compute_again_reuses_what_redis_kept(kc, redis, workers):
+    (w,) = workers(1)
+    ok(kc, "let BAD = 2;\n" + GRAPH)
+    reply = error(kc, f"await compute(result, {{ cluster: '{redis.url}', quiet: true }});")
+    assert reply["ename"] == "GraphTaskError"
+    name = f"{os.uname().nodename}:{w.pid}/w0"
+    assert f"failed on {name}: RangeError: bad part 2" in reply["evalue"]
+    assert "1 task that depends on it was skipped (merge#" in reply["evalue"]
+    # stats of parts 0, 1 and 3 wait in Redis for merge, load of part 2 for stats
+    assert len(redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*").split()) == 4
+    ok(kc, "BAD = -1;")
+    out = ok(kc, f"const [again] = await compute(result, {{ cluster: '{redis.url}' }});")
+    assert value(kc, "again") == "2004000"
+    assert graph_record(out)["counts"] == {"ok": 2, "kept": 4}
+    assert redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*") == ""
+
+
+def test_a_graph_task_of_a_killed_worker_runs_again_elsewhere(kc, redis, workers):
+    a, b = workers(2)
+    ok(kc, "import { delayed, compute } from 'paralab';\n"
+           "const slow = delayed(async (x: number) => { console.log('start', x, 'in', process.pid); "
+           "await new Promise((r) => setTimeout(r, 1500)); return x * 2; });\n"
+           "const add = delayed((...xs: number[]) => xs.reduce((s, x) => s + x, 0));")
+    msg_id = kc.execute(f"const [killedSum] = await compute(add(slow(1), slow(2), slow(3)), {{ cluster: '{redis.url}' }});")
+    before = read_until(kc, msg_id, lambda text: f" in {a.pid}\n" in text)
+    a.kill()
+    reply, after = collect(kc, msg_id)
+    out = before + after
+    assert reply["status"] == "ok", reply
+    assert value(kc, "killedSum") == "12"
+    dead = f"{os.uname().nodename}:{a.pid}/w0"
+    assert re.search(rf"^\[.+:{b.pid}/w0\] task \d+ \(slow#\d+\) runs again here: {re.escape(dead)} stopped while it ran it",
+                     stdout_of(out, "stderr"), re.M), stdout_of(out, "stderr")
+    record = graph_record(out)
+    assert record["counts"] == {"ok": 4}  # each task counted once
+    # the dead worker's lane shows the task it held, cancelled
+    assert [record["lanes"][n["rank"]] for n in record["nodes"] if n["status"] == "ok"].count(dead) == 0
+
+
+def test_interrupting_a_graph_on_the_cluster_stops_its_tasks(kc, km, redis, workers):
+    workers(2)
+    msg_id = kc.execute(
+        "import { delayed, compute } from 'paralab';\n"
+        "const spin = delayed((x: number) => { console.log('spinning', x); while (true) {} });\n"
+        f"await compute(...[1, 2, 3, 4, 5].map((x) => spin(x)), {{ cluster: '{redis.url}' }});"
+    )
+    spinning = []
+    read_until(kc, msg_id, lambda text: len(spinning.extend(re.findall(r"spinning \d", text)) or spinning) >= 2)
+    km.interrupt_kernel()
+    reply, out = collect(kc, msg_id)
+    assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", reply
+    assert value(kc, f"(await compute(delayed((x: number) => x + 1)(41), {{ cluster: '{redis.url}', quiet: true }}))[0]") == "42"
+    # the three tasks still queued never ran
+    assert not re.search(r"spinning \d", stdout_of(out)), stdout_of(out)
+    assert redis.cli("llen", "paralab:paralab:wait") == "0"
+
+
+def test_compute_on_an_unreachable_cluster_names_the_url_and_runs_nothing(kc, redis):
+    redis.kill()
+    reply = error(kc, 'import { delayed, compute } from "paralab";\n'
+                      f'await compute(delayed(() => 1)(), {{ cluster: "{redis.url}", quiet: true }});')
+    assert reply["ename"] == "ClusterUnreachableError"
+    assert f"cannot reach Redis at {redis.url}/paralab" in reply["evalue"] and "local pool still works" in reply["evalue"]
+    assert value(kc, '(await compute(delayed(() => 1)(), { quiet: true }))[0]') == "1"
 
 
 # --- faults --------------------------------------------------------------------------------------------

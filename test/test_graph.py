@@ -182,14 +182,3 @@ const [v21] = await compute(plusOne(2), { quiet: true });
 v21""",
     )
     assert results_of(out)[0]["text/plain"] == "21"
-
-
-def test_a_cluster_runner_without_graphs_says_how_to_run_locally(kc):
-    reply = error(
-        kc,
-        'import { delayed, compute } from "paralab";\n'
-        'await compute(delayed(() => 1)(), { cluster: "redis://127.0.0.1:1", quiet: true });',
-    )
-    assert reply["ename"] == "GraphError"
-    assert "cannot run task graphs yet; nothing ran" in reply["evalue"]
-    assert "{ cluster: false }" in reply["evalue"]

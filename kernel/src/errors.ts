@@ -357,8 +357,8 @@ export interface GraphTaskInfo {
   fn: string;
   /** 1-based cell line of its delayed(...) call, when known. */
   cellLine?: number;
-  /** The worker it ran on. */
-  rank?: number;
+  /** The worker it ran on: w0, or a cluster's host:pid/w0. */
+  worker?: string;
 }
 
 /**
@@ -378,7 +378,7 @@ export class GraphTaskError extends Error {
     detail: { failed: string[]; skipped: string[]; finished: number },
   ) {
     const where = task.cellLine !== undefined ? `, delayed at cell line ${task.cellLine}` : "";
-    const on = task.rank !== undefined ? ` on w${task.rank}` : "";
+    const on = task.worker !== undefined ? ` on ${task.worker}` : "";
     const others =
       detail.failed.length > 1 ? ` (and ${detail.failed.length - 1} more failed: ${list(detail.failed.slice(1))})` : "";
     const skipped = detail.skipped.length

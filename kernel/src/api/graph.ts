@@ -75,7 +75,7 @@ export interface ComputeOptions {
   quiet?: boolean;
   /**
    * A cluster's URL, true for the session's (%cluster), false for the local pool. Default: the
-   * session's cluster when one is set. (Cluster runners do not run task graphs yet: see compute's error.)
+   * session's cluster when one is set.
    */
   cluster?: boolean | string;
 }
@@ -194,11 +194,10 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
   });
   const o = checkOptionsObject("compute", given, COMPUTE_OPTIONS);
   const kind = o.processes ? "process" : scope.runners.defaultKind;
-  const workers = (o.workers as number | undefined) ?? scope.runners.defaultSize;
-  const runner = scope.runners.runnerFor({
-    kind,
-    cluster: clusterOf(o.cluster as boolean | string | undefined, scope),
-  });
+  const cluster = clusterOf(o.cluster as boolean | string | undefined, scope);
+  // On a cluster, every slot it has when the graph starts, as a map does.
+  const workers = (o.workers as number | undefined) ?? (cluster ? undefined : scope.runners.defaultSize);
+  const runner = scope.runners.runnerFor({ kind, cluster });
   const prefixer = new StreamPrefixer();
   // The Parallel panel shows the running graph like a map: tasks done of tasks to run.
   let watch: ReturnType<CellScope["observer"]["started"]> | undefined;
@@ -212,19 +211,19 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
     sink: scope.sink,
     prepare: (fn) => prepareFunction(fn, scope),
     startWorkers: (r, n, signal) => startWorkers(r, n, scope, signal),
-    onStream: (rank, name, text) => scope.sink.stream(name, prefixer.prefix(rank, name, text)),
+    onStream: (rank, name, text, worker) => scope.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
     onProgress: (done, total) => {
       watch ??= scope.observer.started({
         label: `graph of ${total} tasks`,
         total,
-        workers: () => runner.status().filter((w) => w.rank < workers),
+        workers: () => runner.status().filter((w) => w.rank < (workers ?? runner.size)),
       });
       watch.progress(done);
     },
   };
   try {
     const values = await runCompute(targets, env);
-    scope.runners.grewTo(kind, workers);
+    if (!cluster && workers !== undefined) scope.runners.grewTo(kind, workers);
     return values;
   } finally {
     watch?.finished(startMs, Date.now());

@@ -51,7 +51,7 @@ export function graphDagConfig(
     const a = pos.get(e.from);
     const b = pos.get(e.to);
     if (!a || !b) continue;
-    if (e.path === "port" || e.path === "relay") {
+    if (e.path === "port" || e.path === "relay" || e.path === "redis") {
       moved.push(...segment(a, b));
       movedBytes += e.bytes;
     } else if (e.path === "kernel") {

@@ -85,6 +85,10 @@ export function summarizeGraph(record: GraphRecord, tooShort?: TooShort): string
     moved.push(
       `${formatCopied(record.bytesMoved.relay)} worker to worker relayed through the kernel process (${count("relay")} inputs)`,
     );
+  if (record.bytesMoved.redis || count("redis"))
+    moved.push(
+      `${formatCopied(record.bytesMoved.redis ?? 0)} worker to worker through Redis (${count("redis")} inputs)`,
+    );
   if (count("local")) moved.push(`${count("local")} inputs read where they were made`);
   parts.push(
     `${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out` +

@@ -25,11 +25,12 @@ export function graphTimelineConfig(
   const ran = record.nodes.filter(
     (n) => n.startMs !== undefined && n.endMs !== undefined && n.rank !== undefined && n.rank >= 0,
   );
-  const workers = Math.max(1, record.workers, ...ran.map((n) => n.rank! + 1));
-  const lanes = Array.from({ length: workers }, (_, i) => laneLabel(i));
+  // A cluster's lanes are the runtimes that took tasks, named; the pool's are its workers, w0 to wP-1.
+  const workers = Math.max(1, record.lanes ? record.lanes.length : record.workers, ...ran.map((n) => n.rank! + 1));
+  const lanes = Array.from({ length: workers }, (_, i) => laneLabel(i, record.lanes));
   const bar = (n: GraphNodeRecord, from: number, to: number): Bar => ({
     x: [from - t0, Math.max(from, to) - t0],
-    y: laneLabel(n.rank!),
+    y: laneLabel(n.rank!, record.lanes),
     node: n,
   });
   const groups: { label: string; color: string; border?: string; bars: Bar[] }[] = [
@@ -72,7 +73,7 @@ export function graphTimelineConfig(
       indexAxis: "y",
       scales: {
         x: axis(theme, { title: "time since the graph started (ms)", min: 0, max: niceMax(end) }),
-        y: axis(theme, { title: "worker", type: "category", labels: lanes, fixedWidth: true }),
+        y: axis(theme, { title: "worker", type: "category", labels: lanes, fixedWidth: !record.lanes }),
       },
       plugins: {
         ...(base.plugins as Record<string, unknown>),

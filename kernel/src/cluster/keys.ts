@@ -5,7 +5,7 @@
 
 /** BullMQ's key prefix for paralab queues (BullMQ's default is "bull"). */
 export const BULLMQ_PREFIX = "paralab";
-/** Name of every BullMQ job paralab adds (one chunk of map items). */
+/** Name of every BullMQ job paralab adds (one chunk of map items, or one batch of graph tasks). */
 export const JOB_NAME = "chunk";
 
 export function clusterKeys(queue: string) {
@@ -21,6 +21,11 @@ export function clusterKeys(queue: string) {
     events: (run: string) => `${base}:run:${run}:events`,
     /** A run's variables, serialized once and fetched by each worker process that needs them. */
     vars: (run: string) => `${base}:run:${run}:vars`,
+    /**
+     * A graph task's result that later tasks read (SPEC §3.3.1): `results` is the kernel's
+     * namespace, so that a later compute of the same kernel can reuse what an earlier one kept.
+     */
+    result: (results: string, nodeId: string) => `${base}:results:${results}:${nodeId}`,
     /** Which runtime holds each task of a run, and since when: a retry names the worker that died. */
     holders: (run: string) => `${base}:run:${run}:holders`,
     /** Set when a run was cancelled, for tasks picked up again later (retries after a stall). */

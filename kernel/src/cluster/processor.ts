@@ -6,17 +6,21 @@
  */
 import type { Job } from "bullmq";
 import { WaitingError } from "bullmq";
-import type { TaskMessage } from "../run/messages";
+import type { RemoteError, TaskMessage } from "../run/messages";
 import type { Redis } from "./connect";
 import type { EventWriter } from "./event-writer";
 import { digest, verify } from "./key";
 import { clusterKeys, RUN_ID, RUN_TTL_S } from "./keys";
+import { runGraphBatch, type GraphBatchDeps } from "./graph-batch";
+import type { RuntimeThread, TaskOutcome } from "./runtime-thread";
 import type { Runtimes } from "./runtimes";
-import { decode, type TaskBody, type TaskData } from "./wire";
+import { decode, type ClusterEvent, type GraphShared, type MapBody, type StoredRef, type TaskBody, type TaskData } from "./wire";
+
+type MapVars = Record<string, unknown>;
 
 /** Runs cancelled lately (from the control channel), so that their queued tasks are skipped. */
 const REMEMBER_CANCELLED = 256;
-const VARS_CACHE_RUNS = 8;
+const SHARED_CACHE_RUNS = 8;
 
 export interface ProcessorDeps {
   queue: string;
@@ -35,13 +39,23 @@ export interface ProcessorDeps {
 export class TaskProcessor {
   private readonly keys: ReturnType<typeof clusterKeys>;
   private readonly cancelled = new Set<string>();
-  private readonly vars = new Map<string, Promise<Record<string, unknown>>>();
+  private readonly shared = new Map<string, Promise<unknown>>();
   /** Runtime job ids are numbers; one per run seen by this process. */
   private readonly jobIds = new Map<string, number>();
   private taskSeq = 0;
 
+  private readonly graphDeps: GraphBatchDeps;
+
   constructor(private readonly d: ProcessorDeps) {
     this.keys = clusterKeys(d.queue);
+    this.graphDeps = {
+      key: d.key,
+      redis: d.redis,
+      events: d.events,
+      keys: this.keys,
+      shared: (run, body) => this.fetchShared<GraphShared>(run, body.shared),
+      jobIdOf: (run) => this.jobIdOf(run),
+    };
   }
 
   /** The BullMQ processor. */
@@ -63,8 +77,8 @@ export class TaskProcessor {
       return "cancelled";
     const body = decode<TaskBody>(Buffer.from(data.payload!, "base64"));
     const thread = await this.d.runtimes.acquire();
+    const startMs = Date.now();
     try {
-      const startMs = Date.now();
       if (retried)
         this.d.events.push(run, { type: "retry", worker: thread.name, task, previous: await this.holder(run, task) });
       // not awaited: only a later retry reads it
@@ -74,38 +88,11 @@ export class TaskProcessor {
         .expire(this.keys.holders(run), RUN_TTL_S)
         .exec()
         .catch(() => undefined);
-      const vars = body.vars && thread.varsRun !== run ? await this.fetchVars(run, body.vars) : undefined;
-      const msg: TaskMessage = {
-        type: "task",
-        jobId: this.jobIdOf(run),
-        taskId: ++this.taskSeq,
-        mode: "map",
-        code: body.code,
-        rank: thread.index,
-        size: body.size,
-        start: body.start,
-        items: body.items,
-        vars: vars && { ...vars },
-        continueOnError: body.continueOnError,
-      };
-      if (body.vars) thread.varsRun = run;
-      const outcome = await thread.runTask(msg, run);
-      if (outcome.kind === "result") {
-        const { values, errors, cancelled, startMs, endMs, cpuMs, execMs, bytesOut } = outcome.msg;
-        await this.d.events.send(run, {
-          type: "result",
-          worker: thread.name,
-          task,
-          values,
-          errors,
-          cancelled,
-          startMs,
-          endMs,
-          cpuMs,
-          execMs,
-          bytesOut,
-        });
-      } else if (outcome.kind === "exit") {
+      const outcome =
+        body.kind === "graph"
+          ? await runGraphBatch(this.graphDeps, run, task, ++this.taskSeq, body, thread)
+          : await this.runMap(run, task, body, thread);
+      if (outcome.kind === "exit") {
         this.d.log(`${thread.name} died running task ${task} of run ${run}: ${outcome.cause}; replaced`);
         await this.d.events.send(run, {
           type: "lost",
@@ -118,34 +105,57 @@ export class TaskProcessor {
       }
       return outcome.kind;
     } catch (e) {
-      // the variables could not be fetched, or Redis went away: report what we can
-      const why = (e as Error).message;
-      await this.d.events
-        .send(run, {
-          type: "result",
-          worker: thread.name,
-          task,
-          values: [],
-          errors: [{ offset: 0, error: { name: "ClusterError", message: why } }],
-          cancelled: false,
-          startMs: Date.now(),
-          endMs: Date.now(),
-          cpuMs: 0,
-          execMs: 0,
-          bytesOut: 0,
-        })
-        .catch(() => undefined);
+      // the run's shared data could not be fetched, or Redis went away: report what we can
+      const error = { name: "ClusterError", message: (e as Error).message };
+      await this.d.events.send(run, failureEvent(body, thread.name, task, error)).catch(() => undefined);
       throw e;
     } finally {
       this.d.runtimes.release(thread);
     }
   };
 
+  /** One chunk of map items on `thread`, its result sent to the kernel. */
+  private async runMap(run: string, task: number, body: MapBody, thread: RuntimeThread): Promise<TaskOutcome> {
+    const vars = body.vars && thread.varsRun !== run ? await this.fetchShared<MapVars>(run, body.vars) : undefined;
+    const msg: TaskMessage = {
+      type: "task",
+      jobId: this.jobIdOf(run),
+      taskId: ++this.taskSeq,
+      mode: "map",
+      code: body.code,
+      rank: thread.index,
+      size: body.size,
+      start: body.start,
+      items: body.items,
+      vars: vars && { ...vars },
+      continueOnError: body.continueOnError,
+    };
+    if (body.vars) thread.varsRun = run;
+    const outcome = await thread.runTask(msg, run);
+    if (outcome.kind === "result") {
+      const { values, errors, cancelled, startMs, endMs, cpuMs, execMs, bytesOut } = outcome.msg;
+      await this.d.events.send(run, {
+        type: "result",
+        worker: thread.name,
+        task,
+        values,
+        errors,
+        cancelled,
+        startMs,
+        endMs,
+        cpuMs,
+        execMs,
+        bytesOut,
+      });
+    }
+    return outcome;
+  }
+
   /** A kernel cancelled `run`: skip its queued tasks; stop the running ones (at once, or after a grace period). */
   cancel(run: string, hard: boolean, graceMs: number): void {
     this.cancelled.add(run);
     if (this.cancelled.size > REMEMBER_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);
-    this.vars.delete(run);
+    this.shared.delete(run);
     const jobId = this.jobIds.get(run);
     for (const thread of this.d.runtimes.runningFor(run)) {
       if (hard || jobId === undefined) this.d.runtimes.replace(thread);
@@ -198,21 +208,51 @@ export class TaskProcessor {
     return id;
   }
 
-  /** The run's variables, fetched once per process and checked against the digest the task signed. */
-  private fetchVars(run: string, ref: { key: string; digest: string }): Promise<Record<string, unknown>> {
-    let p = this.vars.get(run);
+  /** The run's shared data (variables, functions), fetched once per process and checked against the digest the task signed. */
+  private fetchShared<T>(run: string, ref: StoredRef): Promise<T> {
+    let p = this.shared.get(run) as Promise<T> | undefined;
     if (!p) {
       p = (async () => {
         if (ref.key !== this.keys.vars(run)) throw new Error(`task names variables at an unexpected key ${ref.key}`);
         const bytes = await this.d.redis.getBuffer(ref.key);
         if (!bytes) throw new Error("the run's variables are no longer in Redis (the run ended or its keys expired)");
         if (digest(bytes) !== ref.digest) throw new Error("the run's variables in Redis do not match the signed task");
-        return decode<Record<string, unknown>>(bytes);
+        return decode<T>(bytes);
       })();
-      p.catch(() => this.vars.delete(run));
-      this.vars.set(run, p);
-      if (this.vars.size > VARS_CACHE_RUNS) this.vars.delete(this.vars.keys().next().value!);
+      p.catch(() => this.shared.delete(run));
+      this.shared.set(run, p);
+      if (this.shared.size > SHARED_CACHE_RUNS) this.shared.delete(this.shared.keys().next().value!);
     }
     return p;
   }
+}
+
+/** What the kernel hears when a task could not run at all: every item (or node) failed with `error`. */
+function failureEvent(body: TaskBody, worker: string, task: number, error: RemoteError): ClusterEvent {
+  const now = Date.now();
+  if (body.kind === "graph") {
+    const outcomes = body.items.map((i) => ({
+      nodeId: i.nodeId,
+      error,
+      resultBytes: 0,
+      startMs: now,
+      endMs: now,
+      cpuMs: 0,
+      waitMs: 0,
+    }));
+    return { type: "graph-result", worker, task, outcomes, stored: {} };
+  }
+  return {
+    type: "result",
+    worker,
+    task,
+    values: [],
+    errors: [{ offset: 0, error }],
+    cancelled: false,
+    startMs: now,
+    endMs: now,
+    cpuMs: 0,
+    execMs: 0,
+    bytesOut: 0,
+  };
 }

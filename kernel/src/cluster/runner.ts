@@ -4,15 +4,26 @@
  * Redis went away, so that a lost cluster never leaves the kernel stuck.
  */
 import { Queue } from "bullmq";
+import { randomBytes } from "node:crypto";
 import { ClusterNoWorkersError, MagicOptionError, PoolClosedError } from "../errors";
+import type { GraphHooks, GraphJob, GraphResult, GraphScheduler } from "../run/graphs";
 import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
 import type { Runner } from "../run/runner";
 import type { ClusterAddress } from "./address";
 import { connectRedis, isGone, type Redis } from "./connect";
 import { BULLMQ_PREFIX } from "./keys";
+import { ClusterGraphRun } from "./graph-run";
 import { ClusterMapRun } from "./map-run";
 import { listWorkers, type WorkerInfo } from "./registry";
+import type { RunLinkDeps } from "./run-link";
 import { SPMD_ON_CLUSTER } from "./spmd";
+
+/** A map or a graph on the cluster, as the runner starts and stops it. */
+interface ClusterRun<R> {
+  start(): Promise<void>;
+  readonly done: Promise<R>;
+  abort(reason?: unknown): void;
+}
 
 const LOCAL_POOL_HINT = "The local pool still works (%cluster off).";
 
@@ -22,7 +33,9 @@ export class ClusterRunner implements Runner {
   #queue: Queue | undefined;
   #connecting: Promise<void> | undefined;
   #workers: WorkerInfo[] = [];
-  #runs = new Set<ClusterMapRun>();
+  #runs = new Set<ClusterRun<unknown>>();
+  /** Where this kernel's graph results wait in Redis, for the tasks (and later computes) that read them. */
+  readonly #results = randomBytes(8).toString("hex");
   #closed = false;
 
   constructor(
@@ -79,34 +92,12 @@ export class ClusterRunner implements Runner {
     return { started: 0, ms: 0 };
   }
 
-  async runMap(job: MapJob, hooks: JobHooks = {}): Promise<JobResult> {
-    const key = this.key();
-    const workers = await this.workers();
-    if (!workers.length)
-      throw new ClusterNoWorkersError(
-        `no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`,
-      );
-    const run = new ClusterMapRun(
-      {
-        address: this.address,
-        key,
-        redis: this.#redis!,
-        queue: this.#queue!,
-        newReader: () => connectRedis(this.address, { name: "paralab-kernel events", hint: LOCAL_POOL_HINT }),
-        listWorkers: () => listWorkers(this.#redis!, this.address.queue),
-        startHint: this.startHint,
-      },
-      job,
-      hooks,
-      workers,
-    );
-    this.#runs.add(run);
-    try {
-      await run.start();
-      return await run.done;
-    } finally {
-      this.#runs.delete(run);
-    }
+  runMap(job: MapJob, hooks: JobHooks = {}): Promise<JobResult> {
+    return this.#run((link, workers) => new ClusterMapRun(link, job, hooks, workers));
+  }
+
+  runGraph(job: GraphJob, scheduler: GraphScheduler, hooks: GraphHooks = {}): Promise<GraphResult> {
+    return this.#run((link, workers) => new ClusterGraphRun(link, job, scheduler, hooks, workers, this.#results));
   }
 
   runSpmd(_job: SpmdJob, _hooks?: JobHooks): Promise<JobResult> {
@@ -127,6 +118,35 @@ export class ClusterRunner implements Runner {
         pid: w.pid,
       })),
     );
+  }
+
+  /** Starts a run on the workers there are now (there must be some), and waits for it. */
+  async #run<R>(make: (link: RunLinkDeps, workers: WorkerInfo[]) => ClusterRun<R>): Promise<R> {
+    const key = this.key();
+    const workers = await this.workers();
+    if (!workers.length)
+      throw new ClusterNoWorkersError(
+        `no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`,
+      );
+    const run = make(
+      {
+        address: this.address,
+        key,
+        redis: this.#redis!,
+        queue: this.#queue!,
+        newReader: () => connectRedis(this.address, { name: "paralab-kernel events", hint: LOCAL_POOL_HINT }),
+        listWorkers: () => listWorkers(this.#redis!, this.address.queue),
+        startHint: this.startHint,
+      },
+      workers,
+    );
+    this.#runs.add(run);
+    try {
+      await run.start();
+      return await run.done;
+    } finally {
+      this.#runs.delete(run);
+    }
   }
 
   async close(): Promise<void> {

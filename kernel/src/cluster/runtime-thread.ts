@@ -6,12 +6,20 @@
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { FromWorker, ResultMessage, TaskMessage } from "../run/messages";
+import type {
+  FromWorker,
+  GraphResultMessage,
+  GraphTaskMessage,
+  GraphToWorker,
+  ResultMessage,
+  TaskMessage,
+} from "../run/messages";
 
 const ENTRY = path.join(__dirname, "..", "worker", "thread-entry.js");
 
 export type TaskOutcome =
   | { kind: "result"; msg: ResultMessage }
+  | { kind: "graph"; msg: GraphResultMessage }
   /** The thread died while it held the task (user code exited it, crashed it, or ran it out of memory). */
   | { kind: "exit"; exitCode: number; cause: string }
   /** Stopped on purpose (the run was cancelled). */
@@ -44,6 +52,7 @@ export class RuntimeThread {
         markReady();
       } else if (m.type === "stream") this.onStream(this, m.name, m.text);
       else if (m.type === "result") this.settle({ kind: "result", msg: m });
+      else if (m.type === "graph-result") this.settle({ kind: "graph", msg: m });
     });
     this.worker.on("error", (e) => (this.lastError = e));
     this.worker.on("exit", (code) => {
@@ -61,12 +70,20 @@ export class RuntimeThread {
 
   /** Runs one task; resolves with its result, or how the thread ended. */
   runTask(msg: TaskMessage, run: string): Promise<TaskOutcome> {
-    this.state = "busy";
-    this.run = run;
-    return new Promise((resolve) => {
-      this.pending = resolve;
-      this.worker.postMessage(msg);
-    });
+    return this.hold(run, [msg]);
+  }
+
+  /**
+   * Runs a batch of graph tasks; `before` (their inputs, as graph-value messages) reach the
+   * runtime's graph store first. Resolves with the batch's outcomes, or how the thread ended.
+   */
+  runGraphTask(before: GraphToWorker[], msg: GraphTaskMessage, run: string): Promise<TaskOutcome> {
+    return this.hold(run, [...before, msg]);
+  }
+
+  /** A message for the runtime's graph store that needs no answer (graph-release). */
+  post(msg: GraphToWorker): void {
+    this.worker.postMessage(msg);
   }
 
   /** Asks the task to stop (it skips the rest of its chunk; comm calls reject). */
@@ -78,6 +95,16 @@ export class RuntimeThread {
   terminate(): void {
     this.stopping = true;
     void this.worker.terminate();
+  }
+
+  /** Posts the messages of one task; resolves when its result comes back or the thread ends. */
+  private hold(run: string, messages: (TaskMessage | GraphToWorker)[]): Promise<TaskOutcome> {
+    this.state = "busy";
+    this.run = run;
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      for (const m of messages) this.worker.postMessage(m);
+    });
   }
 
   private settle(o: TaskOutcome): void {

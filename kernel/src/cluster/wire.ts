@@ -4,7 +4,7 @@
  * that typed arrays, Maps, Dates, undefined and NaN arrive as they left.
  */
 import * as v8 from "node:v8";
-import type { ItemError, WireCode } from "../run/messages";
+import type { GraphItemOutcome, ItemError, WireCode } from "../run/messages";
 
 /** BullMQ job data (BullMQ stores it as JSON). `sig` signs queue, run, task and payload. */
 export interface TaskData {
@@ -16,16 +16,55 @@ export interface TaskData {
   sig: string;
 }
 
+export type TaskBody = MapBody | GraphBody;
+
+/** A value stored once in Redis for the whole run; the digest authenticates it (it is signed in each task). */
+export interface StoredRef {
+  key: string;
+  digest: string;
+}
+
 /** One chunk of map items and what is needed to run it. */
-export interface TaskBody {
+export interface MapBody {
+  kind: "map";
   code: WireCode;
   start: number;
   items: unknown[];
   /** Workers the run uses (the body's `size`). */
   size: number;
   continueOnError: boolean;
-  /** The run's variables, stored once in Redis; the digest authenticates them (it is signed here). */
-  vars?: { key: string; digest: string };
+  /** The run's variables, stored once in Redis. */
+  vars?: StoredRef;
+}
+
+/** What the tasks of a graph run share, stored once in Redis: the kernel variables and the functions. */
+export interface GraphShared {
+  vars: Record<string, unknown>;
+  codes: WireCode[];
+}
+
+/** One node of a graph batch as a worker runs it. */
+export interface GraphBodyItem {
+  nodeId: string;
+  /** Index into GraphShared.codes. */
+  code: number;
+  args: unknown[];
+  refs: { path: (string | number)[]; id: string }[];
+  /** Inputs to read from Redis (the others were made earlier in the same batch). */
+  fetch: string[];
+  /** Write the result to Redis: a later task reads it. */
+  store: boolean;
+  /** Send the value back in the event: compute returns it. */
+  ret: boolean;
+}
+
+/** A batch of graph tasks (usually one), run one after the other on one runtime. */
+export interface GraphBody {
+  kind: "graph";
+  shared: StoredRef;
+  /** The namespace of the results in Redis (see clusterKeys().result). */
+  results: string;
+  items: GraphBodyItem[];
 }
 
 /** A worker runtime's name in output prefixes, errors and chart lanes: host:pid/w0. */
@@ -45,6 +84,15 @@ export type ClusterEvent =
       cpuMs: number;
       execMs: number;
       bytesOut: number;
+    }
+  | {
+      type: "graph-result";
+      worker: WorkerName;
+      task: number;
+      /** `value` is set for the items that asked for it (ret). */
+      outcomes: GraphItemOutcome[];
+      /** Bytes each stored result takes in Redis: node id → bytes. */
+      stored: Record<string, number>;
     }
   /** The runtime died while it held the task (it threw outside the task, exited, ran out of memory). */
   | { type: "lost"; worker: WorkerName; task: number; exitCode: number | null; cause: string; startMs: number }

@@ -1,7 +1,7 @@
 /**
  * compute(...nodes): builds the job for the nodes the targets need (values already in the kernel
- * are sent along as arguments; results kept on workers are reused), runs it on a runner that
- * offers runGraph with a TaskScheduler deciding, remembers on each node what happened (value,
+ * are sent along as arguments; results kept on workers are reused), runs it on the runner (the
+ * local pool or a cluster) with a TaskScheduler deciding, remembers on each node what happened (value,
  * where its result is kept), draws the graph chart, and fails with an error naming the task.
  */
 import { chartBundle, chartBundleNow } from "../charts/lazy";
@@ -27,7 +27,8 @@ export interface PreparedFunction {
 /** What running a graph needs from the cell that asked; api/graph.ts provides it. */
 export interface GraphEnv {
   runner: Runner;
-  workers: number;
+  /** Undefined: every slot the runner has once it is ready (a cluster's, when the graph starts). */
+  workers: number | undefined;
   timeoutMs?: number;
   /** No chart. */
   quiet: boolean;
@@ -38,8 +39,8 @@ export interface GraphEnv {
   prepare(fn: DelayedFunction): PreparedFunction;
   /** Starts missing workers before the clock runs (and says so). */
   startWorkers(runner: Runner, workers: number, signal: AbortSignal): Promise<void>;
-  /** A task's console output. */
-  onStream(rank: number, name: "stdout" | "stderr", text: string): void;
+  /** A task's console output; `worker` names a cluster's runtime (host:pid/w0). */
+  onStream(rank: number, name: "stdout" | "stderr", text: string, worker?: string): void;
   /** Tasks finished so far, of the tasks this run needs (for the Parallel panel). */
   onProgress?(done: number, total: number): void;
 }
@@ -60,12 +61,6 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
   const nodes = collectGraph(targets);
   if (targets.every((t) => t.value)) return targets.map((t) => t.value!.v);
   const { runner } = env;
-  if (!runner.runGraph) {
-    throw new GraphError(
-      `compute: the ${runner.kind} runner cannot run task graphs yet; nothing ran. ` +
-        "Run the graph on the local pool: compute(..., { cluster: false }), or %cluster off.",
-    );
-  }
   const toRun = nodes.filter((n) => !n.value);
   const codes: JobCode[] = [];
   const codeOf = new Map<DelayedFunction, number>();
@@ -102,14 +97,15 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
   const kept: Record<string, KeptResult> = {};
   for (const n of toRun) if (n.kept?.runner === runner) kept[n.id] = { worker: n.kept.worker, bytes: n.kept.bytes };
   const outputs = [...new Set(targets.filter((t) => !t.value).map((t) => t.id))];
-  const job: GraphJob = { codes, tasks, vars, workers: env.workers, outputs, kept };
   const scheduler = new TaskScheduler(tasks, outputs);
 
-  await env.startWorkers(runner, env.workers, env.signal);
+  await env.startWorkers(runner, env.workers ?? 1, env.signal);
+  const workers = env.workers ?? runner.size;
+  const job: GraphJob = { codes, tasks, vars, workers, outputs, kept };
   const timeout = env.timeoutMs !== undefined ? AbortSignal.timeout(env.timeoutMs) : undefined;
   const result = await runner.runGraph(job, scheduler, {
     signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
-    onStream: (rank, name, text) => env.onStream(rank, name, text),
+    onStream: (rank, name, text, worker) => env.onStream(rank, name, text, worker),
     onProgress: (done, total) => env.onProgress?.(done, total),
   });
 
@@ -123,7 +119,7 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
   }
   const record = buildGraphRecord(
     nodes,
-    { workers: env.workers, workerKind: runner.kind },
+    { workers, workerKind: runner.kind },
     {
       result,
       kernelEdges,
@@ -142,7 +138,12 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
     const { node, run } = failure;
     const cause = run.error ?? { name: "Error", message: "unknown failure" };
     throw new GraphTaskError(
-      { id: node.id, fn: node.fn.name, cellLine: node.fn.cellLine, rank: run.rank >= 0 ? run.rank : undefined },
+      {
+        id: node.id,
+        fn: node.fn.name,
+        cellLine: node.fn.cellLine,
+        worker: run.rank >= 0 ? (result.lanes?.[run.rank] ?? `w${run.rank}`) : undefined,
+      },
       { name: cause.name, message: cause.message, stack: cause.stack },
       {
         failed: toRun.filter((n) => n.lastStatus === "error").map((n) => n.id),

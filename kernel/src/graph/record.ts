@@ -93,6 +93,7 @@ export function buildGraphRecord(
     bytesOut: run?.result.bytesOut ?? 0,
     bytesMoved: run?.result.bytesMoved ?? { port: 0, relay: 0 },
   };
+  if (run?.result.lanes) record.lanes = run.result.lanes;
   if (entries.length > shown.length) record.nodesOmitted = entries.length - shown.length;
   if (run) {
     record.startMs = run.result.startMs;

@@ -3,7 +3,7 @@
  * job and owns every scheduling decision, through GraphScheduler) and a runner that offers
  * `runGraph` (pool/ today; a cluster runner may add it). The runner only moves tasks and data.
  */
-import type { GraphEdgePath } from "./records";
+import type { GraphEdgePath, GraphRecord } from "./records";
 import type { JobCode, JobHooks } from "./jobs";
 import type { RemoteError } from "./messages";
 
@@ -148,9 +148,11 @@ export interface GraphResult {
   /** Bytes copied from the kernel to the workers (variables, arguments) and back (outputs). */
   bytesIn: number;
   bytesOut: number;
-  /** Bytes copied worker to worker, by path. */
-  bytesMoved: { port: number; relay: number };
+  /** Bytes copied worker to worker, by path (see GraphRecord.bytesMoved). */
+  bytesMoved: GraphRecord["bytesMoved"];
   workers: number;
+  /** Names of the runtimes by the runs' ranks, where w0, w1, … says too little (a cluster's host:pid/w0). */
+  lanes?: string[];
   /** Set when the run was stopped (interrupt, timeout): running tasks were cancelled, the rest not run. */
   aborted?: Error;
 }

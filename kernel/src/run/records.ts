@@ -219,7 +219,7 @@ export interface GraphNodeRecord {
  * process, relayed by the kernel process: child processes have no channel of their own),
  * `kernel` (the value was in the kernel, from an earlier compute, and was sent with the task).
  */
-export type GraphEdgePath = "local" | "port" | "relay" | "kernel";
+export type GraphEdgePath = "local" | "port" | "relay" | "redis" | "kernel";
 
 export interface GraphEdgeRecord {
   from: string;
@@ -268,8 +268,13 @@ export interface GraphRecord {
   /** Bytes copied from the kernel to the workers (variables, arguments) and back (the results compute returns). */
   bytesIn: number;
   bytesOut: number;
-  /** Bytes that went worker to worker by path (port, relay); relayed bytes also passed through the kernel process. */
-  bytesMoved: { port: number; relay: number };
+  /**
+   * Bytes that went worker to worker by path: port, relay (also through the kernel process), and
+   * on a cluster redis (written once by the task that made them, read by each task that used them).
+   */
+  bytesMoved: { port: number; relay: number; redis?: number };
+  /** Names of the timeline's lanes by rank (a cluster's runtimes, host:pid/w0); absent: w0, w1, … */
+  lanes?: string[];
 }
 
 export type ParalabRecord = RunRecord | ScalingRecord | MonitorRecord | GraphRecord;

@@ -24,11 +24,11 @@ export interface Runner {
   runSpmd(job: SpmdJob, hooks?: JobHooks): Promise<JobResult>;
   status(): WorkerStatus[];
   /**
-   * Runs a task graph (SPEC §3.3.1), asking `scheduler` what to run where. Optional: a runner
-   * without it cannot run `compute`, and the caller says so. Resolves also when tasks failed
-   * (see GraphResult) and when the run was aborted (`aborted`), so that kept results are known.
+   * Runs a task graph (SPEC §3.3.1), asking `scheduler` what to run where. Resolves also when
+   * tasks failed (see GraphResult) and when the run was aborted (`aborted`), so that kept results
+   * are known.
    */
-  runGraph?(job: GraphJob, scheduler: GraphScheduler, hooks?: GraphHooks): Promise<GraphResult>;
+  runGraph(job: GraphJob, scheduler: GraphScheduler, hooks?: GraphHooks): Promise<GraphResult>;
 }
 
 export interface EnsureOptions {

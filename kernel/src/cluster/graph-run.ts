@@ -1,0 +1,402 @@
+/**
+ * Kernel side: one task graph on the cluster (SPEC §3.3.1 on §3.3.2), driven by the same
+ * scheduler as the local pool (graph/scheduler.ts, behind run/graphs.ts). The scheduler's ranks
+ * are the run's slots: each slot has at most one batch in the queue or running, and whichever
+ * runtime takes it runs it. A runtime cannot be picked, so no result stays "on a worker": the
+ * results later tasks read wait in Redis (signed, see sealed.ts) and every input not made in the
+ * same batch is read from there; the bytes of each such edge are what Redis held. Only what
+ * compute returns comes back to the kernel.
+ */
+import { CloneError, ClusterConnectionLostError, TaskAbortedError, WorkerExitError } from "../errors";
+import type {
+  Assignment,
+  GraphEdgeRun,
+  GraphHooks,
+  GraphJob,
+  GraphResult,
+  GraphScheduler,
+  GraphTaskRun,
+  GraphTaskSpec,
+  HeldResult,
+  KeptResult,
+} from "../run/graphs";
+import type { RemoteError } from "../run/messages";
+import { estimateBytes } from "../transfer/bytes";
+import type { WorkerInfo } from "./registry";
+import { cloneError, taskLost } from "./run-errors";
+import { RunLink, type RunLinkDeps, type RunOwner } from "./run-link";
+import { unseal } from "./sealed";
+import {
+  encode,
+  type ClusterEvent,
+  type GraphBody,
+  type GraphBodyItem,
+  type GraphShared,
+  type StoredRef,
+  type TaskData,
+} from "./wire";
+
+/** A kept result on a cluster is in Redis, not on a worker: every kept result names this "worker". */
+export const IN_REDIS = 0;
+
+interface Batch {
+  task: number;
+  /** The scheduler's rank (a slot of this run), not a runtime. */
+  rank: number;
+  ids: string[];
+  sentMs: number;
+  done: boolean;
+}
+
+type GraphEvent = Exclude<ClusterEvent, { type: "stream" | "refused" }>;
+
+export class ClusterGraphRun implements RunOwner {
+  readonly done: Promise<GraphResult>;
+  private resolve!: (r: GraphResult) => void;
+  private settled = false;
+  private readonly link: RunLink;
+  private readonly tasks = new Map<string, GraphTaskSpec>();
+  private readonly outputs: Set<string>;
+  private readonly batches = new Map<number, Batch>();
+  /** Ranks with a batch out. */
+  private readonly busy = new Set<number>();
+  private readonly values = new Map<string, unknown>();
+  private readonly runs: GraphTaskRun[] = [];
+  private readonly edges: GraphEdgeRun[] = [];
+  /** Results in Redis, this run's and kept ones: node id → bytes there. */
+  private readonly inRedis = new Map<string, number>();
+  private shared: StoredRef | undefined;
+  private taskSeq = 0;
+  private doneCount = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private bytesMoved = 0;
+  private startMs = Date.now();
+  private pumping = false;
+  private pumpAgain = false;
+  private readonly onAbort = (): void => this.abort(this.hooks.signal?.reason);
+
+  constructor(
+    d: RunLinkDeps,
+    private readonly job: GraphJob,
+    private readonly scheduler: GraphScheduler,
+    private readonly hooks: GraphHooks,
+    workers: WorkerInfo[],
+    /** Where this kernel's results live in Redis (clusterKeys().result). */
+    private readonly results: string,
+  ) {
+    this.link = new RunLink(d, this, hooks.onStream, workers);
+    this.done = new Promise((res) => (this.resolve = res));
+    for (const t of job.tasks) this.tasks.set(t.id, t);
+    this.outputs = new Set(job.outputs);
+  }
+
+  async start(): Promise<void> {
+    const signal = this.hooks.signal;
+    if (signal?.aborted) return this.abort(signal.reason);
+    signal?.addEventListener("abort", this.onAbort, { once: true });
+    this.startMs = Date.now();
+    try {
+      await this.storeShared();
+      await this.link.open();
+      if (this.settled) return;
+      const comingBack = this.scheduler.start(await this.keptInRedis());
+      await this.fetchBack([...comingBack.keys()]);
+      await this.pump();
+    } catch (e) {
+      this.fail(this.link.asConnectionError(e));
+    }
+  }
+
+  onEvent(e: GraphEvent): void {
+    if (this.settled) return;
+    if (e.type === "graph-result") this.onResult(e);
+    else if (e.type === "lost") this.onLost(e);
+    else if (e.type === "retry") this.onRetry(e);
+  }
+
+  onTaskFailed(task: number, reason: string | undefined): void {
+    const batch = this.batches.get(task);
+    if (this.settled || !batch || batch.done) return;
+    const error = taskLost(task, this.describe(batch), reason, this.doneText());
+    this.settleBatch(batch, (id) => this.failedRun(id, -1, error, batch.sentMs));
+  }
+
+  openTasks(): number[] {
+    return [...this.batches.values()].filter((b) => !b.done).map((b) => b.task);
+  }
+
+  doneText(): string {
+    return `${this.doneCount} of ${this.scheduler.total} tasks were done`;
+  }
+
+  /** The run cannot go on (no worker left, Redis gone, every worker refusing): it stops as an interrupt would. */
+  fail(error: Error): void {
+    this.stop(error);
+  }
+
+  /** Interrupt or timeout: queued batches are removed, running ones stopped, nothing more runs. */
+  abort(reason?: unknown): void {
+    this.stop(new TaskAbortedError(reason));
+  }
+
+  private async storeShared(): Promise<void> {
+    const shared: GraphShared = { vars: this.job.vars, codes: this.job.codes };
+    let bytes: Buffer;
+    try {
+      bytes = encode(shared);
+    } catch (e) {
+      throw cloneError(this.job.vars, e);
+    }
+    const { bytes: size, ...ref } = await this.link.storeShared(bytes);
+    this.shared = ref;
+    this.bytesIn += size;
+  }
+
+  /** The kept results of earlier runs that are still in Redis. */
+  private async keptInRedis(): Promise<Map<string, HeldResult>> {
+    const kept = Object.entries(this.job.kept) as [string, KeptResult][];
+    const alive = new Map<string, HeldResult>();
+    if (!kept.length) return alive;
+    const there = await Promise.all(kept.map(([id]) => this.link.d.redis.exists(this.resultKey(id))));
+    kept.forEach(([id, k], i) => {
+      if (!there[i]) return;
+      alive.set(id, { rank: 0, bytes: k.bytes });
+      this.inRedis.set(id, k.bytes);
+    });
+    return alive;
+  }
+
+  /** Outputs that an earlier run left in Redis: the kernel reads them itself. */
+  private async fetchBack(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const bytes = await this.link.d.redis.mgetBuffer(...ids.map((id) => this.resultKey(id)));
+    ids.forEach((id, i) => {
+      const b = bytes[i];
+      try {
+        if (!b) throw new Error(`the result of ${id} is no longer in Redis (it expired or was deleted)`);
+        this.values.set(id, unseal(this.link.d.key, this.resultKey(id), b));
+        this.bytesOut += b.length;
+      } catch (e) {
+        this.runs.push(this.failedRun(id, -1, e as Error));
+      }
+    });
+  }
+
+  /** Gives batches to the slots that have none; finishes when nothing runs or can run. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        if (this.settled) return;
+        const idle: number[] = [];
+        for (let r = 0; r < this.job.workers; r++) if (!this.busy.has(r)) idle.push(r);
+        const byRank = new Map<number, Assignment[]>();
+        if (idle.length)
+          for (const a of this.scheduler.assign(idle)) byRank.set(a.rank, [...(byRank.get(a.rank) ?? []), a]);
+        await this.link.add([...byRank.values()].flatMap((batch) => this.prepare(batch) ?? []));
+        if (this.scheduler.finished && this.busy.size === 0) this.finish();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** One BullMQ task for a batch of assignments on one rank, or undefined when its arguments cannot travel. */
+  private prepare(batch: Assignment[]) {
+    const items: GraphBodyItem[] = [];
+    const edges: GraphEdgeRun[] = [];
+    const madeHere = new Set<string>();
+    let bytesIn = 0;
+    let moved = 0;
+    for (const a of batch) {
+      const spec = this.tasks.get(a.id)!;
+      const fetch: string[] = [];
+      for (const input of a.inputs) {
+        if (madeHere.has(input.id)) {
+          edges.push({ from: input.id, to: a.id, bytes: 0, path: "local" });
+          continue;
+        }
+        const bytes = this.inRedis.get(input.id) ?? 0;
+        fetch.push(input.id);
+        edges.push({ from: input.id, to: a.id, bytes, path: "redis" });
+        moved += bytes;
+      }
+      items.push({
+        nodeId: a.id,
+        code: spec.code,
+        args: spec.args,
+        refs: spec.refs,
+        fetch,
+        store: a.keep,
+        ret: this.outputs.has(a.id),
+      });
+      madeHere.add(a.id);
+      bytesIn += estimateBytes(spec.args);
+    }
+    const task = ++this.taskSeq;
+    const body: GraphBody = { kind: "graph", shared: this.shared!, results: this.results, items };
+    let data: TaskData;
+    try {
+      data = this.link.taskData(task, body);
+    } catch (e) {
+      const what = `the arguments of ${items.map((i) => i.nodeId).join(", ")}`;
+      const error = new CloneError(what, e instanceof Error ? e.message : String(e), { cause: e });
+      for (const item of items) {
+        this.runs.push(this.failedRun(item.nodeId, -1, error));
+        this.scheduler.failed(item.nodeId);
+      }
+      return undefined;
+    }
+    const rank = batch[0].rank;
+    this.batches.set(task, { task, rank, ids: items.map((i) => i.nodeId), sentMs: Date.now(), done: false });
+    this.busy.add(rank);
+    this.edges.push(...edges);
+    this.bytesIn += bytesIn;
+    this.bytesMoved += moved;
+    return { task, data };
+  }
+
+  private onResult(e: Extract<GraphEvent, { type: "graph-result" }>): void {
+    const batch = this.batches.get(e.task);
+    if (!batch || batch.done) return; // a second report of a retried task is not counted again
+    const lane = this.link.lane(e.worker);
+    for (const [id, bytes] of Object.entries(e.stored)) this.inRedis.set(id, bytes);
+    const released: string[] = [];
+    this.settleBatch(batch, (id, i) => {
+      const o = e.outcomes[i];
+      this.runs.push({
+        id: o.nodeId,
+        rank: lane,
+        startMs: o.startMs,
+        endMs: o.endMs,
+        cpuMs: o.cpuMs,
+        waitMs: o.waitMs,
+        status: o.error ? "error" : "ok",
+        resultBytes: o.error ? undefined : o.resultBytes,
+        error: o.error,
+      });
+      if (o.error) return false;
+      if (this.outputs.has(o.nodeId)) {
+        this.values.set(o.nodeId, o.value);
+        this.bytesOut += o.resultBytes;
+      }
+      const size = e.stored[o.nodeId] ?? o.resultBytes;
+      for (const r of this.scheduler.succeeded(o.nodeId, batch.rank, size, o.endMs - o.startMs)) released.push(...r.ids);
+      return true;
+    });
+    if (released.length) this.dropResults(released);
+  }
+
+  private onLost(e: Extract<GraphEvent, { type: "lost" }>): void {
+    const batch = this.batches.get(e.task);
+    if (!batch || batch.done) return;
+    const lane = this.link.lane(e.worker);
+    const error = new WorkerExitError(lane, { exitCode: e.exitCode, signal: null, cause: e.cause, worker: e.worker });
+    this.settleBatch(batch, (id) => this.failedRun(id, lane, error, e.startMs));
+  }
+
+  private onRetry(e: Extract<GraphEvent, { type: "retry" }>): void {
+    const batch = this.batches.get(e.task);
+    if (!batch || batch.done) return;
+    const held = e.previous;
+    // the dead runtime's lane shows what it held until BullMQ gave it away
+    if (held) {
+      const rank = this.link.lane(held.worker);
+      for (const id of batch.ids)
+        this.runs.push({ id, rank, startMs: held.startMs, endMs: Date.now(), cpuMs: 0, waitMs: 0, status: "cancelled" });
+    }
+    this.hooks.onStream?.(
+      this.link.lane(e.worker),
+      "stderr",
+      `task ${e.task} (${this.describe(batch)}) runs again here: ` +
+        `${held ? held.worker : "the worker that held it"} stopped while it ran it (killed, or its machine lost?).\n`,
+      e.worker,
+    );
+  }
+
+  /**
+   * Ends a batch: `each` reports one of its nodes (by position) and says whether it succeeded, or
+   * returns the failed run to record. Then the rank is free and the next batches go out.
+   */
+  private settleBatch(batch: Batch, each: (id: string, i: number) => boolean | GraphTaskRun): void {
+    batch.done = true;
+    this.busy.delete(batch.rank);
+    batch.ids.forEach((id, i) => {
+      const r = each(id, i);
+      if (r === true) return;
+      if (r !== false) this.runs.push(r);
+      this.scheduler.failed(id);
+    });
+    this.doneCount += batch.ids.length;
+    this.hooks.onProgress?.(this.doneCount, this.scheduler.total);
+    void this.pump().catch((err) => this.fail(this.link.asConnectionError(err)));
+  }
+
+  /** Results no task will read any more. */
+  private dropResults(ids: string[]): void {
+    for (const id of ids) this.inRedis.delete(id);
+    void this.link.d.redis.del(...ids.map((id) => this.resultKey(id))).catch(() => undefined);
+  }
+
+  private stop(error: Error): void {
+    if (this.settled) return;
+    const now = Date.now();
+    this.scheduler.abort();
+    for (const b of this.batches.values()) {
+      if (b.done) continue;
+      b.done = true;
+      for (const id of b.ids)
+        this.runs.push({ id, rank: -1, startMs: b.sentMs, endMs: now, cpuMs: 0, waitMs: 0, status: "cancelled" });
+    }
+    this.busy.clear();
+    this.finish(error);
+  }
+
+  private finish(aborted?: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.link.close();
+    this.hooks.signal?.removeEventListener("abort", this.onAbort);
+    const kept: Record<string, KeptResult> = {};
+    for (const [id, held] of this.scheduler.holdings()) {
+      kept[id] = { worker: IN_REDIS, bytes: this.inRedis.get(id) ?? held.bytes };
+      this.inRedis.delete(id);
+    }
+    // What is left in Redis and not kept was stored for tasks that will not run now.
+    const drop = [...this.inRedis.keys()].map((id) => this.resultKey(id));
+    if (aborted && !(aborted instanceof ClusterConnectionLostError)) void this.link.cancel(true, drop);
+    else void this.link.cleanup(...drop);
+    this.resolve({
+      values: this.values,
+      runs: this.runs,
+      edges: this.edges,
+      kept,
+      startMs: this.startMs,
+      endMs: Date.now(),
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      bytesMoved: { port: 0, relay: 0, redis: this.bytesMoved },
+      workers: this.job.workers,
+      lanes: this.link.laneNames,
+      aborted,
+    });
+  }
+
+  private resultKey(id: string): string {
+    return this.link.keys.result(this.results, id);
+  }
+
+  private failedRun(id: string, rank: number, error: RemoteError | Error, startMs = Date.now()): GraphTaskRun {
+    return { id, rank, startMs, endMs: Date.now(), cpuMs: 0, waitMs: 0, status: "error", error };
+  }
+
+  private describe(batch: Batch): string {
+    return batch.ids.length <= 3 ? batch.ids.join(", ") : `${batch.ids.slice(0, 3).join(", ")}, … ${batch.ids.length} tasks`;
+  }
+}

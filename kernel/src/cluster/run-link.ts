@@ -1,0 +1,231 @@
+/**
+ * Kernel side: what every cluster run (a map, a task graph) needs from Redis and BullMQ, whatever
+ * its tasks are: a run id, signed tasks in the queue, the run's event stream read until the run
+ * settles, a watch for what would otherwise hang (no worker left, every worker refusing, a task
+ * BullMQ gave up on, Redis gone), one lane per runtime, and cancelling and cleaning up.
+ */
+import type { Queue } from "bullmq";
+import { randomBytes } from "node:crypto";
+import type { JobHooks } from "../run/jobs";
+import type { ClusterAddress } from "./address";
+import { isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
+import { digest, sign } from "./key";
+import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
+import type { WorkerInfo } from "./registry";
+import { connectionLost, everyWorkerRefused, isConnectionLoss, noWorkerLeft } from "./run-errors";
+import { decode, encode, type ClusterEvent, type StoredRef, type TaskBody, type TaskData } from "./wire";
+
+/** How often the run checks that workers are alive and that BullMQ has not failed one of its tasks. */
+const WATCH_MS = 1000;
+const READ_BLOCK_MS = 500;
+
+export interface RunLinkDeps {
+  address: ClusterAddress;
+  key: Buffer;
+  redis: Redis;
+  queue: Queue;
+  /** A connection of its own for the blocking reads of the event stream. */
+  newReader(): Promise<Redis>;
+  listWorkers(): Promise<WorkerInfo[]>;
+  /** What to tell a user who has no worker: how to start one. */
+  startHint: string;
+}
+
+/** The run that uses the link: it hears the events of its tasks and decides what they mean. */
+export interface RunOwner {
+  /** A task's result, loss or retry (output and refusals are handled by the link). */
+  onEvent(e: Exclude<ClusterEvent, { type: "stream" | "refused" }>): void;
+  /** BullMQ gave up on a task: the workers that held it stopped while they ran it, more than once. */
+  onTaskFailed(task: number, reason: string | undefined): void;
+  /** The run cannot go on. */
+  fail(error: Error): void;
+  /** Tasks added and not yet reported. */
+  openTasks(): number[];
+  /** What was done so far, for messages: "3 of 10 items were done". */
+  doneText(): string;
+}
+
+export class RunLink {
+  readonly run = randomBytes(8).toString("hex");
+  readonly keys: ReturnType<typeof clusterKeys>;
+  /** The workers seen last. */
+  workers: WorkerInfo[];
+  private readonly lanes: string[] = [];
+  private readonly refusedBy = new Set<string>();
+  private sharedKey: string | undefined;
+  private reader: Redis | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    readonly d: RunLinkDeps,
+    private readonly owner: RunOwner,
+    private readonly onStream: JobHooks["onStream"],
+    workers: WorkerInfo[],
+  ) {
+    this.keys = clusterKeys(d.address.queue);
+    this.workers = workers;
+  }
+
+  /** Slots of the workers seen last. */
+  get slots(): number {
+    return this.workers.reduce((n, w) => n + w.slots, 0);
+  }
+
+  /** Cores of the workers seen last (their slots when a worker did not say). */
+  get cores(): number {
+    return this.workers.reduce((n, w) => n + (w.cores || w.slots), 0);
+  }
+
+  /** The runtimes that took tasks, in the order they first did: a run's chart lanes. */
+  get laneNames(): string[] {
+    return [...this.lanes];
+  }
+
+  /** The chart lane of a runtime (host:pid/w0). */
+  lane(worker: string): number {
+    let rank = this.lanes.indexOf(worker);
+    if (rank < 0) rank = this.lanes.push(worker) - 1;
+    return rank;
+  }
+
+  /** Stores what every task of the run needs once, for the tasks to name by digest. Returns its size too. */
+  async storeShared(bytes: Buffer): Promise<StoredRef & { bytes: number }> {
+    const key = this.keys.vars(this.run);
+    await this.d.redis.set(key, bytes, "EX", RUN_TTL_S);
+    this.sharedKey = key;
+    return { key, digest: digest(bytes), bytes: bytes.length };
+  }
+
+  /** Starts reading the run's events and watching its workers. */
+  async open(): Promise<void> {
+    const reader = await this.d.newReader();
+    if (this.closed) return reader.disconnect(); // the run ended while connecting
+    this.reader = reader;
+    void this.readEvents(reader);
+    this.watchTimer = setInterval(() => void this.watch(), WATCH_MS);
+  }
+
+  /** A task as BullMQ stores it: the body serialized and signed with the cluster key. Throws what encode throws. */
+  taskData(task: number, body: TaskBody): TaskData {
+    const payload = encode(body).toString("base64");
+    const queue = this.d.address.queue;
+    return { v: 1, run: this.run, task, payload, sig: sign(this.d.key, [queue, this.run, task, payload]) };
+  }
+
+  /** Queues tasks in one round trip. */
+  async add(tasks: { task: number; data: TaskData }[]): Promise<void> {
+    if (!tasks.length || this.closed) return;
+    await this.d.queue.addBulk(
+      tasks.map(({ task, data }) => ({
+        name: JOB_NAME,
+        data,
+        opts: { jobId: jobId(this.run, task), removeOnComplete: true, removeOnFail: { age: 3600 } },
+      })),
+    );
+  }
+
+  /** Stops reading and watching (the run has settled). */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.watchTimer);
+    this.reader?.disconnect();
+  }
+
+  /** Tells the workers to stop the run's tasks (at once when `hard`), removes the queued ones, and cleans up (`more` keys too). */
+  async cancel(hard: boolean, more: string[] = []): Promise<void> {
+    const { redis, queue } = this.d;
+    try {
+      await redis.set(this.keys.cancelled(this.run), "1", "EX", RUN_TTL_S);
+      await redis.publish(this.keys.control, JSON.stringify({ type: "cancel", run: this.run, hard }));
+      // a running task's job is locked and cannot be removed; the workers end it and complete it
+      await Promise.all(this.owner.openTasks().map((t) => queue.remove(jobId(this.run, t)).catch(() => 0)));
+    } catch {
+      // Redis is gone: nothing to tell
+    }
+    await this.cleanup(...more);
+  }
+
+  /** Deletes the run's keys (they expire anyway). */
+  async cleanup(...more: string[]): Promise<void> {
+    const keys = [this.keys.events(this.run), this.keys.holders(this.run), ...more];
+    if (this.sharedKey) keys.push(this.sharedKey);
+    await this.d.redis.del(...keys).catch(() => undefined);
+  }
+
+  /** A Redis failure as the user should read it (naming the cluster and what was done), other errors as they are. */
+  asConnectionError(e: unknown): Error {
+    return isConnectionLoss(e, this.d.redis) ? connectionLost(this.d.address, e, this.owner.doneText()) : (e as Error);
+  }
+
+  /** Reads the run's stream until the run settles; a Redis that stays away fails the run. */
+  private async readEvents(reader: Redis): Promise<void> {
+    const key = this.keys.events(this.run);
+    let last = "0-0";
+    let failingSince: number | undefined;
+    while (!this.closed) {
+      let reply: [Buffer, [Buffer, Buffer[]][]][] | null;
+      try {
+        reply = (await reader.xreadBuffer("COUNT", 1000, "BLOCK", READ_BLOCK_MS, "STREAMS", key, last)) as typeof reply;
+        failingSince = undefined;
+      } catch (e) {
+        if (this.closed) return;
+        failingSince ??= Date.now();
+        if (isGone(reader) || Date.now() - failingSince > RECONNECT_FOR_MS)
+          return this.owner.fail(this.asConnectionError(e));
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      for (const [, entries] of reply ?? []) {
+        for (const [id, fields] of entries) {
+          last = id.toString();
+          if (this.closed) return;
+          try {
+            this.dispatch(decode<ClusterEvent>(fields[1]));
+          } catch (e) {
+            this.owner.fail(e as Error);
+          }
+        }
+      }
+    }
+  }
+
+  private dispatch(e: ClusterEvent): void {
+    if (e.type === "stream") this.onStream?.(this.lane(e.worker), e.name, e.text, e.worker);
+    else if (e.type === "refused") {
+      this.refusedBy.add(e.worker);
+      void this.checkRefusals();
+    } else this.owner.onEvent(e);
+  }
+
+  /** Every live worker refused a task: the kernel's key is not theirs. */
+  private async checkRefusals(): Promise<void> {
+    const live = await this.d.listWorkers().catch(() => this.workers);
+    if (this.closed || !live.length || !live.every((w) => this.refusedBy.has(w.id))) return;
+    this.owner.fail(everyWorkerRefused(this.d.address, live));
+  }
+
+  /** Once a second: are there still workers, and has BullMQ given up on a task? */
+  private async watch(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const live = await this.d.listWorkers();
+      if (this.closed) return;
+      if (!live.length) {
+        const gone = this.workers.map((w) => w.id).join(", ") || "none was running";
+        return this.owner.fail(noWorkerLeft(this.d.address, gone, this.owner.doneText(), this.d.startHint));
+      }
+      this.workers = live;
+      const open = this.owner.openTasks();
+      const states = await Promise.all(open.map((t) => this.d.queue.getJobState(jobId(this.run, t))));
+      for (const [i, task] of open.entries()) {
+        if (states[i] !== "failed" || this.closed) continue;
+        const job = await this.d.queue.getJob(jobId(this.run, task));
+        this.owner.onTaskFailed(task, job?.failedReason);
+      }
+    } catch (e) {
+      if (this.closed) return;
+      if (isGone(this.d.redis)) this.owner.fail(this.asConnectionError(e));
+    }
+  }
+}
