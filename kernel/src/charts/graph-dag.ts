@@ -9,6 +9,7 @@ import { formatBytes, formatDuration } from "../format";
 import type { GraphNodeRecord, GraphNodeStatus, GraphRecord } from "../run/records";
 import { layoutGraph, type NodePosition } from "./graph-layout";
 import { AnyChartConfiguration, axis, baseOptions, ConfigOptions } from "./layout";
+import { laneLabel } from "./run";
 import { ChartTheme, colorAt, LIGHT_THEME, withAlpha } from "./theme";
 
 /** Above this many nodes the DAG is drawn as its width per depth. */
@@ -119,7 +120,7 @@ export function graphDagConfig(
     const p = pos.get(n.id)!;
     let g;
     if ((n.status === "ok" || n.status === "kept") && n.rank !== undefined) {
-      g = group(`w${n.rank}`, `ran on w${n.rank}`, colorAt(theme, n.rank), "circle");
+      g = group(`w${n.rank}`, `ran on ${laneLabel(n.rank, record.lanes)}`, colorAt(theme, n.rank), "circle");
       if (n.status === "kept")
         g = group(`kept${n.rank}`, `kept on w${n.rank} (from before)`, colorAt(theme, n.rank), "rect");
     } else if (n.status === "error") g = group("error", "failed", theme.status.error, "crossRot");

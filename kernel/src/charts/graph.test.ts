@@ -57,6 +57,25 @@ describe("graph chart", () => {
     assert.equal(failed.pointStyle, "crossRot");
   });
 
+  test("on a cluster: lanes and colours named by runtime, inputs moved through Redis", () => {
+    const record = sampleGraphRecord(4);
+    record.workerKind = "cluster";
+    record.lanes = ["node-a:101/w0", "node-b:202/w0"];
+    for (const e of record.edges) if (e.path === "port") e.path = "redis";
+    const moved = record.edges.filter((e) => e.path === "redis");
+    record.bytesMoved = { port: 0, relay: 0, redis: moved.reduce((n, e) => n + e.bytes, 0) };
+    assert.ok(moved.length > 0);
+    const [dag, timeline] = chartConfigsFor(GRAPH_MIME, record);
+    assert.ok(labels(dag).some((l) => /^ran on node-a:101\/w0 \(\d\)$/.test(l)), labels(dag).join(" | "));
+    assert.ok(labels(dag).some((l) => l.startsWith("input copied to another worker")));
+    const lanes = ((timeline.options as Loose).scales.y.labels as string[]).slice();
+    assert.deepEqual(lanes, record.lanes);
+    assert.match(
+      summarizeGraph(record),
+      new RegExp(`worker to worker through Redis \\(${moved.length} inputs\\)`),
+    );
+  });
+
   test("a graph too big to draw shows its width per depth", () => {
     const record = sampleGraphRecord(MAX_DRAWN_NODES);
     const dag = graphDagConfig(record);
