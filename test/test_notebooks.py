@@ -522,6 +522,15 @@ def test_10_cluster():
     assert sorted(re.findall(r"^\[.+:\d+/w0\] item (\d+) here$", text(c), re.M)) == ["0", "16", "8"]
     assert result(cell(nb, "`same results:")) == "'same results: true'"
     assert result(cell(nb, 'import { parallel } from "paralab";')) == "[ 1, 4, 9, 16 ]"
+    c = cell(nb, 'import { delayed, compute } from "paralab";')
+    assert result(c) == "'same total: true'"
+    graph = bundle(c, GRAPH_MIME)
+    assert graph["workerKind"] == "cluster" and graph["counts"] == {"ok": 9}
+    assert graph["lanes"] and all(re.fullmatch(r".+:\d+/w0", lane) for lane in graph["lanes"])
+    # inputs not made in the same batch went through Redis, and the chart counted their bytes
+    through_redis = [e for e in graph["edges"] if e.get("path") == "redis"]
+    assert through_redis and {e.get("path") for e in graph["edges"]} <= {"redis", "local"}
+    assert graph["bytesMoved"]["redis"] == sum(e["bytes"] for e in through_redis)
     assert "local pool again" in text(cell(nb, "%cluster off"))
     assert result(cell(nb, "for (const p of started)")) == "'stopped 3 processes'"
 
