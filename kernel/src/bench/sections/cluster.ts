@@ -3,7 +3,8 @@
  * `paralab worker` processes on this machine (BullMQ on a local redis-server), with ipyparallel's
  * 2 engines on the same jobs for reference (bench/ipp_bench.py, as in section 6):
  * per-task overhead (chunksize 1), tiny items with the default chunksize, and the CPU-bound
- * speedup of Monte Carlo pi split in two (the hits must agree everywhere: it is the same job).
+ * speedup of Monte Carlo pi split in two (the hits must agree everywhere: it is the same job);
+ * and task graphs of tiny tasks, independent and chained, as compute runs them.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -19,6 +20,7 @@ import type { BenchContext, RatioRow, SectionResult } from "../report";
 import { timeRuns } from "../stats";
 import { formatTable, int, ms, ratio } from "../table";
 import { INC_MAP, PI_TASK_SOURCE, piTask } from "../work";
+import { runGraph, tinyJob } from "./graph";
 
 export const ID = "cluster";
 const TITLE = "8. Cluster (2 paralab workers via BullMQ on a local Redis) vs local pool (2 workers), same maps";
@@ -40,6 +42,9 @@ interface Measured {
   tinyChunks: number;
   piMs: number;
   piHits: number[];
+  /** Task graphs of `graphTasks` tiny tasks: wall per task. */
+  graphWideMs: number;
+  graphChainMs: number;
 }
 
 interface IppResult {
@@ -54,6 +59,7 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
   const tinyItems = ctx.quick ? 30_000 : 100_000;
   const perTaskItems = ctx.quick ? 300 : 1_000;
   const samples = ctx.quick ? 20_000_000 : 60_000_000;
+  const graphTasks = ctx.quick ? 500 : 2_000;
 
   const serial = await timeRuns(reps, () => [0, 1].map((r) => piTask()(SEED + r, samples / 2)));
   ctx.log(`pi serial: ${ms(serial.summary.medianMs)} ms`);
@@ -68,7 +74,7 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
     for (const [label, runner] of runners) {
       try {
         await runner.ensureWorkers(2);
-        rows.push(await measure(label, runner, { reps, tinyItems, perTaskItems, samples }));
+        rows.push(await measure(label, runner, { reps, tinyItems, perTaskItems, samples, graphTasks }));
         ctx.log(`${label}: done`);
       } finally {
         await runner.close();
@@ -112,7 +118,16 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
 
   const piSpeedup = (r: Measured) => serial.summary.medianMs / r.piMs;
   const table = formatTable(
-    ["2 workers", "1-item map ms", "per task ms (chunksize 1)", "tiny items/s (auto chunks)", "pi ms", "pi speedup"],
+    [
+      "2 workers",
+      "1-item map ms",
+      "per task ms (chunksize 1)",
+      "tiny items/s (auto chunks)",
+      "pi ms",
+      "pi speedup",
+      "graph µs/task: independent",
+      "chained",
+    ],
     [
       ...rows.map((r) => [
         r.label,
@@ -121,6 +136,8 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
         `${int(r.tinyItemsPerSec)} (${r.tinyChunks} tasks)`,
         ms(r.piMs),
         ratio(piSpeedup(r)),
+        ms(r.graphWideMs * 1000),
+        ms(r.graphChainMs * 1000),
       ]),
       ...(ipp
         ? [
@@ -131,6 +148,8 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
               int(ipp.maps["load-balanced map, chunksize 1 (default)"]?.itemsPerSec ?? NaN),
               ms(ipp.cpu.parallelSeconds * 1000),
               ratio(ipp.cpu.speedup),
+              "",
+              "",
             ],
           ]
         : []),
@@ -154,6 +173,16 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
       value: onCluster.tinyItemsPerSec / threads.tinyItemsPerSec,
     },
     { section: ID, what: "pi speedup: cluster / local processes", value: piSpeedup(onCluster) / piSpeedup(procs) },
+    {
+      section: ID,
+      what: "graph time per independent tiny task: cluster / local processes",
+      value: onCluster.graphWideMs / procs.graphWideMs,
+    },
+    {
+      section: ID,
+      what: "graph time per chained tiny task: cluster / local processes",
+      value: onCluster.graphChainMs / procs.graphChainMs,
+    },
   ];
   if (ipp) {
     const lb = ipp.maps["load-balanced map, chunksize 1 (default)"];
@@ -179,19 +208,19 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
     ...base,
     tables: [table],
     notes: [
-      `medians of ${reps} runs after a warm-up, workers started before timing. 1-item map: one map call of one item. per task: ${int(perTaskItems)} no-op items with chunksize 1, wall / tasks. tiny: x => x + 1 over ${int(tinyItems)} items, automatic chunksize. pi: ${int(samples)} samples in 2 items (one per worker) vs serial ${ms(serial.summary.medianMs)} ms in this thread; hits agree everywhere.`,
+      `medians of ${reps} runs after a warm-up, workers started before timing. 1-item map: one map call of one item. per task: ${int(perTaskItems)} no-op items with chunksize 1, wall / tasks. tiny: x => x + 1 over ${int(tinyItems)} items, automatic chunksize. pi: ${int(samples)} samples in 2 items (one per worker) vs serial ${ms(serial.summary.medianMs)} ms in this thread; hits agree everywhere. graph: ${int(graphTasks)} x + 1 tasks, independent (all returned) or a chain (each reads the one before), run as compute runs them, wall / tasks (tiny tasks travel in batches).`,
       "the cluster's workers are 2 `paralab worker` processes with --concurrency 1 on this machine, so Redis, the workers and the kernel share its cores: a real cluster adds network latency but not this contention.",
       ippNote,
     ],
     ratios,
-    data: { reps, tinyItems, perTaskItems, samples, serialPiMs: serial.summary.medianMs, rows, ipyparallel: ipp },
+    data: { reps, tinyItems, perTaskItems, samples, graphTasks, serialPiMs: serial.summary.medianMs, rows, ipyparallel: ipp },
   };
 }
 
 async function measure(
   label: string,
   runner: Runner,
-  o: { reps: number; tinyItems: number; perTaskItems: number; samples: number },
+  o: { reps: number; tinyItems: number; perTaskItems: number; samples: number; graphTasks: number },
 ): Promise<Measured> {
   const job = (items: unknown[], extra: Partial<MapJob> = {}): MapJob => ({
     code: INC_MAP,
@@ -218,8 +247,14 @@ async function measure(
   const pi = await timeRuns(o.reps, () =>
     runner.runMap({ ...job([0, 1], { chunksize: 1 }), code: PI_MAP, vars: { seed: SEED, samples: o.samples / 2 } }),
   );
+  const wide = await timeRuns(o.reps, () => runGraph(runner, tinyJob(false, o.graphTasks)));
+  if (wide.value.values.get(`t${o.graphTasks - 1}`) !== o.graphTasks) throw new Error(`${label}: wrong graph results`);
+  const chain = await timeRuns(o.reps, () => runGraph(runner, tinyJob(true, o.graphTasks)));
+  if (chain.value.values.get(`t${o.graphTasks - 1}`) !== o.graphTasks) throw new Error(`${label}: wrong chain result`);
   return {
     label,
+    graphWideMs: wide.summary.medianMs / o.graphTasks,
+    graphChainMs: chain.summary.medianMs / o.graphTasks,
     oneTaskMs: one.summary.medianMs,
     perTaskMs: perTask.summary.medianMs / o.perTaskItems,
     tinyItemsPerSec: o.tinyItems / (tiny.summary.medianMs / 1000),

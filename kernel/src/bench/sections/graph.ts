@@ -7,6 +7,7 @@
  * them: Pool.runGraph with graph/'s TaskScheduler.
  */
 import { TaskScheduler } from "../../graph/scheduler";
+import type { Runner } from "../../run/runner";
 import { Pool } from "../../pool/pool";
 import type { GraphJob, GraphTaskSpec } from "../../run/graphs";
 import type { JobCode } from "../../run/jobs";
@@ -42,15 +43,16 @@ interface DaskResult {
   bigSum: number;
 }
 
-function tinyJob(chained: boolean): GraphJob {
+/** `count` x + 1 tasks, independent or each reading the one before. */
+export function tinyJob(chained: boolean, count = TASKS): GraphJob {
   const tasks: GraphTaskSpec[] = [];
-  for (let i = 0; i < TASKS; i++) {
+  for (let i = 0; i < count; i++) {
     const id = `t${i}`;
     if (chained && i > 0)
       tasks.push({ id, code: 0, args: [null], refs: [{ path: [0], id: `t${i - 1}` }], deps: [`t${i - 1}`] });
     else tasks.push({ id, code: 0, args: [chained ? 0 : i], refs: [], deps: [] });
   }
-  const outputs = chained ? [`t${TASKS - 1}`] : tasks.map((t) => t.id);
+  const outputs = chained ? [`t${count - 1}`] : tasks.map((t) => t.id);
   return { codes: [INC], tasks, vars: {}, workers: 2, outputs, kept: {} };
 }
 
@@ -72,8 +74,9 @@ function bigJob(): GraphJob {
   };
 }
 
-async function runGraph(pool: Pool, job: GraphJob) {
-  const r = await pool.runGraph(job, new TaskScheduler(job.tasks, job.outputs));
+/** Runs a graph as compute does (graph/'s TaskScheduler); throws if a task failed. */
+export async function runGraph(runner: Runner, job: GraphJob) {
+  const r = await runner.runGraph(job, new TaskScheduler(job.tasks, job.outputs));
   if (r.runs.some((x) => x.status !== "ok"))
     throw new Error(`a graph task failed: ${String(r.runs.find((x) => x.error)?.error?.message)}`);
   return r;
