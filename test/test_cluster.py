@@ -262,6 +262,13 @@ def test_a_failing_graph_task_names_its_worker_and_compute_again_reuses_what_red
     assert value(kc, "again") == "2004000"
     assert graph_record(out)["counts"] == {"ok": 2, "kept": 4}
     assert redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*") == ""
+    # what a failed compute kept goes when the kernel leaves the cluster
+    ok(kc, "BAD = 2;")
+    error(kc, f"await compute(build(), {{ cluster: '{redis.url}', quiet: true }});")
+    assert len(redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*").split()) == 4
+    ok(kc, f"%cluster {redis.url}")
+    ok(kc, "%cluster off")
+    assert redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*") == ""
 
 
 def test_a_graph_task_of_a_killed_worker_runs_again_elsewhere(kc, redis, workers):
@@ -420,6 +427,19 @@ def test_a_worker_with_the_wrong_key_refuses_and_the_others_finish(kc, redis, wo
     assert "a wrong signature" in wrong.text() and "goes back to the queue for the other workers" in wrong.text()
     assert "refused" not in good.text()
     assert "runs again" not in stdout_of(out, "stderr"), "a refused task is not a retry after a dead worker"
+
+
+def test_an_event_not_signed_with_the_key_stops_the_run_and_nothing_of_it_is_used(kc, redis, workers):
+    workers(2)
+    msg_id = kc.execute(f"%%parallel --map [1, 2] --cluster {redis.url} --chunksize 1\n"
+                        "console.log('waiting', item);\nawait new Promise((r) => setTimeout(r, 60_000));\nitem")
+    read_until(kc, msg_id, lambda text: "waiting" in text)
+    [events] = redis.cli("--scan", "--pattern", "paralab.cluster:paralab:run:*:events").split()
+    redis.cli("xadd", events, "*", "e", "a result from someone without the key, forty bytes or more")
+    reply, _ = collect(kc, msg_id)
+    assert reply["status"] == "error" and reply["ename"] == "ClusterSignatureError", reply
+    assert "is not signed with the cluster key" in reply["evalue"] and "uses none of it" in reply["evalue"]
+    assert results_of(ok(kc, f"%%parallel --map [1, 2, 3] --cluster {redis.url} --quiet\nitem * 2"))[0]["text/plain"] == "[ 2, 4, 6 ]"
 
 
 def test_a_kernel_with_the_wrong_or_no_key_says_so(kc, redis, workers):

@@ -332,7 +332,7 @@ export class ClusterNoWorkersError extends Error {
   override name = "ClusterNoWorkersError";
 }
 
-/** Every worker that saw the tasks refused them: the kernel's key does not match the workers'. */
+/** A signature does not match: every worker refused the kernel's tasks, or an event in Redis was not signed with its key. */
 export class ClusterSignatureError extends Error {
   override name = "ClusterSignatureError";
 }

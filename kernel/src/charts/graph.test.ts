@@ -66,14 +66,14 @@ describe("graph chart", () => {
     record.bytesMoved = { port: 0, relay: 0, redis: moved.reduce((n, e) => n + e.bytes, 0) };
     assert.ok(moved.length > 0);
     const [dag, timeline] = chartConfigsFor(GRAPH_MIME, record);
-    assert.ok(labels(dag).some((l) => /^ran on node-a:101\/w0 \(\d\)$/.test(l)), labels(dag).join(" | "));
+    assert.ok(
+      labels(dag).some((l) => /^ran on node-a:101\/w0 \(\d\)$/.test(l)),
+      labels(dag).join(" | "),
+    );
     assert.ok(labels(dag).some((l) => l.startsWith("input copied to another worker")));
     const lanes = ((timeline.options as Loose).scales.y.labels as string[]).slice();
     assert.deepEqual(lanes, record.lanes);
-    assert.match(
-      summarizeGraph(record),
-      new RegExp(`worker to worker through Redis \\(${moved.length} inputs\\)`),
-    );
+    assert.match(summarizeGraph(record), new RegExp(`worker to worker through Redis \\(${moved.length} inputs\\)`));
   });
 
   test("a graph too big to draw shows its width per depth", () => {

@@ -1,11 +1,13 @@
 /**
- * Worker side: events for a run's kernel, appended to the run's Redis stream. Output is batched
- * (a loop printing 10,000 lines should not cost 10,000 round trips) and always written before
- * the result that follows it, so that the kernel prints a task's output before it counts it done.
+ * Worker side: events for a run's kernel, appended to the run's Redis stream, each signed with the
+ * cluster key (the kernel uses no result it cannot authenticate). Output is batched (a loop
+ * printing 10,000 lines should not cost 10,000 round trips) and always written before the result
+ * that follows it, so that the kernel prints a task's output before it counts it done.
  */
 import type { Redis } from "./connect";
 import { clusterKeys, RUN_TTL_S } from "./keys";
-import { encode, type ClusterEvent } from "./wire";
+import { seal } from "./sealed";
+import type { ClusterEvent } from "./wire";
 
 /** Output waits at most this long before it is sent. */
 const FLUSH_MS = 15;
@@ -18,6 +20,7 @@ export class EventWriter {
   constructor(
     private readonly redis: Redis,
     private readonly keys: ReturnType<typeof clusterKeys>,
+    private readonly secret: Buffer,
     private readonly log: (text: string) => void,
   ) {}
 
@@ -55,7 +58,7 @@ export class EventWriter {
     this.pending.delete(run);
     const key = this.keys.events(run);
     const multi = this.redis.multi();
-    for (const e of events) multi.xadd(key, "*", "e", encode(e));
+    for (const e of events) multi.xadd(key, "*", "e", seal(this.secret, key, e));
     if (!this.expiring.has(run)) {
       multi.expire(key, RUN_TTL_S);
       this.expiring.add(run);

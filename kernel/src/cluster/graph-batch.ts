@@ -48,12 +48,23 @@ export async function runGraphBatch(
     codes: shared?.codes,
     // Every value comes back to this process, which stores and returns what the body asks for;
     // the runtime keeps them only for tasks later in the batch, and drops them after it.
-    items: body.items.map(({ nodeId, code, args, refs }) => ({ nodeId, code, args, refs, incoming: [], keep: true, ret: true })),
+    items: body.items.map(({ nodeId, code, args, refs }) => ({
+      nodeId,
+      code,
+      args,
+      refs,
+      incoming: [],
+      keep: true,
+      ret: true,
+    })),
   };
   const outcome = await thread.runGraphTask(before, msg, run);
   if (thread.state !== "dead") {
     if (shared) thread.varsRun = run;
-    thread.post({ type: "graph-release", nodeIds: [...body.items.map((i) => i.nodeId), ...inputs.map((i) => i.nodeId)] });
+    thread.post({
+      type: "graph-release",
+      nodeIds: [...body.items.map((i) => i.nodeId), ...inputs.map((i) => i.nodeId)],
+    });
   }
   if (outcome.kind !== "graph") return outcome;
   const outcomes = outcome.msg.outcomes;

@@ -287,7 +287,8 @@ export class ClusterGraphRun implements RunOwner {
         this.bytesOut += o.resultBytes;
       }
       const size = e.stored[o.nodeId] ?? o.resultBytes;
-      for (const r of this.scheduler.succeeded(o.nodeId, batch.rank, size, o.endMs - o.startMs)) released.push(...r.ids);
+      for (const r of this.scheduler.succeeded(o.nodeId, batch.rank, size, o.endMs - o.startMs))
+        released.push(...r.ids);
       return true;
     });
     if (released.length) this.dropResults(released);
@@ -309,7 +310,15 @@ export class ClusterGraphRun implements RunOwner {
     if (held) {
       const rank = this.link.lane(held.worker);
       for (const id of batch.ids)
-        this.runs.push({ id, rank, startMs: held.startMs, endMs: Date.now(), cpuMs: 0, waitMs: 0, status: "cancelled" });
+        this.runs.push({
+          id,
+          rank,
+          startMs: held.startMs,
+          endMs: Date.now(),
+          cpuMs: 0,
+          waitMs: 0,
+          status: "cancelled",
+        });
     }
     this.hooks.onStream?.(
       this.link.lane(e.worker),
@@ -397,6 +406,8 @@ export class ClusterGraphRun implements RunOwner {
   }
 
   private describe(batch: Batch): string {
-    return batch.ids.length <= 3 ? batch.ids.join(", ") : `${batch.ids.slice(0, 3).join(", ")}, … ${batch.ids.length} tasks`;
+    return batch.ids.length <= 3
+      ? batch.ids.join(", ")
+      : `${batch.ids.slice(0, 3).join(", ")}, … ${batch.ids.length} tasks`;
   }
 }

@@ -14,7 +14,15 @@ import { clusterKeys, RUN_ID, RUN_TTL_S } from "./keys";
 import { runGraphBatch, type GraphBatchDeps } from "./graph-batch";
 import type { RuntimeThread, TaskOutcome } from "./runtime-thread";
 import type { Runtimes } from "./runtimes";
-import { decode, type ClusterEvent, type GraphShared, type MapBody, type StoredRef, type TaskBody, type TaskData } from "./wire";
+import {
+  decode,
+  type ClusterEvent,
+  type GraphShared,
+  type MapBody,
+  type StoredRef,
+  type TaskBody,
+  type TaskData,
+} from "./wire";
 
 type MapVars = Record<string, unknown>;
 

@@ -6,6 +6,7 @@
  */
 import type { Queue } from "bullmq";
 import { randomBytes } from "node:crypto";
+import { ClusterSignatureError } from "../errors";
 import type { JobHooks } from "../run/jobs";
 import type { ClusterAddress } from "./address";
 import { isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
@@ -13,6 +14,7 @@ import { digest, sign } from "./key";
 import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
 import type { WorkerInfo } from "./registry";
 import { connectionLost, everyWorkerRefused, isConnectionLoss, noWorkerLeft } from "./run-errors";
+import { SEAL_BYTES, unseal } from "./sealed";
 import { decode, encode, type ClusterEvent, type StoredRef, type TaskBody, type TaskData } from "./wire";
 
 /** How often the run checks that workers are alive and that BullMQ has not failed one of its tasks. */
@@ -181,12 +183,30 @@ export class RunLink {
           last = id.toString();
           if (this.closed) return;
           try {
-            this.dispatch(decode<ClusterEvent>(fields[1]));
+            this.dispatch(this.authenticate(key, fields[1]));
           } catch (e) {
             this.owner.fail(e as Error);
           }
         }
       }
+    }
+  }
+
+  /**
+   * An event as its worker wrote it. One not signed with the kernel's key is used only to say that
+   * a worker refused a task (a worker with another key signs with that one); any other stops the run.
+   */
+  private authenticate(key: string, bytes: Buffer): ClusterEvent {
+    try {
+      return unseal(this.d.key, key, bytes) as ClusterEvent;
+    } catch {
+      const refused = refusal(bytes);
+      if (refused) return refused;
+      throw new ClusterSignatureError(
+        `an event of this run in Redis at ${this.d.address.display} is not signed with the cluster key: ` +
+          `someone who can write to Redis without the key, or a worker with another key, wrote it. ` +
+          `The run stopped and uses none of it. Keep Redis private (a password, rediss://) and give every worker the kernel's key.`,
+      );
     }
   }
 
@@ -227,5 +247,15 @@ export class RunLink {
       if (this.closed) return;
       if (isGone(this.d.redis)) this.owner.fail(this.asConnectionError(e));
     }
+  }
+}
+
+/** A refusal from a worker with another key: the only event read without the kernel's signature. */
+function refusal(sealed: Buffer): Extract<ClusterEvent, { type: "refused" }> | undefined {
+  try {
+    const e = decode<ClusterEvent>(sealed.subarray(SEAL_BYTES));
+    return e.type === "refused" ? e : undefined;
+  } catch {
+    return undefined;
   }
 }

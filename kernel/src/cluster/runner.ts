@@ -11,7 +11,7 @@ import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/
 import type { Runner } from "../run/runner";
 import type { ClusterAddress } from "./address";
 import { connectRedis, isGone, type Redis } from "./connect";
-import { BULLMQ_PREFIX } from "./keys";
+import { BULLMQ_PREFIX, clusterKeys } from "./keys";
 import { ClusterGraphRun } from "./graph-run";
 import { ClusterMapRun } from "./map-run";
 import { listWorkers, type WorkerInfo } from "./registry";
@@ -152,7 +152,21 @@ export class ClusterRunner implements Runner {
   async close(): Promise<void> {
     this.#closed = true;
     for (const run of this.#runs) run.abort(new Error("the cluster connection was closed"));
+    await this.#dropResults().catch(() => undefined);
     await this.#queue?.close().catch(() => undefined);
     this.#redis?.disconnect();
+  }
+
+  /** Graph results kept in Redis for later computes: no later compute will read them through this runner. */
+  async #dropResults(): Promise<void> {
+    const redis = this.#redis;
+    if (!redis || isGone(redis)) return;
+    const match = clusterKeys(this.address.queue).result(this.#results, "*");
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", match, "COUNT", 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
   }
 }

@@ -47,7 +47,7 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   const say = (text: string) => log(`paralab worker ${id}: ${text}`);
   const redis = await connectRedis(address, { persistent: true, name: `paralab-worker ${id}` });
   const keys = clusterKeys(address.queue);
-  const events = new EventWriter(redis, keys, say);
+  const events = new EventWriter(redis, keys, key, say);
   const runtimes = new Runtimes(concurrency, id, (thread, name, text) => {
     if (thread.run) events.push(thread.run, { type: "stream", worker: thread.name, name, text });
   });

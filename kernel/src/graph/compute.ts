@@ -5,7 +5,7 @@
  * where its result is kept), draws the graph chart, and fails with an error naming the task.
  */
 import { chartBundle, chartBundleNow } from "../charts/lazy";
-import { GraphError, GraphTaskError, InterruptedError, TaskAbortedError, TimeoutError } from "../errors";
+import { GraphTaskError, InterruptedError, TaskAbortedError, TimeoutError } from "../errors";
 import type { OutputSink } from "../output";
 import type { GraphJob, GraphTaskSpec, KeptResult } from "../run/graphs";
 import type { JobCode } from "../run/jobs";

@@ -213,7 +213,16 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
       ippNote,
     ],
     ratios,
-    data: { reps, tinyItems, perTaskItems, samples, graphTasks, serialPiMs: serial.summary.medianMs, rows, ipyparallel: ipp },
+    data: {
+      reps,
+      tinyItems,
+      perTaskItems,
+      samples,
+      graphTasks,
+      serialPiMs: serial.summary.medianMs,
+      rows,
+      ipyparallel: ipp,
+    },
   };
 }
 
