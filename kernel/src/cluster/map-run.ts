@@ -1,9 +1,8 @@
 /**
  * Kernel side: one map on the cluster. Cuts the items into tasks, keeps a window of them in the
- * BullMQ queue (so that chunk sizes can adapt and an interrupt has little to remove), reads the
- * run's event stream (output, results, refusals), counts each task's result once (a task retried
- * after its worker died may report twice), and watches for what would otherwise hang: no worker
- * left, every worker refusing, a task BullMQ gave up on, Redis gone.
+ * BullMQ queue (so that chunk sizes can adapt and an interrupt has little to remove), and counts
+ * each task's result once (a task retried after its worker died may report twice). The queue, the
+ * event stream and the watch for what would otherwise hang are the RunLink's (run-link.ts).
  */
 import { ClusterConnectionLostError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors";
 import type { JobHooks, JobResult, MapJob, TaskError, TaskRecord } from "../run/jobs";

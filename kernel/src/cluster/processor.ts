@@ -1,8 +1,9 @@
 /**
  * Worker side: what a `paralab worker` does with one BullMQ job. It checks the signature before
- * it decodes anything, fetches the run's variables once per process, runs the chunk on a free
- * runtime and appends the result to the run's event stream. User errors are results, not BullMQ
- * failures: BullMQ retries only what a dead worker left behind.
+ * it decodes anything, fetches the run's shared data (variables, a graph's functions) once per
+ * process, runs the map chunk (here) or the graph batch (graph-batch.ts) on a free runtime and
+ * appends the result to the run's event stream. User errors are results, not BullMQ failures:
+ * BullMQ retries only what a dead worker left behind.
  */
 import type { Job } from "bullmq";
 import { WaitingError } from "bullmq";
