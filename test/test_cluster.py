@@ -317,6 +317,7 @@ def test_compute_on_an_unreachable_cluster_names_the_url_and_runs_nothing(kc, re
                       f'await compute(delayed(() => 1)(), {{ cluster: "{redis.url}", quiet: true }});')
     assert reply["ename"] == "ClusterUnreachableError"
     assert f"cannot reach Redis at {redis.url}/paralab" in reply["evalue"] and "local pool still works" in reply["evalue"]
+    ok(kc, 'import { delayed, compute } from "paralab";')
     assert value(kc, '(await compute(delayed(() => 1)(), { quiet: true }))[0]') == "1"
 
 
@@ -405,6 +406,10 @@ def test_redis_lost_mid_run_says_what_was_lost_and_the_kernel_goes_on(kc, redis,
     assert f"lost the connection to Redis at {redis.url}/paralab during the run" in reply["evalue"]
     assert "0 of 4 items were done" in reply["evalue"] and "the local pool still works" in reply["evalue"]
     assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem * 2"))[0]["text/plain"] == "[ 2, 4 ]"
+    # the broken connection is not reused: the next cell says Redis cannot be reached, and where
+    reply = error(kc, f"%cluster {redis.url}")
+    assert reply["ename"] == "ClusterUnreachableError", reply
+    assert f"cannot reach Redis at {redis.url}/paralab: nothing listens on 127.0.0.1:{redis.port}" in reply["evalue"]
 
 
 def test_no_worker_on_the_queue_says_how_to_start_one(kc, redis):

@@ -10,11 +10,12 @@ import type { GraphHooks, GraphJob, GraphResult, GraphScheduler } from "../run/g
 import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
 import type { Runner } from "../run/runner";
 import type { ClusterAddress } from "./address";
-import { connectRedis, isGone, type Redis } from "./connect";
+import { connectRedis, isGone, unreachable, type Redis } from "./connect";
 import { BULLMQ_PREFIX, clusterKeys } from "./keys";
 import { ClusterGraphRun } from "./graph-run";
 import { ClusterMapRun } from "./map-run";
 import { listWorkers, type WorkerInfo } from "./registry";
+import { isConnectionLoss } from "./run-errors";
 import type { RunLinkDeps } from "./run-link";
 import { SPMD_ON_CLUSTER } from "./spmd";
 
@@ -59,14 +60,19 @@ export class ClusterRunner implements Runner {
     );
   }
 
-  /** Connects (again, if the last connection died); throws ClusterUnreachableError. */
+  /** Connects (again, if the last connection broke); throws ClusterUnreachableError. */
   async connect(): Promise<void> {
     if (this.#closed) throw new PoolClosedError("This cluster connection is closed; %cluster URL opens a new one.");
-    if (this.#redis && !isGone(this.#redis)) return;
+    const current = this.#redis;
+    if (current?.status === "ready") return;
+    // A connection trying to come back is left to the run that uses it; otherwise start afresh,
+    // so that a Redis that went away is reported as unreachable, not as a half-open socket.
+    if (current && !isGone(current) && this.#runs.size > 0) return;
     this.#connecting ??= (async () => {
       const old = this.#queue;
       this.#queue = undefined;
       await old?.close().catch(() => undefined);
+      this.#redis?.disconnect();
       const redis = await connectRedis(this.address, { name: "paralab-kernel", hint: LOCAL_POOL_HINT });
       this.#redis = redis;
       this.#queue = new Queue(this.address.queue, { connection: redis, prefix: BULLMQ_PREFIX });
@@ -78,7 +84,11 @@ export class ClusterRunner implements Runner {
   /** The workers serving the queue now. */
   async workers(): Promise<WorkerInfo[]> {
     await this.connect();
-    this.#workers = await listWorkers(this.#redis!, this.address.queue);
+    try {
+      this.#workers = await listWorkers(this.#redis!, this.address.queue);
+    } catch (e) {
+      throw isConnectionLoss(e, this.#redis!) ? unreachable(this.address, e as Error, LOCAL_POOL_HINT) : e;
+    }
     return this.#workers;
   }
 
