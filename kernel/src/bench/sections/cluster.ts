@@ -20,11 +20,13 @@ import type { BenchContext, RatioRow, SectionResult } from "../report";
 import { timeRuns } from "../stats";
 import { formatTable, int, ms, ratio } from "../table";
 import { INC_MAP, PI_TASK_SOURCE, piTask } from "../work";
-import { runGraph, tinyJob } from "./graph";
+import { bigJob, runGraph, tinyJob } from "./graph";
 
 export const ID = "cluster";
 const TITLE = "8. Cluster (2 paralab workers via BullMQ on a local Redis) vs local pool (2 workers), same maps";
 const SEED = 12345;
+const BIG_ELEMENTS = 1024 * 1024; // 8 MB of float64
+const BIG_STEPS = 3;
 
 const PI_MAP = {
   source: `(async ({ item, vars }) => (${PI_TASK_SOURCE})(vars.seed + item, vars.samples))`,
@@ -45,6 +47,9 @@ interface Measured {
   /** Task graphs of `graphTasks` tiny tasks: wall per task. */
   graphWideMs: number;
   graphChainMs: number;
+  /** A chain of 8 MB arrays: wall, and the bytes that moved between workers. */
+  bigChainMs: number;
+  bigChainMovedBytes: number;
 }
 
 interface IppResult {
@@ -127,6 +132,7 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
       "pi speedup",
       "graph µs/task: independent",
       "chained",
+      "8 MB chain ms (moved)",
     ],
     [
       ...rows.map((r) => [
@@ -138,6 +144,7 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
         ratio(piSpeedup(r)),
         ms(r.graphWideMs * 1000),
         ms(r.graphChainMs * 1000),
+        `${ms(r.bigChainMs)} (${int(r.bigChainMovedBytes / 1e6)} MB)`,
       ]),
       ...(ipp
         ? [
@@ -148,6 +155,7 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
               int(ipp.maps["load-balanced map, chunksize 1 (default)"]?.itemsPerSec ?? NaN),
               ms(ipp.cpu.parallelSeconds * 1000),
               ratio(ipp.cpu.speedup),
+              "",
               "",
               "",
             ],
@@ -183,6 +191,11 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
       what: "graph time per chained tiny task: cluster / local processes",
       value: onCluster.graphChainMs / procs.graphChainMs,
     },
+    {
+      section: ID,
+      what: "chain of 8 MB arrays: cluster / local processes",
+      value: onCluster.bigChainMs / procs.bigChainMs,
+    },
   ];
   if (ipp) {
     const lb = ipp.maps["load-balanced map, chunksize 1 (default)"];
@@ -208,7 +221,7 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
     ...base,
     tables: [table],
     notes: [
-      `medians of ${reps} runs after a warm-up, workers started before timing. 1-item map: one map call of one item. per task: ${int(perTaskItems)} no-op items with chunksize 1, wall / tasks. tiny: x => x + 1 over ${int(tinyItems)} items, automatic chunksize. pi: ${int(samples)} samples in 2 items (one per worker) vs serial ${ms(serial.summary.medianMs)} ms in this thread; hits agree everywhere. graph: ${int(graphTasks)} x + 1 tasks, independent (all returned) or a chain (each reads the one before), run as compute runs them, wall / tasks (tiny tasks travel in batches).`,
+      `medians of ${reps} runs after a warm-up, workers started before timing. 1-item map: one map call of one item. per task: ${int(perTaskItems)} no-op items with chunksize 1, wall / tasks. tiny: x => x + 1 over ${int(tinyItems)} items, automatic chunksize. pi: ${int(samples)} samples in 2 items (one per worker) vs serial ${ms(serial.summary.medianMs)} ms in this thread; hits agree everywhere. graph: ${int(graphTasks)} x + 1 tasks, independent (all returned) or a chain (each reads the one before), run as compute runs them, wall / tasks (tiny tasks travel in batches). 8 MB chain: make 1M float64, ${BIG_STEPS} × scale, sum; on the local pool the chain stays on one worker, on the cluster every link goes through Redis (a task goes to whichever runtime takes it).`,
       "the cluster's workers are 2 `paralab worker` processes with --concurrency 1 on this machine, so Redis, the workers and the kernel share its cores: a real cluster adds network latency but not this contention.",
       ippNote,
     ],
@@ -260,10 +273,14 @@ async function measure(
   if (wide.value.values.get(`t${o.graphTasks - 1}`) !== o.graphTasks) throw new Error(`${label}: wrong graph results`);
   const chain = await timeRuns(o.reps, () => runGraph(runner, tinyJob(true, o.graphTasks)));
   if (chain.value.values.get(`t${o.graphTasks - 1}`) !== o.graphTasks) throw new Error(`${label}: wrong chain result`);
+  const big = await timeRuns(o.reps, () => runGraph(runner, bigJob(BIG_ELEMENTS, BIG_STEPS)));
+  const moved = big.value.bytesMoved;
   return {
     label,
     graphWideMs: wide.summary.medianMs / o.graphTasks,
     graphChainMs: chain.summary.medianMs / o.graphTasks,
+    bigChainMs: big.summary.medianMs,
+    bigChainMovedBytes: moved.port + moved.relay + (moved.redis ?? 0),
     oneTaskMs: one.summary.medianMs,
     perTaskMs: perTask.summary.medianMs / o.perTaskItems,
     tinyItemsPerSec: o.tinyItems / (tiny.summary.medianMs / 1000),

@@ -56,9 +56,10 @@ export function tinyJob(chained: boolean, count = TASKS): GraphJob {
   return { codes: [INC], tasks, vars: {}, workers: 2, outputs, kept: {} };
 }
 
-function bigJob(): GraphJob {
-  const tasks: GraphTaskSpec[] = [{ id: "make", code: 0, args: [ELEMENTS], refs: [], deps: [] }];
-  for (let s = 1; s <= STEPS; s++) {
+/** make(elements) → `steps` × scale → total: a chain of big arrays (64 MB by default). */
+export function bigJob(elements = ELEMENTS, steps = STEPS): GraphJob {
+  const tasks: GraphTaskSpec[] = [{ id: "make", code: 0, args: [elements], refs: [], deps: [] }];
+  for (let s = 1; s <= steps; s++) {
     const prev = tasks[tasks.length - 1].id;
     tasks.push({ id: `scale${s}`, code: 1, args: [null], refs: [{ path: [0], id: prev }], deps: [prev] });
   }
