@@ -109,6 +109,7 @@ def test_cluster_magic_sets_lists_and_leaves_the_cluster(kc, redis, workers):
         assert re.search(rf"\b{w.pid}\s+2\s+0\s+\d+\.\d s ago", text), text
     listing = stdout_of(ok(kc, "%cluster"))
     assert "2 workers on 1 host, 4 slots" in listing
+    assert f"compute run on the cluster {redis.url}/paralab, not on this pool" in stdout_of(ok(kc, "%workers"))
     out = ok(kc, "%%parallel --map [1, 2, 3, 4]\nitem * 2")
     assert results_of(out)[0]["text/plain"] == "[ 2, 4, 6, 8 ]"
     assert run_record(out)["workerKind"] == "cluster"

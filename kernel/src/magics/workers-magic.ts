@@ -1,5 +1,6 @@
 import os from "node:os";
 import { MagicOptionError } from "../errors";
+import { parseClusterUrl } from "../cluster/address";
 import { lastCore } from "../monitor/last-core";
 import { formatBytes } from "../format";
 import { Magic } from "./registry";
@@ -106,5 +107,10 @@ export const workersMagic: Magic = {
       );
       say([fmt(header), ...table.map(fmt)].join("\n"));
     }
+    if (session.clusterUrl !== undefined)
+      say(
+        `Map cells, parallel.map and compute run on the cluster ${parseClusterUrl(session.clusterUrl).display}, ` +
+          "not on this pool (%cluster lists its workers; %cluster off comes back here).",
+      );
   },
 };
