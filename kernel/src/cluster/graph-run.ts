@@ -305,26 +305,12 @@ export class ClusterGraphRun implements RunOwner {
   private onRetry(e: Extract<GraphEvent, { type: "retry" }>): void {
     const batch = this.batches.get(e.task);
     if (!batch || batch.done) return;
-    const held = e.previous;
-    // the dead runtime's lane shows what it held until BullMQ gave it away
-    if (held) {
-      const rank = this.link.lane(held.worker);
-      for (const id of batch.ids)
-        this.runs.push({
-          id,
-          rank,
-          startMs: held.startMs,
-          endMs: Date.now(),
-          cpuMs: 0,
-          waitMs: 0,
-          status: "cancelled",
-        });
-    }
+    // A graph record keeps one run per task, the one that counted: the lost attempt is told, not drawn.
+    const held = e.previous?.worker ?? "the worker that held it";
     this.hooks.onStream?.(
       this.link.lane(e.worker),
       "stderr",
-      `task ${e.task} (${this.describe(batch)}) runs again here: ` +
-        `${held ? held.worker : "the worker that held it"} stopped while it ran it (killed, or its machine lost?).\n`,
+      `task ${e.task} (${this.describe(batch)}) runs again here: ${held} stopped while it ran it (killed, or its machine lost?).\n`,
       e.worker,
     );
   }
