@@ -7,7 +7,7 @@
  * same batch is read from there; the bytes of each such edge are what Redis held. Only what
  * compute returns comes back to the kernel.
  */
-import { CloneError, ClusterConnectionLostError, TaskAbortedError, WorkerExitError } from "../errors";
+import { ClusterConnectionLostError, TaskAbortedError, WorkerExitError } from "../errors";
 import type {
   Assignment,
   GraphEdgeRun,
@@ -20,9 +20,10 @@ import type {
   HeldResult,
   KeptResult,
 } from "../run/graphs";
-import type { RemoteError } from "../run/messages";
+import { batchesByRank, endedRun, reportedRun, unsendableArguments } from "../run/graph-runs";
 import { estimateBytes } from "../transfer/bytes";
 import type { WorkerInfo } from "./registry";
+import { coalesced } from "./coalesced";
 import { cloneError, taskLost } from "./run-errors";
 import { RunLink, type RunLinkDeps, type RunOwner } from "./run-link";
 import { unseal } from "./sealed";
@@ -72,8 +73,6 @@ export class ClusterGraphRun implements RunOwner {
   private bytesOut = 0;
   private bytesMoved = 0;
   private startMs = Date.now();
-  private pumping = false;
-  private pumpAgain = false;
   private readonly onAbort = (): void => this.abort(this.hooks.signal?.reason);
 
   constructor(
@@ -119,7 +118,7 @@ export class ClusterGraphRun implements RunOwner {
     const batch = this.batches.get(task);
     if (this.settled || !batch || batch.done) return;
     const error = taskLost(task, this.describe(batch), reason, this.doneText());
-    this.settleBatch(batch, (id) => this.failedRun(id, -1, error, batch.sentMs));
+    this.settleBatch(batch, (id) => endedRun(id, -1, batch.sentMs, error));
   }
 
   openTasks(): number[] {
@@ -178,34 +177,20 @@ export class ClusterGraphRun implements RunOwner {
         this.values.set(id, unseal(this.link.d.key, this.resultKey(id), b));
         this.bytesOut += b.length;
       } catch (e) {
-        this.runs.push(this.failedRun(id, -1, e as Error));
+        this.runs.push(endedRun(id, -1, Date.now(), e as Error));
       }
     });
   }
 
   /** Gives batches to the slots that have none; finishes when nothing runs or can run. */
-  private async pump(): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        if (this.settled) return;
-        const idle: number[] = [];
-        for (let r = 0; r < this.job.workers; r++) if (!this.busy.has(r)) idle.push(r);
-        const byRank = new Map<number, Assignment[]>();
-        if (idle.length)
-          for (const a of this.scheduler.assign(idle)) byRank.set(a.rank, [...(byRank.get(a.rank) ?? []), a]);
-        await this.link.add([...byRank.values()].flatMap((batch) => this.prepare(batch) ?? []));
-        if (this.scheduler.finished && this.busy.size === 0) this.finish();
-      } while (this.pumpAgain);
-    } finally {
-      this.pumping = false;
-    }
-  }
+  private readonly pump = coalesced(async () => {
+    if (this.settled) return;
+    const idle: number[] = [];
+    for (let r = 0; r < this.job.workers; r++) if (!this.busy.has(r)) idle.push(r);
+    const batches = idle.length ? batchesByRank(this.scheduler.assign(idle)) : new Map<number, Assignment[]>();
+    await this.link.add([...batches.values()].flatMap((batch) => this.prepare(batch) ?? []));
+    if (this.scheduler.finished && this.busy.size === 0) this.finish();
+  });
 
   /** One BullMQ task for a batch of assignments on one rank, or undefined when its arguments cannot travel. */
   private prepare(batch: Assignment[]) {
@@ -245,10 +230,12 @@ export class ClusterGraphRun implements RunOwner {
     try {
       data = this.link.taskData(task, body);
     } catch (e) {
-      const what = `the arguments of ${items.map((i) => i.nodeId).join(", ")}`;
-      const error = new CloneError(what, e instanceof Error ? e.message : String(e), { cause: e });
+      const error = unsendableArguments(
+        items.map((i) => i.nodeId),
+        e,
+      );
       for (const item of items) {
-        this.runs.push(this.failedRun(item.nodeId, -1, error));
+        this.runs.push(endedRun(item.nodeId, -1, Date.now(), error));
         this.scheduler.failed(item.nodeId);
       }
       return undefined;
@@ -268,28 +255,18 @@ export class ClusterGraphRun implements RunOwner {
     const lane = this.link.lane(e.worker);
     for (const [id, bytes] of Object.entries(e.stored)) this.inRedis.set(id, bytes);
     const released: string[] = [];
-    this.settleBatch(batch, (id, i) => {
+    this.settleBatch(batch, (_, i) => {
       const o = e.outcomes[i];
-      this.runs.push({
-        id: o.nodeId,
-        rank: lane,
-        startMs: o.startMs,
-        endMs: o.endMs,
-        cpuMs: o.cpuMs,
-        waitMs: o.waitMs,
-        status: o.error ? "error" : "ok",
-        resultBytes: o.error ? undefined : o.resultBytes,
-        error: o.error,
-      });
-      if (o.error) return false;
-      if (this.outputs.has(o.nodeId)) {
-        this.values.set(o.nodeId, o.value);
-        this.bytesOut += o.resultBytes;
+      if (!o.error) {
+        if (this.outputs.has(o.nodeId)) {
+          this.values.set(o.nodeId, o.value);
+          this.bytesOut += o.resultBytes;
+        }
+        const size = e.stored[o.nodeId] ?? o.resultBytes;
+        for (const r of this.scheduler.succeeded(o.nodeId, batch.rank, size, o.endMs - o.startMs))
+          released.push(...r.ids);
       }
-      const size = e.stored[o.nodeId] ?? o.resultBytes;
-      for (const r of this.scheduler.succeeded(o.nodeId, batch.rank, size, o.endMs - o.startMs))
-        released.push(...r.ids);
-      return true;
+      return reportedRun(o, lane);
     });
     if (released.length) this.dropResults(released);
   }
@@ -299,7 +276,7 @@ export class ClusterGraphRun implements RunOwner {
     if (!batch || batch.done) return;
     const lane = this.link.lane(e.worker);
     const error = new WorkerExitError(lane, { exitCode: e.exitCode, signal: null, cause: e.cause, worker: e.worker });
-    this.settleBatch(batch, (id) => this.failedRun(id, lane, error, e.startMs));
+    this.settleBatch(batch, (id) => endedRun(id, lane, e.startMs, error));
   }
 
   private onRetry(e: Extract<GraphEvent, { type: "retry" }>): void {
@@ -315,18 +292,14 @@ export class ClusterGraphRun implements RunOwner {
     );
   }
 
-  /**
-   * Ends a batch: `each` reports one of its nodes (by position) and says whether it succeeded, or
-   * returns the failed run to record. Then the rank is free and the next batches go out.
-   */
-  private settleBatch(batch: Batch, each: (id: string, i: number) => boolean | GraphTaskRun): void {
+  /** Ends a batch: `runOf` says how each of its tasks went (a failed one skips its dependents), and the next batches go out. */
+  private settleBatch(batch: Batch, runOf: (id: string, i: number) => GraphTaskRun): void {
     batch.done = true;
     this.busy.delete(batch.rank);
     batch.ids.forEach((id, i) => {
-      const r = each(id, i);
-      if (r === true) return;
-      if (r !== false) this.runs.push(r);
-      this.scheduler.failed(id);
+      const run = runOf(id, i);
+      this.runs.push(run);
+      if (run.status === "error") this.scheduler.failed(id);
     });
     this.doneCount += batch.ids.length;
     this.hooks.onProgress?.(this.doneCount, this.scheduler.total);
@@ -341,13 +314,11 @@ export class ClusterGraphRun implements RunOwner {
 
   private stop(error: Error): void {
     if (this.settled) return;
-    const now = Date.now();
     this.scheduler.abort();
     for (const b of this.batches.values()) {
       if (b.done) continue;
       b.done = true;
-      for (const id of b.ids)
-        this.runs.push({ id, rank: -1, startMs: b.sentMs, endMs: now, cpuMs: 0, waitMs: 0, status: "cancelled" });
+      for (const id of b.ids) this.runs.push(endedRun(id, -1, b.sentMs));
     }
     this.busy.clear();
     this.finish(error);
@@ -385,10 +356,6 @@ export class ClusterGraphRun implements RunOwner {
 
   private resultKey(id: string): string {
     return this.link.keys.result(this.results, id);
-  }
-
-  private failedRun(id: string, rank: number, error: RemoteError | Error, startMs = Date.now()): GraphTaskRun {
-    return { id, rank, startMs, endMs: Date.now(), cpuMs: 0, waitMs: 0, status: "error", error };
   }
 
   private describe(batch: Batch): string {

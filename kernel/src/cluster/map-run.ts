@@ -7,6 +7,7 @@
 import { ClusterConnectionLostError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors";
 import type { JobHooks, JobResult, MapJob, TaskError, TaskRecord } from "../run/jobs";
 import { ClusterChunker } from "./chunks";
+import { coalesced } from "./coalesced";
 import type { WorkerInfo } from "./registry";
 import { cloneError, describeItems, taskLost } from "./run-errors";
 import { RunLink, type RunLinkDeps, type RunOwner } from "./run-link";
@@ -37,8 +38,6 @@ export class ClusterMapRun implements RunOwner {
   private cpuMs = 0;
   private bytesIn = 0;
   private bytesOut = 0;
-  private filling = false;
-  private refill = false;
   private varsRef: StoredRef | undefined;
   private readonly t0 = performance.now();
   private readonly onAbort = () => this.abort(this.hooks.signal?.reason);
@@ -92,33 +91,21 @@ export class ClusterMapRun implements RunOwner {
   }
 
   /** Adds tasks until the window is full (one addBulk per round trip). */
-  private async pump(): Promise<void> {
-    if (this.filling) {
-      this.refill = true;
-      return;
+  private readonly pump = coalesced(async () => {
+    const batch: { task: number; data: TaskData }[] = [];
+    while (!this.settled && this.outstanding < this.window) {
+      const chunk = this.chunker.next();
+      if (!chunk) break;
+      const task: Task = { id: ++this.taskSeq, ...chunk, bytesIn: 0, done: false };
+      const data = this.taskData(task);
+      task.bytesIn = data.payload.length * 0.75;
+      this.bytesIn += task.bytesIn;
+      this.tasks.set(task.id, task);
+      this.outstanding++;
+      batch.push({ task: task.id, data });
     }
-    this.filling = true;
-    try {
-      do {
-        this.refill = false;
-        const batch: { task: number; data: TaskData }[] = [];
-        while (!this.settled && this.outstanding < this.window) {
-          const chunk = this.chunker.next();
-          if (!chunk) break;
-          const task: Task = { id: ++this.taskSeq, ...chunk, bytesIn: 0, done: false };
-          const data = this.taskData(task);
-          task.bytesIn = data.payload.length * 0.75;
-          this.bytesIn += task.bytesIn;
-          this.tasks.set(task.id, task);
-          this.outstanding++;
-          batch.push({ task: task.id, data });
-        }
-        if (!this.settled) await this.link.add(batch);
-      } while (this.refill && !this.settled);
-    } finally {
-      this.filling = false;
-    }
-  }
+    if (!this.settled) await this.link.add(batch);
+  });
 
   private taskData(task: Task): TaskData {
     const body: MapBody = {

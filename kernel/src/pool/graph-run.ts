@@ -6,7 +6,7 @@
  * worker's state itself: the pool does, through the JobHost.
  */
 import { MessageChannel } from "node:worker_threads";
-import { CloneError, TaskAbortedError, WorkerExitError } from "../errors";
+import { TaskAbortedError, WorkerExitError } from "../errors";
 import { estimateBytes } from "../transfer/bytes";
 import type {
   Assignment,
@@ -20,6 +20,7 @@ import type {
   HeldResult,
   KeptResult,
 } from "../run/graphs";
+import { batchesByRank, endedRun, reportedRun, unsendableArguments } from "../run/graph-runs";
 import type {
   GraphRelayMessage,
   GraphResultMessage,
@@ -123,9 +124,7 @@ export class GraphRun {
       return this.abort(undefined, new WorkerExitError(0, { exitCode: null, signal: null, cause }));
     }
     if (idle.length > 0) {
-      const batches = new Map<number, Assignment[]>();
-      for (const a of this.spec.scheduler.assign(idle)) batches.set(a.rank, [...(batches.get(a.rank) ?? []), a]);
-      for (const [rank, batch] of batches) this.dispatch(rank, batch);
+      for (const [rank, batch] of batchesByRank(this.spec.scheduler.assign(idle))) this.dispatch(rank, batch);
     }
     if (this.spec.scheduler.finished && this.running.size === 0 && this.comingBack.size === 0) this.finish();
   }
@@ -136,17 +135,7 @@ export class GraphRun {
     if (!r) return this.pump();
     this.running.delete(m.taskId);
     for (const o of m.outcomes) {
-      this.runs.push({
-        id: o.nodeId,
-        rank: slot.rank,
-        startMs: o.startMs,
-        endMs: o.endMs,
-        cpuMs: o.cpuMs,
-        waitMs: o.waitMs,
-        status: o.error ? "error" : "ok",
-        resultBytes: o.error ? undefined : o.resultBytes,
-        error: o.error,
-      });
+      this.runs.push(reportedRun(o, slot.rank));
       if (o.error) {
         this.spec.scheduler.failed(o.nodeId);
         continue;
@@ -172,7 +161,7 @@ export class GraphRun {
         this.values.set(m.nodeId, m.value);
         this.bytesOut += m.bytes;
       } else {
-        this.runs.push(this.lostRun(m.nodeId, -1, new Error(m.missing)));
+        this.runs.push(endedRun(m.nodeId, -1, Date.now(), new Error(m.missing)));
       }
       return this.pump();
     }
@@ -187,7 +176,7 @@ export class GraphRun {
     if (r) {
       this.running.delete(task.taskId);
       for (const item of r.items) {
-        this.runs.push({ ...this.lostRun(item.id, slot.rank, error), startMs: r.sentMs });
+        this.runs.push(endedRun(item.id, slot.rank, r.sentMs, error));
         this.spec.scheduler.failed(item.id);
       }
     }
@@ -202,21 +191,10 @@ export class GraphRun {
   /** Interrupt, timeout or close: cancel what runs (replacing those workers), run nothing more. */
   abort(reason?: unknown, error: Error = new TaskAbortedError(reason)): void {
     if (this.settled) return;
-    const now = Date.now();
     this.spec.scheduler.abort();
     for (const [taskId, r] of this.running) {
       this.running.delete(taskId);
-      for (const item of r.items) {
-        this.runs.push({
-          id: item.id,
-          rank: r.rank,
-          startMs: r.sentMs,
-          endMs: now,
-          cpuMs: 0,
-          waitMs: 0,
-          status: "cancelled",
-        });
-      }
+      for (const item of r.items) this.runs.push(endedRun(item.id, r.rank, r.sentMs));
       const slot = this.host.slot(r.rank);
       if (slot?.task?.jobId === this.id) this.host.replace(slot);
       this.spec.scheduler.lost(r.rank);
@@ -285,13 +263,12 @@ export class GraphRun {
     try {
       this.host.assign(slot, msg, task);
     } catch (e) {
-      const what =
-        items.length === 1
-          ? `the arguments of ${items[0].nodeId}`
-          : `the arguments of ${items.map((i) => i.nodeId).join(", ")}`;
-      const error = new CloneError(what, e instanceof Error ? e.message : String(e), { cause: e });
+      const error = unsendableArguments(
+        items.map((i) => i.nodeId),
+        e,
+      );
       for (const item of items) {
-        this.runs.push(this.lostRun(item.nodeId, rank, error));
+        this.runs.push(endedRun(item.nodeId, rank, Date.now(), error));
         this.spec.scheduler.failed(item.nodeId);
       }
       return;
@@ -331,13 +308,8 @@ export class GraphRun {
     for (const [id, from] of this.comingBack) {
       if (from !== rank) continue;
       this.comingBack.delete(id);
-      this.runs.push(this.lostRun(id, rank, new Error(`${id}: ${why}`)));
+      this.runs.push(endedRun(id, rank, Date.now(), new Error(`${id}: ${why}`)));
     }
-  }
-
-  private lostRun(id: string, rank: number, error: Error): GraphTaskRun {
-    const now = Date.now();
-    return { id, rank, startMs: now, endMs: now, cpuMs: 0, waitMs: 0, status: "error", error };
   }
 
   private sendTo(rank: number, msg: Parameters<WorkerSlot["worker"]["send"]>[0]): void {
