@@ -272,3 +272,14 @@ def test_paralab_api_in_a_parallel_cell_says_nesting_is_not_supported(kc, use):
     assert "Flatten the work into one parallel.map" in reply["evalue"]
     reply = error(kc, '%%parallel --workers 1 --quiet\nconst p = require("paralab");\nawait p.parallel.map((x: number) => x, [1])')
     assert "parallel.map: nested parallelism is not supported: this code runs on a paralab worker" in reply["evalue"]
+
+
+# Issue 23
+
+
+def test_await_on_a_parenthesized_cast_runs_at_the_top_level(kc):
+    ok(kc, "async function ff(a: number, b: number) { return a + b }\nconst f = ff;")
+    assert value(ok(kc, "await (ff as any)(1, 2)")) == "3"
+    assert value(ok(kc, "const r = await (f as any)(1, 2); r")) == "3"
+    assert value(ok(kc, "if (true) { await (ff as any)(1, 2) }")) == "3"
+    assert value(ok(kc, "r + 1")) == "4"

@@ -33,6 +33,8 @@ export interface CellScript {
   helpers: string;
   /** The variable that holds the completion value. */
   value: string;
+  /** True when the body awaits at its top level, so that it must run in an async function. */
+  awaits: boolean;
 }
 
 const EXPORTS = "exports";
@@ -41,7 +43,12 @@ const HEADER_CHUNK = 50;
 
 /** `lastExpressionVar`: the name the converter stored the last expression under (tsLastExpr). */
 export function rewriteCellScript(js: string, lastExpressionVar?: string): CellScript {
-  const file = ts.createSourceFile("cell.js", js, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  // Parsed as a module, as the cell runs in an async function when it awaits: `await (f as any)(1)`
+  // is emitted as `await f(1)` or `await (g || f)(1)`, which a script would read as a call of a
+  // function named `await`.
+  const asModule = (f: ts.SourceFile) => ((f as { externalModuleIndicator?: unknown }).externalModuleIndicator = true);
+  const options = { languageVersion: ts.ScriptTarget.Latest, setExternalModuleIndicator: asModule };
+  const file = ts.createSourceFile("cell.js", js, options, true, ts.ScriptKind.JS);
   const helpers = uniqueName("$bindings", js);
   const value = uniqueName("$value", js);
   const edits: Edit[] = [];
@@ -142,7 +149,25 @@ export function rewriteCellScript(js: string, lastExpressionVar?: string): CellS
   }
 
   edits.push(...completionEdits(statements, { name: value, isValue: (s) => !notValues.has(s) }));
-  return { body: applyEdits(js, edits), helpers, value };
+  return { body: applyEdits(js, edits), helpers, value, awaits: awaitsAtTopLevel(file) };
+}
+
+/**
+ * True when `file` has an `await` (or `for await`) outside every function. tslab's converter
+ * tells this from TypeScript's "await is only valid in async functions" diagnostic, which the
+ * parser does not give when the operand starts with "(" (`await (f as any)(1, 2)`): it re-reads
+ * such a statement as top-level await and raises nothing, so the converter says false.
+ */
+export function awaitsAtTopLevel(file: ts.SourceFile): boolean {
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) return true;
+    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node)) {
+      // Their own scope; a computed name is still evaluated outside.
+      return !!node.name && ts.isComputedPropertyName(node.name) && visit(node.name);
+    }
+    return !!ts.forEachChild(node, (child) => visit(child) || undefined);
+  };
+  return visit(file);
 }
 
 function isEsModuleMarker(s: ts.Statement): boolean {

@@ -108,6 +108,16 @@ describe("a cell's value is its completion value", () => {
     it(src, async () => assert.deepEqual(await value(src), expected));
   }
 
+  it("awaits a call of a cast at the top level, in a statement, a declaration and a block", async () => {
+    // The converter does not report these as top-level await (see awaitsAtTopLevel).
+    await value("async function addLater(a: number, b: number) { return a + b }\nconst addAlias = addLater;");
+    assert.equal(await value("await (addLater as any)(1, 2)"), 3);
+    assert.equal(await value("await (<any>addLater)(1, 2)"), 3);
+    assert.equal(await value("const sumLater = await (addAlias as any)(1, 2); sumLater"), 3);
+    assert.equal(await value("if (true) { await (addLater as any)(1, 2) }"), 3);
+    assert.equal(await value("sumLater + 1"), 4);
+  });
+
   it("has no value when the completion value is undefined", async () => {
     assert.deepEqual(await executor.execute("let none = 1;"), { hasValue: false, value: undefined });
     assert.deepEqual(await executor.execute("1; if (false) {}"), { hasValue: false, value: undefined });

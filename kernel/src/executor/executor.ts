@@ -97,16 +97,17 @@ export class CellExecutor {
     }
     const cell = this.rewrite(converted.output, converted.lastExpressionVar);
     const g = this.globalName;
+    const awaits = converted.hasToplevelAwait || cell.awaits;
     // The value variable is declared last (var hoists), so that a "use strict" the cell starts
     // with stays a directive.
     const text =
-      `(${converted.hasToplevelAwait ? "async " : ""}function (exports, require, ${cell.helpers}) { ${cell.body}\n` +
+      `(${awaits ? "async " : ""}function (exports, require, ${cell.helpers}) { ${cell.body}\n` +
       `return ${cell.value}; var ${cell.value};\n})(${g}.exports, ${g}.require, ${g}.bindings)`;
     const script = new vm.Script(text, { filename: "cell.js" });
     return async () => {
       this.running = { source: src, script: text };
       let value = script.runInThisContext({ breakOnSigint: true });
-      if (converted.hasToplevelAwait) {
+      if (awaits) {
         const interrupted = new Promise<never>((_, reject) => (this.interruptReject = reject));
         try {
           value = await Promise.race([value, interrupted]);
