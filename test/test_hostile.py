@@ -283,3 +283,21 @@ def test_await_on_a_parenthesized_cast_runs_at_the_top_level(kc):
     assert value(ok(kc, "const r = await (f as any)(1, 2); r")) == "3"
     assert value(ok(kc, "if (true) { await (ff as any)(1, 2) }")) == "3"
     assert value(ok(kc, "r + 1")) == "4"
+
+
+def test_a_graph_changed_into_a_cycle_is_refused_by_compute_naming_the_cycle(kc):
+    ok(kc, 'import { delayed, compute } from "paralab";\nconst bump = delayed((x: number) => x + 1);')
+    ok(
+        kc,
+        "const ca = bump(1);\nconst cb = bump(ca);\n"
+        "(ca as any).node.inputs.push((cb as any).node);\n(ca as any).node.refs.push({ path: [1], id: cb.id });",
+    )
+    reply = error(kc, "await compute(cb)")
+    assert reply["ename"] == "GraphCycleError", reply
+    m = re.match(r"compute: the graph has a cycle, so none of its tasks can start: (bump#\d+) → (bump#\d+) → \1, each reading the next", reply["evalue"])
+    assert m, reply["evalue"]
+    assert f"({m[1]} is bump, delayed at cell line 2; {m[2]} is bump, delayed at cell line 2)" in reply["evalue"]
+    assert "Nothing ran." in reply["evalue"]
+    assert "Make the nodes again with delayed calls, each given only values and nodes made before it." in reply["evalue"]
+    assert value(ok(kc, "ca.status + ' ' + cb.status")) == "'pending pending'"
+    assert value(ok(kc, "await compute(bump(bump(1)), { quiet: true })")) == "[ 3 ]"

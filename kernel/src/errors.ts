@@ -396,6 +396,31 @@ export class GraphTaskError extends Error {
   }
 }
 
+/**
+ * The nodes of a graph read each other in a circle, so none of them can start. Nothing ran. A
+ * graph made by delayed calls has none (a node reads only nodes made before it); changing a node's
+ * inputs afterwards makes one.
+ */
+export class GraphCycleError extends Error {
+  override name = "GraphCycleError";
+  /** The nodes of the cycle in order, each reading the next; the last reads the first. */
+  readonly cycle: GraphTaskInfo[];
+  constructor(what: string, cycle: GraphTaskInfo[]) {
+    const shown = cycle.length <= 8 ? cycle : [...cycle.slice(0, 7), cycle[cycle.length - 1]];
+    const path = [...shown, cycle[0]].map((t) => t.id).join(" → ");
+    const gap = cycle.length > shown.length ? ` (${cycle.length} tasks in all)` : "";
+    const named = shown
+      .map((t) => `${t.id} is ${t.fn}${t.cellLine !== undefined ? `, delayed at cell line ${t.cellLine}` : ""}`)
+      .join("; ");
+    super(
+      `${what}: the graph has a cycle, so none of its tasks can start: ${path}${gap}, each reading the next (${named}). ` +
+        "Nothing ran. A node reads the nodes it was given when it was made; a cycle comes from changing a node's " +
+        "arguments or inputs afterwards. Make the nodes again with delayed calls, each given only values and nodes made before it.",
+    );
+    this.cycle = cycle;
+  }
+}
+
 function list(ids: string[]): string {
   return ids.length <= 5 ? ids.join(", ") : `${ids.slice(0, 4).join(", ")}, … ${ids.length} in all`;
 }

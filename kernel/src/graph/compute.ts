@@ -161,7 +161,7 @@ export function visualizeGraph(
   on: { workers: number; workerKind: string },
   sink: OutputSink,
 ): GraphRecord {
-  const record = buildGraphRecord(collectGraph(targets, false), on);
+  const record = buildGraphRecord(collectGraph(targets, false, "visualize"), on);
   sink.display({ ...chartBundleNow(record), transient: {} });
   return record;
 }

@@ -1,9 +1,11 @@
 /**
  * The task graph's model: a node is one call of a delayed function, with its arguments (values,
- * or other nodes, possibly inside arrays and plain objects). Nodes are immutable once made, so a
- * graph has no cycles. What a compute learns about a node (its value, where its result is kept)
+ * or other nodes, possibly inside arrays and plain objects). A node reads only nodes made before
+ * it, so a graph has no cycles unless its arrays are changed afterwards (they are not frozen):
+ * collectGraph finds such a cycle before anything runs. What a compute learns about a node (its value, where its result is kept)
  * stays on the node, so that the next compute of the same graph reuses it.
  */
+import { GraphCycleError } from "../errors";
 import type { ArgRef } from "../run/graphs";
 import type { GraphNodeStatus } from "../run/records";
 
@@ -49,26 +51,39 @@ export class GraphNode {
 /**
  * All nodes `targets` reach, inputs first, stopping at nodes whose value is already in the kernel
  * (those are included, but not what they read). Iterative: a chain of 10,000 tasks is fine.
+ * Throws GraphCycleError (`what` names the caller) when nodes read each other in a circle.
  */
-export function collectGraph(targets: readonly GraphNode[], stopAtValues = true): GraphNode[] {
+export function collectGraph(targets: readonly GraphNode[], stopAtValues = true, what = "compute"): GraphNode[] {
   const out: GraphNode[] = [];
   const seen = new Set<GraphNode>();
   const stack: { node: GraphNode; next: number }[] = [];
+  /** The nodes on the stack: the path from a target to the node being visited. */
+  const onPath = new Set<GraphNode>();
   for (const t of targets) {
     if (seen.has(t)) continue;
     seen.add(t);
     stack.push({ node: t, next: 0 });
+    onPath.add(t);
     while (stack.length) {
       const top = stack[stack.length - 1];
       const inputs = stopAtValues && top.node.value ? [] : top.node.inputs;
       if (top.next < inputs.length) {
         const input = inputs[top.next++];
+        if (onPath.has(input)) {
+          const cycle = stack.slice(stack.findIndex((s) => s.node === input)).map((s) => s.node);
+          throw new GraphCycleError(
+            what,
+            cycle.map((n) => ({ id: n.id, fn: n.fn.name, cellLine: n.fn.cellLine })),
+          );
+        }
         if (!seen.has(input)) {
           seen.add(input);
           stack.push({ node: input, next: 0 });
+          onPath.add(input);
         }
       } else {
         out.push(top.node);
+        onPath.delete(top.node);
         stack.pop();
       }
     }
