@@ -301,3 +301,13 @@ def test_a_graph_changed_into_a_cycle_is_refused_by_compute_naming_the_cycle(kc)
     assert "Make the nodes again with delayed calls, each given only values and nodes made before it." in reply["evalue"]
     assert value(ok(kc, "ca.status + ' ' + cb.status")) == "'pending pending'"
     assert value(ok(kc, "await compute(bump(bump(1)), { quiet: true })")) == "[ 3 ]"
+
+
+def test_a_clone_error_inside_a_graph_error_reads_without_a_double_period(kc):
+    ok(kc, 'import { delayed, compute } from "paralab";\nconst count = delayed((xs: unknown[]) => xs.length);\nconst held: unknown[] = [1];\nconst counted = count(held);\nheld.push(() => 1);')
+    reply = error(kc, "await compute(counted, { quiet: true })")
+    assert reply["ename"] == "GraphTaskError", reply
+    text = reply["evalue"]
+    assert "CloneError: `the arguments of count#" in text and "cannot be cloned to a worker (" in text
+    assert "typed arrays, Maps, Sets). 0 tasks finished" in text, text
+    assert not re.search(r"(?<!\.)\.\.(?!\.)", text), text

@@ -111,7 +111,7 @@ export class WorkerExitError extends Error {
         ? " while running its part of the SPMD cell"
         : "";
     super(
-      `[${detail.worker ?? `w${rank}`}] worker exited (${how})${held}. Probable cause: ${detail.cause}. ` +
+      `[${detail.worker ?? `w${rank}`}] worker exited (${how})${held}. Probable cause: ${clause(detail.cause)}. ` +
         `The worker was replaced (its state is lost); fix the cause and run the cell again.`,
       options,
     );
@@ -152,7 +152,7 @@ export class TaskAbortedError extends Error {
   constructor(reason?: unknown) {
     const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
     super(
-      `The parallel job was cancelled${why ? ` (${why})` : ""}: queued tasks were dropped and busy ` +
+      `The parallel job was cancelled${why ? ` (${clause(why)})` : ""}: queued tasks were dropped and busy ` +
         `workers were terminated and replaced (their state is lost). The pool is ready for the next cell.`,
       { cause: reason },
     );
@@ -229,9 +229,19 @@ export class PoolClosedError extends Error {
   }
 }
 
+/**
+ * A message (often an Error's, ending in a period) to go inside a sentence of ours that goes on or
+ * ends with its own period: without its final period, so that no message says "..". An ellipsis
+ * stays.
+ */
+export function clause(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[^.]\.$/.test(trimmed) ? trimmed.slice(0, -1) : trimmed;
+}
+
 function fmtIndices(indices: number[]): string {
   if (indices.length <= 6) return indices.join(", ");
-  return `${indices.slice(0, 3).join(", ")}, ..., ${indices[indices.length - 1]} (${indices.length} items)`;
+  return `${indices.slice(0, 3).join(", ")}, …, ${indices[indices.length - 1]} (${indices.length} items)`;
 }
 
 /** A variable or map item cannot be structured-cloned to a worker (functions, sockets, ...). */
@@ -240,7 +250,7 @@ export class CloneError extends Error {
   readonly variable: string;
   constructor(variable: string, why: string, options?: ErrorOptions) {
     super(
-      `\`${variable}\` cannot be cloned to a worker (${why}). Create it inside the cell, or pass plain data ` +
+      `\`${variable}\` cannot be cloned to a worker (${clause(why)}). Create it inside the cell, or pass plain data ` +
         `(numbers, strings, arrays, plain objects, typed arrays, Maps, Sets).`,
       options,
     );
@@ -385,7 +395,7 @@ export class GraphTaskError extends Error {
       ? `${detail.skipped.length === 1 ? "1 task that depends on it was" : `${detail.skipped.length} tasks that depend on it were`} skipped (${list(detail.skipped)}); `
       : "";
     super(
-      `compute: task ${task.id} (${task.fn}${where}) failed${on}: ${cause.name}: ${cause.message}${others}. ` +
+      `compute: task ${task.id} (${task.fn}${where}) failed${on}: ${cause.name}: ${clause(cause.message)}${others}. ` +
         `${skipped}${detail.finished} task${detail.finished === 1 ? "" : "s"} finished and their results are kept. ` +
         `Fix the cause and call compute again: it runs only the failed and skipped tasks.`,
       { cause: Object.assign(new Error(cause.message), { name: cause.name, stack: cause.stack }) },
