@@ -311,3 +311,13 @@ def test_a_clone_error_inside_a_graph_error_reads_without_a_double_period(kc):
     assert "CloneError: `the arguments of count#" in text and "cannot be cloned to a worker (" in text
     assert "typed arrays, Maps, Sets). 0 tasks finished" in text, text
     assert not re.search(r"(?<!\.)\.\.(?!\.)", text), text
+
+
+@pytest.mark.parametrize("thrown", ["null", "undefined"])
+def test_throwing_null_or_undefined_says_null_or_undefined_was_thrown(kc, thrown):
+    for cell in (f"throw {thrown}", f"%%parallel --workers 1 --quiet\nthrow {thrown}"):
+        reply = error(kc, cell)
+        assert f"{thrown} was thrown" in reply["evalue"], reply
+        assert "not an Error; throw new Error(...) to get a message and a stack" in reply["evalue"]
+        assert "a thrown object" not in reply["evalue"] and "a thrown undefined" not in reply["evalue"]
+    assert value(ok(kc, "1 + 1")) == "2"

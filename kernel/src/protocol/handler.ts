@@ -1,5 +1,5 @@
-import { inspect as inspectValue } from "node:util";
 import { InterruptedError } from "../errors";
+import { describeThrown } from "../transfer/thrown";
 import type { OutputSink } from "../output";
 import { PARALAB_VERSION } from "../version";
 import { CommManager } from "./comms";
@@ -252,7 +252,8 @@ export function toErrorContent(e: unknown): ErrorContent {
     const head = `${e.name}: ${e.message}`;
     return { ename: e.name, evalue: e.message, traceback: [head, ...userFrames(e), ...causeLines(e.cause)] };
   }
-  const text = inspectValue(e);
+  // Not an Error (throw null, throw { code: 42 }): the value as written, and that it is not one.
+  const text = describeThrown(e);
   return { ename: "Error", evalue: text, traceback: [`Uncaught ${text}`] };
 }
 

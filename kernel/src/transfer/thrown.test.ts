@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { toRemoteError } from "./thrown";
+import { describeThrown, toRemoteError } from "./thrown";
 
 test("an Error keeps its name, message and stack; other thrown values read as written", () => {
   const e = new TypeError("bad");
@@ -11,4 +11,20 @@ test("an Error keeps its name, message and stack; other thrown values read as wr
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
   assert.match(toRemoteError(cycle).message, /^<ref \*1> \{ self: \[Circular \*1\] \} \(a thrown object/);
+});
+
+test("null and undefined are named as such, not as a thrown object", () => {
+  const cases: [unknown, RegExp][] = [
+    [null, /^null was thrown, not an Error; throw new Error\(\.\.\.\) to get a message and a stack$/],
+    [
+      undefined,
+      /^undefined was thrown \(throw undefined, or a promise rejected with no reason\), not an Error; throw new Error/,
+    ],
+  ];
+  for (const [thrown, message] of cases) {
+    assert.equal(toRemoteError(thrown).name, "Error");
+    assert.match(toRemoteError(thrown).message, message);
+    assert.doesNotMatch(describeThrown(thrown), /a thrown (object|undefined)/);
+  }
+  assert.match(describeThrown(0), /^0 \(a thrown number, not an Error/);
 });
