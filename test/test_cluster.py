@@ -493,3 +493,20 @@ def back_to_the_local_pool(kc):
     """A test that set the session's cluster and failed must not move the next test's cells."""
     yield
     ok(kc, "%cluster off")
+
+
+# Issue 23
+
+
+def test_rediss_to_a_redis_without_tls_says_it_does_not_speak_tls_and_to_use_redis(kc, redis):
+    tls_url = f"rediss://127.0.0.1:{redis.port}"
+    reply = error(kc, f"%cluster {tls_url}")
+    assert reply["ename"] == "ClusterUnreachableError", reply
+    assert (
+        f"cannot reach Redis at {tls_url}/paralab: the server at 127.0.0.1:{redis.port} does not speak TLS"
+        in reply["evalue"]
+    ), reply["evalue"]
+    assert f"Use redis:// instead of rediss://: redis://127.0.0.1:{redis.port}/paralab." in reply["evalue"]
+    assert "no answer within" not in reply["evalue"]
+    assert "No cluster" in stdout_of(ok(kc, "%cluster"))
+    assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem + 1"))[0]["text/plain"] == "[ 2, 3 ]"

@@ -4,6 +4,7 @@
  * connection has an error listener, so that a Redis that goes away never crashes the process
  * that used it.
  */
+import net from "node:net";
 import { Redis, type RedisOptions } from "ioredis";
 import { ClusterUnreachableError } from "../errors";
 import type { ClusterAddress } from "./address";
@@ -12,6 +13,10 @@ export type { Redis } from "ioredis";
 
 /** Time to connect (and, with TLS, to shake hands) before saying Redis cannot be reached. */
 export const CONNECT_TIMEOUT_MS = 3000;
+/** How long the plain-text check of a rediss:// server that failed the TLS handshake may take. */
+export const PLAIN_CHECK_MS = 1000;
+/** The code of the cause when a rediss:// server turned out to speak plain Redis. */
+const NOT_TLS = "ERR_PARALAB_NOT_TLS";
 /** After a connection that worked breaks: how long to try again before giving up. */
 export const RECONNECT_FOR_MS = 5000;
 
@@ -63,10 +68,53 @@ export async function connectRedis(a: ClusterAddress, o: ConnectOptions = {}): P
     await withTimeout(redis.ping(), CONNECT_TIMEOUT_MS);
   } catch (e) {
     redis.disconnect();
-    throw unreachable(a, lastError ?? (e as Error), o.hint);
+    const cause = lastError ?? (e as Error);
+    // A Redis without TLS never answers the handshake (it waits for the end of a command line):
+    // without this check that reads as "no answer within 3 s".
+    if (a.tls && mayBePlainRedis(cause) && (await answersPlainRedis(a.host, a.port))) {
+      throw unreachable(
+        a,
+        Object.assign(new Error("the server speaks Redis without TLS", { cause }), { code: NOT_TLS }),
+        o.hint,
+      );
+    }
+    throw unreachable(a, cause, o.hint);
   }
   redis.options.retryStrategy = retry;
   return redis;
+}
+
+/** A failed TLS connection that a server without TLS could explain (not: nothing there, or a refused password). */
+function mayBePlainRedis(e: Error): boolean {
+  const code = (e as NodeJS.ErrnoException).code ?? "";
+  return (
+    !["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(code) &&
+    !/NOAUTH|WRONGPASS|invalid (user|pass)/i.test(e.message)
+  );
+}
+
+/**
+ * True when host:port answers a plain-text PING as Redis does (+PONG, or an error such as
+ * -NOAUTH): a server without TLS. A TLS server answers with a TLS alert or closes.
+ */
+export function answersPlainRedis(host: string, port: number, timeoutMs = PLAIN_CHECK_MS): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let reply = "";
+    const done = (answered: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answered);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (d: Buffer) => {
+      reply += d.toString("latin1");
+      if (reply.includes("\r\n") || reply.length > 64) done(/^[+-][A-Z]/.test(reply));
+    });
+    socket.on("error", () => done(false));
+    socket.on("close", () => done(false));
+  });
 }
 
 /** A connection that died for good (or was closed) cannot be used again. */
@@ -85,6 +133,12 @@ export function unreachable(a: ClusterAddress, e: Error, hint?: string): Cluster
 export function describeConnectError(a: ClusterAddress, e: Error): string {
   const code = (e as NodeJS.ErrnoException).code ?? "";
   const msg = e.message;
+  if (code === NOT_TLS) {
+    return (
+      `the server at ${a.host}:${a.port} does not speak TLS (it answered a plain-text PING, as a Redis without TLS does). ` +
+      `Use redis:// instead of rediss://: ${a.display.replace(/^rediss:/, "redis:")}`
+    );
+  }
   if (code === "ECONNREFUSED")
     return `nothing listens on ${a.host}:${a.port} (connection refused). Start Redis there (redis-server --port ${a.port}) or fix the URL`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `unknown host ${a.host}. Fix the host name in the URL`;
