@@ -1,10 +1,11 @@
 import { InterruptedError } from "../errors";
 import { describeThrown } from "../transfer/thrown";
-import type { OutputSink } from "../output";
 import { PARALAB_VERSION } from "../version";
+import { CellOutput, OutputLimits, outputLimitsFrom } from "./cell-output";
 import { CommManager } from "./comms";
 import { History } from "./history";
 import { Channel, ErrorContent, ExecuteRequest, JupyterMessage, MimeBundle, PROTOCOL_VERSION } from "./messages";
+import type { OutputSink } from "../output";
 
 /** What the handler needs from the socket layer. */
 export interface Transport {
@@ -69,6 +70,7 @@ export class KernelHandler {
     private readonly runner: CellRunner,
     private readonly log: (text: string) => void,
     private readonly exit: () => void,
+    private readonly outputLimits: OutputLimits = outputLimitsFrom(process.env, log),
   ) {
     this.comms = new CommManager(
       (type, content, parent) => void transport.send("iopub", type, content, parent ?? this.lastParent),
@@ -172,7 +174,13 @@ export class KernelHandler {
     this.starting = true;
     this.interruptedWhileStarting = false;
     if (!silent) await this.transport.send("iopub", "execute_input", { code: req.code, execution_count: count }, msg);
-    const sink = this.sinkFor(msg, silent, count);
+    const sink = new CellOutput(
+      (type, content) => {
+        if (!silent) void this.transport.send("iopub", type, content, msg);
+      },
+      count,
+      this.outputLimits,
+    );
     let error: ErrorContent | undefined;
     try {
       // A frontend may interrupt as soon as it sees execute_input, before the cell runs.
@@ -184,6 +192,7 @@ export class KernelHandler {
     } catch (e) {
       error = toErrorContent(e);
     }
+    sink.close();
     if (storeHistory) this.history.add(count, req.code, sink.resultText);
     if (error) {
       if (!silent) await this.transport.send("iopub", "error", error, msg);
@@ -205,23 +214,6 @@ export class KernelHandler {
       { status: "ok", execution_count: count, payload: [], user_expressions: userExpressions },
       msg,
     );
-  }
-
-  private sinkFor(msg: JupyterMessage, silent: boolean, count: number): OutputSink & { resultText?: string } {
-    const iopub = (type: string, content: unknown) => {
-      if (!silent) void this.transport.send("iopub", type, content, msg);
-    };
-    const sink: OutputSink & { resultText?: string } = {
-      stream: (name, text) => iopub("stream", { name, text }),
-      display: (content, update) =>
-        iopub(update ? "update_display_data" : "display_data", { transient: {}, ...content }),
-      clear: (wait) => iopub("clear_output", { wait }),
-      result: (data: MimeBundle) => {
-        sink.resultText = String(data["text/plain"] ?? "");
-        iopub("execute_result", { execution_count: count, data, metadata: {} });
-      },
-    };
-    return sink;
   }
 
   private requestInput(msg: JupyterMessage, prompt: string, password: boolean, allowed: boolean): Promise<string> {

@@ -5,6 +5,8 @@ import { Signer, decodeMessage, encodeMessage, makeHeader } from "./wire";
 
 /** How long the first shell request waits for an iopub subscriber before being served anyway. */
 const SUBSCRIBER_GRACE_MS = 3000;
+/** Messages queued per iopub subscriber (ZeroMQ's default is 1,000). */
+const IOPUB_HIGH_WATER_MARK = 100_000;
 /** How long close() waits for the heartbeat thread to close its socket and end. */
 const HEARTBEAT_CLOSE_MS = 5000;
 
@@ -46,7 +48,9 @@ export class KernelServer {
       // XPUB so that each new subscriber gets an iopub_welcome (JEP 65) and misses nothing after it.
       // Verbose: a second client subscribing to "" while the first still is must be welcomed too
       // (by default ZeroMQ passes only the first subscription to a topic up to the kernel).
-      iopub: new zmq.XPublisher({ verbosity: "allSubs" }),
+      // Past its high-water mark a publisher drops messages silently, the cell's `status: idle`
+      // among them. Cells' output is bounded (cell-output.ts), so a deep queue stays finite.
+      iopub: new zmq.XPublisher({ verbosity: "allSubs", sendHighWaterMark: IOPUB_HIGH_WATER_MARK }),
     };
     this.firstSubscriber = new Promise((resolve) => (this.markSubscribed = resolve));
   }
