@@ -108,3 +108,15 @@ def test_killing_the_console_ends_its_kernel_and_workers(tmp_path):
     os.kill(console.pid, signal.SIGKILL)
     console.wait()
     assert wait_gone([kernel] + workers) == [], "the kernel or its workers outlived the console that started them"
+
+
+def test_a_killed_console_not_yet_reaped_still_ends_its_kernel_and_workers(tmp_path):
+    # Until its launcher waits for it, the killed console is a zombie: kill(pid, 0) still succeeds.
+    console, kernel, workers = console_with_process_workers(tmp_path)
+    os.kill(console.pid, signal.SIGKILL)
+    try:
+        assert wait_gone([kernel] + workers) == [], "the kernel or its workers outlived an unreaped console"
+        with open(f"/proc/{console.pid}/stat") as f:
+            assert f.read().split(") ", 1)[1][0] == "Z", "the console was meant to stay unreaped during the test"
+    finally:
+        console.wait()
