@@ -212,7 +212,21 @@ def test_compare_and_scaling_charts(kc):
     out = ok(kc, "%%parallel --map Array.from({length: 4}, (_, i) => i) --scaling 1,2\nlet s = 0; for (let i = 0; i < 2e6; i++) s += i; s")
     scaling = displays(out)[-1][SCALING_MIME]
     assert [p["workers"] for p in scaling["points"]] == [1, 2]
-    assert 0 <= scaling["serialFraction"] <= 1
+    # a busy machine can make this a slowdown, which gets no serial fraction (SPEC §3.1.1)
+    assert scaling["fit"]["quality"] == "slowdown" or 0 <= scaling["serialFraction"] <= 1
+
+
+def test_scaling_slowdown_gets_no_serial_fraction(kc):
+    # each rank does size × the work: 2 workers take twice as long as 1, a certain slowdown
+    out = ok(kc, "%%parallel --scaling 1,2\nlet s = 0; for (let i = 0; i < 3e7 * size; i++) s += i; s")
+    scaling = displays(out)[-1][SCALING_MIME]
+    assert [p["workers"] for p in scaling["points"]] == [1, 2]
+    assert scaling["points"][1]["speedup"] < 1, scaling["points"]
+    assert scaling["fit"]["quality"] == "slowdown" and "serialFraction" not in scaling, scaling
+    assert scaling["amdahl"] == []
+    words = displays(out)[-1]["text/plain"]
+    assert "no Amdahl fit: a slowdown" in words and "give each task more work" in words, words
+    assert "serial fraction" not in words, words
 
 
 def test_parallel_map_api(kc):

@@ -120,7 +120,10 @@ describe("compareConfig and scalingConfig", () => {
     const labels = c.data.datasets.map((d) => d.label ?? "");
     assert.equal(labels[0], "measured");
     assert.match(labels[1], /ideal/);
-    assert.match(labels[2], new RegExp(`Amdahl fit \\(serial fraction s = ${record.serialFraction.toFixed(3)}\\)`));
+    assert.match(
+      labels[2],
+      new RegExp(`Amdahl fit \\(serial fraction s = ${record.serialFraction!.toFixed(3)}, RMS error \\d\\.\\d\\dx\\)`),
+    );
     assert.match(opts(c).plugins.title.text, /limit/);
     const two = scalingConfig(sampleScalingRecord(0.1, [1, 2], 2));
     assert.match(two.data.datasets[2].label ?? "", /Amdahl through 2 points \(s ≈ 0\.\d{3}, an estimate\)/);

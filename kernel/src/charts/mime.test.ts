@@ -87,7 +87,7 @@ test("summarizeScaling and summarizeMonitor", () => {
   assert.match(s, /^scaling on 1, 2, 4, 8 workers: 1\.\d\dx, /);
   assert.match(
     s,
-    /Amdahl fit on 3 points: serial fraction 0\.\d{3}, speedup limit \d+\.\dx, 1 point above 4 workers left out \(oversubscribed workers take turns\); 4 cores$/,
+    /Amdahl fit on 3 points: serial fraction 0\.\d{3} \(the points fit with an RMS error of 0\.\d\dx\), speedup limit \d+\.\dx, 1 point above 4 workers left out \(oversubscribed workers take turns\); 4 cores$/,
   );
   const two = summarizeScaling(sampleScalingRecord(0.1, [1, 2], 2));
   assert.match(

@@ -5,6 +5,14 @@ import { amdahlSpeedup } from "./amdahl";
 import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, XYPoint } from "./layout";
 import { ChartTheme, LIGHT_THEME } from "./theme";
 
+/** ", s 0.01–0.08 within the spreads" or ", RMS error 0.05x": how well the curve fits, for its legend. */
+function fitAgreement(fit: NonNullable<ScalingRecord["fit"]>): string {
+  const range = fit.serialFractionRange;
+  if (range === null) return ", no s fits every spread";
+  if (range) return `, s ${range.min.toFixed(2)}–${range.max.toFixed(2)} within the spreads`;
+  return fit.quality === "fitted" && fit.rmsError !== undefined ? `, RMS error ${fit.rmsError.toFixed(2)}x` : "";
+}
+
 /** `--scaling`: measured speedup vs workers, the ideal line, the Amdahl fit. */
 export function scalingConfig(
   record: ScalingRecord,
@@ -13,9 +21,11 @@ export function scalingConfig(
 ): AnyChartConfiguration {
   const points = [...record.points].sort((a, b) => a.workers - b.workers);
   const maxWorkers = Math.max(1, ...points.map((p) => p.workers), ...record.amdahl.map((p) => p.workers));
-  const s = record.serialFraction;
+  const s = record.serialFraction ?? 0;
   const pct = `${(s * 100).toFixed(s < 0.1 ? 1 : 0)}%`;
   const fit = record.fit ?? { points: points.length, quality: "exact" as const };
+  // A slowdown has no serial fraction (SPEC §3.1.1): no curve, and the title says why.
+  const slowdown = fit.quality === "slowdown" || record.serialFraction === undefined;
   const caveat =
     fit.quality === "fitted"
       ? fit.limit !== undefined
@@ -56,12 +66,14 @@ export function scalingConfig(
       pointStyle: "line",
       order: 2,
     },
-    {
+  ];
+  if (!slowdown) {
+    datasets.push({
       type: "scatter",
       label:
         fit.quality === "fitted"
-          ? `Amdahl fit (serial fraction s = ${s.toFixed(3)})`
-          : `Amdahl through ${fit.points} points (s ≈ ${s.toFixed(3)}, an estimate)`,
+          ? `Amdahl fit (serial fraction s = ${s.toFixed(3)}${fitAgreement(fit)})`
+          : `Amdahl through ${fit.points} points (s ≈ ${s.toFixed(3)}, an estimate${fitAgreement(fit)})`,
       data: (record.amdahl.length
         ? record.amdahl
         : points.map((p) => ({ workers: p.workers, speedup: amdahlSpeedup(s, p.workers) }))
@@ -75,8 +87,8 @@ export function scalingConfig(
       pointRadius: 0,
       pointStyle: "line",
       order: -1,
-    },
-  ];
+    });
+  }
   if (record.cores > 0 && record.cores < maxWorkers) {
     datasets.push({
       type: "scatter",
@@ -95,9 +107,14 @@ export function scalingConfig(
       order: 3,
     });
   }
+  const best = fit.bestSpeedup ?? Math.max(0, ...points.filter((p) => p.workers >= 2).map((p) => p.speedup));
   const title =
     record.title ??
-    (fit.quality === "none" ? "Scaling: measured speedup" : `Scaling: Amdahl serial fraction ≈ ${pct}${caveat}`);
+    (slowdown
+      ? `Scaling: a slowdown (best ${best.toFixed(2)}x), overhead dominates: no Amdahl fit`
+      : fit.quality === "none"
+        ? "Scaling: measured speedup"
+        : `Scaling: Amdahl serial fraction ≈ ${pct}${caveat}`);
   const base = baseOptions(theme, options, title, 380, true);
   return {
     type: "scatter",

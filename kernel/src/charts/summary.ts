@@ -131,7 +131,7 @@ export function summarizeScaling(record: ScalingRecord): string {
 
 /** What the Amdahl fit can claim from the points it had (SPEC §3.1.1). */
 export function describeFit(record: ScalingRecord): string {
-  const s = record.serialFraction;
+  const s = record.serialFraction ?? 0;
   const fit = record.fit ?? { points: record.points.length, quality: "exact" as const };
   const left = record.points.filter((p) => p.workers > record.cores).length;
   const leftOut = left
@@ -140,18 +140,49 @@ export function describeFit(record: ScalingRecord): string {
   switch (fit.quality) {
     case "none":
       return `no Amdahl fit: it needs at least 2 points within the ${plural(record.cores, "core")}${leftOut}`;
+    case "slowdown":
+      return describeSlowdown(record, fit.bestSpeedup);
     case "exact":
       return (
-        `Amdahl estimate from ${fit.points} points: serial fraction ≈ ${s.toFixed(3)} ` +
+        `Amdahl estimate from ${fit.points} points: serial fraction ≈ ${s.toFixed(3)}${describeAgreement(fit)} ` +
         `(two points fix the one parameter exactly, so this is an estimate, not a test of the law; ` +
         `claiming a limit 1/s needs 3 or more points within the cores)${leftOut}`
       );
     case "fitted":
       return (
-        `Amdahl fit on ${fit.points} points: serial fraction ${s.toFixed(3)}, ` +
+        `Amdahl fit on ${fit.points} points: serial fraction ${s.toFixed(3)}${describeAgreement(fit)}, ` +
         `${fit.limit !== undefined ? `speedup limit ${fit.limit.toFixed(1)}x` : "no serial limit"}${leftOut}`
       );
   }
+}
+
+/** Two or more workers ran slower than one: no serial fraction describes that. */
+function describeSlowdown(record: ScalingRecord, bestSpeedup: number | undefined): string {
+  const best = bestSpeedup ?? Math.max(...record.points.filter((p) => p.workers >= 2).map((p) => p.speedup));
+  return (
+    `no Amdahl fit: a slowdown (best speedup with 2 or more workers ${best.toFixed(2)}x): ` +
+    `overhead (starting tasks, copying data, messages) costs more than the parallel work saves, ` +
+    `and Amdahl's law, whose speedup never falls below 1x, does not describe it; ` +
+    `give each task more work (more items per task or a heavier body) and measure again`
+  );
+}
+
+/**
+ * How well the points fit: the serial fractions the spreads allow (with --repeat), or else the RMS
+ * error of the curve through the points (only worth saying when 3 or more points test the law).
+ */
+function describeAgreement(fit: NonNullable<ScalingRecord["fit"]>): string {
+  const range = fit.serialFractionRange;
+  if (range === null)
+    return " (no serial fraction fits within every point's spread: Amdahl's law describes these points poorly)";
+  if (range !== undefined) {
+    const digits = range.max - range.min < 0.01 ? 3 : 2;
+    return ` (${range.min.toFixed(digits)}–${range.max.toFixed(digits)} fits the spreads)`;
+  }
+  if (fit.quality === "fitted" && fit.rmsError !== undefined) {
+    return ` (the points fit with an RMS error of ${fit.rmsError.toFixed(2)}x)`;
+  }
+  return "";
 }
 
 /** E.g. "CPU monitor, 10.0 s on 2 cores: mean 45% (core 0 50%, core 1 40%), now 12%". */

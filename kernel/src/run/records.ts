@@ -130,6 +130,9 @@ export interface ScalingPoint {
   wallMs: number;
   /** Baseline wall time / wallMs (baseline: the 1-worker run, or the serial run). */
   speedup: number;
+  /** With --repeat: the lowest and highest speedup measured at this worker count (the fit uses them). */
+  speedupMin?: number;
+  speedupMax?: number;
 }
 
 /** How well the Amdahl fit is determined by the points it was fitted on. */
@@ -139,11 +142,22 @@ export interface AmdahlFit {
   /**
    * "exact": two points fix the one parameter exactly (an estimate, not a test of the law);
    * "fitted": three or more points within the cores (a least-squares fit; limit 1/s is claimed);
-   * "none": fewer than two usable points.
+   * "none": fewer than two usable points;
+   * "slowdown": the best speedup with 2 or more workers is below 1: overhead dominates, Amdahl's
+   * law does not describe it, and the record has no serialFraction and an empty amdahl curve.
    */
-  quality: "none" | "exact" | "fitted";
+  quality: "none" | "exact" | "fitted" | "slowdown";
   /** 1 / serialFraction, only when quality is "fitted" and s > 0. */
   limit?: number;
+  /** "slowdown" only: the best speedup with 2 or more workers (below 1). */
+  bestSpeedup?: number;
+  /** "exact" and "fitted": root mean square of (speedup − Amdahl's speedup) over the fitted points, in x. */
+  rmsError?: number;
+  /**
+   * When points carry spreads (speedupMin/speedupMax): the serial fractions whose curve passes
+   * within every spread; null when none does (the law does not describe the points).
+   */
+  serialFractionRange?: { min: number; max: number } | null;
 }
 
 /** `application/vnd.paralab.scaling.v1+json`: `%%parallel --scaling 1,2,4`. */
@@ -154,8 +168,8 @@ export interface ScalingRecord {
   fit?: AmdahlFit;
   title?: string;
   points: ScalingPoint[];
-  /** Amdahl's law serial fraction s fitted to the points, 0..1. */
-  serialFraction: number;
+  /** Amdahl's law serial fraction s fitted to the points, 0..1; absent when fit.quality is "slowdown". */
+  serialFraction?: number;
   /** The fitted curve speedup(n) = 1 / (s + (1 - s) / n), for drawing. */
   amdahl: { workers: number; speedup: number }[];
   /** Cores on the machine. */
