@@ -5,6 +5,7 @@ import type { RunRecord, TaskStatus } from "../run/records";
 import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, niceMax, TimelinePoint } from "./layout";
 import { ChartTheme, LIGHT_THEME } from "./theme";
 import { utilizationDatasets, utilizationLines } from "./utilization";
+import { waitingDataset } from "./waiting";
 
 export const STATUS_LABEL: Record<TaskStatus, string> = { ok: "ok", error: "error", cancelled: "cancelled" };
 
@@ -120,6 +121,8 @@ export function runUtilizationConfig(
 ): AnyChartConfiguration {
   if (utilizationSource(record) === "workers") return workerUtilizationConfig(record, theme, options);
   const datasets = utilizationDatasets(record.samples, record.cores, (t) => t - record.startMs, theme);
+  const waiting = waitingDataset(record, (t) => t - record.startMs, theme);
+  if (waiting) datasets.push(waiting);
   const base = baseOptions(
     theme,
     options,
@@ -139,6 +142,8 @@ function workerUtilizationConfig(record: RunRecord, theme: ChartTheme, options: 
   const samples = record.workerSamples ?? [];
   const asCores = samples.map((s) => ({ tMs: s.tMs, cores: s.workers }));
   const datasets = utilizationDatasets(asCores, record.workers, (t) => t - record.startMs, theme, "w", "workers");
+  const waiting = waitingDataset(record, (t) => t - record.startMs, theme);
+  if (waiting) datasets.push(waiting);
   const periodMs = samples.length > 1 ? (samples[samples.length - 1].tMs - samples[0].tMs) / (samples.length - 1) : 0;
   const window = record.workerWindowMs ? `, each over the ${formatDuration(record.workerWindowMs)} before it` : "";
   const title =

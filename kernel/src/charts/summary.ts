@@ -7,6 +7,7 @@
  */
 import { formatBytes, formatDuration } from "../format";
 import type { MonitorRecord, ParalabRecord, RunRecord, ScalingRecord } from "../run/records";
+import { describeDisturbance } from "./disturbance";
 import { summarizeGraph } from "./graph-summary";
 
 export { summarizeGraph } from "./graph-summary";
@@ -91,6 +92,8 @@ export function summarizeRun(record: RunRecord): string {
   if (record.workers > record.cores) {
     parts.push(`oversubscribed: ${record.workers} workers on ${plural(record.cores, "core")}`);
   }
+  const disturbance = record.disturbance && describeDisturbance(record.disturbance, record);
+  if (disturbance) parts.push(disturbance);
   if (record.compare) parts.push(describeComparison(record));
   return (record.title ? `${record.title}: ` : "") + parts.join("; ");
 }

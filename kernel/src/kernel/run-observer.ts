@@ -1,3 +1,4 @@
+import { otherProgramsCores, readCpuLedger } from "../monitor/disturbance";
 import type { Sampler } from "../monitor/sampler";
 import { ClockedWorker, WINDOW_MS, WorkerClockSampler } from "../monitor/worker-clocks";
 import type { RunObserver, RunWatch, Utilization } from "../parallel/observer";
@@ -25,6 +26,12 @@ export class KernelRunObserver implements RunObserver {
     this.running = entry;
     this.sampler.busy(true);
     this.sampler.sampleNow();
+    const processPids = () =>
+      run
+        .workers()
+        .filter((w) => w.kind === "process")
+        .map((w) => w.pid);
+    const ledgerBefore = readCpuLedger(processPids());
     const clocks = new WorkerClockSampler(run.workers).start();
     return {
       progress: (done) => {
@@ -32,6 +39,7 @@ export class KernelRunObserver implements RunObserver {
       },
       finished: (startMs, endMs): Utilization => {
         const workers = clocks.stop();
+        const ledgerAfter = readCpuLedger(processPids());
         this.sampler.sampleNow();
         this.sampler.busy(false);
         if (this.running === entry) this.running = null;
@@ -40,6 +48,10 @@ export class KernelRunObserver implements RunObserver {
           workers,
           workersFromMs: clocks.startedMs,
           workersWindowMs: WINDOW_MS,
+          contention:
+            ledgerBefore && ledgerAfter
+              ? { otherCores: otherProgramsCores(ledgerBefore, ledgerAfter), workerWaitMs: clocks.totals.waitMs }
+              : undefined,
         };
       },
     };

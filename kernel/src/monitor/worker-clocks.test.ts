@@ -65,3 +65,29 @@ test("thinning keeps the time-weighted mean of each merged stretch", () => {
   );
   for (const s of thinned.slice(1)) assert.equal(s.workers[0], 50);
 });
+
+test("each point says how much of its window each worker waited for a core; totals add up every worker's wait", () => {
+  let now = 0;
+  const times = new Map<number, { cpuMs: number; waitMs: number }>([
+    [11, { cpuMs: 0, waitMs: 0 }],
+    [12, { cpuMs: 0, waitMs: 0 }],
+  ]);
+  const sampler = new WorkerClockSampler(
+    () => [
+      { rank: 0, pid: 1, osThreadId: 11, kind: "thread" },
+      { rank: 1, pid: 1, osThreadId: 12, kind: "thread" },
+    ],
+    { periodMs: 1e9, now: () => now, readTimes: (w) => ({ ...times.get(w.osThreadId!)! }) },
+  ).start();
+  now = 20;
+  times.set(11, { cpuMs: 20, waitMs: 0 }); // w0 ran throughout
+  times.set(12, { cpuMs: 5, waitMs: 15 }); // w1 waited for a core for 15 of the 20 ms
+  sampler.tick();
+  now = 40;
+  times.set(11, { cpuMs: 40, waitMs: 0 });
+  times.set(12, { cpuMs: 25, waitMs: 15 });
+  const samples = sampler.stop();
+  assert.deepEqual(samples[0], { tMs: 20, workers: [100, 25], waiting: [0, 75] });
+  assert.deepEqual(samples[1], { tMs: 40, workers: [100, 100] }, "a window without waiting carries no waiting field");
+  assert.deepEqual(sampler.totals, { cpuMs: 65, waitMs: 15 });
+});

@@ -8,7 +8,7 @@
  * Each point is therefore the busy % over the WINDOW_MS before it: at most one tick of error in
  * four.
  */
-import { threadCpuMs } from "../proc/schedstat";
+import { threadTimes, type ThreadTimes } from "../proc/schedstat";
 import type { WorkerSample } from "../run/records";
 
 export interface ClockedWorker {
@@ -23,6 +23,8 @@ export interface WorkerClockOptions {
   periodMs?: number;
   /** Reads a worker's CPU ms (default: /proc schedstat). Injected by tests. */
   readCpuMs?: (w: ClockedWorker) => number | undefined;
+  /** Reads a worker's CPU and run-queue wait, ms (default: /proc schedstat); wins over readCpuMs. */
+  readTimes?: (w: ClockedWorker) => ThreadTimes | undefined;
   /** Epoch ms (default: performance clock). */
   now?: () => number;
 }
@@ -38,32 +40,49 @@ const MIN_WINDOW_MS = 8;
 /** One reading of every worker's clock. */
 interface Reading {
   tMs: number;
-  /** rank → which thread (pid:tid) and its CPU ms. */
-  clocks: Map<number, { key: string; cpuMs: number }>;
+  /** rank → which thread (pid:tid) and its clocks. */
+  clocks: Map<number, { key: string } & ThreadTimes>;
+}
+
+/** The workers' clocks added up over a run (a replaced worker's new thread counts from its first reading). */
+export interface WorkerClockTotals {
+  cpuMs: number;
+  /** Ready to run but waiting for a core. */
+  waitMs: number;
 }
 
 const readSchedstat = (w: ClockedWorker) =>
   w.kind === "thread"
     ? w.osThreadId === undefined
       ? undefined
-      : threadCpuMs(w.pid, w.osThreadId)
-    : threadCpuMs(w.pid);
+      : threadTimes(w.pid, w.osThreadId)
+    : threadTimes(w.pid);
 
 export class WorkerClockSampler {
   readonly #workers: () => ClockedWorker[];
   readonly #periodMs: number;
-  readonly #read: (w: ClockedWorker) => number | undefined;
+  readonly #read: (w: ClockedWorker) => ThreadTimes | undefined;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   /** Readings back to the newest one at least WINDOW_MS old (the start of the current window). */
   #readings: Reading[] = [];
   #startedMs = 0;
   #samples: WorkerSample[] = [];
+  #last: Reading | undefined;
+  readonly #totals: WorkerClockTotals = { cpuMs: 0, waitMs: 0 };
 
   constructor(workers: () => ClockedWorker[], options: WorkerClockOptions = {}) {
     this.#workers = workers;
     this.#periodMs = options.periodMs ?? DEFAULT_PERIOD_MS;
-    this.#read = options.readCpuMs ?? readSchedstat;
+    const readCpuMs = options.readCpuMs;
+    this.#read =
+      options.readTimes ??
+      (readCpuMs
+        ? (w) => {
+            const cpuMs = readCpuMs(w);
+            return cpuMs === undefined ? undefined : { cpuMs, waitMs: 0 };
+          }
+        : readSchedstat);
     this.#now = options.now ?? (() => performance.timeOrigin + performance.now());
   }
 
@@ -85,24 +104,44 @@ export class WorkerClockSampler {
     const elapsed = now.tMs - this.#readings[0].tMs;
     if (elapsed <= 0 || (elapsed < MIN_WINDOW_MS && !final)) return;
     const busy: number[] = [];
+    const waiting: number[] = [];
     for (const [rank, clock] of now.clocks) {
       // A replaced worker (new pid or thread) counts from its own first reading in the window.
       const since = this.#readings.find((r) => r.clocks.get(rank)?.key === clock.key);
       const span = since ? now.tMs - since.tMs : 0;
-      const used = since && span > 0 ? clock.cpuMs - since.clocks.get(rank)!.cpuMs : 0;
-      busy[rank] = span > 0 ? Math.min(100, Math.max(0, (used / span) * 100)) : 0;
+      const before = since?.clocks.get(rank);
+      busy[rank] = before && span > 0 ? percent(clock.cpuMs - before.cpuMs, span) : 0;
+      waiting[rank] = before && span > 0 ? percent(clock.waitMs - before.waitMs, span) : 0;
     }
-    for (let r = 0; r < busy.length; r++) busy[r] ??= 0;
-    this.#samples.push({ tMs: now.tMs, workers: busy });
+    for (let r = 0; r < busy.length; r++) {
+      busy[r] ??= 0;
+      waiting[r] ??= 0;
+    }
+    const sample: WorkerSample = { tMs: now.tMs, workers: busy };
+    if (waiting.some((w) => w > 0)) sample.waiting = waiting;
+    this.#samples.push(sample);
   }
 
   #reading(): Reading {
-    const clocks = new Map<number, { key: string; cpuMs: number }>();
+    const clocks = new Map<number, { key: string } & ThreadTimes>();
     for (const w of this.#workers()) {
-      const cpuMs = this.#read(w);
-      if (cpuMs !== undefined) clocks.set(w.rank, { key: keyOf(w), cpuMs });
+      const times = this.#read(w);
+      if (times !== undefined) clocks.set(w.rank, { key: keyOf(w), ...times });
     }
-    return { tMs: this.#now(), clocks };
+    const reading = { tMs: this.#now(), clocks };
+    for (const [rank, clock] of clocks) {
+      const before = this.#last?.clocks.get(rank);
+      if (before?.key !== clock.key) continue;
+      this.#totals.cpuMs += Math.max(0, clock.cpuMs - before.cpuMs);
+      this.#totals.waitMs += Math.max(0, clock.waitMs - before.waitMs);
+    }
+    this.#last = reading;
+    return reading;
+  }
+
+  /** The workers' CPU and wait for a core since start(), all workers together. */
+  get totals(): WorkerClockTotals {
+    return { ...this.#totals };
   }
 
   /** When the baseline was read: the first sample covers the time from here. */
@@ -116,6 +155,10 @@ export class WorkerClockSampler {
     this.tick(true);
     return thin(this.#samples, MAX_POINTS);
   }
+}
+
+function percent(partMs: number, spanMs: number): number {
+  return Math.min(100, Math.max(0, (partMs / spanMs) * 100));
 }
 
 function keyOf(w: ClockedWorker): string {
@@ -132,16 +175,19 @@ export function thin(samples: WorkerSample[], max: number): WorkerSample[] {
     const part = samples.slice(i, i + group);
     const end = part[part.length - 1].tMs;
     const width = Math.max(...part.map((s) => s.workers.length));
-    const workers = Array.from({ length: width }, (_, r) => {
-      let weighted = 0;
-      let from = previousMs;
-      for (const s of part) {
-        weighted += (s.workers[r] ?? 0) * (s.tMs - from);
-        from = s.tMs;
-      }
-      return end > previousMs ? weighted / (end - previousMs) : (part[0].workers[r] ?? 0);
-    });
-    out.push({ tMs: end, workers });
+    const mean = (of: (s: WorkerSample) => number[] | undefined) =>
+      Array.from({ length: width }, (_, r) => {
+        let weighted = 0;
+        let from = previousMs;
+        for (const s of part) {
+          weighted += (of(s)?.[r] ?? 0) * (s.tMs - from);
+          from = s.tMs;
+        }
+        return end > previousMs ? weighted / (end - previousMs) : (of(part[0])?.[r] ?? 0);
+      });
+    const merged: WorkerSample = { tMs: end, workers: mean((s) => s.workers) };
+    if (part.some((s) => s.waiting)) merged.waiting = mean((s) => s.waiting);
+    out.push(merged);
     previousMs = end;
   }
   return out;

@@ -1,6 +1,14 @@
 import type { ClockedWorker } from "../monitor/worker-clocks";
 import type { CoreSample, WorkerSample } from "../run/records";
 
+/** What took the cores from the run: other programs, and the wait for a core it caused. */
+export interface RunContention {
+  /** Average cores used by other programs (and steal) between the run's start and end. */
+  otherCores: number;
+  /** The workers' time ready to run but waiting for a core, all workers, ms. */
+  workerWaitMs: number;
+}
+
 /** What the cores and the workers did during a run. */
 export interface Utilization {
   /** Per core, from /proc/stat (resolves ~100 ms). */
@@ -11,6 +19,8 @@ export interface Utilization {
   workersFromMs?: number;
   /** How much time before its tMs each worker sample covers. */
   workersWindowMs?: number;
+  /** Absent where the clocks cannot be read (not Linux). */
+  contention?: RunContention;
 }
 
 /**

@@ -21,14 +21,40 @@ export function ownThreadCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** Another thread's CPU time, ms (tid omitted: the whole process), or undefined when unreadable. */
+/** Another thread's CPU time, ms (tid omitted: the process's main thread), or undefined when unreadable. */
 export function threadCpuMs(pid: number, tid?: number): number | undefined {
+  return threadTimes(pid, tid)?.cpuMs;
+}
+
+/** What a thread's scheduler clocks say, ms since the thread started. */
+export interface ThreadTimes {
+  /** Time on a CPU. */
+  cpuMs: number;
+  /** Time it was ready to run but waited for a CPU (run_delay): other threads held the cores. */
+  waitMs: number;
+}
+
+/** Another thread's times (tid omitted: the process's main thread), or undefined when unreadable. */
+export function threadTimes(pid: number, tid?: number): ThreadTimes | undefined {
   try {
     const file = tid === undefined ? `/proc/${pid}/schedstat` : `/proc/${pid}/task/${tid}/schedstat`;
-    return parseSchedstat(fs.readFileSync(file, "latin1"));
+    return parseSchedstatTimes(fs.readFileSync(file, "latin1"));
   } catch {
     return undefined;
   }
+}
+
+/** Every thread of a process together (a process worker's JS thread, GC and I/O helpers), ms. */
+export function processCpuMs(pid: number): number | undefined {
+  let threads: string[];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let sum = 0;
+  for (const tid of threads) sum += threadTimes(pid, Number(tid))?.cpuMs ?? 0;
+  return sum;
 }
 
 /** The calling thread's kernel-level id (Linux), e.g. "1234/task/1240" → 1240. */
@@ -44,4 +70,12 @@ export function ownThreadId(): number | undefined {
 
 function parseSchedstat(text: string): number {
   return Number(text.slice(0, text.indexOf(" "))) / 1e6;
+}
+
+/** "<ns on cpu> <ns waiting on a runqueue> <timeslices>" */
+export function parseSchedstatTimes(text: string): ThreadTimes | undefined {
+  const [cpu, wait] = text.split(" ");
+  const cpuMs = Number(cpu) / 1e6;
+  const waitMs = Number(wait) / 1e6;
+  return Number.isFinite(cpuMs) && Number.isFinite(waitMs) ? { cpuMs, waitMs } : undefined;
 }

@@ -69,6 +69,29 @@ export interface WorkerSample {
   /** End of the interval, epoch ms. */
   tMs: number;
   workers: number[];
+  /**
+   * % of the interval each worker's thread was ready to run but waited for a core (schedstat's
+   * run_delay): other threads, of this or other programs, held the cores. Absent when all are 0.
+   */
+  waiting?: number[];
+}
+
+/**
+ * How disturbed a run's reading was: what other programs took from the machine, and how long the
+ * workers were kept from a core while they held tasks. Summary and chart say so in words when it
+ * matters (charts/disturbance.ts); a quiet run gets no note.
+ */
+export interface Disturbance {
+  /**
+   * Average cores that other programs used during the run: the machine's busy time (/proc/stat)
+   * less the kernel's and its workers' own CPU, plus steal time (other VMs on a shared host).
+   * Read from 10 ms ticks: meaningful over runs of a few hundred ms.
+   */
+  otherCores: number;
+  /** The workers' threads' time ready to run but waiting for a core (schedstat run_delay), all workers, ms. */
+  waitedMs: number;
+  /** The time the workers held tasks: the sum of the tasks' durations, ms. */
+  inTaskMs: number;
 }
 
 /** `application/vnd.paralab.run.v1+json`: one `%%parallel` run. */
@@ -122,6 +145,8 @@ export interface RunRecord {
   /** Epoch ms the first of workerSamples covers from (at or before startMs). */
   workerSamplesFromMs?: number;
   compare?: CompareResult;
+  /** Absent for cluster runs (the kernel sees only its own machine) and in older records. */
+  disturbance?: Disturbance;
 }
 
 /** One measured point of a `--scaling` run. */

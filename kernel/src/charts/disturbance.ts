@@ -1,0 +1,60 @@
+/**
+ * When a run's times measure the machine's load more than the parallelism, in words (SPEC
+ * §3.1.1). Pure, shared with the labextension; the figures come from monitor/disturbance.ts.
+ */
+import type { Disturbance } from "../run/records";
+
+/** Workers kept from a core this share of the time they held tasks: the times are disturbed. */
+export const DISTURBED_WAIT_SHARE = 0.1;
+/** Other programs' use worth naming, in cores. */
+export const NOTABLE_OTHER_CORES = 0.25;
+/** /proc/stat counts 10 ms ticks: below this wall time, other programs' share is too coarse to state. */
+export const OTHER_CORES_MIN_WALL_MS = 200;
+/** Less in-task time than this is too little to judge a share of it. */
+const MIN_IN_TASK_MS = 10;
+
+export interface DisturbanceReading {
+  /** The workers' wait for a core ÷ the time they held tasks, 0..1 (can exceed 1 with many workers). */
+  waitShare: number;
+  /** Other programs' cores, when the run was long enough to read them. */
+  otherCores?: number;
+  /** The wait was large enough to distort the times. */
+  disturbed: boolean;
+  /** Other programs caused it (rather than paralab's own threads taking turns). */
+  byOthers: boolean;
+}
+
+export function readDisturbance(d: Disturbance, wallMs: number): DisturbanceReading {
+  const waitShare = d.inTaskMs >= MIN_IN_TASK_MS ? d.waitedMs / d.inTaskMs : 0;
+  const otherCores = wallMs >= OTHER_CORES_MIN_WALL_MS ? d.otherCores : undefined;
+  const disturbed = waitShare >= DISTURBED_WAIT_SHARE;
+  return { waitShare, otherCores, disturbed, byOthers: disturbed && (otherCores ?? 0) >= NOTABLE_OTHER_CORES };
+}
+
+/**
+ * The note for a run's summary, or undefined for a quiet run. E.g. "disturbed: other programs
+ * used 1.2 of the 2 cores during this run, and the workers waited for a core 59% of the time they
+ * held a task, so these times measure the machine's load more than the parallelism".
+ */
+export function describeDisturbance(
+  d: Disturbance,
+  run: { wallMs: number; cores: number; workers: number },
+): string | undefined {
+  const r = readDisturbance(d, run.wallMs);
+  if (!r.disturbed) return undefined;
+  const waited = `the workers waited for a core ${Math.round(r.waitShare * 100)}% of the time they held a task`;
+  if (r.byOthers) {
+    return (
+      `disturbed: other programs used ${r.otherCores!.toFixed(1)} of the ${run.cores} cores during this run, and ${waited}, ` +
+      "so these times measure the machine's load more than the parallelism"
+    );
+  }
+  if (r.otherCores === undefined) {
+    return `${waited}: other programs or paralab's own threads held the cores, so these times may measure the machine's load more than the parallelism`;
+  }
+  const why =
+    run.workers >= run.cores
+      ? `${run.workers} workers and the kernel's own thread (which hands out the tasks) took turns on ${run.cores} cores`
+      : "paralab's own threads (the kernel handing out the tasks) shared the cores with them";
+  return `${waited}, with little from other programs (${r.otherCores!.toFixed(1)} cores): ${why}`;
+}
