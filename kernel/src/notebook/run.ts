@@ -4,6 +4,7 @@ import path from "node:path";
 import { createKernel } from "../kernel/create";
 import { Channel, JupyterMessage } from "../protocol/messages";
 import { makeHeader } from "../protocol/wire";
+import { PARALAB_MIMES } from "../run/records";
 import { renderHtmlReport } from "./html";
 import { Notebook, NotebookOutput, OutputCollector, cellSource } from "./nbformat";
 
@@ -67,6 +68,7 @@ export async function runNotebook(
       log(
         `paralab run: cell ${i + 1}/${codeCells.length} ${status} (${Date.now() - started} ms)${status === "error" ? `: ${content.ename}: ${content.evalue}` : ""}`,
       );
+      for (const reading of chartReadings(collector.outputs)) log(`  ${reading}`);
       if (status === "error" && !expected) {
         ok = false;
         if (!o.allowErrors) break;
@@ -76,6 +78,17 @@ export async function runNotebook(
     await runner.shutdown(false);
   }
   return { notebook: nb, ok };
+}
+
+/**
+ * What a cell's charts measured, in the words of their summaries (speedups, spreads, disturbance
+ * notes): a headless run shows its key readings in the terminal, not only in the report.
+ */
+function chartReadings(outputs: readonly NotebookOutput[]): string[] {
+  return outputs
+    .filter((o) => o.data && PARALAB_MIMES.some((mime) => mime in o.data!))
+    .map((o) => String(o.data!["text/plain"] ?? ""))
+    .filter(Boolean);
 }
 
 /** `paralab run NOTEBOOK [--out FILE] [--html FILE]`; true when every cell ran without an unexpected error. */
