@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeDisturbance, readDisturbance } from "./disturbance";
+import { sampleRunRecord } from "./fixtures";
+import { runUtilizationConfig } from "./run";
+import { WAITING_LABEL } from "./waiting";
 
 const run = { wallMs: 700, cores: 2, workers: 2 };
 
@@ -42,4 +45,23 @@ test("a run too short to read other programs' share from 10 ms ticks says only w
 
 test("less than 10 ms in tasks is too little to judge a share", () => {
   assert.equal(readDisturbance({ otherCores: 1, waitedMs: 5, inTaskMs: 6 }, 300).disturbed, false);
+});
+
+test("the run chart shades where the workers waited for a core only when the run was disturbed", () => {
+  const base = sampleRunRecord(2, 8);
+  const workerSamples = Array.from({ length: 40 }, (_, i) => ({
+    tMs: base.startMs + (i + 1) * 5,
+    workers: [40, 45],
+    waiting: [55, 50],
+  }));
+  const disturbed = { ...base, workerSamples, disturbance: { otherCores: 1.2, waitedMs: 200, inTaskMs: 380 } };
+  const quiet = { ...base, workerSamples, disturbance: { otherCores: 0, waitedMs: 3, inTaskMs: 380 } };
+  const labels = (r: typeof base) =>
+    (runUtilizationConfig(r).data.datasets as { label?: string }[]).map((d) => d.label);
+  assert.ok(labels(disturbed).includes(WAITING_LABEL));
+  assert.ok(!labels(quiet).includes(WAITING_LABEL));
+  const shaded = (runUtilizationConfig(disturbed).data.datasets as { label?: string; data: { y: number }[] }[]).find(
+    (d) => d.label === WAITING_LABEL,
+  )!;
+  assert.equal(shaded.data[0].y, 52.5);
 });

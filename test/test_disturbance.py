@@ -1,0 +1,50 @@
+"""A reading knows how disturbed it was (SPEC §3.1.1, issue #29): the same cell on a quiet machine
+and beside two CPU hogs that the test starts and stops. Only the second says so, in the summary,
+the record and the chart."""
+import subprocess
+import time
+
+import pytest
+
+from conftest import ok
+from test_parallel import RUN_MIME, displays
+
+BURN = "function burn(units: number): number { let x = 0; for (let i = 0; i < units * 200_000; i++) x += Math.sqrt(i); return x; }"
+CELL = "%%parallel --workers 2 --map [60, 60, 60, 60, 60, 60]\nburn(item)"
+WAITING = "workers waiting for a core (mean %)"
+
+
+@pytest.fixture
+def hogs():
+    """Two busy processes, one per core, as a video call and a browser would be."""
+    procs = [subprocess.Popen(["node", "-e", "for (;;);"]) for _ in range(2)]
+    time.sleep(0.3)
+    yield
+    for p in procs:
+        p.kill()
+        p.wait()
+
+
+def reading(kc):
+    ok(kc, BURN)
+    ok(kc, CELL)  # warm: the workers exist and have compiled burn
+    chart = displays(ok(kc, CELL))[-1]
+    return chart[RUN_MIME], chart["text/plain"]
+
+
+def test_a_run_on_a_quiet_machine_carries_no_disturbance_note(kc):
+    record, words = reading(kc)
+    d = record["disturbance"]
+    assert d["inTaskMs"] > 0 and d["waitedMs"] / d["inTaskMs"] < 0.1, d
+    assert "waited for a core" not in words and "disturbed" not in words, words
+
+
+def test_a_run_beside_two_cpu_hogs_says_other_programs_took_the_cores(kc, hogs):
+    record, words = reading(kc)
+    d = record["disturbance"]
+    assert d["otherCores"] >= 0.5 and d["waitedMs"] / d["inTaskMs"] >= 0.1, d
+    assert "disturbed: other programs used" in words and "of the 2 cores during this run" in words, words
+    assert "so these times measure the machine's load more than the parallelism" in words
+    # The chart shades where the workers waited (its config is what the PNG is drawn from).
+    samples = record["workerSamples"]
+    assert any(max(s.get("waiting", [0])) > 0 for s in samples)
