@@ -1,6 +1,7 @@
 /** The machine the numbers come from, and how busy other processes keep it. */
 import * as fs from "node:fs";
 import * as os from "node:os";
+import { readMachineCpu } from "../monitor/disturbance";
 
 export interface Machine {
   cpus: number;
@@ -32,10 +33,9 @@ const TICK_MS = 10; // USER_HZ = 100 on Linux
 
 /** Linux /proc counters; undefined elsewhere. */
 export function cpuSnapshot(): CpuSnapshot | undefined {
+  const machine = readMachineCpu();
+  if (!machine) return undefined;
   try {
-    const cpu = fs.readFileSync("/proc/stat", "latin1").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = cpu;
-    const busy = user + nice + system + irq + softirq + steal;
     const self = fs.readFileSync("/proc/self/stat", "latin1");
     const f = self
       .slice(self.lastIndexOf(")") + 2)
@@ -43,7 +43,8 @@ export function cpuSnapshot(): CpuSnapshot | undefined {
       .map(Number);
     // fields 14-17 of stat (utime, stime, cutime, cstime) are 11-14 after the command name
     const own = f[11] + f[12] + f[13] + f[14];
-    return { busyMs: busy * TICK_MS, totalMs: (busy + idle + iowait) * TICK_MS, ownMs: own * TICK_MS };
+    const busyMs = machine.machineBusyMs + machine.stealMs;
+    return { busyMs, totalMs: busyMs + machine.idleMs, ownMs: own * TICK_MS };
   } catch {
     return undefined;
   }

@@ -16,6 +16,7 @@ import * as graph from "./sections/graph";
 import * as ipp from "./sections/ipyparallel";
 import * as kernel from "./sections/kernel-latency";
 import * as cell from "./sections/parallel-cell";
+import * as readings from "./sections/readings";
 import * as cluster from "./sections/cluster";
 import * as tiny from "./sections/tiny-tasks";
 import * as toplevel from "./sections/top-level";
@@ -31,6 +32,7 @@ const SECTIONS: { id: string; run: (ctx: BenchContext) => Promise<SectionResult>
   { id: gpu.ID, run: gpu.runGpuMatmul },
   { id: cluster.ID, run: cluster.runCluster },
   { id: graph.ID, run: graph.runGraphSection },
+  { id: readings.ID, run: readings.runReadings },
 ];
 
 async function main(): Promise<void> {

@@ -5,9 +5,13 @@ import { CpuLedger, otherProgramsCores, parseProcStat, readCpuLedger } from "./d
 test("/proc/stat's first line gives the machine's busy and steal time in ms (10 ms ticks)", () => {
   // user nice system idle iowait irq softirq steal guest guest_nice
   const text = "cpu  95560 10 10890 30282 674 3 162 522 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n";
-  assert.deepEqual(parseProcStat(text), { machineBusyMs: (95560 + 10 + 10890 + 3 + 162) * 10, stealMs: 5220 });
+  assert.deepEqual(parseProcStat(text), {
+    machineBusyMs: (95560 + 10 + 10890 + 3 + 162) * 10,
+    stealMs: 5220,
+    idleMs: (30282 + 674) * 10,
+  });
   assert.equal(parseProcStat("intr 1 2 3\n"), undefined);
-  assert.deepEqual(parseProcStat("cpu  1 0 1 5 0 0 0\n"), { machineBusyMs: 20, stealMs: 0 });
+  assert.deepEqual(parseProcStat("cpu  1 0 1 5 0 0 0\n"), { machineBusyMs: 20, stealMs: 0, idleMs: 50 });
 });
 
 const at = (tMs: number, machineBusyMs: number, ownMs: number, stealMs = 0): CpuLedger => ({
@@ -15,6 +19,7 @@ const at = (tMs: number, machineBusyMs: number, ownMs: number, stealMs = 0): Cpu
   machineBusyMs,
   ownMs,
   stealMs,
+  idleMs: 0,
 });
 
 test("other programs' cores: the machine's busy time less paralab's own, per ms of wall time", () => {

@@ -7,14 +7,20 @@
 import * as fs from "node:fs";
 import { processCpuMs } from "../proc/schedstat";
 
+/** The machine's CPU counters since boot, all cores together (/proc/stat), ms. */
+export interface MachineCpu {
+  /** All programs: user, nice, system, irq and softirq time. */
+  machineBusyMs: number;
+  /** Time a hypervisor gave this machine's cores to other machines (steal). */
+  stealMs: number;
+  /** Idle and I/O-wait time. */
+  idleMs: number;
+}
+
 /** The machine's and paralab's CPU counters at one instant. */
-export interface CpuLedger {
+export interface CpuLedger extends MachineCpu {
   /** Epoch ms. */
   tMs: number;
-  /** All programs on all cores: user, nice, system, irq and softirq time, ms (/proc/stat). */
-  machineBusyMs: number;
-  /** Time a hypervisor gave this machine's cores to other machines, ms (/proc/stat steal). */
-  stealMs: number;
   /** The kernel's process (its threads and thread workers) and its process workers, ms. */
   ownMs: number;
 }
@@ -23,14 +29,27 @@ export interface CpuLedger {
 const MS_PER_TICK = 10;
 
 /** The machine's counters from the first line of /proc/stat, or undefined where there is none. */
-export function parseProcStat(text: string): Pick<CpuLedger, "machineBusyMs" | "stealMs"> | undefined {
+export function parseProcStat(text: string): MachineCpu | undefined {
   const line = text.slice(0, text.indexOf("\n"));
   const f = line.trim().split(/\s+/);
   if (f[0] !== "cpu" || f.length < 8) return undefined;
-  const [user, nice, system, , , irq, softirq, steal] = f.slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f.slice(1).map(Number);
   const busy = user + nice + system + irq + softirq;
-  if (!Number.isFinite(busy)) return undefined;
-  return { machineBusyMs: busy * MS_PER_TICK, stealMs: (Number.isFinite(steal) ? steal : 0) * MS_PER_TICK };
+  if (!Number.isFinite(busy + idle + iowait)) return undefined;
+  return {
+    machineBusyMs: busy * MS_PER_TICK,
+    stealMs: (Number.isFinite(steal) ? steal : 0) * MS_PER_TICK,
+    idleMs: (idle + iowait) * MS_PER_TICK,
+  };
+}
+
+/** The machine's counters now, or undefined where /proc/stat cannot be read (not Linux). */
+export function readMachineCpu(): MachineCpu | undefined {
+  try {
+    return parseProcStat(fs.readFileSync("/proc/stat", "latin1"));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -38,12 +57,7 @@ export function parseProcStat(text: string): Pick<CpuLedger, "machineBusyMs" | "
  * own, not other programs'. Undefined where /proc/stat cannot be read (not Linux).
  */
 export function readCpuLedger(processWorkerPids: readonly number[], now = Date.now()): CpuLedger | undefined {
-  let machine;
-  try {
-    machine = parseProcStat(fs.readFileSync("/proc/stat", "latin1"));
-  } catch {
-    return undefined;
-  }
+  const machine = readMachineCpu();
   if (!machine) return undefined;
   const own = process.cpuUsage();
   let ownMs = (own.user + own.system) / 1000;
