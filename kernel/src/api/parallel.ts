@@ -22,6 +22,8 @@ export interface ParallelOptions {
   continueOnError?: boolean;
   compare?: boolean;
   scaling?: number[];
+  /** With compare or scaling: this many interleaved rounds after a warm-up (default: chosen, see README). */
+  repeat?: number;
   groupOutputs?: boolean;
   /** Default true for the programmatic API: no summary or chart unless asked (quiet: false). */
   quiet?: boolean;

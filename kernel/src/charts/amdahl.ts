@@ -178,6 +178,8 @@ export interface ScalingRun {
   /** With --repeat: the lowest and highest speedup at this worker count. */
   speedupMin?: number;
   speedupMax?: number;
+  /** With rounds: the median of each round's speedup (which the median wall times need not give). */
+  speedup?: number;
 }
 
 /**
@@ -198,7 +200,7 @@ export function buildScalingRecord(
   const points: ScalingPoint[] = sorted.map((r) => ({
     workers: r.workers,
     wallMs: r.wallMs,
-    speedup: r.wallMs > 0 ? baseline / r.wallMs : 0,
+    speedup: r.speedup ?? (r.wallMs > 0 ? baseline / r.wallMs : 0),
     ...(r.speedupMin !== undefined ? { speedupMin: r.speedupMin } : {}),
     ...(r.speedupMax !== undefined ? { speedupMax: r.speedupMax } : {}),
   }));

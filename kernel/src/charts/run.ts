@@ -6,6 +6,7 @@ import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, niceMax, Timel
 import { ChartTheme, LIGHT_THEME } from "./theme";
 import { utilizationDatasets, utilizationLines } from "./utilization";
 import { waitingDataset } from "./waiting";
+import { Whisker, whiskersPlugin } from "./whiskers";
 
 export const STATUS_LABEL: Record<TaskStatus, string> = { ok: "ok", error: "error", cancelled: "cancelled" };
 
@@ -167,10 +168,18 @@ export function compareConfig(
   // A speedup is only ever a measured ratio (SPEC §3.1.1): without a serial pass there is none.
   if (!cmp) throw new TypeError("paralab charts: compareConfig needs a record with compare (a --compare run)");
   const labels = ["serial", `parallel (${record.workers} worker${record.workers === 1 ? "" : "s"})`];
+  const rounds = cmp.rounds?.length ?? 1;
+  const median = rounds > 1 ? ` (median of ${rounds} rounds)` : "";
+  // With rounds, each bar is the median and a whisker spans the fastest to the slowest round.
+  const whiskers: Whisker[] = [];
+  if (rounds > 1 && cmp.serialMsMin !== undefined && cmp.serialMsMax !== undefined)
+    whiskers.push({ datasetIndex: 0, index: 0, min: cmp.serialMsMin, max: cmp.serialMsMax });
+  if (rounds > 1 && cmp.parallelMsMin !== undefined && cmp.parallelMsMax !== undefined)
+    whiskers.push({ datasetIndex: 1, index: 1, min: cmp.parallelMsMin, max: cmp.parallelMsMax });
   const datasets = [
     {
       type: "bar",
-      label: `serial ${cmp.serialWhere ?? "in the kernel"}: ${formatDuration(cmp.serialMs)}`,
+      label: `serial ${cmp.serialWhere ?? "in the kernel"}: ${formatDuration(cmp.serialMs)}${median}`,
       data: [cmp.serialMs, null],
       backgroundColor: theme.series.serial,
       grouped: false,
@@ -180,7 +189,7 @@ export function compareConfig(
     },
     {
       type: "bar",
-      label: `parallel on ${record.workers} ${record.workerKind} worker${record.workers === 1 ? "" : "s"}: ${formatDuration(cmp.parallelMs)}`,
+      label: `parallel on ${record.workers} ${record.workerKind} worker${record.workers === 1 ? "" : "s"}: ${formatDuration(cmp.parallelMs)}${median}`,
       data: [null, cmp.parallelMs],
       backgroundColor: theme.series.parallel,
       grouped: false,
@@ -189,16 +198,22 @@ export function compareConfig(
       categoryPercentage: 0.9,
     },
   ];
-  const title = `Serial vs parallel: ${cmp.speedup.toFixed(2)}x speedup`;
+  const spread =
+    rounds > 1 && cmp.speedupMin !== undefined && cmp.speedupMax !== undefined
+      ? ` (${cmp.speedupMin.toFixed(2)}–${cmp.speedupMax.toFixed(2)}x over ${rounds} rounds; whiskers: fastest to slowest round)`
+      : "";
+  const title = `Serial vs parallel: ${cmp.speedup.toFixed(2)}x speedup${spread}`;
   const base = baseOptions(theme, options, title, 200, true);
+  const longest = Math.max(cmp.serialMs, cmp.parallelMs, ...whiskers.map((w) => w.max));
   return {
     type: "bar",
     data: { labels, datasets },
+    plugins: whiskers.length ? [whiskersPlugin(whiskers, theme.foreground, "x")] : [],
     options: {
       ...base,
       indexAxis: "y",
       scales: {
-        x: axis(theme, { title: "wall time (ms)", min: 0 }),
+        x: axis(theme, { title: "wall time (ms)", min: 0, ...(whiskers.length ? { max: niceMax(longest) } : {}) }),
         y: axis(theme, { title: "run", type: "category", fixedWidth: false }),
       },
       plugins: {

@@ -2,8 +2,9 @@
 import type { TooltipItem } from "chart.js";
 import type { ScalingRecord } from "../run/records";
 import { amdahlSpeedup } from "./amdahl";
-import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, XYPoint } from "./layout";
+import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, niceMax, XYPoint } from "./layout";
 import { ChartTheme, LIGHT_THEME } from "./theme";
+import { Whisker, whiskersPlugin } from "./whiskers";
 
 /** ", s 0.01–0.08 within the spreads" or ", RMS error 0.05x": how well the curve fits, for its legend. */
 function fitAgreement(fit: NonNullable<ScalingRecord["fit"]>): string {
@@ -34,11 +35,22 @@ export function scalingConfig(
       : fit.quality === "exact"
         ? ` (estimate from ${fit.points} points)`
         : "";
-  const maxSpeedup = Math.max(maxWorkers, ...points.map((p) => p.speedup));
+  // With rounds (--repeat), each measured point is a median and a whisker spans its rounds' speedups.
+  const whiskers: Whisker[] =
+    (record.repeat?.rounds ?? 1) > 1
+      ? points.flatMap((p, index) =>
+          p.speedupMin !== undefined && p.speedupMax !== undefined && p.speedupMax > p.speedupMin
+            ? [{ datasetIndex: 0, index, min: p.speedupMin, max: p.speedupMax }]
+            : [],
+        )
+      : [];
+  const maxSpeedup = Math.max(maxWorkers, ...points.map((p) => p.speedup), ...whiskers.map((w) => w.max));
   const datasets: Record<string, unknown>[] = [
     {
       type: "scatter",
-      label: "measured",
+      label: whiskers.length
+        ? `measured (median of ${record.repeat!.rounds} rounds; whiskers: their range)`
+        : "measured",
       data: points.map((p): XYPoint => ({ x: p.workers, y: p.speedup })),
       showLine: true,
       borderColor: theme.series.measured,
@@ -119,11 +131,17 @@ export function scalingConfig(
   return {
     type: "scatter",
     data: { datasets },
+    plugins: whiskers.length ? [whiskersPlugin(whiskers, theme.series.measured, "y")] : [],
     options: {
       ...base,
       scales: {
         x: axis(theme, { title: "workers", min: 0, max: maxWorkers, stepSize: maxWorkers <= 16 ? 1 : undefined }),
-        y: axis(theme, { title: "speedup (×, vs 1 worker)", min: 0, fixedWidth: true }),
+        y: axis(theme, {
+          title: "speedup (×, vs 1 worker)",
+          min: 0,
+          fixedWidth: true,
+          ...(whiskers.length ? { max: niceMax(maxSpeedup) } : {}),
+        }),
       },
       plugins: {
         ...(base.plugins as Record<string, unknown>),

@@ -9,6 +9,7 @@ import { formatBytes, formatDuration } from "../format";
 import type { MonitorRecord, ParalabRecord, RunRecord, ScalingRecord } from "../run/records";
 import { describeDisturbance } from "./disturbance";
 import { summarizeGraph } from "./graph-summary";
+import { describeRounds } from "./repeats";
 
 export { summarizeGraph } from "./graph-summary";
 
@@ -102,19 +103,39 @@ export function summarizeRun(record: RunRecord): string {
 function describeComparison(record: RunRecord): string {
   const c = record.compare!;
   const where = c.serialWhere ?? "in the kernel";
-  const head = `serial pass ${where} ${formatDuration(c.serialMs)}, parallel ${formatDuration(c.parallelMs)}`;
+  const rounds = c.rounds?.length ?? 1;
+  const range = (min: number | undefined, max: number | undefined) =>
+    rounds > 1 && min !== undefined && max !== undefined ? ` (${formatRange(min, max)})` : "";
+  const head =
+    `serial pass ${where} ${formatDuration(c.serialMs)}${range(c.serialMsMin, c.serialMsMax)}, ` +
+    `parallel ${formatDuration(c.parallelMs)}${range(c.parallelMsMin, c.parallelMsMax)}`;
+  const how = c.repeat
+    ? `; ${rounds > 1 ? "medians of " : ""}${describeRounds(c.repeat.rounds, c.repeat.rule, "serial and parallel alternating")}`
+    : "";
   if (c.serialMs < TOO_SHORT_WALL_MS || c.parallelMs < TOO_SHORT_WALL_MS) {
-    return `${head}: too short to judge a speedup (under ${TOO_SHORT_WALL_MS} ms)`;
+    return `${head}: too short to judge a speedup (under ${TOO_SHORT_WALL_MS} ms)${how}`;
   }
   const efficiency = Math.round((c.speedup / record.workers) * 100);
-  let text = `${head}: speedup ${c.speedup.toFixed(2)}x, efficiency ${efficiency}%`;
+  const spread =
+    rounds > 1 && c.speedupMin !== undefined && c.speedupMax !== undefined
+      ? ` (${c.speedupMin.toFixed(2)}–${c.speedupMax.toFixed(2)}x over ${rounds} rounds)`
+      : "";
+  let text = `${head}: speedup ${c.speedup.toFixed(2)}x${spread}, efficiency ${efficiency}%`;
   if (c.speedup > record.workers) {
     text +=
       c.speedup <= record.workers * NOISE_FACTOR
         ? ` (above the ideal ${record.workers}x by ${Math.round((c.speedup / record.workers - 1) * 100)}%: within timing noise; run it again to see it vary)`
         : ` (well above the ideal ${record.workers}x: more than timing noise, likely a cache effect: each worker's share of the data fits its core's cache better than the whole did)`;
   }
-  return text;
+  return text + how;
+}
+
+/** "801–830 ms", or "0.98–1.20 s": both ends in one unit where formatDuration agrees. */
+function formatRange(min: number, max: number): string {
+  const lo = formatDuration(min);
+  const hi = formatDuration(max);
+  const unit = (t: string) => t.replace(/^[\d.,]+\s*/, "");
+  return unit(lo) === unit(hi) ? `${lo.replace(/\s*[^\d.,]+$/, "")}–${hi}` : `${lo}–${hi}`;
 }
 
 /**
@@ -123,11 +144,25 @@ function describeComparison(record: RunRecord): string {
  */
 export function summarizeScaling(record: ScalingRecord): string {
   const pts = [...record.points].sort((a, b) => a.workers - b.workers);
+  const rounds = record.repeat?.rounds ?? 1;
+  const speedup = (p: (typeof pts)[number]) =>
+    `${p.speedup.toFixed(2)}x` +
+    (rounds > 1 && p.workers !== 1 && p.speedupMin !== undefined && p.speedupMax !== undefined
+      ? ` (${p.speedupMin.toFixed(2)}–${p.speedupMax.toFixed(2)}x)`
+      : "");
+  const wall = (p: (typeof pts)[number]) =>
+    formatDuration(p.wallMs) +
+    (rounds > 1 && p.wallMsMin !== undefined && p.wallMsMax !== undefined
+      ? ` (${formatRange(p.wallMsMin, p.wallMsMax)})`
+      : "");
+  const how = record.repeat
+    ? `; ${rounds > 1 ? "medians of " : ""}${describeRounds(record.repeat.rounds, record.repeat.rule, `${pts.map((p) => p.workers).join(", ")} workers in turn`)}`
+    : "";
   return (
     (record.title ? `${record.title}: ` : "") +
     `scaling on ${pts.map((p) => p.workers).join(", ")} workers: ` +
-    `${pts.map((p) => `${p.speedup.toFixed(2)}x`).join(", ")} ` +
-    `(wall ${pts.map((p) => formatDuration(p.wallMs)).join(", ")}); ` +
+    `${pts.map(speedup).join(", ")} ` +
+    `(wall ${pts.map(wall).join(", ")})${how}; ` +
     `${describeFit(record)}; ${plural(record.cores, "core")}`
   );
 }

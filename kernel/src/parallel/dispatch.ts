@@ -32,6 +32,8 @@ export interface DispatchOptions {
   signal?: AbortSignal;
   /** Tasks done so far (a --no-block handle's `progress`). */
   onProgress?: (done: number) => void;
+  /** The workers' stdout/stderr of this pass is not shown (a repeated pass of --compare / --scaling): counted here. */
+  dropStreams?: { chunks: number };
 }
 
 /**
@@ -67,9 +69,11 @@ export async function dispatch(
     signal: timeout ? AbortSignal.any([signal, timeout]) : signal,
     outsideMayWake: !plan.block,
     onStream: (rank, name, text, worker) =>
-      grouped
-        ? grouped.add(rank, name, text, worker)
-        : env.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
+      o.dropStreams
+        ? o.dropStreams.chunks++
+        : grouped
+          ? grouped.add(rank, name, text, worker)
+          : env.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
     onProgress: (done) => {
       progress?.update(done);
       watch.progress(done);

@@ -87,7 +87,7 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
   {
     flag: "--compare",
     type: "flag",
-    help: "run the same work serially in the kernel first; show both and the speedup",
+    help: "run the same work on one worker and then on all of them; show both and the measured speedup",
   },
   {
     flag: "--scaling",
@@ -95,6 +95,15 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
     metavar: "1,2,4",
     help: "run with each pool size; show speedup vs ideal and an Amdahl fit",
     example: "1,2,4",
+  },
+  {
+    flag: "--repeat",
+    type: "int",
+    metavar: "N",
+    help:
+      "with --compare or --scaling: N rounds of the passes, interleaved, after a warm-up; medians and spreads " +
+      "(default: until the speedup's spread is within 10%, 3 to 5 rounds for short passes, 1 for passes over 3 s)",
+    example: "5",
   },
   { flag: "--group-outputs", type: "flag", help: "print each worker's stdout/stderr together after the run" },
   { flag: "--quiet", type: "flag", help: "no summary, no chart" },

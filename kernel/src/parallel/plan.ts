@@ -30,6 +30,8 @@ export interface ParallelPlan {
   continueOnError: boolean;
   compare: boolean;
   scaling?: number[];
+  /** --repeat N with --compare / --scaling: timed rounds after the warm-up (absent: the automatic rule). */
+  repeat?: number;
   groupOutputs: boolean;
   quiet: boolean;
   typecheck: boolean;
@@ -102,6 +104,14 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
   const scalingFlag = name("scaling", "--scaling");
   if (o.compare && o.scaling)
     throw fail(`${compareFlag} and ${scalingFlag} each run the work several times; use one of them.`);
+  if (o.repeat !== undefined && !o.compare && !o.scaling) {
+    const repeatFlag = name("repeat", "--repeat");
+    throw fail(
+      `${repeatFlag} repeats the timed passes of ${compareFlag} or ${scalingFlag}; add one of them` +
+        (magic ? ` (e.g. %%parallel --compare --repeat ${String(o.repeat)})` : "") +
+        `, or drop ${repeatFlag}.`,
+    );
+  }
   if (!block && (o.compare || o.scaling))
     throw fail(`--no-block cannot be combined with ${compareFlag} or ${scalingFlag}.`);
   const cluster = planCluster(source, o, defaults, mode, name, fail);
@@ -134,6 +144,7 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
     continueOnError: Boolean(o.continueOnError),
     compare: Boolean(o.compare),
     scaling: o.scaling as number[] | undefined,
+    repeat: o.repeat as number | undefined,
     groupOutputs: Boolean(o.groupOutputs),
     // The programmatic API is quiet unless asked: it returns values to code, not to a reader.
     quiet: o.quiet !== undefined ? Boolean(o.quiet) : !magic,

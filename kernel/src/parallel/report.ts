@@ -1,10 +1,11 @@
 import os from "node:os";
 import { chartBundle } from "../charts/lazy";
-import type { RunRecord } from "../run/records";
+import type { CompareResult, RunRecord } from "../run/records";
 import type { Comparison } from "./compare";
 import type { Dispatched } from "./dispatch";
 import type { ParallelEnv } from "./env";
 import type { ParallelPlan } from "./plan";
+import { spreadOf } from "./rounds";
 
 /** A finished run as the run chart's record (SPEC §5). */
 export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?: Comparison): RunRecord {
@@ -33,14 +34,38 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     workerWindowMs: plan.cluster ? undefined : run.utilization.workersWindowMs,
   };
   if (result.lanes) record.lanes = result.lanes;
-  if (comparison) {
-    const serialMs = comparison.serial.endMs - comparison.serial.startMs;
-    record.speedup = wallMs > 0 ? serialMs / wallMs : 0;
+  if (comparison) record.compare = compareResult(comparison);
+  if (record.compare) {
+    record.speedup = record.compare.speedup;
     record.efficiency = record.speedup / record.workers;
-    record.compare = { serialMs, parallelMs: wallMs, speedup: record.speedup, serialWhere: comparison.serialWhere };
   }
+
   if (result.errors.length) record.title = `${result.errors.length} task(s) failed (--continue-on-error)`;
   return record;
+}
+
+/**
+ * --compare's record: each time and the speedup as medians over the rounds (the speedup of a
+ * round is its serial time ÷ its parallel time), with their spreads and the rounds themselves.
+ */
+export function compareResult(c: Pick<Comparison, "rounds" | "serialWhere" | "warmupMs" | "rule">): CompareResult {
+  const serial = spreadOf(c.rounds.map((r) => r.serialMs));
+  const parallel = spreadOf(c.rounds.map((r) => r.parallelMs));
+  const speedup = spreadOf(c.rounds.map((r) => (r.parallelMs > 0 ? r.serialMs / r.parallelMs : 0)));
+  return {
+    serialMs: serial.median,
+    parallelMs: parallel.median,
+    speedup: speedup.median,
+    serialWhere: c.serialWhere,
+    serialMsMin: serial.min,
+    serialMsMax: serial.max,
+    parallelMsMin: parallel.min,
+    parallelMsMax: parallel.max,
+    speedupMin: speedup.min,
+    speedupMax: speedup.max,
+    rounds: c.rounds,
+    repeat: { rounds: c.rounds.length, rule: c.rule, warmupMs: c.warmupMs },
+  };
 }
 
 /** The run's summary and chart, in place of its progress bar when one was shown. */

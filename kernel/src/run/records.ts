@@ -62,6 +62,33 @@ export interface CompareResult {
   speedup: number;
   /** Where the serial pass ran, e.g. "on one worker thread (w0)" (older records: in the kernel). */
   serialWhere?: string;
+  /**
+   * Newer records: serialMs, parallelMs and speedup are medians over `rounds` (the speedup of a
+   * round is its serialMs ÷ its parallelMs, both from the same round), and these their spreads.
+   */
+  serialMsMin?: number;
+  serialMsMax?: number;
+  parallelMsMin?: number;
+  parallelMsMax?: number;
+  speedupMin?: number;
+  speedupMax?: number;
+  /** Each timed round's wall times, in the order they ran (serial, parallel, serial, parallel …). */
+  rounds?: { serialMs: number; parallelMs: number }[];
+  repeat?: RepeatInfo;
+}
+
+/** How a --compare or --scaling measurement was repeated (SPEC §3.1.1, `--repeat N`). */
+export interface RepeatInfo {
+  /** Timed rounds, after the warm-up. */
+  rounds: number;
+  /**
+   * Why that many: "repeat": --repeat N; "settled": the speedup's spread came within 10 % of its
+   * median; "limit": 5 rounds (or about 15 s) with the spread still wider; "long": a pass took
+   * over 3 s, so one round.
+   */
+  rule: "repeat" | "settled" | "limit" | "long";
+  /** Wall time of the warm-up pass(es), which every worker ran before the timed passes, ms (not counted). */
+  warmupMs: number;
 }
 
 /** Busy % of each worker (index = rank) over the interval that ends at `tMs`, from its thread's CPU clock. */
@@ -158,6 +185,10 @@ export interface ScalingPoint {
   /** With --repeat: the lowest and highest speedup measured at this worker count (the fit uses them). */
   speedupMin?: number;
   speedupMax?: number;
+  /** With rounds: wallMs is their median, these its spread, and `rounds` each round's wall time in order. */
+  wallMsMin?: number;
+  wallMsMax?: number;
+  rounds?: number[];
 }
 
 /** How well the Amdahl fit is determined by the points it was fitted on. */
@@ -199,6 +230,8 @@ export interface ScalingRecord {
   amdahl: { workers: number; speedup: number }[];
   /** Cores on the machine. */
   cores: number;
+  /** Newer records: how the passes were repeated (each point's wallMs and speedup are then medians). */
+  repeat?: RepeatInfo;
 }
 
 /** `application/vnd.paralab.monitor.v1+json`: `%monitor`, updated in place. */
