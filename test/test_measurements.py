@@ -6,7 +6,7 @@ as "speedup" must never appear without a measured serial time.
 """
 import re
 
-from conftest import ok
+from conftest import error, ok, stdout_of
 from test_parallel import RUN_MIME, SCALING_MIME, displays
 
 BURN = "function burn(units: number): number { let x = 0; for (let i = 0; i < units * 200_000; i++) x += Math.sqrt(i); return x; }"
@@ -35,7 +35,8 @@ def test_compare_runs_the_same_code_on_one_worker_and_stays_within_the_workers(k
     assert compare["serialWhere"] == "on one worker thread (w0)"
     assert compare["speedup"] == record["speedup"] and compare["speedup"] <= 2 * 1.15, compare
     words = summary(out)
-    assert re.search(r"serial pass on one worker thread \(w0\) .+: speedup \d\.\d\dx, efficiency \d+%", words), words
+    assert re.search(r"serial pass on one worker thread \(w0\) .+: speedup \d\.\d\dx( \([^)]+ rounds\))?, efficiency \d+%", words), words
+    assert re.search(r"\d rounds? after a warm-up", words), words
 
 
 def test_a_short_run_has_its_whole_utilization(kc):
@@ -67,3 +68,64 @@ def test_two_points_give_an_estimate_and_no_limit(kc):
     if cores <= 2:
         assert scaling["fit"]["quality"] == "exact" and "limit" not in scaling["fit"]
         assert "Amdahl estimate from 2 points" in words and not re.search(r"speedup limit \d", words), words
+
+
+def spread_ok(median, low, high):
+    return low <= median <= high
+
+
+def test_compare_repeat_3_interleaves_rounds_and_shows_medians_with_spreads(kc):
+    ok(kc, BURN)
+    out = ok(kc, "%%parallel --workers 2 --map Array.from({ length: 4 }, () => 20) --compare --repeat 3\nburn(item)")
+    text = stdout_of(out)
+    assert "Warm-up pass on 2 workers" in text and "(not counted)" in text, text
+    assert [int(n) for n in re.findall(r"Round (\d):", text)] == [1, 2, 3], text
+    compare = displays(out)[-1][RUN_MIME]["compare"]
+    assert len(compare["rounds"]) == 3 and compare["repeat"]["rounds"] == 3 and compare["repeat"]["rule"] == "repeat"
+    assert compare["repeat"]["warmupMs"] > 0
+    for field in ("serialMs", "parallelMs", "speedup"):
+        assert spread_ok(compare[field], compare[field + "Min"], compare[field + "Max"]), (field, compare)
+    ratios = sorted(r["serialMs"] / r["parallelMs"] for r in compare["rounds"])
+    assert abs(compare["speedup"] - ratios[1]) < 1e-9, "the median of the rounds' own ratios"
+    words = summary(out)
+    assert re.search(r"speedup \d\.\d\dx \(\d\.\d\d–\d\.\d\dx over 3 rounds\)", words), words
+    assert "medians of 3 rounds after a warm-up (--repeat 3, serial and parallel alternating)" in words, words
+
+
+def test_scaling_repeat_3_records_each_point_as_a_median(kc):
+    ok(kc, BURN)
+    out = ok(kc, "%%parallel --map Array.from({ length: 4 }, () => 20) --scaling 1,2 --repeat 3\nburn(item)")
+    text = stdout_of(out)
+    assert "Warm-up on 2 workers" in text and len(re.findall(r"Round \d: 1 worker .+, 2 workers ", text)) == 3, text
+    scaling = displays(out)[-1][SCALING_MIME]
+    assert scaling["repeat"]["rounds"] == 3 and scaling["repeat"]["rule"] == "repeat"
+    for p in scaling["points"]:
+        assert len(p["rounds"]) == 3
+        assert spread_ok(p["wallMs"], p["wallMsMin"], p["wallMsMax"]), p
+        assert spread_ok(p["speedup"], p["speedupMin"], p["speedupMax"]), p
+    words = summary(out)
+    assert "medians of 3 rounds after a warm-up (--repeat 3, 1, 2 workers in turn)" in words, words
+
+
+def test_repeat_needs_compare_or_scaling_and_a_positive_count(kc):
+    for cell, message in [
+        ("%%parallel --repeat 3\nrank", "--repeat repeats the timed passes of --compare or --scaling"),
+        ("%%parallel --compare --repeat 0\nrank", '--repeat must be a positive integer, got "0"'),
+        ("%%parallel --compare --repeat\nrank", "--repeat"),
+    ]:
+        reply = error(kc, cell)
+        assert message in reply["evalue"], reply["evalue"]
+
+
+def test_the_api_repeats_too(kc):
+    ok(kc, BURN)
+    out = ok(
+        kc,
+        'import { parallel } from "paralab";\n'
+        "const r = await parallel.map((n: number) => burn(n), [20, 20, 20, 20], { compare: true, repeat: 2, quiet: false, workers: 2 });\n"
+        "r.length",
+    )
+    compare = displays(out)[-1][RUN_MIME]["compare"]
+    assert len(compare["rounds"]) == 2 and compare["repeat"]["rule"] == "repeat", compare
+    reply = error(kc, 'import { parallel } from "paralab";\nawait parallel.map((n: number) => n, [1], { repeat: 2 })')
+    assert "options.repeat repeats the timed passes of options.compare or options.scaling" in reply["evalue"], reply
