@@ -277,3 +277,62 @@ def test_cancel_is_not_an_interrupt(kc):
     ok(kc, "%%parallel --map [1, 2, 3, 4] --chunksize 1 --no-block --out stopped --quiet\nawait new Promise((r) => setTimeout(r, 2000)); item")
     out = ok(kc, "stopped.cancel();\nlet why = '';\ntry { await stopped; } catch (e) { why = (e as Error).name; }\nwhy")
     assert results_of(out)[0]["text/plain"] == "'TaskAbortedError'"
+
+
+# Decodes the PNG and finds where its timeline draws each lane and each ms (the same config drawn
+# at the same size), then prints the tasks with no ink at their middle in their lane.
+PNG_INK_CHECK = r"""
+const fs = require("fs");
+const path = require("path");
+const dist = path.resolve(process.argv[1], "kernel/dist/charts");
+const { createCanvas, Image } = require("@napi-rs/canvas");
+const { chartConfigsFor, RUN_MIME, LIGHT_THEME } = require(dist + "/index.js");
+const png = require(dist + "/png.js");
+const record = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const buf = fs.readFileSync(process.argv[3]);
+const img = new Image();
+img.src = buf;
+const ctx = createCanvas(img.width, img.height).getContext("2d");
+ctx.drawImage(img, 0, 0);
+const data = ctx.getImageData(0, 0, img.width, img.height).data;
+const font = png.setUpPngRendering();
+const theme = font ? { ...LIGHT_THEME, fontFamily: png.PNG_FONT_FAMILY } : LIGHT_THEME;
+const [timeline] = chartConfigsFor(RUN_MIME, record, theme, { static: true, referenceWidthPx: img.width });
+let g;
+const probe = { id: "probe", afterDraw(chart) { g = { x: chart.scales.x, y: chart.scales.y }; } };
+const height = png.chartHeightPx(timeline, img.width);
+const missing = [];
+png.withChartCanvas({ ...timeline, plugins: [probe] }, theme, img.width, height, () => {
+  const at = (x, y) => [...data.slice((y * img.width + x) * 4, (y * img.width + x) * 4 + 3)];
+  const bg = at(2, 2);
+  const ink = (x, y) => at(x, y).reduce((d, v, i) => d + Math.abs(v - bg[i]), 0) > 20;
+  for (const t of record.tasks) {
+    const x = Math.round(g.x.getPixelForValue((t.startMs + t.endMs) / 2 - record.startMs));
+    const y = Math.round(g.y.getPixelForValue(t.rank));
+    if (!(ink(x, y) || ink(x - 1, y) || ink(x + 1, y))) missing.push(`task ${t.index} on w${t.rank} at ${x},${y}`);
+  }
+});
+console.log(JSON.stringify({ missing: missing.slice(0, 10), count: missing.length }));
+"""
+
+
+def test_4000_task_png_draws_every_task(kc, tmp_path):
+    # notebook 02: 4000 one-item tasks, most far thinner than a pixel, merge into strips on their lane
+    ok(kc, "const many = Array.from({ length: 4000 }, (_, i) => i);")
+    out = ok(kc, "%%parallel --map many --chunksize 1 --workers 2\nMath.sqrt(item)")
+    bundle = displays(out)[-1]
+    record = bundle[RUN_MIME]
+    assert len(record["tasks"]) == 4000 and {t["rank"] for t in record["tasks"]} == {0, 1}
+    (tmp_path / "record.json").write_text(json.dumps(record))
+    (tmp_path / "run.png").write_bytes(base64.b64decode(bundle["image/png"]))
+    import os
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    checked = subprocess.run(
+        ["node", "-e", PNG_INK_CHECK, root, str(tmp_path / "record.json"), str(tmp_path / "run.png")],
+        cwd=root, capture_output=True, text=True, timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr
+    result = json.loads(checked.stdout)
+    assert result["count"] == 0, result

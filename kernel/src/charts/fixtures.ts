@@ -94,6 +94,58 @@ export function sampleRunRecord(
   };
 }
 
+/**
+ * Notebook 02's lesson: `taskCount` tiny tasks (chunk 1) on `workers` workers, each a few µs of work
+ * between tens of µs of messaging, so that most tasks are far thinner than a pixel.
+ */
+export function sampleManyTasksRecord(taskCount = 4000, workers = 2): RunRecord {
+  const rnd = lcg(11);
+  const free = Array.from({ length: workers }, (_, w) => 1 + w * 0.02);
+  const tasks: TaskRecord[] = [];
+  for (let i = 0; i < taskCount; i++) {
+    let rank = 0;
+    for (let w = 1; w < workers; w++) if (free[w] < free[rank]) rank = w;
+    const start = free[rank] + 0.02 + rnd() * 0.06;
+    const dur = 0.002 + rnd() * 0.01;
+    free[rank] = start + dur;
+    tasks.push({
+      rank,
+      index: i,
+      count: 1,
+      startMs: T0 + start,
+      endMs: T0 + start + dur,
+      cpuMs: dur * 0.9,
+      status: "ok",
+    });
+  }
+  const wallMs = Math.max(...free) + 1;
+  const cpuMs = tasks.reduce((a, t) => a + t.cpuMs, 0);
+  return {
+    version: 1,
+    kind: "run",
+    mode: "map",
+    workers,
+    workerKind: "thread",
+    cores: 2,
+    startMs: T0,
+    endMs: T0 + wallMs,
+    wallMs,
+    cpuMs,
+    busyWorkers: cpuMs / wallMs,
+    items: taskCount,
+    bytesIn: taskCount * 40,
+    bytesOut: taskCount * 20,
+    tasks,
+    samples: [],
+    workerSamples: samples(T0, T0 + wallMs, 5, workers, () => 25 + rnd() * 15).map((s) => ({
+      tMs: s.tMs,
+      workers: s.cores,
+    })),
+    workerWindowMs: 20,
+    workerSamplesFromMs: T0,
+  };
+}
+
 /** Scaling at 1, 2, 4, 8 workers with true serial fraction s on a 4-core machine. */
 export function sampleScalingRecord(s = 0.1, workers = [1, 2, 4, 8], cores = 4): ScalingRecord {
   const rnd = lcg(7);

@@ -33,6 +33,15 @@ export interface TimelinePoint {
   durationMs: number;
   cpuMs: number;
   status: TaskStatus;
+  /**
+   * A strip of `tasks` adjacent tasks too thin to draw apart (charts/timeline-strips.ts): `index` is
+   * the first one's, `lastIndex` the last element's; `durationMs` is the strip's span (x[1] may be
+   * widened to a visible width; `endMs` is where its last task ended), `busyMs` the tasks' sum.
+   */
+  tasks?: number;
+  lastIndex?: number;
+  busyMs?: number;
+  endMs?: number;
 }
 
 export interface XYPoint {

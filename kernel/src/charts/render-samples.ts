@@ -5,7 +5,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DARK_THEME, GRAPH_MIME, LIGHT_THEME, MONITOR_MIME, RUN_MIME, SCALING_MIME } from "./index";
-import { sampleGraphRecord, sampleMonitorRecord, sampleRunRecord, sampleScalingRecord } from "./fixtures";
+import {
+  sampleGraphRecord,
+  sampleManyTasksRecord,
+  sampleMonitorRecord,
+  sampleRunRecord,
+  sampleScalingRecord,
+} from "./fixtures";
 import { renderPng } from "./png";
 
 export function renderSamples(dir: string): string[] {
@@ -14,6 +20,7 @@ export function renderSamples(dir: string): string[] {
     ["run", RUN_MIME, sampleRunRecord(4, 16)],
     ["run-compare-errors", RUN_MIME, sampleRunRecord(2, 10, { errors: true, compare: true })],
     ["run-16workers", RUN_MIME, sampleRunRecord(16, 80, { cores: 8 })],
+    ["run-4000tasks", RUN_MIME, sampleManyTasksRecord(4000, 2)],
     ["scaling", SCALING_MIME, sampleScalingRecord(0.1)],
     ["scaling-s03", SCALING_MIME, sampleScalingRecord(0.3, [1, 2, 3, 4, 6, 8], 2)],
     ["monitor", MONITOR_MIME, sampleMonitorRecord(2, 10)],
