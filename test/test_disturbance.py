@@ -1,13 +1,14 @@
 """A reading knows how disturbed it was (SPEC §3.1.1, issue #29): the same cell on a quiet machine
 and beside two CPU hogs that the test starts and stops. Only the second says so, in the summary,
 the record and the chart."""
+import re
 import subprocess
 import time
 
 import pytest
 
 from conftest import ok
-from test_parallel import RUN_MIME, displays
+from test_parallel import RUN_MIME, SCALING_MIME, displays
 
 BURN = "function burn(units: number): number { let x = 0; for (let i = 0; i < units * 200_000; i++) x += Math.sqrt(i); return x; }"
 CELL = "%%parallel --workers 2 --map [60, 60, 60, 60, 60, 60]\nburn(item)"
@@ -48,3 +49,23 @@ def test_a_run_beside_two_cpu_hogs_says_other_programs_took_the_cores(kc, hogs):
     # The chart shades where the workers waited (its config is what the PNG is drawn from).
     samples = record["workerSamples"]
     assert any(max(s.get("waiting", [0])) > 0 for s in samples)
+
+
+def test_a_comparison_beside_two_cpu_hogs_labels_its_speedup_as_measured_under_disturbance(kc, hogs):
+    ok(kc, BURN)
+    chart = displays(ok(kc, "%%parallel --workers 2 --map [60, 60, 60, 60] --compare --repeat 2\nburn(item)"))[-1]
+    words = chart["text/plain"]
+    assert "disturbed: other programs used" in words and "during the timed passes" in words, words
+    assert re.search(r"speedup \d+\.\d\dx \([\d.–x over 2 rounds]+\), efficiency \d+% \(measured under disturbance: run it again on a quieter machine\)", words), words
+    assert "cache effect" not in words
+    d = chart[RUN_MIME]["disturbance"]
+    # Both passes' tasks count: the serial ones as well as the parallel ones, in both rounds.
+    assert d["inTaskMs"] > 2 * 4 * 60 * 0.5, d
+
+
+def test_a_scaling_series_beside_two_cpu_hogs_says_its_fit_was_measured_under_disturbance(kc, hogs):
+    ok(kc, BURN)
+    chart = displays(ok(kc, "%%parallel --map [60, 60, 60, 60] --scaling 1,2 --repeat 2\nburn(item)"))[-1]
+    words = chart["text/plain"]
+    assert chart[SCALING_MIME]["disturbance"]["otherCores"] >= 0.5
+    assert "the speedups and the fit were measured under disturbance: run it again on a quieter machine" in words, words

@@ -39,13 +39,14 @@ export function readDisturbance(d: Disturbance, wallMs: number): DisturbanceRead
 export function describeDisturbance(
   d: Disturbance,
   run: { wallMs: number; cores: number; workers: number },
+  during = "this run",
 ): string | undefined {
   const r = readDisturbance(d, run.wallMs);
   if (!r.disturbed) return undefined;
   const waited = `the workers waited for a core ${Math.round(r.waitShare * 100)}% of the time they held a task`;
   if (r.byOthers) {
     return (
-      `disturbed: other programs used ${r.otherCores!.toFixed(1)} of the ${run.cores} cores during this run, and ${waited}, ` +
+      `disturbed: other programs used ${r.otherCores!.toFixed(1)} of the ${run.cores} cores during ${during}, and ${waited}, ` +
       "so these times measure the machine's load more than the parallelism"
     );
   }
@@ -58,3 +59,6 @@ export function describeDisturbance(
       : "paralab's own threads (the kernel handing out the tasks) shared the cores with them";
   return `${waited}, with little from other programs (${r.otherCores!.toFixed(1)} cores): ${why}`;
 }
+
+/** A measured ratio's label when other programs disturbed what it divides. */
+export const DISTURBED_RATIO = "measured under disturbance: run it again on a quieter machine";

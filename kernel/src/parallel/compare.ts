@@ -4,6 +4,8 @@ import { dispatch, Dispatched } from "./dispatch";
 import type { ParallelEnv } from "./env";
 import type { ParallelPlan } from "./plan";
 import type { PreparedJob } from "./prepare";
+import type { Disturbance } from "../run/records";
+import { combineDisturbances } from "./disturbance";
 import { measureRounds, RoundsRule } from "./rounds";
 
 export interface Comparison {
@@ -18,6 +20,8 @@ export interface Comparison {
   /** Wall time of the warm-up pass(es), ms (not counted). */
   warmupMs: number;
   rule: RoundsRule;
+  /** Every timed pass's disturbance together (absent where it cannot be read). */
+  disturbance?: Disturbance;
 }
 
 type Pass = "serial" | "parallel";
@@ -49,6 +53,7 @@ export async function runComparison(
         };
   const serialWhere = runner.kind === "cluster" ? "on one worker of the cluster" : `on one worker ${runner.kind} (w0)`;
   const last: Partial<Record<Pass, Dispatched>> = {};
+  const timed: Dispatched[] = [];
   const dropped = { chunks: 0 };
   const pending: Partial<Record<Pass, number>> = {};
   const rounds = await measureRounds<Pass>(
@@ -76,6 +81,7 @@ export async function runComparison(
         );
       } else {
         last[pass] = run;
+        timed.push(run);
         pending[pass] = ms;
         if (pass === "parallel") {
           const serialMs = pending.serial ?? 0;
@@ -99,6 +105,7 @@ export async function runComparison(
     rounds: rounds.times.map(([serialMs, parallelMs]) => ({ serialMs, parallelMs })),
     warmupMs: rounds.warmupMs.reduce((a, b) => a + b, 0),
     rule: rounds.rule,
+    disturbance: combineDisturbances(timed),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Comparison } from "./compare";
 import type { Dispatched } from "./dispatch";
 import type { ParallelEnv } from "./env";
 import type { ParallelPlan } from "./plan";
+import { disturbanceOf } from "./disturbance";
 import { spreadOf } from "./rounds";
 
 /** A finished run as the run chart's record (SPEC §5). */
@@ -34,12 +35,14 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
     workerWindowMs: plan.cluster ? undefined : run.utilization.workersWindowMs,
   };
   if (result.lanes) record.lanes = result.lanes;
+  // A comparison is judged by all its timed passes, the serial ones too.
+  const disturbance = plan.cluster ? undefined : (comparison?.disturbance ?? disturbanceOf(run));
+  if (disturbance) record.disturbance = disturbance;
   if (comparison) record.compare = compareResult(comparison);
   if (record.compare) {
     record.speedup = record.compare.speedup;
     record.efficiency = record.speedup / record.workers;
   }
-
   if (result.errors.length) record.title = `${result.errors.length} task(s) failed (--continue-on-error)`;
   return record;
 }

@@ -4,7 +4,8 @@ import { buildScalingRecord } from "../charts/amdahl";
 import { formatDuration } from "../format";
 import type { RepeatInfo, ScalingRecord } from "../run/records";
 import type { Runner } from "../run/runner";
-import { dispatch } from "./dispatch";
+import { dispatch, type Dispatched } from "./dispatch";
+import { combineDisturbances } from "./disturbance";
 import type { ParallelEnv } from "./env";
 import type { ParallelPlan } from "./plan";
 import type { PreparedJob } from "./prepare";
@@ -27,6 +28,7 @@ export async function runScaling(
   const dropped = { chunks: 0 };
   const largest = Math.max(...sizes);
   const lastTimes: number[] = [];
+  const timed: Dispatched[] = [];
   const rounds = await measureRounds<number>(
     {
       passes: sizes,
@@ -49,6 +51,7 @@ export async function runScaling(
           `Warm-up on ${workers} worker${workers === 1 ? "" : "s"}: ${formatDuration(wallMs)} (not counted).\n`,
         );
       } else {
+        timed.push(run);
         values = run.result.values;
         if (workers === sizes[sizes.length - 1]) {
           const times = sizes.map((_, k) => (k === sizes.length - 1 ? wallMs : lastTimes[k]));
@@ -66,7 +69,10 @@ export async function runScaling(
     env.sink.stream("stdout", "(The timed passes' own output is not shown: the warm-up's above is the same code's.)\n");
   }
   if (!plan.quiet) {
-    const bundle = await chartBundle(scalingRecord(sizes, rounds, os.availableParallelism()));
+    const record = scalingRecord(sizes, rounds, os.availableParallelism());
+    const disturbance = plan.cluster ? undefined : combineDisturbances(timed);
+    if (disturbance) record.disturbance = disturbance;
+    const bundle = await chartBundle(record);
     env.sink.display({ ...bundle, transient: {} });
   }
   return values;

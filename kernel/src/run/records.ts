@@ -232,6 +232,8 @@ export interface ScalingRecord {
   cores: number;
   /** Newer records: how the passes were repeated (each point's wallMs and speedup are then medians). */
   repeat?: RepeatInfo;
+  /** Every timed pass's disturbance together (see RunRecord.disturbance); absent for clusters and older records. */
+  disturbance?: Disturbance;
 }
 
 /** `application/vnd.paralab.monitor.v1+json`: `%monitor`, updated in place. */

@@ -1,0 +1,38 @@
+import type { Disturbance } from "../run/records";
+import type { Dispatched } from "./dispatch";
+
+/** A pass's disturbance: what the observer read, with the time its workers held tasks. */
+export function disturbanceOf(run: Dispatched): Disturbance | undefined {
+  const contention = run.utilization.contention;
+  if (!contention) return undefined;
+  return {
+    otherCores: contention.otherCores,
+    waitedMs: contention.workerWaitMs,
+    inTaskMs: run.result.tasks.reduce((sum, t) => sum + Math.max(0, t.endMs - t.startMs), 0),
+  };
+}
+
+/**
+ * The disturbance of several timed passes together (--compare's serial and parallel rounds,
+ * --scaling's sizes): waits and task time add up, other programs' cores are averaged over the
+ * passes' wall time. Undefined when no pass could be read.
+ */
+export function combineDisturbances(passes: readonly Dispatched[]): Disturbance | undefined {
+  let wallMs = 0;
+  let otherCoreMs = 0;
+  let combined: Disturbance | undefined;
+  for (const pass of passes) {
+    const d = disturbanceOf(pass);
+    if (!d) continue;
+    const ms = pass.endMs - pass.startMs;
+    wallMs += ms;
+    otherCoreMs += d.otherCores * ms;
+    combined = {
+      otherCores: 0,
+      waitedMs: (combined?.waitedMs ?? 0) + d.waitedMs,
+      inTaskMs: (combined?.inTaskMs ?? 0) + d.inTaskMs,
+    };
+  }
+  if (combined) combined.otherCores = wallMs > 0 ? otherCoreMs / wallMs : 0;
+  return combined;
+}
