@@ -1,10 +1,11 @@
 /**
- * Status bar item "paralab: N workers · CPU X%", shown while the active notebook
+ * Status bar item "paralab: N workers · machine CPU X%", shown while the active notebook
  * runs the paralab kernel; clicking it opens the Parallel panel. It is updated
  * through MonitorClient's signals (extension-examples shout-button pattern).
  */
 import { Widget } from "@lumino/widgets";
 import { Signal, type ISignal } from "@lumino/signaling";
+import { MACHINE_CPU, MACHINE_CPU_SOURCE } from "paralab/charts";
 import { meanCpuPercent, type MonitorClient, type MonitorSample, type MonitorState } from "./monitor";
 
 export const STATUS_CLASS = "jp-paralab-status";
@@ -13,7 +14,7 @@ export const STATUS_CLASS = "jp-paralab-status";
 export function statusText(sample: MonitorSample | undefined): string {
   if (!sample) return "paralab: connecting…";
   const n = sample.workers.length;
-  return `paralab: ${n} worker${n === 1 ? "" : "s"} · CPU ${Math.round(meanCpuPercent(sample))}%`;
+  return `paralab: ${n} worker${n === 1 ? "" : "s"} · ${MACHINE_CPU} ${Math.round(meanCpuPercent(sample))}%`;
 }
 
 export class StatusItem extends Widget {
@@ -26,8 +27,7 @@ export class StatusItem extends Widget {
     super();
     this.addClass(STATUS_CLASS);
     this.addClass("jp-StatusBar-TextItem");
-    this.node.title =
-      "paralab: workers of the pool and mean CPU utilization of all cores. Click for the Parallel panel.";
+    this.node.title = `paralab: workers of the pool and the ${MACHINE_CPU} (${MACHINE_CPU_SOURCE}), mean of all cores. Click for the Parallel panel.`;
     this.node.addEventListener("click", onClick);
     monitor.stateChanged.connect(this.onState, this);
     monitor.sampleReceived.connect(this.onSample, this);

@@ -185,7 +185,7 @@ describe("paralab chart renderer in JupyterLab", { skip, timeout: 300_000 }, () 
     await chart.scrollIntoViewIfNeeded();
     const canvas = chart.locator("canvas");
     assert.equal(await canvas.count(), 1);
-    assert.equal(await canvas.getAttribute("aria-label"), "CPU utilization per core (2 cores)");
+    assert.equal(await canvas.getAttribute("aria-label"), "Machine CPU per core (all programs, 2 cores)");
     const png = decodePng(await stableScreenshot(canvas, "monitor-done-light"));
     assert.ok(colourStats(png).otherFraction > 0.03);
   });
@@ -219,7 +219,7 @@ describe("paralab chart renderer in JupyterLab", { skip, timeout: 300_000 }, () 
     };
     const chart = page.locator(".jp-Notebook .jp-Cell").nth(3).locator(".jp-paralab-chart");
     const first = await waitChart({ after: 0, live: true, timeout: 20_000 });
-    assert.match(first.label, /^CPU utilization per core \(\d+ cores\) — live$/);
+    assert.match(first.label, /^Machine CPU per core \(all programs, \d+ cores\) — live$/);
     const shot1 = await screenshot(chart.locator("canvas"), "monitor-live-1");
     // The kernel sends an update_display_data every second while the cell runs.
     const second = await waitChart({ after: first.points, live: true, timeout: 5_000 });
@@ -228,7 +228,7 @@ describe("paralab chart renderer in JupyterLab", { skip, timeout: 300_000 }, () 
     assert.ok(!shot1.equals(shot2), "the live chart is redrawn in place");
     // The last update (done: true) drops "— live" from the title, and the cell ends.
     const done = await waitChart({ after: second.points - 1, live: false, timeout: 15_000 });
-    assert.match(done.label, /^CPU utilization per core \(\d+ cores\)$/);
+    assert.match(done.label, /^Machine CPU per core \(all programs, \d+ cores\)$/);
     assert.ok(done.points >= second.points, `final samples ${done.points}`);
     assert.equal(await chart.count(), 1, "updated in place, not appended");
     const png = decodePng(await stableScreenshot(chart.locator("canvas"), "monitor-light"));

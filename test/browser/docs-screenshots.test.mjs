@@ -117,12 +117,12 @@ describe("README screenshots from real runs", { skip, timeout: 300_000 }, () => 
     const words = (await summary.textContent()) ?? "";
     assert.match(
       words,
-      /^24 items in 24 tasks on 2 workers \(thread\) in .+ wall, .+ CPU; \d\.\d of 2 workers busy on average;/,
+      /^24 items in 24 tasks on 2 workers \(thread\) in .+ wall, .+ in-task CPU; \d\.\d of 2 workers busy on average;/,
     );
     assert.doesNotMatch(words, /speedup|efficiency/, "no speedup without a serial pass");
     assert.match(
       (await chart.locator("canvas").nth(1).getAttribute("aria-label")) ?? "",
-      /CPU per worker during the run \(thread clocks, \d+ points/,
+      /Worker CPU during the run \(thread clock, tasks and messaging; \d+ points/,
     );
     await page.waitForFunction((el) => Number(el.dataset.points) > 0, await chart.elementHandle(), {
       timeout: 15_000,

@@ -109,7 +109,7 @@ describe("Parallel panel and status bar item", { skip, timeout: 300_000 }, () =>
     );
     const status = page.locator(".jp-paralab-status");
     await status.waitFor({ timeout: 10_000 });
-    assert.match((await status.textContent()) ?? "", /^paralab: \d+ workers? · CPU \d+%$/);
+    assert.match((await status.textContent()) ?? "", /^paralab: \d+ workers? · machine CPU \d+%$/);
     const history = decodePng(await panel().locator(".jp-paralab-history canvas").screenshot());
     assert.ok(colourStats(history).otherFraction > 0.02, "the history chart is drawn");
     assert.match(

@@ -75,7 +75,7 @@ describe("runTimelineConfig", () => {
 });
 
 describe("runUtilizationConfig and monitorConfig", () => {
-  test("one line per core plus the mean, y 0-100 CPU %", () => {
+  test("one line per core plus the mean, y 0-100 machine CPU %, titled as all programs", () => {
     const record = sampleRunRecord(2, 4, { cores: 2 });
     const c = runUtilizationConfig(record, DARK_THEME);
     assert.deepEqual(
@@ -85,7 +85,11 @@ describe("runUtilizationConfig and monitorConfig", () => {
     assert.equal(c.data.datasets[0].data.length, record.samples.length);
     assert.equal(opts(c).scales.y.min, 0);
     assert.equal(opts(c).scales.y.max, 100);
-    assert.equal(axisTitle(c, "y"), "CPU %");
+    assert.equal(axisTitle(c, "y"), "machine CPU %");
+    assert.match(
+      opts(c).plugins.title.text,
+      /^Machine CPU per core during the run \(all programs; 2 cores, \/proc\/stat/,
+    );
     assert.match(axisTitle(c, "x"), /\(ms\)/);
     // Same x range as the timeline so that the two line up.
     assert.equal(opts(c).scales.x.max, opts(runTimelineConfig(record)).scales.x.max);
@@ -97,7 +101,8 @@ describe("runUtilizationConfig and monitorConfig", () => {
     assert.equal(c.data.datasets.length, 5);
     assert.match(axisTitle(c, "x"), /\(s\)/);
     assert.equal(opts(c).scales.x.max, 20);
-    assert.match(opts(c).plugins.title.text, /live/);
+    assert.match(opts(c).plugins.title.text, /^Machine CPU per core \(all programs, 4 cores\) — live$/);
+    assert.equal(axisTitle(c, "y"), "machine CPU %");
     const first = c.data.datasets[0].data[0] as { x: number };
     assert.ok(first.x > 0 && first.x < 1);
   });

@@ -30,6 +30,7 @@ export { formatBytes, formatDuration } from "../format";
 export { amdahlCurve, amdahlSpeedup, buildScalingRecord, fitSerialFraction, type ScalingRun } from "./amdahl";
 export * from "./layout";
 export * from "./theme";
+export * from "./cpu-labels";
 export { compareConfig, runTimelineConfig, runUtilizationConfig, utilizationSource } from "./run";
 export { scalingConfig } from "./scaling";
 export { coreHistoryConfig, monitorConfig } from "./monitor";

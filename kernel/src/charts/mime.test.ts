@@ -36,23 +36,23 @@ test("summarizeRun: busy workers, never a speedup without a serial pass", () => 
   const cases: [Partial<RunRecord>, string][] = [
     [
       {},
-      "8 tasks on 2 workers (thread) in 123 ms wall, 240 ms CPU; 2.0 of 2 workers busy on average; 1.2 kB copied in, 0.3 kB out",
+      "8 tasks on 2 workers (thread) in 123 ms wall, 240 ms in-task CPU; 2.0 of 2 workers busy on average; 1.2 kB copied in, 0.3 kB out",
     ],
     [
       { workerKind: "process", wallMs: 12_345, cpuMs: 1500, bytesIn: 12, bytesOut: 2_500_000 },
-      "8 tasks on 2 workers (process) in 12.3 s wall, 1.50 s CPU; 0.1 of 2 workers busy on average; 12 B copied in, 2.5 MB out",
+      "8 tasks on 2 workers (process) in 12.3 s wall, 1.50 s in-task CPU; 0.1 of 2 workers busy on average; 12 B copied in, 2.5 MB out",
     ],
     [
       { wallMs: 2, cpuMs: 0.5 },
-      "8 tasks on 2 workers (thread) in 2.00 ms wall, 500 µs CPU; too short to judge parallelism (under 20 ms wall or 10 ms CPU, start-up and messaging dominate): give the workers more work to measure it; 1.2 kB copied in, 0.3 kB out",
+      "8 tasks on 2 workers (thread) in 2.00 ms wall, 500 µs in-task CPU; too short to judge parallelism (under 20 ms wall or 10 ms in-task CPU, start-up and messaging dominate): give the workers more work to measure it; 1.2 kB copied in, 0.3 kB out",
     ],
     [
       { wallMs: 630, cpuMs: 1.9 },
-      "8 tasks on 2 workers (thread) in 630 ms wall, 1.90 ms CPU; 0.0 of 2 workers busy on average (the workers mostly waited); 1.2 kB copied in, 0.3 kB out",
+      "8 tasks on 2 workers (thread) in 630 ms wall, 1.90 ms in-task CPU; 0.0 of 2 workers busy on average (the workers mostly waited); 1.2 kB copied in, 0.3 kB out",
     ],
     [
       { items: 0, tasks: [], wallMs: 1, cpuMs: 0 },
-      "0 items in 0 tasks on 2 workers (thread) in 1.00 ms wall, 0 ms CPU; nothing ran; 1.2 kB copied in, 0.3 kB out",
+      "0 items in 0 tasks on 2 workers (thread) in 1.00 ms wall, 0 ms in-task CPU; nothing ran; 1.2 kB copied in, 0.3 kB out",
     ],
   ];
   for (const [partial, expected] of cases) assert.equal(summarizeRun(run(partial)), expected);
@@ -96,7 +96,10 @@ test("summarizeScaling and summarizeMonitor", () => {
   );
   assert.doesNotMatch(two, /speedup limit \d/);
   const m = summarizeMonitor(sampleMonitorRecord(2, 10));
-  assert.match(m, /^CPU monitor, 10\.0 s on 2 cores: mean \d+% \(core 0 \d+%, core 1 \d+%\), now \d+%$/);
+  assert.match(
+    m,
+    /^Machine CPU monitor \(all programs\), 10\.0 s on 2 cores: mean \d+% \(core 0 \d+%, core 1 \d+%\), now \d+%$/,
+  );
   assert.match(summarizeMonitor({ ...sampleMonitorRecord(), samples: [], done: false }), /running.*no samples yet/);
 });
 

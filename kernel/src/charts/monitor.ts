@@ -1,6 +1,7 @@
 /** The %monitor chart: per-core utilization, updated in place. */
 import type { CoreSample, MonitorRecord } from "../run/records";
 import { AnyChartConfiguration, baseOptions, ConfigOptions } from "./layout";
+import { capitalize, MACHINE_CPU, MACHINE_CPU_SOURCE } from "./cpu-labels";
 import { ChartTheme, LIGHT_THEME } from "./theme";
 import { utilizationDatasets, utilizationLines } from "./utilization";
 
@@ -13,7 +14,9 @@ export function monitorConfig(
   const start = record.startMs ?? record.samples[0]?.tMs ?? 0;
   const datasets = utilizationDatasets(record.samples, record.cores, (t) => (t - start) / 1000, theme);
   const durationS = record.durationMs > 0 && Number.isFinite(record.durationMs) ? record.durationMs / 1000 : undefined;
-  const title = record.title ?? `CPU utilization per core (${record.cores} cores)${record.done ? "" : " — live"}`;
+  const title =
+    record.title ??
+    `${capitalize(MACHINE_CPU)} per core (${MACHINE_CPU_SOURCE}, ${record.cores} cores)${record.done ? "" : " — live"}`;
   const base = baseOptions(theme, options, title, 260, true);
   return utilizationLines(datasets, base, theme, options, {
     title: "time since monitor start (s)",

@@ -11,6 +11,16 @@ import {
   TimelinePoint,
   Y_AXIS_WIDTH_PX,
 } from "./layout";
+import {
+  capitalize,
+  IN_TASK_CPU,
+  MACHINE_CPU,
+  MACHINE_CPU_AXIS,
+  MACHINE_CPU_SOURCE,
+  WORKER_CPU,
+  WORKER_CPU_AXIS,
+  WORKER_CPU_SOURCE,
+} from "./cpu-labels";
 import { ChartTheme, LIGHT_THEME, withAlpha } from "./theme";
 import { BORDERLESS_BELOW_PX, MIN_BAR_PX, timelineBars } from "./timeline-strips";
 import { utilizationDatasets, utilizationLines } from "./utilization";
@@ -127,12 +137,12 @@ export function runTimelineConfig(
                 return (
                   `${p.tasks} tasks, ${what}s ${p.index}–${p.lastIndex}, ${formatDuration(p.durationMs)} ` +
                   `(${formatDuration(p.x[0])} → ${formatDuration(p.endMs ?? p.x[1])}), ` +
-                  `${formatDuration(p.busyMs ?? 0)} in tasks, CPU ${formatDuration(p.cpuMs)}, ${p.status}`
+                  `${formatDuration(p.busyMs ?? 0)} in tasks, ${IN_TASK_CPU} ${formatDuration(p.cpuMs)}, ${p.status}`
                 );
               }
               return (
                 `${what} ${p.index}: ${formatDuration(p.durationMs)} (${formatDuration(p.x[0])} → ${formatDuration(p.x[1])}), ` +
-                `CPU ${formatDuration(p.cpuMs)}, ${p.status}`
+                `${IN_TASK_CPU} ${formatDuration(p.cpuMs)}, ${p.status}`
               );
             },
           },
@@ -171,15 +181,18 @@ export function runUtilizationConfig(
   const base = baseOptions(
     theme,
     options,
-    `CPU utilization per core during the run (${record.cores} cores, /proc/stat every 100 ms)`,
+    `${capitalize(MACHINE_CPU)} per core during the run (${MACHINE_CPU_SOURCE}; ${record.cores} cores, /proc/stat every 100 ms)`,
     240,
     true,
   );
-  return utilizationLines(datasets, base, theme, options, {
-    title: "time since run start (ms)",
-    max: niceMax(lastTaskEndMs(record)),
-    unit: "ms",
-  });
+  return utilizationLines(
+    datasets,
+    base,
+    theme,
+    options,
+    { title: "time since run start (ms)", max: niceMax(lastTaskEndMs(record)), unit: "ms" },
+    MACHINE_CPU_AXIS,
+  );
 }
 
 /** Each worker's CPU use from its thread clock, a point every few ms: short runs drawn in full. */
@@ -192,14 +205,17 @@ function workerUtilizationConfig(record: RunRecord, theme: ChartTheme, options: 
   const periodMs = samples.length > 1 ? (samples[samples.length - 1].tMs - samples[0].tMs) / (samples.length - 1) : 0;
   const window = record.workerWindowMs ? `, each over the ${formatDuration(record.workerWindowMs)} before it` : "";
   const title =
-    `CPU per worker during the run (thread clocks, ${samples.length} points` +
+    `${capitalize(WORKER_CPU)} during the run (${WORKER_CPU_SOURCE}; ${samples.length} points` +
     `${periodMs > 0 ? ` every ${formatDuration(periodMs)}` : ""}${window})`;
   const base = baseOptions(theme, options, title, 240, true);
-  return utilizationLines(datasets, base, theme, options, {
-    title: "time since run start (ms)",
-    max: niceMax(lastTaskEndMs(record)),
-    unit: "ms",
-  });
+  return utilizationLines(
+    datasets,
+    base,
+    theme,
+    options,
+    { title: "time since run start (ms)", max: niceMax(lastTaskEndMs(record)), unit: "ms" },
+    WORKER_CPU_AXIS,
+  );
 }
 
 /** `--compare`: serial vs parallel wall time, the measured speedup in the title. */

@@ -8,6 +8,7 @@
 import { formatBytes, formatDuration } from "../format";
 import type { MonitorRecord, ParalabRecord, RunRecord, ScalingRecord } from "../run/records";
 import { describeDisturbance } from "./disturbance";
+import { capitalize, IN_TASK_CPU, MACHINE_CPU, MACHINE_CPU_SOURCE, WORKER_CPU, WORKER_CPU_SOURCE } from "./cpu-labels";
 import { summarizeGraph } from "./graph-summary";
 import { describeRounds } from "./repeats";
 
@@ -53,13 +54,26 @@ function formatCopied(bytes: number): string {
   return formatBytes(bytes);
 }
 
+/**
+ * How many workers' threads ran on average during the run, from their thread clocks
+ * (workerSamples, each the busy % over a window before it): tasks plus messaging. Undefined
+ * without at least 2 samples within the run.
+ */
+export function workerCpuCores(record: RunRecord): number | undefined {
+  const inRun = (record.workerSamples ?? []).filter((s) => s.tMs > record.startMs && s.tMs <= record.endMs + 1);
+  if (inRun.length < 2) return undefined;
+  const total = inRun.reduce((a, s) => a + s.workers.reduce((b, w) => b + w, 0), 0);
+  return total / inRun.length / 100;
+}
+
 export function isTooShort(wallMs: number, cpuMs: number): boolean {
   return wallMs < TOO_SHORT_WALL_MS || (cpuMs < TOO_SHORT_CPU_MS && wallMs < WAITED_WALL_MS);
 }
 
 /**
- * E.g. "1,000 items in 36 tasks on 2 workers (thread) in 780 ms wall, 1.50 s CPU; 1.9 of 2
- * workers busy on average; 8.3 kB copied in, 8.3 kB out".
+ * E.g. "1,000 items in 36 tasks on 2 workers (thread) in 780 ms wall, 1.50 s in-task CPU; 1.9 of 2
+ * workers busy on average; 8.3 kB copied in, 8.3 kB out". "Busy" is in-task CPU ÷ wall; when the
+ * workers' thread clocks ran notably more than their tasks (messaging), the summary says so.
  */
 export function summarizeRun(record: RunRecord): string {
   const what =
@@ -68,18 +82,27 @@ export function summarizeRun(record: RunRecord): string {
       : plural(record.tasks.length, "task");
   const parts = [
     `${what} on ${plural(record.workers, "worker")} (${record.workerKind}) ` +
-      `in ${formatDuration(record.wallMs)} wall, ${formatDuration(record.cpuMs)} CPU`,
+      `in ${formatDuration(record.wallMs)} wall, ${formatDuration(record.cpuMs)} ${IN_TASK_CPU}`,
   ];
   if (record.items === 0 || record.tasks.length === 0) parts.push("nothing ran");
   else if (isTooShort(record.wallMs, record.cpuMs)) {
     parts.push(
-      `too short to judge parallelism (under ${TOO_SHORT_WALL_MS} ms wall or ${TOO_SHORT_CPU_MS} ms CPU, ` +
+      `too short to judge parallelism (under ${TOO_SHORT_WALL_MS} ms wall or ${TOO_SHORT_CPU_MS} ms ${IN_TASK_CPU}, ` +
         "start-up and messaging dominate): give the workers more work to measure it",
     );
   } else {
     const busy = record.busyWorkers ?? record.cpuMs / record.wallMs;
-    const waited = record.cpuMs < TOO_SHORT_CPU_MS ? " (the workers mostly waited)" : "";
+    const threads = workerCpuCores(record);
+    // The thread clocks count what the tasks do and what the workers do between them (messages).
+    const messaging = threads !== undefined && threads >= busy + Math.max(0.1, 0.25 * busy);
+    const waited = record.cpuMs < TOO_SHORT_CPU_MS && !messaging ? " (the workers mostly waited)" : "";
     parts.push(`${busy.toFixed(1)} of ${record.workers} workers busy on average${waited}`);
+    if (messaging) {
+      parts.push(
+        `${WORKER_CPU} (${WORKER_CPU_SOURCE}) ${threads.toFixed(1)} of ${record.workers}: ` +
+          `the difference went to messages between tasks, not to the tasks`,
+      );
+    }
   }
   parts.push(`${formatCopied(record.bytesIn)} copied in, ${formatCopied(record.bytesOut)} out`);
   const errors = record.tasks.filter((t) => t.status === "error").length;
@@ -223,11 +246,11 @@ function describeAgreement(fit: NonNullable<ScalingRecord["fit"]>): string {
   return "";
 }
 
-/** E.g. "CPU monitor, 10.0 s on 2 cores: mean 45% (core 0 50%, core 1 40%), now 12%". */
+/** E.g. "Machine CPU monitor (all programs), 10.0 s on 2 cores: mean 45% (core 0 50%, core 1 40%), now 12%". */
 export function summarizeMonitor(record: MonitorRecord): string {
   const n = record.samples.length;
   const cores = Math.max(record.cores, ...record.samples.map((x) => x.cores.length), 0);
-  const head = `CPU monitor${record.done ? "" : " (running)"}, ${formatDuration(record.durationMs)} on ${plural(cores, "core")}`;
+  const head = `${capitalize(MACHINE_CPU)} monitor (${MACHINE_CPU_SOURCE}${record.done ? "" : ", running"}), ${formatDuration(record.durationMs)} on ${plural(cores, "core")}`;
   if (n === 0) return `${head}: no samples yet`;
   const perCore = Array.from(
     { length: cores },

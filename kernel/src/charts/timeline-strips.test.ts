@@ -143,7 +143,7 @@ describe("a 4000-task run (notebook 02)", () => {
       .plugins.tooltip.callbacks;
     assert.match(
       cb.label({ raw: strip }),
-      /^\d+ tasks, items \d+–\d+, [\d.]+ ms \([\d.]+ ms → [\d.]+ ms\), [\d.]+ (ms|µs) in tasks, CPU [\d.]+ (ms|µs), ok$/,
+      /^\d+ tasks, items \d+–\d+, [\d.]+ ms \([\d.]+ ms → [\d.]+ ms\), [\d.]+ (ms|µs) in tasks, in-task CPU [\d.]+ (ms|µs), ok$/,
     );
     const legend = config.data.datasets.map((d) => d.label);
     assert.equal(legend[0], "ok (4000)");

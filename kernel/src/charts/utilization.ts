@@ -2,6 +2,7 @@
 import type { TooltipItem } from "chart.js";
 import type { CoreSample } from "../run/records";
 import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, XYPoint } from "./layout";
+import { MACHINE_CPU_AXIS } from "./cpu-labels";
 import { ChartTheme, colorAt, withAlpha } from "./theme";
 
 export function utilizationDatasets(
@@ -76,6 +77,8 @@ export function utilizationLines(
   theme: ChartTheme,
   options: ConfigOptions,
   x: { title: string; min?: number; max: number | undefined; unit: "ms" | "s" },
+  /** What the lines are, e.g. "machine CPU %" (charts/cpu-labels.ts). */
+  yTitle = MACHINE_CPU_AXIS,
 ): AnyChartConfiguration {
   return {
     type: "line",
@@ -84,7 +87,7 @@ export function utilizationLines(
       ...base,
       scales: {
         x: axis(theme, { title: x.title, min: x.min ?? 0, max: x.max }),
-        y: axis(theme, { title: "CPU %", min: 0, max: 100, stepSize: 25, fixedWidth: true }),
+        y: axis(theme, { title: yTitle, min: 0, max: 100, stepSize: 25, fixedWidth: true }),
       },
       plugins: {
         ...(base.plugins as Record<string, unknown>),
