@@ -44,6 +44,47 @@ export function threadTimes(pid: number, tid?: number): ThreadTimes | undefined 
   }
 }
 
+/**
+ * Reads threads' schedstat files kept open: a read of an open file costs about a tenth of an
+ * open, read and close (1.3 µs against 16 µs here), which matters to a sampler that reads every
+ * worker's clock every few ms on the kernel's own thread. close() releases the files.
+ */
+export class SchedstatReader {
+  readonly #files = new Map<string, number>();
+  readonly #buffer = Buffer.alloc(128);
+
+  /** A thread's times (tid omitted: the process's main thread), or undefined when unreadable. */
+  read(pid: number, tid?: number): ThreadTimes | undefined {
+    const file = tid === undefined ? `/proc/${pid}/schedstat` : `/proc/${pid}/task/${tid}/schedstat`;
+    let fd = this.#files.get(file);
+    try {
+      if (fd === undefined) {
+        fd = fs.openSync(file, "r");
+        this.#files.set(file, fd);
+      }
+      const n = fs.readSync(fd, this.#buffer, 0, this.#buffer.length, 0);
+      return parseSchedstatTimes(this.#buffer.toString("latin1", 0, n));
+    } catch {
+      // The thread has ended (ESRCH) or never was: forget its file.
+      if (fd !== undefined) this.#forget(file, fd);
+      return undefined;
+    }
+  }
+
+  close(): void {
+    for (const [file, fd] of this.#files) this.#forget(file, fd);
+  }
+
+  #forget(file: string, fd: number): void {
+    this.#files.delete(file);
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
 /** Every thread of a process together (a process worker's JS thread, GC and I/O helpers), ms. */
 export function processCpuMs(pid: number): number | undefined {
   let threads: string[];
