@@ -1,7 +1,8 @@
 /**
  * What knowing a run's disturbance costs: a trivial 2-item map on 2 worker threads, bare, with the
- * workers' CPU clocks sampled as before (CPU only), and with what a run reads now (CPU and
- * run-queue wait every 2 ms, plus /proc/stat and paralab's own CPU at its start and end).
+ * workers' CPU clocks sampled as before (CPU only, every 2 ms, each file opened per read), and
+ * with what a run reads now (CPU and run-queue wait every 4 ms from files kept open, plus
+ * /proc/stat and paralab's own CPU at its start and end).
  */
 import { otherProgramsCores, readCpuLedger } from "../../monitor/disturbance";
 import { WorkerClockSampler } from "../../monitor/worker-clocks";
@@ -30,6 +31,7 @@ export async function runReadings(ctx: BenchContext): Promise<SectionResult> {
         },
         "CPU clocks (before)": async () => {
           const clocks = new WorkerClockSampler(workers, {
+            periodMs: 2,
             readCpuMs: (w) => (w.osThreadId === undefined ? undefined : threadCpuMs(w.pid, w.osThreadId)),
           }).start();
           await map();
