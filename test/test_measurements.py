@@ -129,3 +129,64 @@ def test_the_api_repeats_too(kc):
     assert len(compare["rounds"]) == 2 and compare["repeat"]["rule"] == "repeat", compare
     reply = error(kc, 'import { parallel } from "paralab";\nawait parallel.map((n: number) => n, [1], { repeat: 2 })')
     assert "options.repeat repeats the timed passes of options.compare or options.scaling" in reply["evalue"], reply
+
+
+def test_weak_scaling_grows_a_maps_work_with_the_workers(kc):
+    ok(kc, BURN)
+    out = ok(kc, "%%parallel --map Array.from({ length: 4 * size }, () => 10) --scaling 1,2 --weak --repeat 2\nburn(item)")
+    text = stdout_of(out)
+    assert "Warm-up on 2 workers (8 items)" in text, "the warm-up runs the largest size's work: " + text
+    assert len(re.findall(r"Round \d: 1 worker \(4 items\) .+, 2 workers \(8 items\) ", text)) == 2, text
+    scaling = displays(out)[-1][SCALING_MIME]
+    assert scaling["weak"] is True and scaling["amdahl"] == [] and "serialFraction" not in scaling
+    assert [(p["workers"], p["items"]) for p in scaling["points"]] == [(1, 4), (2, 8)], scaling["points"]
+    one, two = scaling["points"]
+    assert one["speedup"] == 1
+    rounds = sorted(2 * a / b for a, b in zip(one["rounds"], two["rounds"]))
+    assert abs(two["speedup"] - sum(rounds) / 2) < 1e-9, "scaled speedup: median of 2 × T(1) ÷ T(2) per round"
+    g = scaling["gustafson"]
+    assert g["quality"] in ("exact", "fitted", "slowdown"), g
+    words = summary(out)
+    assert words.startswith("weak scaling on 1, 2 workers (work grows with the workers: 4, 8 items): scaled speedup 1.00x, "), words
+    if g["quality"] == "slowdown":  # a busy machine
+        assert "no Gustafson fit" in words and "overhead" in words, words
+    else:
+        assert 0 <= g["serialFraction"] <= 1 and len(g["curve"]) >= 2 and "rmsError" in g
+        assert re.search(r"Gustafson fit s \+ \(1 − s\)·N.*serial fraction ≈? ?\d\.\d{3}", words), words
+    assert "Amdahl" not in words, words
+
+
+def test_weak_scaling_in_spmd_mode_and_its_errors(kc):
+    ok(kc, BURN)
+    out = ok(kc, "%%parallel --scaling 1,2 --weak --repeat 1\nburn(20); size")
+    scaling = displays(out)[-1][SCALING_MIME]
+    assert scaling["weak"] is True and [p["workers"] for p in scaling["points"]] == [1, 2]
+    assert "items" not in scaling["points"][0]
+    assert summary(out).startswith("weak scaling on 1, 2 workers (work grows with the workers): scaled speedup 1.00x, ")
+    # --weak alone, and a --map expression without size (a warning: the work would not grow)
+    reply = error(kc, "%%parallel --weak\nrank")
+    assert "--weak makes --scaling grow the work with the workers; add --scaling" in reply["evalue"], reply["evalue"]
+    out = ok(kc, "%%parallel --map [1, 2] --scaling 1,2 --weak --repeat 1 --quiet\nitem")
+    stderr = "".join(m["content"]["text"] for m in out if m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+    assert "--weak: the --map expression [1, 2] does not use size" in stderr, stderr
+
+
+def test_the_api_scales_weakly_too(kc):
+    ok(kc, BURN)
+    out = ok(
+        kc,
+        'import { parallel } from "paralab";\n'
+        "const r = await parallel.map((n: number) => burn(n), (size) => Array.from({ length: 3 * size }, () => 10),"
+        " { scaling: [1, 2], weak: true, repeat: 1, quiet: false });\n"
+        "r.length",
+    )
+    scaling = displays(out)[-1][SCALING_MIME]
+    assert scaling["weak"] is True and [p["items"] for p in scaling["points"]] == [3, 6], scaling["points"]
+    out = ok(
+        kc,
+        'import { parallel } from "paralab";\n'
+        "await parallel.spmd(() => burn(10), { scaling: [1, 2], weak: true, repeat: 1, quiet: false }); 0",
+    )
+    assert displays(out)[-1][SCALING_MIME]["weak"] is True
+    reply = error(kc, 'import { parallel } from "paralab";\nawait parallel.map((n: number) => n, [1], { weak: true })')
+    assert "options.weak makes options.scaling grow the work with the workers" in reply["evalue"], reply

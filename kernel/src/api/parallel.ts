@@ -6,6 +6,7 @@ import { checkOptionsObject } from "../options/object";
 import type { Comm } from "../parallel/comm-type";
 import { PARALLEL_OPTIONS } from "../parallel/options";
 import { planParallel, PlanSource } from "../parallel/plan";
+import type { GivenItems } from "../parallel/prepare";
 import { runParallel } from "../parallel/run";
 
 /** The options of %%parallel, as fields (SPEC §3.1): the flag `--continue-on-error` is `continueOnError`, etc. */
@@ -22,6 +23,12 @@ export interface ParallelOptions {
   continueOnError?: boolean;
   compare?: boolean;
   scaling?: number[];
+  /**
+   * With scaling: weak scaling, the work grows with the workers. parallel.map's items are then a
+   * function of the pool size, `(size) => items`, called once per size; parallel.spmd's function
+   * sees `size` and does a fixed share. Scaled speedup N × T(1) ÷ T(N) against Gustafson's law.
+   */
+  weak?: boolean;
   /** With compare or scaling: this many interleaved rounds after a warm-up (default: chosen, see README). */
   repeat?: number;
   groupOutputs?: boolean;
@@ -36,7 +43,7 @@ export interface ParallelOptions {
   cluster?: boolean | string;
 }
 
-async function run<R>(caller: PlanSource["caller"], body: string, options: ParallelOptions, items?: Iterable<unknown>) {
+async function run<R>(caller: PlanSource["caller"], body: string, options: ParallelOptions, items?: GivenItems) {
   if (inWorker()) {
     throw new MagicOptionError(
       `${caller}: nested parallelism is not supported: this code runs on a paralab worker, which has no pool of its own. ` +
@@ -65,10 +72,13 @@ async function run<R>(caller: PlanSource["caller"], body: string, options: Paral
  * are copied along).
  */
 export const parallel = {
-  /** Calls fn(item, index) for each item on the pool; results in input order (unless unordered). */
+  /**
+   * Calls fn(item, index) for each item on the pool; results in input order (unless unordered).
+   * With { scaling, weak: true }, items may be a function of the pool size, called once per size.
+   */
   map<T, R>(
     fn: (item: T, index: number) => R | Promise<R>,
-    items: Iterable<T>,
+    items: Iterable<T> | ((size: number) => Iterable<T>),
     options: ParallelOptions = {},
   ): Promise<Awaited<R>[]> {
     return run<Awaited<R>>("parallel.map", `(${unexport(String(fn))})(item, index)`, options, items);

@@ -1,7 +1,11 @@
-/** The scaling chart: measured speedup against workers, the ideal line and the Amdahl fit. */
+/**
+ * The scaling chart: measured speedup against workers, the ideal line and the Amdahl fit; for weak
+ * scaling (record.weak), the scaled speedup against the ideal line N and Gustafson's line.
+ */
 import type { TooltipItem } from "chart.js";
 import type { ScalingRecord } from "../run/records";
 import { amdahlSpeedup } from "./amdahl";
+import { gustafsonSpeedup } from "./gustafson";
 import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, niceMax, XYPoint } from "./layout";
 import { ChartTheme, LIGHT_THEME } from "./theme";
 import { Whisker, whiskersPlugin } from "./whiskers";
@@ -14,13 +18,66 @@ function fitAgreement(fit: NonNullable<ScalingRecord["fit"]>): string {
   return fit.quality === "fitted" && fit.rmsError !== undefined ? `, RMS error ${fit.rmsError.toFixed(2)}x` : "";
 }
 
-/** `--scaling`: measured speedup vs workers, the ideal line, the Amdahl fit. */
+/** Weak scaling's fit line and title: Gustafson's s + (1 − s)·N, with what the points can claim. */
+function gustafsonParts(
+  record: ScalingRecord,
+  points: readonly { workers: number; speedup: number }[],
+  theme: ChartTheme,
+): { dataset?: Record<string, unknown>; title: string } {
+  const g = record.gustafson ?? { points: points.length, quality: "none" as const, curve: [] };
+  if (g.quality === "slowdown" || g.quality === "none" || g.serialFraction === undefined) {
+    const best = g.bestSpeedup ?? Math.max(0, ...points.filter((p) => p.workers >= 2).map((p) => p.speedup));
+    return {
+      title:
+        g.quality === "slowdown"
+          ? `Weak scaling: a slowdown (best scaled speedup ${best.toFixed(2)}x), overhead dominates: no Gustafson fit`
+          : "Weak scaling: measured scaled speedup",
+    };
+  }
+  const s = g.serialFraction;
+  const range = g.serialFractionRange;
+  const agreement =
+    range === null
+      ? ", no s fits every spread"
+      : range
+        ? `, s ${range.min.toFixed(2)}–${range.max.toFixed(2)} within the spreads`
+        : g.quality === "fitted" && g.rmsError !== undefined
+          ? `, RMS error ${g.rmsError.toFixed(2)}x`
+          : "";
+  const pct = `${(s * 100).toFixed(s < 0.1 ? 1 : 0)}%`;
+  return {
+    title: `Weak scaling: Gustafson serial fraction ≈ ${pct}${g.quality === "exact" ? ` (estimate from ${g.points} points)` : ""}`,
+    dataset: {
+      type: "scatter",
+      label:
+        g.quality === "fitted"
+          ? `Gustafson fit s + (1 − s)·N (s = ${s.toFixed(3)}${agreement})`
+          : `Gustafson through ${g.points} points (s ≈ ${s.toFixed(3)}, an estimate${agreement})`,
+      data: (g.curve.length
+        ? g.curve
+        : points.map((p) => ({ workers: p.workers, speedup: gustafsonSpeedup(s, p.workers) }))
+      ).map((p): XYPoint => ({ x: p.workers, y: p.speedup })),
+      showLine: true,
+      borderColor: theme.series.fit,
+      backgroundColor: theme.series.fit,
+      borderDash: [2, 4],
+      borderWidth: 3,
+      pointRadius: 0,
+      pointStyle: "line",
+      order: -1,
+    },
+  };
+}
+
+/** `--scaling`: measured speedup vs workers, the ideal line, the Amdahl fit (or, weak, Gustafson's). */
 export function scalingConfig(
   record: ScalingRecord,
   theme: ChartTheme = LIGHT_THEME,
   options: ConfigOptions = {},
 ): AnyChartConfiguration {
   const points = [...record.points].sort((a, b) => a.workers - b.workers);
+  const weak = record.weak === true;
+  const gustafson = weak ? gustafsonParts(record, points, theme) : undefined;
   const maxWorkers = Math.max(1, ...points.map((p) => p.workers), ...record.amdahl.map((p) => p.workers));
   const s = record.serialFraction ?? 0;
   const pct = `${(s * 100).toFixed(s < 0.1 ? 1 : 0)}%`;
@@ -48,9 +105,9 @@ export function scalingConfig(
   const datasets: Record<string, unknown>[] = [
     {
       type: "scatter",
-      label: whiskers.length
-        ? `measured (median of ${record.repeat!.rounds} rounds; whiskers: their range)`
-        : "measured",
+      label:
+        (weak ? "measured scaled speedup" : "measured") +
+        (whiskers.length ? ` (median of ${record.repeat!.rounds} rounds; whiskers: their range)` : ""),
       data: points.map((p): XYPoint => ({ x: p.workers, y: p.speedup })),
       showLine: true,
       borderColor: theme.series.measured,
@@ -64,7 +121,7 @@ export function scalingConfig(
     },
     {
       type: "scatter",
-      label: "ideal (speedup = workers)",
+      label: weak ? "ideal (scaled speedup = workers: no serial time)" : "ideal (speedup = workers)",
       data: [
         { x: 1, y: 1 },
         { x: maxWorkers, y: maxWorkers },
@@ -79,7 +136,8 @@ export function scalingConfig(
       order: 2,
     },
   ];
-  if (!slowdown) {
+  if (gustafson?.dataset) datasets.push(gustafson.dataset);
+  if (!weak && !slowdown) {
     datasets.push({
       type: "scatter",
       label:
@@ -122,6 +180,7 @@ export function scalingConfig(
   const best = fit.bestSpeedup ?? Math.max(0, ...points.filter((p) => p.workers >= 2).map((p) => p.speedup));
   const title =
     record.title ??
+    gustafson?.title ??
     (slowdown
       ? `Scaling: a slowdown (best ${best.toFixed(2)}x), overhead dominates: no Amdahl fit`
       : fit.quality === "none"
@@ -137,7 +196,7 @@ export function scalingConfig(
       scales: {
         x: axis(theme, { title: "workers", min: 0, max: maxWorkers, stepSize: maxWorkers <= 16 ? 1 : undefined }),
         y: axis(theme, {
-          title: "speedup (×, vs 1 worker)",
+          title: weak ? "scaled speedup (×, N × T(1) ÷ T(N))" : "speedup (×, vs 1 worker)",
           min: 0,
           fixedWidth: true,
           ...(whiskers.length ? { max: niceMax(maxSpeedup) } : {}),

@@ -183,15 +183,27 @@ export function summarizeScaling(record: ScalingRecord): string {
     : "";
   return (
     (record.title ? `${record.title}: ` : "") +
-    `scaling on ${pts.map((p) => p.workers).join(", ")} workers: ` +
+    scalingHead(record, pts) +
     `${pts.map(speedup).join(", ")} ` +
     `(wall ${pts.map(wall).join(", ")})${how}; ` +
     `${describeFit(record)}; ${plural(record.cores, "core")}`
   );
 }
 
-/** What the Amdahl fit can claim from the points it had (SPEC §3.1.1). */
+/**
+ * "scaling on 1, 2 workers: ", or for weak scaling "weak scaling on 1, 2 workers (work grows with
+ * the workers: 4, 8 items): scaled speedup ".
+ */
+function scalingHead(record: ScalingRecord, pts: ScalingRecord["points"]): string {
+  const workers = `${pts.map((p) => p.workers).join(", ")} workers`;
+  if (!record.weak) return `scaling on ${workers}: `;
+  const items = pts.every((p) => p.items !== undefined) ? `: ${pts.map((p) => p.items).join(", ")} items` : "";
+  return `weak scaling on ${workers} (work grows with the workers${items}): scaled speedup `;
+}
+
+/** What the Amdahl fit (or, for weak scaling, Gustafson's) can claim from the points it had (SPEC §3.1.1). */
 export function describeFit(record: ScalingRecord): string {
+  if (record.weak) return describeGustafson(record);
   const s = record.serialFraction ?? 0;
   const fit = record.fit ?? { points: record.points.length, quality: "exact" as const };
   const left = record.points.filter((p) => p.workers > record.cores).length;
@@ -213,6 +225,47 @@ export function describeFit(record: ScalingRecord): string {
       return (
         `Amdahl fit on ${fit.points} points: serial fraction ${s.toFixed(3)}${describeAgreement(fit)}, ` +
         `${fit.limit !== undefined ? `speedup limit ${fit.limit.toFixed(1)}x` : "no serial limit"}${leftOut}`
+      );
+  }
+}
+
+/** Weak scaling: Gustafson's fit S(N) = s + (1 − s)·N, with Amdahl's honesty rules (SPEC §3.1.1). */
+export function describeGustafson(record: ScalingRecord): string {
+  const g = record.gustafson ?? { points: record.points.length, quality: "none" as const, curve: [] };
+  const s = g.serialFraction ?? 0;
+  const left = record.points.filter((p) => p.workers > record.cores).length;
+  const leftOut = left
+    ? `, ${plural(left, "point")} above ${record.cores} workers left out (oversubscribed workers take turns)`
+    : "";
+  const range = g.serialFractionRange;
+  const agreement =
+    range === null
+      ? " (no serial fraction fits within every point's spread: Gustafson's law describes these points poorly)"
+      : range !== undefined
+        ? ` (${range.min.toFixed(range.max - range.min < 0.01 ? 3 : 2)}–${range.max.toFixed(range.max - range.min < 0.01 ? 3 : 2)} fits the spreads)`
+        : "";
+  switch (g.quality) {
+    case "none":
+      return `no Gustafson fit: it needs at least 2 points within the ${plural(record.cores, "core")}${leftOut}`;
+    case "slowdown": {
+      const best = g.bestSpeedup ?? Math.max(...record.points.filter((p) => p.workers >= 2).map((p) => p.speedup));
+      return (
+        `no Gustafson fit: a slowdown (best scaled speedup with 2 or more workers ${best.toFixed(2)}x: ` +
+        `the workers together did less work per second than one worker alone): overhead (starting tasks, copying data, messages) ` +
+        `dominates, and Gustafson's law, whose scaled speedup never falls below 1x, does not describe it; ` +
+        `give each task more work and measure again`
+      );
+    }
+    case "exact":
+      return (
+        `Gustafson fit s + (1 − s)·N, an estimate from ${g.points} points: serial fraction ≈ ${s.toFixed(3)}${agreement} ` +
+        `(two points fix the one parameter, so this is an estimate, not a test of the law; ` +
+        `testing it needs 3 or more points within the cores)${leftOut}`
+      );
+    case "fitted":
+      return (
+        `Gustafson fit s + (1 − s)·N on ${g.points} points: serial fraction ${s.toFixed(3)}${agreement}` +
+        `${g.rmsError !== undefined ? `, the points fit with an RMS error of ${g.rmsError.toFixed(2)}x` : ""}${leftOut}`
       );
   }
 }

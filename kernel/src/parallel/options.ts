@@ -97,6 +97,13 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
     example: "1,2,4",
   },
   {
+    flag: "--weak",
+    type: "flag",
+    help:
+      "with --scaling: weak scaling, the work grows with the workers (the --map expression and the SPMD body see " +
+      "the pool size as `size`); scaled speedup N × T(1) ÷ T(N) against Gustafson's law",
+  },
+  {
     flag: "--repeat",
     type: "int",
     metavar: "N",

@@ -30,6 +30,11 @@ export interface ParallelPlan {
   continueOnError: boolean;
   compare: boolean;
   scaling?: number[];
+  /**
+   * --weak with --scaling: the work grows with the workers. Map mode evaluates the --map
+   * expression (or calls the API's items function) once per pool size, with that size as `size`.
+   */
+  weak: boolean;
   /** --repeat N with --compare / --scaling: timed rounds after the warm-up (absent: the automatic rule). */
   repeat?: number;
   groupOutputs: boolean;
@@ -112,6 +117,14 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
         `, or drop ${repeatFlag}.`,
     );
   }
+  if (o.weak && !o.scaling) {
+    const weakFlag = name("weak", "--weak");
+    throw fail(
+      `${weakFlag} makes ${scalingFlag} grow the work with the workers; add ${scalingFlag}` +
+        (magic ? " (e.g. %%parallel --scaling 1,2,4 --weak)" : ` (e.g. { scaling: [1, 2, 4], weak: true })`) +
+        `, or drop ${weakFlag}.`,
+    );
+  }
   if (!block && (o.compare || o.scaling))
     throw fail(`--no-block cannot be combined with ${compareFlag} or ${scalingFlag}.`);
   const cluster = planCluster(source, o, defaults, mode, name, fail);
@@ -144,6 +157,7 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
     continueOnError: Boolean(o.continueOnError),
     compare: Boolean(o.compare),
     scaling: o.scaling as number[] | undefined,
+    weak: Boolean(o.weak),
     repeat: o.repeat as number | undefined,
     groupOutputs: Boolean(o.groupOutputs),
     // The programmatic API is quiet unless asked: it returns values to code, not to a reader.

@@ -7,6 +7,7 @@ import { packNumbers } from "../transfer/pack-numbers";
 import { analyzeScope } from "../lang/scope";
 import { typecheckBody } from "./typecheck";
 import { collectVariables } from "./variables";
+import { mapExprAtSize, WEAK_SIZE_NAME } from "./weak";
 
 /** A %%parallel cell made ready to dispatch: items, variables and compiled code. */
 export interface PreparedJob {
@@ -18,7 +19,17 @@ export interface PreparedJob {
   serialSource: string;
   /** SPMD: names the body declares at top level (they stay on the workers). */
   declared: string[];
+  /**
+   * --weak in map mode: the items at a pool size (the --map expression evaluated with `size`, or
+   * the API's items function called with it). `items` holds those of the smallest size.
+   */
+  itemsFor?: (size: number) => Promise<unknown[]>;
+  /** Warnings to show before the run (e.g. --weak with items that do not depend on the size). */
+  warnings: string[];
 }
+
+/** parallel.map's items: an iterable, or (weak scaling) a function of the pool size. */
+export type GivenItems = Iterable<unknown> | ((size: number) => Iterable<unknown>);
 
 export const CELL_FILENAME = "cell";
 
@@ -38,10 +49,18 @@ export async function prepareJob(
   plan: ParallelPlan,
   code: KernelCode,
   workerGlobals: Iterable<string>,
-  givenItems?: Iterable<unknown>,
+  givenItems?: GivenItems,
 ): Promise<PreparedJob> {
+  const warnings: string[] = [];
+  const itemsFor = plan.mode === "map" ? weakItems(plan, code, givenItems, warnings) : undefined;
   const listed =
-    plan.mode !== "map" ? undefined : givenItems ? Array.from(givenItems) : await evaluateItems(plan.mapExpr!, code);
+    plan.mode !== "map"
+      ? undefined
+      : itemsFor
+        ? await itemsFor(Math.min(...plan.scaling!))
+        : givenItems
+          ? Array.from(givenItems as Iterable<unknown>)
+          : await evaluateItems(plan.mapExpr!, code);
   const items = listed && (packNumbers(listed) as unknown[]);
   const scope = analyzeScope(plan.body);
   const context = new Set(contextNames(plan));
@@ -65,16 +84,69 @@ export async function prepareJob(
     compiled,
     serialSource,
     declared: plan.mode === "spmd" ? [...scope.topLevel] : [],
+    itemsFor: itemsFor && (async (size) => packNumbers(await itemsFor(size)) as unknown[]),
+    warnings,
   };
 }
 
-async function evaluateItems(expr: string, code: KernelCode): Promise<unknown[]> {
+/**
+ * Map mode with --weak: how to get the items at each pool size, or undefined when they are fixed
+ * (then `warnings` says the work will not grow). Without --weak, a function of the size is an error.
+ */
+function weakItems(
+  plan: ParallelPlan,
+  code: KernelCode,
+  givenItems: GivenItems | undefined,
+  warnings: string[],
+): ((size: number) => Promise<unknown[]>) | undefined {
+  if (typeof givenItems === "function") {
+    if (!plan.weak) {
+      throw new MagicOptionError(
+        `${plan.caller}: the items are a function of the pool size, which only weak scaling calls ` +
+          "({ scaling: [1, 2, 4], weak: true }); pass the items themselves (an array or other iterable).",
+      );
+    }
+    return async (size) => iterableOrFail(givenItems(size), `the items function (called with size ${size})`, plan);
+  }
+  if (!plan.weak) return undefined;
+  if (givenItems !== undefined) {
+    warnings.push(
+      `Warning: ${plan.caller} with weak: true got fixed items, so every pass does the same work and the work does not ` +
+        "grow with the workers: this measures strong scaling. Pass a function of the pool size instead, " +
+        "e.g. (size) => Array.from({ length: 4 * size }, (_, i) => i).",
+    );
+    return undefined;
+  }
+  const expr = plan.mapExpr!;
+  if (!analyzeScope(`(${expr});`).free.has(WEAK_SIZE_NAME)) {
+    warnings.push(
+      `Warning: --weak: the --map expression ${expr} does not use ${WEAK_SIZE_NAME} (the pool size of each pass), ` +
+        "so every pass does the same work and the work does not grow with the workers: this measures strong scaling. " +
+        `Make the work depend on ${WEAK_SIZE_NAME}, e.g. --map Array.from({ length: 4 * ${WEAK_SIZE_NAME} }, (_, i) => i).`,
+    );
+  }
+  return (size) => evaluateItems(expr, code, size);
+}
+
+function iterableOrFail(value: unknown, what: string, plan: ParallelPlan): unknown[] {
+  if (value == null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function") {
+    throw new MagicOptionError(
+      `${plan.caller}: ${what} must give an iterable (an array, typed array, Set, Map or generator), got ${value === null ? "null" : typeof value}.`,
+    );
+  }
+  return Array.from(value as Iterable<unknown>);
+}
+
+async function evaluateItems(expr: string, code: KernelCode, size?: number): Promise<unknown[]> {
   let value: unknown;
   try {
-    value = (await code.execute(expr)).value;
+    value = (await code.execute(size === undefined ? expr : mapExprAtSize(expr, size))).value;
   } catch (e) {
     const why = e instanceof CompileError ? e.message.replace(/^\d+:\d+ - /gm, "") : (e as Error).message;
-    throw new MagicOptionError(`%%parallel: --map ${expr} could not be evaluated in the kernel: ${why}`, { cause: e });
+    const at = size === undefined ? "" : ` with ${WEAK_SIZE_NAME} = ${size}`;
+    throw new MagicOptionError(`%%parallel: --map ${expr} could not be evaluated in the kernel${at}: ${why}`, {
+      cause: e,
+    });
   }
   if (value == null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function") {
     throw new MagicOptionError(

@@ -5,7 +5,7 @@ import { dispatch, Dispatched, startWorkers } from "./dispatch";
 import type { ParallelEnv } from "./env";
 import { withCellLine } from "./cell-line";
 import type { ParallelPlan } from "./plan";
-import { prepareJob, PreparedJob } from "./prepare";
+import { GivenItems, prepareJob, PreparedJob } from "./prepare";
 import { showRunReport } from "./report";
 import { runScaling } from "./scaling";
 import { copiedNotShared, lostClasses } from "./variables";
@@ -21,9 +21,10 @@ export type ParallelOutcome = { values: unknown[] } | { handle: ParallelHandle }
 export async function runParallel(
   planned: ParallelPlan,
   env: ParallelEnv,
-  items?: Iterable<unknown>,
+  items?: GivenItems,
 ): Promise<ParallelOutcome> {
   const job = await prepareJob(planned, env.code, env.runners.workerGlobals, items);
+  for (const warning of job.warnings) env.sink.stream("stderr", `${warning}\n`);
   const runner = env.runners.runnerFor(planned);
   // A cluster's size is known once it answers: without --workers a run takes all its slots.
   const plan = planned.cluster ? await sizeForCluster(planned, runner, env) : planned;

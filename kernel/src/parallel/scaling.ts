@@ -1,6 +1,7 @@
 import os from "node:os";
 import { chartBundle } from "../charts/lazy";
 import { buildScalingRecord } from "../charts/amdahl";
+import { buildWeakScalingRecord, scaledSpeedups } from "../charts/gustafson";
 import { formatDuration } from "../format";
 import type { RepeatInfo, ScalingRecord } from "../run/records";
 import type { Runner } from "../run/runner";
@@ -16,6 +17,10 @@ import { measureRounds, Rounds, spreadOf } from "./rounds";
  * warm-up pass at the largest size runs first, so that every worker has compiled and warmed the
  * code before any pass is timed; then rounds of 1, 2, 4, 1, 2, 4 … (plan.repeat, or rounds.ts's
  * rule), each speedup a median of per-round ratios.
+ *
+ * With --weak (plan.weak) the work grows with the workers: a map's items are evaluated for each
+ * size before anything is timed (the warm-up at the largest size runs that size's items), and each
+ * point's speedup is the scaled speedup N × T(1) ÷ T(N), fitted by Gustafson's law.
  */
 export async function runScaling(
   plan: ParallelPlan,
@@ -29,16 +34,20 @@ export async function runScaling(
   const largest = Math.max(...sizes);
   const lastTimes: number[] = [];
   const timed: Dispatched[] = [];
+  const jobs = new Map<number, PreparedJob>();
+  for (const n of sizes) jobs.set(n, job.itemsFor ? { ...job, items: await job.itemsFor(n) } : job);
+  // Weak scaling's passes differ in their work: say how much each has.
+  const weakItems = (n: number) => (plan.weak && job.itemsFor ? ` (${jobs.get(n)!.items!.length} items)` : "");
   const rounds = await measureRounds<number>(
     {
       passes: sizes,
       warmup: [largest],
       repeat: plan.repeat,
-      speedups: (times) => perRoundSpeedups(sizes, times),
+      speedups: (times) => (plan.weak ? scaledSpeedups : perRoundSpeedups)(sizes, times),
     },
     async (workers, round) => {
       const warm = round === 0;
-      const run = await dispatch(plan, job, runner, env, {
+      const run = await dispatch(plan, jobs.get(workers)!, runner, env, {
         workers,
         quiet: true,
         dropStreams: warm ? undefined : dropped,
@@ -48,7 +57,7 @@ export async function runScaling(
         run.grouped?.flush((name, text) => env.sink.stream(name, text));
         env.sink.stream(
           "stdout",
-          `Warm-up on ${workers} worker${workers === 1 ? "" : "s"}: ${formatDuration(wallMs)} (not counted).\n`,
+          `Warm-up on ${workers} worker${workers === 1 ? "" : "s"}${weakItems(workers)}: ${formatDuration(wallMs)} (not counted).\n`,
         );
       } else {
         timed.push(run);
@@ -57,7 +66,7 @@ export async function runScaling(
           const times = sizes.map((_, k) => (k === sizes.length - 1 ? wallMs : lastTimes[k]));
           env.sink.stream(
             "stdout",
-            `Round ${round}: ${sizes.map((n, k) => `${n} worker${n === 1 ? "" : "s"} ${formatDuration(times[k])}`).join(", ")}\n`,
+            `Round ${round}: ${sizes.map((n, k) => `${n} worker${n === 1 ? "" : "s"}${weakItems(n)} ${formatDuration(times[k])}`).join(", ")}\n`,
           );
         }
         lastTimes[sizes.indexOf(workers)] = wallMs;
@@ -69,7 +78,10 @@ export async function runScaling(
     env.sink.stream("stdout", "(The timed passes' own output is not shown: the warm-up's above is the same code's.)\n");
   }
   if (!plan.quiet) {
-    const record = scalingRecord(sizes, rounds, os.availableParallelism());
+    const record = scalingRecord(sizes, rounds, os.availableParallelism(), {
+      weak: plan.weak,
+      items: job.items && sizes.map((n) => jobs.get(n)!.items!.length),
+    });
     const disturbance = plan.cluster ? undefined : combineDisturbances(timed);
     if (disturbance) record.disturbance = disturbance;
     const bundle = await chartBundle(record);
@@ -89,13 +101,17 @@ export function perRoundSpeedups(sizes: readonly number[], times: readonly numbe
   return times.map((t) => (t > 0 ? baseline / t : 0));
 }
 
-/** The scaling record from the rounds: medians, spreads and each round's times per point. */
+/**
+ * The scaling record from the rounds: medians, spreads and each round's times per point; with
+ * `weak`, scaled speedups and Gustafson's fit. `items`: a map's item count at each size.
+ */
 export function scalingRecord(
   sizes: readonly number[],
   rounds: Pick<Rounds, "times" | "warmupMs" | "rule">,
   cores: number,
+  options: { weak?: boolean; items?: readonly number[] } = {},
 ): ScalingRecord {
-  const perRound = rounds.times.map((t) => perRoundSpeedups(sizes, t));
+  const perRound = rounds.times.map((t) => (options.weak ? scaledSpeedups : perRoundSpeedups)(sizes, t));
   const runs = sizes.map((workers, k) => {
     const wall = spreadOf(rounds.times.map((t) => t[k]));
     const speedup = spreadOf(perRound.map((s) => s[k]));
@@ -108,7 +124,8 @@ export function scalingRecord(
       rounds: rounds.times.map((t) => t[k]),
     };
   });
-  const record = buildScalingRecord(
+  const build = options.weak ? buildWeakScalingRecord : buildScalingRecord;
+  const record = build(
     runs.map(({ workers, wallMs, speedup, speedupMin, speedupMax }) => ({
       workers,
       wallMs,
@@ -119,11 +136,13 @@ export function scalingRecord(
     cores,
   );
   for (const point of record.points) {
-    const run = runs.find((r) => r.workers === point.workers);
-    if (!run) continue;
+    const k = runs.findIndex((r) => r.workers === point.workers);
+    if (k < 0) continue;
+    const run = runs[k];
     point.wallMsMin = run.wall.min;
     point.wallMsMax = run.wall.max;
     point.rounds = run.rounds;
+    if (options.items) point.items = options.items[k];
   }
   const repeat: RepeatInfo = {
     rounds: rounds.times.length,

@@ -2,6 +2,7 @@ import { CompileError } from "../errors";
 import { remapCellLines } from "../executor/executor";
 import type { KernelCode } from "../executor/kernel-code";
 import { ParallelPlan } from "./plan";
+import { mapExprAtSize } from "./weak";
 
 /**
  * Type-checks a %%parallel body in the kernel, against the kernel's declarations, with the
@@ -17,7 +18,7 @@ export function typecheckBody(code: KernelCode, plan: ParallelPlan, workerGlobal
   if (plan.mode === "map") {
     header.push("declare function paralabItemOf$<T>(items: Iterable<T>): T;");
     header.push(
-      `async function paralabCheck$(rank: number, index: number) { const ${plan.itemName} = paralabItemOf$(${plan.mapExpr});`,
+      `async function paralabCheck$(rank: number, index: number) { const ${plan.itemName} = paralabItemOf$(${plan.weak ? mapExprAtSize(plan.mapExpr!, "1 as number") : plan.mapExpr});`,
     );
   } else {
     header.push("async function paralabCheck$(rank: number, size: number, comm: ParalabComm$) {");

@@ -189,6 +189,8 @@ export interface ScalingPoint {
   wallMsMin?: number;
   wallMsMax?: number;
   rounds?: number[];
+  /** Map mode: the items this point's passes ran (with --weak they grow with the workers). */
+  items?: number;
 }
 
 /** How well the Amdahl fit is determined by the points it was fitted on. */
@@ -217,9 +219,37 @@ export interface AmdahlFit {
 }
 
 /** `application/vnd.paralab.scaling.v1+json`: `%%parallel --scaling 1,2,4`. */
+/**
+ * Gustafson's law fitted to weak scaling's scaled speedups: with a serial fraction s of the time on
+ * N workers, N workers do N − s(N − 1) times one worker's work in the same time, S(N) = s + (1 − s)·N.
+ */
+export interface GustafsonFit {
+  /** Points used: those with workers ≤ cores (as AmdahlFit.points). */
+  points: number;
+  /** As AmdahlFit.quality: "exact" from 2 points (an estimate), "fitted" from 3 or more within the cores. */
+  quality: "none" | "exact" | "fitted" | "slowdown";
+  /** The least-squares s in [0, 1]; absent for "none" and "slowdown". */
+  serialFraction?: number;
+  /** "exact" and "fitted": root mean square of (scaled speedup − Gustafson's), in x. */
+  rmsError?: number;
+  /** With spreads: the s whose line passes within every point's spread; null when none does. */
+  serialFractionRange?: { min: number; max: number } | null;
+  /** "slowdown" only: the best scaled speedup with 2 or more workers (below 1). */
+  bestSpeedup?: number;
+  /** The fitted line s + (1 − s)·N, for drawing; empty for "none" and "slowdown". */
+  curve: { workers: number; speedup: number }[];
+}
+
 export interface ScalingRecord {
   version: 1;
   kind: "scaling";
+  /**
+   * Weak scaling (--weak): the work grows with the workers; each point's speedup is the scaled
+   * speedup N × T(1) ÷ T(N), fitted by `gustafson` (no Amdahl fit: `fit` and `serialFraction` are
+   * absent, `amdahl` empty). Absent in strong scaling and older records.
+   */
+  weak?: boolean;
+  gustafson?: GustafsonFit;
   /** Absent in older records (then readers treat the fit as an estimate and claim no limit). */
   fit?: AmdahlFit;
   title?: string;
