@@ -1,14 +1,20 @@
 import type { Disturbance } from "../run/records";
 import type { Dispatched } from "./dispatch";
 
-/** A pass's disturbance: what the observer read, with the time its workers held tasks. */
+/**
+ * A pass's disturbance: other programs' cores as the observer read them, and the workers' wait
+ * for a core within their tasks as the workers measured it (the observer's whole-run figure also
+ * counts the messaging between tasks, which for thousands of tiny tasks is most of the time).
+ */
 export function disturbanceOf(run: Dispatched): Disturbance | undefined {
   const contention = run.utilization.contention;
   if (!contention) return undefined;
+  const tasks = run.result.tasks;
+  const measured = tasks.length > 0 && tasks.every((t) => t.waitMs !== undefined);
   return {
     otherCores: contention.otherCores,
-    waitedMs: contention.workerWaitMs,
-    inTaskMs: run.result.tasks.reduce((sum, t) => sum + Math.max(0, t.endMs - t.startMs), 0),
+    waitedMs: measured ? tasks.reduce((sum, t) => sum + t.waitMs!, 0) : contention.workerWaitMs,
+    inTaskMs: tasks.reduce((sum, t) => sum + Math.max(0, t.endMs - t.startMs), 0),
   };
 }
 

@@ -149,6 +149,7 @@ export class JobRun {
       startMs: msg.startMs,
       endMs: msg.endMs,
       cpuMs: msg.cpuMs,
+      ...(msg.waitMs !== undefined ? { waitMs: msg.waitMs } : {}),
       status,
       bytesIn: task.bytesIn,
       bytesOut: msg.bytesOut,

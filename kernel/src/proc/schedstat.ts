@@ -21,6 +21,19 @@ export function ownThreadCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** The calling thread's CPU time and wait for a core, ms (no wait where schedstat cannot be read). */
+export function ownThreadTimes(): ThreadTimes {
+  if (linux) {
+    try {
+      const times = parseSchedstatTimes(fs.readFileSync("/proc/thread-self/schedstat", "latin1"));
+      if (times) return times;
+    } catch {
+      linux = false;
+    }
+  }
+  return { cpuMs: ownThreadCpuMs(), waitMs: 0 };
+}
+
 /** Another thread's CPU time, ms (tid omitted: the process's main thread), or undefined when unreadable. */
 export function threadCpuMs(pid: number, tid?: number): number | undefined {
   return threadTimes(pid, tid)?.cpuMs;

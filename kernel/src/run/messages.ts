@@ -113,6 +113,8 @@ export interface ResultMessage {
   startMs: number;
   endMs: number;
   cpuMs: number;
+  /** Time the worker's thread was ready to run but waited for a core during the task (absent where unknown). */
+  waitMs?: number;
   /** Time spent in the user function only (excludes compiling and messaging). */
   execMs: number;
   bytesOut: number;

@@ -47,6 +47,8 @@ export interface TaskRecord {
   endMs: number;
   /** CPU time the task used on its worker, ms. */
   cpuMs: number;
+  /** Time its worker's thread was ready to run but waited for a core during the task, ms (absent where unknown). */
+  waitMs?: number;
   status: TaskStatus;
   /** Bytes copied to the worker for this task (estimated, see transfer/bytes.ts; includes the job's variables on a worker's first task). */
   bytesIn?: number;
@@ -115,7 +117,10 @@ export interface Disturbance {
    * Read from 10 ms ticks: meaningful over runs of a few hundred ms.
    */
   otherCores: number;
-  /** The workers' threads' time ready to run but waiting for a core (schedstat run_delay), all workers, ms. */
+  /**
+   * The workers' threads' time ready to run but waiting for a core (schedstat run_delay) while
+   * they held tasks, all tasks together, ms.
+   */
   waitedMs: number;
   /** The time the workers held tasks: the sum of the tasks' durations, ms. */
   inTaskMs: number;

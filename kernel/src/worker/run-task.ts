@@ -18,7 +18,7 @@ import { reviveShared } from "../sync/revive";
 import { attachWaitBoard } from "../sync/wait-board";
 import * as sharedApi from "../sync/index";
 import { WorkerComm } from "./comm";
-import { ownThreadCpuMs, ownThreadId } from "../proc/schedstat";
+import { ownThreadId, ownThreadTimes } from "../proc/schedstat";
 import { epochMs, workerStats } from "./metrics";
 import { captureStreams } from "./streams";
 import { GraphStore } from "./graph-store";
@@ -97,7 +97,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   async function runTask(msg: TaskMessage): Promise<void> {
     runningJob = msg.jobId;
     const startMs = epochMs();
-    const cpu0 = ownThreadCpuMs();
+    const clock0 = ownThreadTimes();
     let values: unknown[] = [];
     const errors: ItemError[] = [];
     let execMs = 0;
@@ -156,6 +156,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       errors.push({ offset: 0, error: toRemoteError(e) });
     }
     const endMs = epochMs();
+    const clock = ownThreadTimes();
     const result: ResultMessage = {
       type: "result",
       jobId: msg.jobId,
@@ -165,7 +166,8 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       cancelled: wasCancelled,
       startMs,
       endMs,
-      cpuMs: ownThreadCpuMs() - cpu0,
+      cpuMs: clock.cpuMs - clock0.cpuMs,
+      waitMs: clock.waitMs - clock0.waitMs,
       execMs,
       bytesOut: estimateBytes(values),
       stats: workerStats(host.kind),
