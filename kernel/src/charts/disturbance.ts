@@ -2,7 +2,7 @@
  * When a run's times measure the machine's load more than the parallelism, in words (SPEC
  * §3.1.1). Pure, shared with the labextension; the figures come from monitor/disturbance.ts.
  */
-import type { Disturbance } from "../run/records";
+import type { Disturbance, RunRecord, ScalingRecord } from "../run/records";
 
 /** Workers kept from a core this share of the time they held tasks: the times are disturbed. */
 export const DISTURBED_WAIT_SHARE = 0.1;
@@ -62,3 +62,24 @@ export function describeDisturbance(
 
 /** A measured ratio's label when other programs disturbed what it divides. */
 export const DISTURBED_RATIO = "measured under disturbance: run it again on a quieter machine";
+
+/** Appended to the title of a chart whose ratios were measured under disturbance. */
+export const DISTURBED_TITLE = " (measured under disturbance)";
+
+/**
+ * The wall time a record's disturbance covers: a run's own, or every timed pass of a comparison
+ * or a scaling series (their disturbance is read over all of them).
+ */
+export function coveredWallMs(record: RunRecord | ScalingRecord): number {
+  if (record.kind === "scaling") {
+    return record.points.reduce((sum, p) => sum + (p.rounds?.reduce((a, b) => a + b, 0) ?? p.wallMs), 0);
+  }
+  const c = record.compare;
+  if (!c) return record.wallMs;
+  return c.rounds?.reduce((sum, r) => sum + r.serialMs + r.parallelMs, 0) ?? c.serialMs + c.parallelMs;
+}
+
+/** Whether a record's times were taken while its workers waited for cores. */
+export function isDisturbed(record: RunRecord | ScalingRecord): boolean {
+  return record.disturbance !== undefined && readDisturbance(record.disturbance, coveredWallMs(record)).disturbed;
+}

@@ -25,6 +25,7 @@ import { ChartTheme, LIGHT_THEME, withAlpha } from "./theme";
 import { BORDERLESS_BELOW_PX, MIN_BAR_PX, timelineBars } from "./timeline-strips";
 import { utilizationDatasets, utilizationLines } from "./utilization";
 import { waitingDataset } from "./waiting";
+import { DISTURBED_TITLE, isDisturbed } from "./disturbance";
 import { Whisker, whiskersPlugin } from "./whiskers";
 
 export const STATUS_LABEL: Record<TaskStatus, string> = { ok: "ok", error: "error", cancelled: "cancelled" };
@@ -262,7 +263,7 @@ export function compareConfig(
     rounds > 1 && cmp.speedupMin !== undefined && cmp.speedupMax !== undefined
       ? ` (${cmp.speedupMin.toFixed(2)}–${cmp.speedupMax.toFixed(2)}x over ${rounds} rounds; whiskers: fastest to slowest round)`
       : "";
-  const title = `Serial vs parallel: ${cmp.speedup.toFixed(2)}x speedup${spread}`;
+  const title = `Serial vs parallel: ${cmp.speedup.toFixed(2)}x speedup${spread}${isDisturbed(record) ? DISTURBED_TITLE : ""}`;
   const base = baseOptions(theme, options, title, 200, true);
   const longest = Math.max(cmp.serialMs, cmp.parallelMs, ...whiskers.map((w) => w.max));
   return {

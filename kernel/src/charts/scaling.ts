@@ -2,6 +2,7 @@
  * The scaling chart: measured speedup against workers, the ideal line and the Amdahl fit; for weak
  * scaling (record.weak), the scaled speedup against the ideal line N and Gustafson's line.
  */
+import { DISTURBED_TITLE, isDisturbed } from "./disturbance";
 import type { TooltipItem } from "chart.js";
 import type { ScalingRecord } from "../run/records";
 import { amdahlSpeedup } from "./amdahl";
@@ -179,13 +180,13 @@ export function scalingConfig(
   }
   const best = fit.bestSpeedup ?? Math.max(0, ...points.filter((p) => p.workers >= 2).map((p) => p.speedup));
   const title =
-    record.title ??
-    gustafson?.title ??
-    (slowdown
-      ? `Scaling: a slowdown (best ${best.toFixed(2)}x), overhead dominates: no Amdahl fit`
-      : fit.quality === "none"
-        ? "Scaling: measured speedup"
-        : `Scaling: Amdahl serial fraction ≈ ${pct}${caveat}`);
+    (record.title ??
+      gustafson?.title ??
+      (slowdown
+        ? `Scaling: a slowdown (best ${best.toFixed(2)}x), overhead dominates: no Amdahl fit`
+        : fit.quality === "none"
+          ? "Scaling: measured speedup"
+          : `Scaling: Amdahl serial fraction ≈ ${pct}${caveat}`)) + (isDisturbed(record) ? DISTURBED_TITLE : "");
   const base = baseOptions(theme, options, title, 380, true);
   return {
     type: "scatter",

@@ -7,7 +7,7 @@
  */
 import { formatBytes, formatDuration } from "../format";
 import type { MonitorRecord, ParalabRecord, RunRecord, ScalingRecord } from "../run/records";
-import { describeDisturbance } from "./disturbance";
+import { coveredWallMs, describeDisturbance, DISTURBED_RATIO, isDisturbed } from "./disturbance";
 import { capitalize, IN_TASK_CPU, MACHINE_CPU, MACHINE_CPU_SOURCE, WORKER_CPU, WORKER_CPU_SOURCE } from "./cpu-labels";
 import { summarizeGraph } from "./graph-summary";
 import { describeRounds } from "./repeats";
@@ -116,7 +116,14 @@ export function summarizeRun(record: RunRecord): string {
   if (record.workers > record.cores) {
     parts.push(`oversubscribed: ${record.workers} workers on ${plural(record.cores, "core")}`);
   }
-  const disturbance = record.disturbance && describeDisturbance(record.disturbance, record);
+  // A run too short to judge already says its times mean little.
+  const judged = record.tasks.length > 0 && !isTooShort(record.wallMs, record.cpuMs);
+  const disturbance =
+    judged &&
+    record.disturbance &&
+    (record.compare
+      ? describeDisturbance(record.disturbance, { ...record, wallMs: coveredWallMs(record) }, "the timed passes")
+      : describeDisturbance(record.disturbance, record));
   if (disturbance) parts.push(disturbance);
   if (record.compare) parts.push(describeComparison(record));
   return (record.title ? `${record.title}: ` : "") + parts.join("; ");
@@ -144,7 +151,11 @@ function describeComparison(record: RunRecord): string {
       ? ` (${c.speedupMin.toFixed(2)}–${c.speedupMax.toFixed(2)}x over ${rounds} rounds)`
       : "";
   let text = `${head}: speedup ${c.speedup.toFixed(2)}x${spread}, efficiency ${efficiency}%`;
-  if (c.speedup > record.workers) {
+  const disturbed = isDisturbed(record);
+  if (disturbed) {
+    // Other load may have fallen on one pass more than the other: no conclusion about caches.
+    text += ` (${DISTURBED_RATIO})`;
+  } else if (c.speedup > record.workers) {
     text +=
       c.speedup <= record.workers * NOISE_FACTOR
         ? ` (above the ideal ${record.workers}x by ${Math.round((c.speedup / record.workers - 1) * 100)}%: within timing noise; run it again to see it vary)`
@@ -186,8 +197,19 @@ export function summarizeScaling(record: ScalingRecord): string {
     scalingHead(record, pts) +
     `${pts.map(speedup).join(", ")} ` +
     `(wall ${pts.map(wall).join(", ")})${how}; ` +
-    `${describeFit(record)}; ${plural(record.cores, "core")}`
+    `${describeFit(record)}${describeScalingDisturbance(record)}; ${plural(record.cores, "core")}`
   );
+}
+
+/** A scaling series measured while the workers waited for cores: its speedups and fit say so. */
+function describeScalingDisturbance(record: ScalingRecord): string {
+  if (!record.disturbance) return "";
+  const note = describeDisturbance(
+    record.disturbance,
+    { wallMs: coveredWallMs(record), cores: record.cores, workers: Math.max(...record.points.map((p) => p.workers)) },
+    "the timed passes",
+  );
+  return note ? `; ${note}; the speedups and the fit were ${DISTURBED_RATIO}` : "";
 }
 
 /**
