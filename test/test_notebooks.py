@@ -394,6 +394,23 @@ def test_06_oversubscription_and_amdahl():
         assert within_cores["fit"]["quality"] == "exact" and "limit" not in within_cores["fit"]
         assert "Amdahl estimate from 2 points" in summary_text(c) and not re.search(r"speedup limit \d", summary_text(c))
 
+    # weak scaling: the --map expression at each pool size (4 tasks per worker), Gustafson's fit
+    c = cell(nb, "%%parallel --map Array.from({ length: 4 * size }")
+    weak = bundle(c, SCALING_MIME)
+    assert weak["weak"] is True and weak["amdahl"] == [] and "serialFraction" not in weak
+    assert [(p["workers"], p["items"]) for p in weak["points"]] == [(1, 4), (2, 8)], weak["points"]
+    assert "does not use size" not in text(c, "stderr")
+    assert "Warm-up on 2 workers (8 items)" in text(c), text(c)
+    words = summary_text(c)
+    assert words.startswith("weak scaling on 1, 2 workers (work grows with the workers: 4, 8 items): scaled speedup 1.00x, "), words
+    gustafson = weak["gustafson"]
+    if gustafson["quality"] == "slowdown":  # a busy machine: no serial fraction, and words why
+        assert "serialFraction" not in gustafson and gustafson["curve"] == [] and "overhead" in words, words
+    else:
+        assert 0 <= gustafson["serialFraction"] <= 1 and len(gustafson["curve"]) >= 2, gustafson
+        assert gustafson["curve"][0] == {"workers": 1, "speedup": 1} or abs(gustafson["curve"][0]["speedup"] - 1) < 1e-9
+        assert re.search(r"Gustafson fit s \+ \(1 − s\)·N, an estimate from 2 points: serial fraction ≈ \d\.\d{3}", words), words
+
 
 # --- 07 concurrency vs parallelism ----------------------------------------------------------------
 
