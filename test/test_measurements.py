@@ -66,8 +66,13 @@ def test_two_points_give_an_estimate_and_no_limit(kc):
     words = summary(out)
     cores = scaling["cores"]
     if cores <= 2:
-        assert scaling["fit"]["quality"] == "exact" and "limit" not in scaling["fit"]
-        assert "Amdahl estimate from 2 points" in words and not re.search(r"speedup limit \d", words), words
+        fit = scaling["fit"]
+        assert "limit" not in fit and not re.search(r"speedup limit \d", words), words
+        # On a busy machine the 2-worker pass can be the slower one: then there is no fit at all.
+        if fit["quality"] == "slowdown":
+            assert "no Amdahl fit: a slowdown" in words, words
+        else:
+            assert fit["quality"] == "exact" and "Amdahl estimate from 2 points" in words, words
 
 
 def spread_ok(median, low, high):
