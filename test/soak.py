@@ -9,7 +9,9 @@ back, rejections nobody awaits and runs with charts, in a fixed rotation, throug
 started by jupyter_client. Every `--every` cells it samples the kernel's RSS, its threads and its
 child processes, and prints a table. It exits 1 when something leaked: threads or child processes
 above the first sample (the pools are full by then), or RSS grown by more than a quarter (and
-100 MB) from the sample after warm-up to the last."""
+100 MB) from the sample after warm-up to the last, or RSS after a full GC in the kernel grown by
+more than GC_RSS_GROWTH_MB from cell 100 to the end (the least of the last three samples: a
+worker's heap, which that GC does not reach, comes and goes)."""
 import argparse
 import os
 import sys
@@ -24,6 +26,13 @@ from conftest import run, shell_reply  # noqa: E402
 
 THREADS = 2
 PROCESSES = 2
+# RSS after a full GC, cell 100 → 500: measured 301 → 325 MB before the heap and malloc bounds
+# (kernel/heap-bound.ts, the kernel spec's MALLOC_MMAP_THRESHOLD_), mostly warm-up that levels off.
+GC_RSS_GROWTH_MB = 50
+# A full GC in the kernel's main isolate (the kernel runs without --expose-gc), as a cell.
+FULL_GC = ('const v8$ = require("v8"); v8$.setFlagsFromString("--expose-gc"); '
+           'const gc$ = require("vm").runInNewContext("gc"); v8$.setFlagsFromString("--no-expose-gc"); gc$(); gc$();')
+# (twice, and a moment for V8's background unmapper: after one GC the pages it freed are still mapped)
 
 CELLS = [
     ("plain", "let s = 0; for (let i = 0; i < 2e5; i++) s += i; s", "ok"),
@@ -97,15 +106,18 @@ def soak(cells=500, every=50, out=sys.stdout):
         run_cell(km, kc, f"%%parallel --processes --workers {PROCESSES} --quiet\nrank", "ok")
         samples = []
         t0 = time.time()
-        print(f"{'cells':>6} {'RSS MB':>8} {'threads':>8} {'children':>9} {'seconds':>8}", file=out)
+        print(f"{'cells':>6} {'RSS MB':>8} {'after GC':>11} {'threads':>8} {'children':>9} {'seconds':>8}", file=out)
         for i in range(1, cells + 1):
             kind, code, expect = CELLS[(i - 1) % len(CELLS)]
             run_cell(km, kc, code, expect)
             if i % every == 0 or i == cells:
                 s = sample(pid)
                 s["cells"] = i
+                run_cell(km, kc, FULL_GC, "ok")
+                time.sleep(0.5)
+                s["rss_gc_mb"] = sample(pid)["rss_mb"]
                 samples.append(s)
-                print(f"{i:>6} {s['rss_mb']:>8.0f} {s['threads']:>8} {s['children']:>9} {time.time() - t0:>8.0f}", file=out, flush=True)
+                print(f"{i:>6} {s['rss_mb']:>8.0f} {s['rss_gc_mb']:>11.0f} {s['threads']:>8} {s['children']:>9} {time.time() - t0:>8.0f}", file=out, flush=True)
         return samples
     finally:
         kc.stop_channels()
@@ -124,6 +136,12 @@ def leaks(samples, rss=True):
     base = samples[1] if len(samples) > 2 else first
     if rss and last["rss_mb"] > base["rss_mb"] * 1.25 and last["rss_mb"] - base["rss_mb"] > 100:
         problems.append(f"RSS grew from {base['rss_mb']:.0f} MB (after {base['cells']} cells) to {last['rss_mb']:.0f} MB")
+    after = [s for s in samples if s["cells"] >= 100]
+    if rss and len(after) >= 4:
+        end = min(s["rss_gc_mb"] for s in after[-3:])
+        if end - after[0]["rss_gc_mb"] > GC_RSS_GROWTH_MB:
+            problems.append(f"RSS after a full GC grew from {after[0]['rss_gc_mb']:.0f} MB (after {after[0]['cells']} cells) "
+                            f"to {end:.0f} MB (more than {GC_RSS_GROWTH_MB} MB)")
     return problems
 
 

@@ -12,6 +12,7 @@ import type { RunObserver } from "../parallel/observer";
 import type { Runners } from "../parallel/runners";
 import { CellRunner } from "../protocol/handler";
 import { captureConsole } from "./console-capture";
+import { boundHeapAfterCell } from "./heap-bound";
 
 /** What a cell's scope holds beyond the execute request: the kernel's long-lived parts. */
 export interface KernelParts {
@@ -97,6 +98,7 @@ export class KernelCellRunner implements CellRunner {
       leave();
       restore();
       this.abort = undefined;
+      boundHeapAfterCell();
     }
   }
 
