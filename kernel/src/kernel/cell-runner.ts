@@ -12,7 +12,7 @@ import type { RunObserver } from "../parallel/observer";
 import type { Runners } from "../parallel/runners";
 import { CellRunner } from "../protocol/handler";
 import { captureConsole } from "./console-capture";
-import { boundHeapAfterCell } from "./heap-bound";
+import { HeapBound } from "./heap-bound";
 
 /** What a cell's scope holds beyond the execute request: the kernel's long-lived parts. */
 export interface KernelParts {
@@ -26,6 +26,7 @@ export interface KernelParts {
 export class KernelCellRunner implements CellRunner {
   private abort?: AbortController;
   private readonly shutdownHooks: ((restart: boolean) => Promise<void>)[] = [];
+  private readonly heap = new HeapBound();
   readonly executor: CellExecutor;
 
   constructor(
@@ -98,7 +99,7 @@ export class KernelCellRunner implements CellRunner {
       leave();
       restore();
       this.abort = undefined;
-      boundHeapAfterCell();
+      this.heap.afterCell();
     }
   }
 

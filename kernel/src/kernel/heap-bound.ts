@@ -21,30 +21,46 @@ import vm from "node:vm";
  */
 const SLACK = 96 * 1024 * 1024;
 
-let collect: (() => void) | undefined;
-let liveAfterGc = 0;
-let pending: NodeJS.Timeout | undefined;
-
-/** A full GC without --expose-gc (which would put `gc` on the cells' global). */
-function fullGc(): () => void {
-  if (!collect) {
-    v8.setFlagsFromString("--expose-gc");
-    collect = vm.runInNewContext("gc") as () => void;
-    v8.setFlagsFromString("--no-expose-gc");
-  }
-  return collect;
+/** What the bound reads and does; tests give their own. */
+export interface HeapControls {
+  usedBytes(): number;
+  collect(): void;
+  /** Runs fn soon, after the cell's reply has left. */
+  defer(fn: () => void): void;
 }
 
-/** Call when a cell ends: schedules a full GC if cells left much more garbage than V8 needs. */
-export function boundHeapAfterCell(): void {
-  if (pending) return;
-  const used = v8.getHeapStatistics().used_heap_size;
-  if (!liveAfterGc) liveAfterGc = used; // the first cell: as good a baseline as any
-  if (used <= liveAfterGc + Math.max(liveAfterGc, SLACK)) return;
-  pending = setTimeout(() => {
-    pending = undefined;
-    fullGc()();
-    liveAfterGc = v8.getHeapStatistics().used_heap_size;
-  }, 0);
-  pending.unref();
+/** A full GC without --expose-gc (which would put `gc` on the cells' global). */
+function v8FullGc(): () => void {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  v8.setFlagsFromString("--no-expose-gc");
+  return gc;
+}
+
+let gc: (() => void) | undefined;
+const V8_CONTROLS: HeapControls = {
+  usedBytes: () => v8.getHeapStatistics().used_heap_size,
+  collect: () => (gc ??= v8FullGc())(),
+  defer: (fn) => setTimeout(fn, 0).unref(),
+};
+
+export class HeapBound {
+  #liveAfterGc = 0;
+  #pending = false;
+
+  constructor(private readonly controls: HeapControls = V8_CONTROLS) {}
+
+  /** Call when a cell ends: schedules a full GC if cells left much more garbage than V8 needs. */
+  afterCell(): void {
+    if (this.#pending) return;
+    const used = this.controls.usedBytes();
+    if (!this.#liveAfterGc) this.#liveAfterGc = used; // the first cell: as good a baseline as any
+    if (used <= this.#liveAfterGc + Math.max(this.#liveAfterGc, SLACK)) return;
+    this.#pending = true;
+    this.controls.defer(() => {
+      this.#pending = false;
+      this.controls.collect();
+      this.#liveAfterGc = this.controls.usedBytes();
+    });
+  }
 }
