@@ -10,7 +10,7 @@ export interface BenchArgs {
   jsonPath: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--full] [--only kernel,toplevel,tiny,cpu,data,cell,ipp,gpu,cluster,graph] [--json FILE]
+export const USAGE = `usage: npm run bench -- [--quick] [--full] [--only kernel,deno,toplevel,tiny,cpu,data,cell,ipp,gpu,cluster,graph] [--json FILE]
   --quick   reduced run (under ~90 s)
   --full    also the slow cases (GPU matmul 1024, ~40 s)
   --only    run only these sections

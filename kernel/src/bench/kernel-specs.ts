@@ -13,7 +13,8 @@ export interface KernelSpecDir {
   remove(): void;
 }
 
-export function makeKernelSpecs(): KernelSpecDir {
+/** `extra`: more specs by name (the deno section adds Deno's). */
+export function makeKernelSpecs(extra: Record<string, unknown> = {}): KernelSpecDir {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paralab-bench-"));
   const tslabBin = path.join(path.dirname(require.resolve("tslab/package.json")), "bin", "tslab");
   const specs: Record<string, unknown> = {
@@ -23,6 +24,7 @@ export function makeKernelSpecs(): KernelSpecDir {
       display_name: "TypeScript (tslab)",
       language: "typescript",
     },
+    ...extra,
   };
   for (const [name, spec] of Object.entries(specs)) {
     fs.mkdirSync(path.join(dir, "kernels", name), { recursive: true });

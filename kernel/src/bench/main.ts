@@ -11,6 +11,7 @@ import { cpuSnapshot, describeMachine, othersPercent } from "./machine";
 import { formatSection, formatSummary, type BenchContext, type SectionResult } from "./report";
 import * as cpu from "./sections/cpu-bound";
 import * as data from "./sections/data-movement";
+import * as deno from "./sections/deno";
 import * as gpu from "./sections/gpu-matmul";
 import * as graph from "./sections/graph";
 import * as ipp from "./sections/ipyparallel";
@@ -23,6 +24,7 @@ import * as toplevel from "./sections/top-level";
 
 const SECTIONS: { id: string; run: (ctx: BenchContext) => Promise<SectionResult> }[] = [
   { id: kernel.ID, run: kernel.runKernelLatency },
+  { id: deno.ID, run: deno.runDeno },
   { id: toplevel.ID, run: toplevel.runTopLevel },
   { id: tiny.ID, run: tiny.runTinyTasks },
   { id: cpu.ID, run: cpu.runCpuBound },
