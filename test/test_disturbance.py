@@ -11,7 +11,8 @@ from conftest import ok
 from test_parallel import RUN_MIME, SCALING_MIME, displays
 
 BURN = "function burn(units: number): number { let x = 0; for (let i = 0; i < units * 200_000; i++) x += Math.sqrt(i); return x; }"
-CELL = "%%parallel --workers 2 --map [60, 60, 60, 60, 60, 60]\nburn(item)"
+# Long enough (over 200 ms even on a quiet machine) for /proc/stat's 10 ms ticks to say what others took.
+CELL = "%%parallel --workers 2 --map [150, 150, 150, 150, 150, 150]\nburn(item)"
 WAITING = "workers waiting for a core (mean %)"
 
 

@@ -44,7 +44,8 @@ def test_a_short_run_has_its_whole_utilization(kc):
     out = ok(kc, "%%parallel --workers 2 --map [150, 150]\nburn(item)")
     record = displays(out)[-1][RUN_MIME]
     samples = record["workerSamples"]
-    assert len(samples) >= 20, f"{len(samples)} utilization points for a {record['wallMs']:.0f} ms run"
+    # A point every 4 ms (the scheduler's tick), allowing the timer to run up to twice as late under load.
+    assert len(samples) >= record["wallMs"] / 8, f"{len(samples)} utilization points for a {record['wallMs']:.0f} ms run"
     assert record["workerSamplesFromMs"] <= record["startMs"], "from the start of the run"
     assert samples[-1]["tMs"] >= record["endMs"] - 1, "to its end"
     assert all(len(s["workers"]) == 2 and all(0 <= w <= 100 for w in s["workers"]) for s in samples)

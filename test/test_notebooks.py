@@ -427,7 +427,7 @@ def test_07_concurrency_vs_parallelism():
     c = cell(nb, "%%parallel --map [100, 100, 100, 100, 100] --chunksize 1 --compare")
     record = bundle(c, RUN_MIME)
     assert record["compare"]["serialMs"] > 0 and len(record["tasks"]) == 5
-    assert "Serial pass on one worker thread (w0)" in text(c)
+    assert re.search(r"Round 1: serial on one worker thread \(w0\) [\d.]+ ms, parallel on 2 workers", text(c)), text(c)
     c = cell(nb, "%%parallel --map [200, 200, 200, 200, 200, 200]")
     assert result(c) == "[ 200, 200, 200, 200, 200, 200 ]"
     assert len(bundle(c, RUN_MIME)["tasks"]) == 6
