@@ -145,13 +145,16 @@ export function rmsResidual(serialFraction: number, points: readonly SpeedupPoin
 }
 
 /**
- * The serial fractions whose Amdahl curve passes within every point's spread (speedupMin to
- * speedupMax). Amdahl's speedup falls as s grows, so each point with n > 1 bounds s from both sides:
- * s ≥ s(speedupMax) and s ≤ s(speedupMin). Undefined when no point with 2 or more workers has a
- * spread; null when no s in [0, 1] passes through all of them (the law does not describe the
- * points within their spreads).
+ * The serial fractions whose law passes within every point's spread (speedupMin to speedupMax), for
+ * a law whose speedup falls as s grows (Amdahl's, Gustafson's): `fractionFor(speedup, workers)` is
+ * the s that gives `speedup`, so each point with n > 1 bounds s from both sides, s ≥ s(speedupMax)
+ * and s ≤ s(speedupMin). Undefined when no point with 2 or more workers has a spread; null when no
+ * s in [0, 1] passes through all of them (the law does not describe the points within their spreads).
  */
-export function serialFractionRange(points: readonly SpeedupPoint[]): { min: number; max: number } | null | undefined {
+export function fractionRange(
+  points: readonly SpeedupPoint[],
+  fractionFor: (speedup: number, workers: number) => number,
+): { min: number; max: number } | null | undefined {
   let lo = 0;
   let hi = 1;
   let any = false;
@@ -163,11 +166,16 @@ export function serialFractionRange(points: readonly SpeedupPoint[]): { min: num
     any = true;
     const top = Math.max(min, max, p.speedup);
     const bottom = Math.min(min, max, p.speedup);
-    lo = Math.max(lo, serialFractionFor(top, p.workers));
-    hi = Math.min(hi, bottom > 0 ? serialFractionFor(bottom, p.workers) : 1);
+    lo = Math.max(lo, fractionFor(top, p.workers));
+    hi = Math.min(hi, bottom > 0 ? fractionFor(bottom, p.workers) : 1);
   }
   if (!any) return undefined;
   return lo <= hi ? { min: Math.max(0, lo), max: Math.min(1, hi) } : null;
+}
+
+/** The Amdahl serial fractions the points' spreads allow (see fractionRange). */
+export function serialFractionRange(points: readonly SpeedupPoint[]): { min: number; max: number } | null | undefined {
+  return fractionRange(points, serialFractionFor);
 }
 
 /** One measured run of a `--scaling` series. */

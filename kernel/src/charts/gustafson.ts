@@ -7,7 +7,7 @@
  * SPEC §3.1.1): two points give an estimate, a slowdown gets no serial fraction.
  */
 import type { GustafsonFit, ScalingPoint, ScalingRecord } from "../run/records";
-import type { ScalingRun, SpeedupPoint } from "./amdahl";
+import { fractionRange, type ScalingRun, type SpeedupPoint } from "./amdahl";
 
 /** Gustafson's scaled speedup for serial fraction s (clamped to [0, 1]) on n workers. */
 export function gustafsonSpeedup(serialFraction: number, workers: number): number {
@@ -51,28 +51,11 @@ export function gustafsonFractionFor(speedup: number, workers: number): number {
   return (workers - speedup) / (workers - 1);
 }
 
-/**
- * The serial fractions whose line passes within every point's spread (speedupMin to speedupMax).
- * S falls as s grows, so each point with N > 1 bounds s from both sides. Undefined when no such
- * point has a spread; null when no s in [0, 1] passes through all of them.
- */
+/** The Gustafson serial fractions the points' spreads allow (see amdahl.ts fractionRange). */
 export function gustafsonFractionRange(
   points: readonly SpeedupPoint[],
 ): { min: number; max: number } | null | undefined {
-  let lo = 0;
-  let hi = 1;
-  let any = false;
-  for (const p of points) {
-    if (!isUsable(p) || p.workers <= 1) continue;
-    const min = p.speedupMin ?? p.speedupMax;
-    const max = p.speedupMax ?? p.speedupMin;
-    if (min === undefined || max === undefined || !Number.isFinite(min) || !Number.isFinite(max)) continue;
-    any = true;
-    lo = Math.max(lo, gustafsonFractionFor(Math.max(min, max, p.speedup), p.workers));
-    hi = Math.min(hi, gustafsonFractionFor(Math.min(min, max, p.speedup), p.workers));
-  }
-  if (!any) return undefined;
-  return lo <= hi ? { min: Math.max(0, lo), max: Math.min(1, hi) } : null;
+  return fractionRange(points, gustafsonFractionFor);
 }
 
 /** Gustafson's line for drawing: integer worker counts 1..maxWorkers (at most maxPoints, spread evenly). */

@@ -19,6 +19,28 @@ function fitAgreement(fit: NonNullable<ScalingRecord["fit"]>): string {
   return fit.quality === "fitted" && fit.rmsError !== undefined ? `, RMS error ${fit.rmsError.toFixed(2)}x` : "";
 }
 
+/** A fitted law's curve (Amdahl's or Gustafson's), drawn dotted on top of the measured points. */
+function fitLine(
+  label: string,
+  curve: readonly { workers: number; speedup: number }[],
+  theme: ChartTheme,
+): Record<string, unknown> {
+  return {
+    type: "scatter",
+    label,
+    data: curve.map((p): XYPoint => ({ x: p.workers, y: p.speedup })),
+    showLine: true,
+    borderColor: theme.series.fit,
+    backgroundColor: theme.series.fit,
+    // Dotted and drawn on top: where it passes through the measured points, both stay visible.
+    borderDash: [2, 4],
+    borderWidth: 3,
+    pointRadius: 0,
+    pointStyle: "line",
+    order: -1,
+  };
+}
+
 /** Weak scaling's fit line and title: Gustafson's s + (1 − s)·N, with what the points can claim. */
 function gustafsonParts(
   record: ScalingRecord,
@@ -48,25 +70,13 @@ function gustafsonParts(
   const pct = `${(s * 100).toFixed(s < 0.1 ? 1 : 0)}%`;
   return {
     title: `Weak scaling: Gustafson serial fraction ≈ ${pct}${g.quality === "exact" ? ` (estimate from ${g.points} points)` : ""}`,
-    dataset: {
-      type: "scatter",
-      label:
-        g.quality === "fitted"
-          ? `Gustafson fit s + (1 − s)·N (s = ${s.toFixed(3)}${agreement})`
-          : `Gustafson through ${g.points} points (s ≈ ${s.toFixed(3)}, an estimate${agreement})`,
-      data: (g.curve.length
-        ? g.curve
-        : points.map((p) => ({ workers: p.workers, speedup: gustafsonSpeedup(s, p.workers) }))
-      ).map((p): XYPoint => ({ x: p.workers, y: p.speedup })),
-      showLine: true,
-      borderColor: theme.series.fit,
-      backgroundColor: theme.series.fit,
-      borderDash: [2, 4],
-      borderWidth: 3,
-      pointRadius: 0,
-      pointStyle: "line",
-      order: -1,
-    },
+    dataset: fitLine(
+      g.quality === "fitted"
+        ? `Gustafson fit s + (1 − s)·N (s = ${s.toFixed(3)}${agreement})`
+        : `Gustafson through ${g.points} points (s ≈ ${s.toFixed(3)}, an estimate${agreement})`,
+      g.curve.length ? g.curve : points.map((p) => ({ workers: p.workers, speedup: gustafsonSpeedup(s, p.workers) })),
+      theme,
+    ),
   };
 }
 
@@ -139,26 +149,17 @@ export function scalingConfig(
   ];
   if (gustafson?.dataset) datasets.push(gustafson.dataset);
   if (!weak && !slowdown) {
-    datasets.push({
-      type: "scatter",
-      label:
+    datasets.push(
+      fitLine(
         fit.quality === "fitted"
           ? `Amdahl fit (serial fraction s = ${s.toFixed(3)}${fitAgreement(fit)})`
           : `Amdahl through ${fit.points} points (s ≈ ${s.toFixed(3)}, an estimate${fitAgreement(fit)})`,
-      data: (record.amdahl.length
-        ? record.amdahl
-        : points.map((p) => ({ workers: p.workers, speedup: amdahlSpeedup(s, p.workers) }))
-      ).map((p): XYPoint => ({ x: p.workers, y: p.speedup })),
-      showLine: true,
-      borderColor: theme.series.fit,
-      backgroundColor: theme.series.fit,
-      // Dotted and drawn on top: where it passes through the measured points, both stay visible.
-      borderDash: [2, 4],
-      borderWidth: 3,
-      pointRadius: 0,
-      pointStyle: "line",
-      order: -1,
-    });
+        record.amdahl.length
+          ? record.amdahl
+          : points.map((p) => ({ workers: p.workers, speedup: amdahlSpeedup(s, p.workers) })),
+        theme,
+      ),
+    );
   }
   if (record.cores > 0 && record.cores < maxWorkers) {
     datasets.push({
