@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { PARALAB_VERSION } from "../version";
+import { installCodeCache } from "./code-cache";
 import { install, uninstall } from "./install";
 import type { Target } from "./paths";
 
@@ -47,8 +48,12 @@ program
   .description("run the kernel (Jupyter starts this through the kernel spec)")
   .requiredOption("--config-path <file>", "the connection file Jupyter wrote")
   .action(async (o: { configPath: string }) => {
+    // The TypeScript compiler through V8's code cache (cli/code-cache.ts), written once the
+    // kernel is ready, so that it also holds what V8 compiled while building the first program.
+    const cache = process.env.PARALAB_CODE_CACHE === "0" ? undefined : installCodeCache();
     const { serveKernel } = await import("../kernel/serve");
     await serveKernel(o.configPath);
+    if (cache) setImmediate(() => cache.save());
   });
 
 program
