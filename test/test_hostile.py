@@ -124,6 +124,22 @@ def test_the_kernel_reports_its_own_unawaited_rejection_on_the_next_cell(kc):
     )
 
 
+def test_a_restart_during_a_background_run_says_the_pool_was_restarted_not_exit_code_null(kc, tmp_path):
+    # Each task marks that it runs, then waits; %workers restart comes once both run (no timing).
+    ok(kc, f"%%parallel --map [0, 1] --chunksize 1 --no-block --out h\n"
+           f"require('fs').writeFileSync('{tmp_path}/started-' + item, '');\n"
+           "await new Promise((r) => setTimeout(r, 60000)); item")
+    ok(kc, f"while (!['0', '1'].every((i) => require('fs').existsSync('{tmp_path}/started-' + i)))\n"
+           "  await new Promise((r) => setTimeout(r, 20));")
+    ok(kc, "%workers restart")
+    reply = error(kc, "await h")
+    assert reply["ename"] == "WorkerExitError", reply
+    assert re.search(r"\[w[01]\] was stopped while running task\(s\) [01]: the pool was restarted \(%workers restart\)\. "
+                     r"Its state is lost; run the cell again\.", reply["evalue"]), reply["evalue"]
+    assert "exit code" not in reply["evalue"] and "null" not in reply["evalue"]
+    assert value(ok(kc, "%%parallel --quiet\nrank")) == "[ 0, 1 ]"
+
+
 def test_an_interrupt_keeps_idle_process_workers_and_their_state(kc, km):
     ok(kc, "%%parallel --processes --quiet\nconst pstate = rank + 100;")
     msg_id = kc.execute("while (true) {}")

@@ -73,3 +73,57 @@ describe("no message says '..'", () => {
     );
   });
 });
+
+describe("WorkerExitError: a worker stopped on purpose says what stopped it, never an exit code", () => {
+  const cases: [Parameters<typeof WorkerExitError.stopped>, RegExp][] = [
+    [
+      [1, "restart", { indices: [3] }],
+      /^\[w1\] was stopped while running task\(s\) 3: the pool was restarted \(%workers restart\)\. Its state is lost; run the cell again\.$/,
+    ],
+    [
+      [2, "resize", { spmd: true }],
+      /^\[w2\] was stopped while running its part of the SPMD cell: the pool was made smaller \(%workers N\)\./,
+    ],
+    [[0, "memory"], /^\[w0\] was stopped: the pool was restarted to take a new heap limit \(%workers --memory\)\./],
+    [[0, "interrupt"], /^\[w0\] was stopped: the cell was interrupted while the worker started\./],
+    [[0, "memory-check"], /^\[w0\] was stopped: the pool would not fit in memory\./],
+    [
+      [4, "close", { worker: "h:9/w4" }],
+      /^\[h:9\/w4\] was stopped: the pool was closed \(the kernel is shutting down\)\./,
+    ],
+  ];
+  for (const [args, expected] of cases) {
+    it(args[1], () => {
+      const e = WorkerExitError.stopped(...args);
+      assert.ok(e instanceof WorkerExitError);
+      assert.equal(e.name, "WorkerExitError");
+      assert.equal(e.stopReason, args[1]);
+      assert.match(e.message, expected);
+      assert.doesNotMatch(e.message, /exit code|null|Probable cause/);
+    });
+  }
+
+  it("a worker that never started says so, without an exit code", () => {
+    assert.match(
+      WorkerExitError.notStarted(2, false).message,
+      /^\[w2\] the worker could not be started: it died 3 times/,
+    );
+    assert.match(WorkerExitError.notStarted(0, true).message, /^no worker could be started: each died 3 times/);
+    assert.doesNotMatch(WorkerExitError.notStarted(0, true).message, /exit code|null/);
+  });
+
+  it("a real exit keeps its code or signal, and an unknown code is left out", () => {
+    const cause = "the cell called process.exit(3)";
+    assert.match(
+      new WorkerExitError(1, { exitCode: 3, signal: null, cause }).message,
+      /^\[w1\] worker exited \(exit code 3\)\. Probable cause/,
+    );
+    assert.match(
+      new WorkerExitError(1, { exitCode: null, signal: "SIGKILL", cause }).message,
+      /worker exited \(signal SIGKILL\)/,
+    );
+    const unknown = new WorkerExitError(1, { exitCode: null, signal: null, cause });
+    assert.match(unknown.message, /^\[w1\] worker exited\. Probable cause/);
+    assert.equal(unknown.stopReason, undefined);
+  });
+});

@@ -84,34 +84,54 @@ export class ResultCloneError extends TaskFailedError {
   }
 }
 
-/** A worker died (crash, process.exit, out of memory) while it held tasks. */
+/** Why a worker was stopped on purpose, as the user who did it would say it. */
+export type WorkerStopReason = "restart" | "memory" | "resize" | "interrupt" | "memory-check" | "close";
+
+const STOP_REASONS: Record<WorkerStopReason, string> = {
+  restart: "the pool was restarted (%workers restart)",
+  memory: "the pool was restarted to take a new heap limit (%workers --memory)",
+  resize: "the pool was made smaller (%workers N)",
+  interrupt: "the cell was interrupted while the worker started",
+  "memory-check": "the pool would not fit in memory",
+  close: "the pool was closed (the kernel is shutting down)",
+};
+
+interface HeldTasks {
+  indices?: number[];
+  spmd?: boolean;
+  /** The worker's name where `w${rank}` says too little (a cluster's host:pid/w0). */
+  worker?: string;
+}
+
+/**
+ * A worker died (crash, process.exit, out of memory) while it held tasks, or was stopped on
+ * purpose (WorkerExitError.stopped) or never started (WorkerExitError.notStarted).
+ */
 export class WorkerExitError extends Error {
   override name = "WorkerExitError";
   readonly rank: number;
+  /** null when the worker did not exit by itself (stopped on purpose, never started) or a signal ended it. */
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly indices: number[];
+  /** Why it was stopped on purpose; undefined when it died. */
+  readonly stopReason: WorkerStopReason | undefined;
   constructor(
     rank: number,
-    detail: {
+    detail: HeldTasks & {
       exitCode: number | null;
       signal: string | null;
       cause: string;
-      indices?: number[];
-      spmd?: boolean;
-      /** The worker's name where `w${rank}` says too little (a cluster's host:pid/w0). */
-      worker?: string;
     },
     options?: ErrorOptions,
   ) {
-    const how = detail.signal ? `signal ${detail.signal}` : `exit code ${detail.exitCode}`;
-    const held = detail.indices?.length
-      ? ` while running task(s) ${fmtIndices(detail.indices)}`
-      : detail.spmd
-        ? " while running its part of the SPMD cell"
-        : "";
+    const how = detail.signal
+      ? ` (signal ${detail.signal})`
+      : detail.exitCode === null
+        ? ""
+        : ` (exit code ${detail.exitCode})`;
     super(
-      `[${detail.worker ?? `w${rank}`}] worker exited (${how})${held}. Probable cause: ${clause(detail.cause)}. ` +
+      `[${workerName(rank, detail)}] worker exited${how}${heldText(detail)}. Probable cause: ${clause(detail.cause)}. ` +
         `The worker was replaced (its state is lost); fix the cause and run the cell again.`,
       options,
     );
@@ -119,7 +139,57 @@ export class WorkerExitError extends Error {
     this.exitCode = detail.exitCode;
     this.signal = detail.signal;
     this.indices = detail.indices ?? [];
+    this.stopReason = undefined;
   }
+
+  /**
+   * The one error for a worker stopped on purpose (piscina's Errors.ThreadTermination()): it did
+   * not exit by itself, so there is no exit code to show, only what stopped it.
+   */
+  static stopped(rank: number, reason: WorkerStopReason, held: HeldTasks = {}): WorkerExitError {
+    return WorkerExitError.#worded(
+      rank,
+      held,
+      reason,
+      `[${workerName(rank, held)}] was stopped${heldText(held)}: ${STOP_REASONS[reason]}. ` +
+        `Its state is lost; run the cell again.`,
+    );
+  }
+
+  /** The workers a run needs died each time they started (MAX_START_FAILURES in a row). */
+  static notStarted(rank: number, all: boolean): WorkerExitError {
+    return WorkerExitError.#worded(
+      rank,
+      {},
+      undefined,
+      `${all ? "no worker could be started: each" : `[w${rank}] the worker could not be started: it`} died 3 times while starting. ` +
+        `Check that the machine has memory to spare (%workers shows the heap limit) and run the cell again.`,
+    );
+  }
+
+  static #worded(
+    rank: number,
+    held: HeldTasks,
+    reason: WorkerStopReason | undefined,
+    message: string,
+  ): WorkerExitError {
+    const e = new WorkerExitError(rank, { ...held, exitCode: null, signal: null, cause: "" });
+    e.message = message;
+    (e as { stopReason: WorkerStopReason | undefined }).stopReason = reason;
+    return e;
+  }
+}
+
+function workerName(rank: number, held: HeldTasks): string {
+  return held.worker ?? `w${rank}`;
+}
+
+function heldText(held: HeldTasks): string {
+  return held.indices?.length
+    ? ` while running task(s) ${fmtIndices(held.indices)}`
+    : held.spmd
+      ? " while running its part of the SPMD cell"
+      : "";
 }
 
 /**

@@ -120,8 +120,7 @@ export class GraphRun {
       if (slot && slot.state === "idle" && !slot.task) idle.push(r);
     }
     if (alive === 0 && !this.spec.scheduler.finished) {
-      const cause = "no worker could be started (each died 3 times while starting)";
-      return this.abort(undefined, new WorkerExitError(0, { exitCode: null, signal: null, cause }));
+      return this.abort(undefined, WorkerExitError.notStarted(0, true));
     }
     if (idle.length > 0) {
       for (const [rank, batch] of batchesByRank(this.spec.scheduler.assign(idle))) this.dispatch(rank, batch);

@@ -121,13 +121,7 @@ export class JobRun {
       const slot = this.host.slot(r);
       if (!slot) continue;
       if (slot.state === "dead" && this.spec.queue.pending > 0) {
-        return this.fail(
-          new WorkerExitError(r, {
-            exitCode: null,
-            signal: null,
-            cause: "the worker could not be started (it died 3 times while starting)",
-          }),
-        );
+        return this.fail(WorkerExitError.notStarted(r, false));
       }
       if (slot.state !== "idle" || slot.task) continue;
       const chunk = this.spec.queue.next(r);

@@ -4,7 +4,14 @@
  * its global realm is there for the next job.
  */
 import os from "node:os";
-import { BackgroundError, PoolClosedError, PoolMemoryError, TaskAbortedError, WorkerExitError } from "../errors";
+import {
+  BackgroundError,
+  PoolClosedError,
+  PoolMemoryError,
+  TaskAbortedError,
+  WorkerExitError,
+  type WorkerStopReason,
+} from "../errors";
 import { availableMemoryBytes, privateMemoryBytes } from "../proc/memory";
 import { threadCpuMs } from "../proc/schedstat";
 import { newWaitBoard } from "../sync/wait-board";
@@ -108,14 +115,14 @@ export class Pool implements Runner {
     if (!(Number.isFinite(mb) && mb > 0))
       throw new TypeError(`memoryLimitMb must be a positive number of MB, got ${mb}`);
     this.#memoryLimitMb = mb;
-    await this.restart();
+    await this.restart("memory");
   }
 
   /** Grow or shrink to n workers (shrinking stops the highest ranks; their state is lost). */
   async resize(n: number, options: EnsureOptions = {}): Promise<void> {
     this.#checkOpen();
     checkSize(n, "size");
-    while (this.#slots.length > n) this.#retire(this.#slots.pop()!, "the pool was resized");
+    while (this.#slots.length > n) this.#retire(this.#slots.pop()!, "resize");
     await this.ensureWorkers(n, undefined, options);
   }
 
@@ -142,8 +149,7 @@ export class Pool implements Runner {
       }
       await this.#grow(n, signal);
     } catch (e) {
-      const reason =
-        e instanceof PoolMemoryError ? "the pool would not fit in memory" : "the cell was interrupted while it started";
+      const reason: WorkerStopReason = e instanceof PoolMemoryError ? "memory-check" : "interrupt";
       while (this.#slots.length > before) this.#retire(this.#slots.pop()!, reason);
       throw e;
     }
@@ -207,10 +213,10 @@ export class Pool implements Runner {
   }
 
   /** Replace every worker with a fresh one (worker state is lost; a running job fails). */
-  async restart(): Promise<void> {
+  async restart(reason: WorkerStopReason = "restart"): Promise<void> {
     this.#checkOpen();
     const n = this.#slots.length;
-    for (const s of this.#slots) this.#retire(s, "the pool was restarted");
+    for (const s of this.#slots) this.#retire(s, reason);
     this.#slots = [];
     for (let r = 0; r < n; r++) this.#spawn(r);
     await this.#whenReady();
@@ -312,7 +318,7 @@ export class Pool implements Runner {
     this.#graph?.abort(undefined, new PoolClosedError());
     const slots = this.#slots;
     this.#slots = [];
-    for (const s of slots) this.#retire(s, "the pool was closed");
+    for (const s of slots) this.#retire(s, "close");
     await Promise.race([
       Promise.all(slots.map((s) => s.exited)),
       new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref()),
@@ -456,18 +462,15 @@ export class Pool implements Runner {
     this.#graph?.pump();
   }
 
-  /** Stop a worker on purpose; a task it held fails with WorkerExitError(reason). */
-  #retire(slot: WorkerSlot, reason: string): void {
+  /** Stop a worker on purpose; a task it held fails with WorkerExitError.stopped(reason). */
+  #retire(slot: WorkerSlot, reason: WorkerStopReason): void {
     slot.retired = true;
     slot.worker.terminate();
     const task = slot.task;
     slot.task = undefined;
     slot.state = "dead";
     if (task) {
-      const error = new WorkerExitError(slot.rank, {
-        exitCode: null,
-        signal: null,
-        cause: reason,
+      const error = WorkerExitError.stopped(slot.rank, reason, {
         indices: task.spmd ? undefined : rangeIndices(task.start, task.count),
         spmd: task.spmd,
       });
