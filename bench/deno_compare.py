@@ -10,6 +10,8 @@ Options (JSON argv[1]): kernels (spec names), startups, runs, warmup, iterations
 loopRounds (per kernel name, overrides rounds: tslab's loop is ~100x slower).
 """
 import json
+import os
+import sys
 import time
 
 from jupyter_kernels import TimedKernel, args, drain_iopub, emit, log, summary_ms
@@ -61,7 +63,16 @@ def json_line(text):
     return None
 
 
+def keep_stdout_for_the_result():
+    """The kernels inherit fd 1, so anything they (or their children) print could land inside the
+    one JSON line read from our stdout: point their fd 1 at stderr, and emit on a copy of it."""
+    sys.stdout.flush()
+    sys.stdout = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+
+
 def main():
+    keep_stdout_for_the_result()
     o = args()
     names = o.get("kernels", ["paralab", "deno", "tslab"])
     startups, runs, warmup = o.get("startups", 4), o.get("runs", 50), o.get("warmup", 5)

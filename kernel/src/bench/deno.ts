@@ -14,7 +14,7 @@ export const DENO_VERSION = "2.9.6";
 
 export interface Deno {
   bin: string;
-  /** First line of `deno --version`. */
+  /** Deno's version, as `deno --version` says it: "2.9.6". */
   version: string;
   /** DENO_DIR for the kernel (its caches), inside the install folder. */
   denoDir: string;
@@ -52,7 +52,8 @@ export function ensureDeno(root: string, log: (m: string) => void): Deno | strin
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runInstall } = require(api) as { runInstall(): string };
     const bin = runInstall();
-    const version = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000 }).split("\n")[0];
+    const said = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000 });
+    const version = /^deno (\S+)/.exec(said)?.[1] ?? said.split("\n")[0];
     cached = { bin, version, denoDir: path.join(dir, "deno-dir") };
   } catch (e) {
     const err = e as { stderr?: Buffer; message?: string };

@@ -53,7 +53,7 @@ export async function runDeno(ctx: BenchContext): Promise<SectionResult> {
   const table = formatTable(
     ["kernel", "start-up ms", "1+1 ms", "new source ms", "30 M loop wall ms", "loop CPU ms"],
     names.map((n) => [
-      n === "deno" ? `deno (${deno.version})` : n,
+      n === "deno" ? `deno ${deno.version}` : n,
       ms(k[n].startup.medianMs),
       ms(k[n].latency[ONE_PLUS_ONE].medianMs),
       ms(k[n].latency[NEW_SOURCE].medianMs),
