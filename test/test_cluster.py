@@ -94,6 +94,9 @@ def test_worker_refuses_to_start_without_key_url_or_redis(redis):
     assert f"cannot reach Redis at {redis.url}/paralab: nothing listens on 127.0.0.1:{redis.port}" in gone.stderr
     bad_n = run_cli("worker", "--redis", redis.url, "--concurrency", "0", env={"PARALAB_CLUSTER_KEY": KEY})
     assert bad_n.returncode == 1 and "--concurrency must be a positive integer" in bad_n.stderr
+    bad_mb = run_cli("worker", "--redis", redis.url, "--memory", "lots", env={"PARALAB_CLUSTER_KEY": KEY})
+    assert bad_mb.returncode == 1
+    assert '--memory must be a positive whole number of MB, got "lots". Try: --memory 2048' in bad_mb.stderr
 
 
 # --- %cluster --------------------------------------------------------------------------------------
@@ -165,6 +168,43 @@ def test_map_matches_the_local_pool_with_named_lanes_and_prefixes(kc, redis, wor
     assert sum(t["count"] for t in record["tasks"]) == 200
     summary = [m["content"]["data"]["text/plain"] for m in out if m["msg_type"] in ("display_data", "update_display_data")][-1]
     assert "200 items in" in summary and "(cluster)" in summary
+
+
+UNCAUGHT = ("Promise.reject(new Error('nobody awaits me'));\n"
+            "setTimeout(() => { throw new RangeError('late'); }, 10);\n"
+            "await new Promise((r) => setTimeout(r, 300)); item * 2")
+
+
+@pytest.mark.parametrize("where", ["pool", "cluster"])
+def test_an_unawaited_rejection_or_a_throw_in_a_callback_is_a_warning_naming_the_worker(kc, redis, workers, where):
+    (w,) = workers(1)
+    ok(kc, "import { parallel } from 'paralab';")
+    on, who = ("--workers 1", "w0") if where == "pool" else (f"--cluster {redis.url}", f"{os.uname().nodename}:{w.pid}/w0")
+    out = ok(kc, f"%%parallel --map [1, 2] --chunksize 2 {on} --out doubled\n{UNCAUGHT}")
+    assert value(kc, "doubled") == "[ 2, 4 ]"
+    warnings = stdout_of(out, "stderr")
+    assert (f"Warning: worker {who}: a promise was rejected and nothing awaited it (Error: nobody awaits me). "
+            "The worker caught it and kept its state; await the promise, or add .catch(...) where it is made.") in warnings
+    assert (f"Warning: worker {who}: an error was thrown outside the running code, in a callback such as setTimeout "
+            "(RangeError: late). The worker caught it and kept its state; catch errors inside the callback.") in warnings
+    assert "TaskFailedError" not in warnings
+    assert value(kc, f"await parallel.map((x: number) => x + 1, [1, 2], {{ cluster: '{redis.url}' }})"
+                 if where == "cluster" else "await parallel.map((x: number) => x + 1, [1, 2])") == "[ 2, 3 ]"
+
+
+def test_a_cluster_task_past_the_worker_s_heap_limit_fails_naming_the_option_and_the_worker_serves_on(kc, redis, workers):
+    (w,) = workers(1, args=("--memory", "64"))
+    assert "(w0) of 64 MB heap each" in w.text()
+    name = f"{os.uname().nodename}:{w.pid}/w0"
+    reply = error(kc, f"%%parallel --map [1] --cluster {redis.url}\n"
+                      "const hog: number[][] = []; while (true) hog.push(new Array(1e5).fill(item)); 0")
+    assert reply["ename"] == "WorkerExitError", reply
+    assert re.search(rf"\[{re.escape(name)}\] worker exited \(exit code \d+\) while running task\(s\) 0\. "
+                     r"Probable cause: it ran out of memory \(its heap limit of 64 MB\); use less memory per worker, "
+                     r"or raise the limit: paralab worker --memory 128\.", reply["evalue"]), reply["evalue"]
+    out = ok(kc, f"%%parallel --map [1, 2] --cluster {redis.url}\nitem + 1")
+    assert results_of(out)[0]["text/plain"] == "[ 2, 3 ]"
+    assert w.proc.poll() is None
 
 
 def test_parallel_map_api_typed_arrays_ordering_and_chunking(kc, redis, workers):

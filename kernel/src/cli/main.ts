@@ -75,8 +75,9 @@ program
   .requiredOption("--redis <url>", "the cluster's Redis, redis[s]://[:PASSWORD@]HOST:PORT[/QUEUE]")
   .option("--queue <name>", "the queue to serve (default: the URL's path, else paralab)")
   .option("--concurrency <n>", "runtimes, i.e. tasks at once (default: this machine's cores)")
+  .option("--memory <mb>", "heap limit of each runtime, in MB (default: as the local pool's workers)")
   .option("--key-file <file>", "the key that signs tasks (default: $PARALAB_CLUSTER_KEY)")
-  .action(async (o: { redis: string; queue?: string; concurrency?: string; keyFile?: string }) => {
+  .action(async (o: { redis: string; queue?: string; concurrency?: string; memory?: string; keyFile?: string }) => {
     const { runWorkerCommand } = await import("./worker");
     await runWorkerCommand(o);
   });

@@ -5,6 +5,7 @@ export async function runWorkerCommand(o: {
   redis: string;
   queue?: string;
   concurrency?: string;
+  memory?: string;
   keyFile?: string;
 }): Promise<void> {
   let concurrency: number | undefined;
@@ -13,8 +14,17 @@ export async function runWorkerCommand(o: {
     if (!/^\d+$/.test(o.concurrency) || concurrency < 1)
       throw new Error(`--concurrency must be a positive integer, got "${o.concurrency}". Try: --concurrency 4`);
   }
+  let memoryLimitMb: number | undefined;
+  if (o.memory !== undefined) {
+    memoryLimitMb = Number(o.memory);
+    if (!/^\d+$/.test(o.memory) || memoryLimitMb < 1)
+      throw new Error(`--memory must be a positive whole number of MB, got "${o.memory}". Try: --memory 2048`);
+  }
   const log = (text: string) => console.log(text);
-  const worker = await serveWorker({ redis: o.redis, queue: o.queue, concurrency, keyFile: o.keyFile }, log);
+  const worker = await serveWorker(
+    { redis: o.redis, queue: o.queue, concurrency, memoryLimitMb, keyFile: o.keyFile },
+    log,
+  );
   const stop = () => void worker.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -49,7 +49,7 @@ interface Batch {
   done: boolean;
 }
 
-type GraphEvent = Exclude<ClusterEvent, { type: "stream" | "refused" }>;
+type GraphEvent = Exclude<ClusterEvent, { type: "stream" | "refused" | "uncaught" }>;
 
 export class ClusterGraphRun implements RunOwner {
   readonly done: Promise<GraphResult>;

@@ -124,7 +124,7 @@ export class ClusterMapRun implements RunOwner {
     }
   }
 
-  onEvent(e: Exclude<ClusterEvent, { type: "stream" | "refused" }>): void {
+  onEvent(e: Exclude<ClusterEvent, { type: "stream" | "refused" | "uncaught" }>): void {
     switch (e.type) {
       case "retry": {
         const t = this.tasks.get(e.task);

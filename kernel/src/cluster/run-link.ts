@@ -6,7 +6,7 @@
  */
 import type { Queue } from "bullmq";
 import { randomBytes } from "node:crypto";
-import { ClusterSignatureError } from "../errors";
+import { BackgroundError, ClusterSignatureError } from "../errors";
 import type { JobHooks } from "../run/jobs";
 import type { ClusterAddress } from "./address";
 import { isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
@@ -31,12 +31,14 @@ export interface RunLinkDeps {
   listWorkers(): Promise<WorkerInfo[]>;
   /** What to tell a user who has no worker: how to start one. */
   startHint: string;
+  /** A runtime caught an error outside its task: shown as a warning on the running cell, as the local pool's are. */
+  onBackgroundError?: (error: BackgroundError) => void;
 }
 
 /** The run that uses the link: it hears the events of its tasks and decides what they mean. */
 export interface RunOwner {
-  /** A task's result, loss or retry (output and refusals are handled by the link). */
-  onEvent(e: Exclude<ClusterEvent, { type: "stream" | "refused" }>): void;
+  /** A task's result, loss or retry (output, uncaught errors and refusals are handled by the link). */
+  onEvent(e: Exclude<ClusterEvent, { type: "stream" | "refused" | "uncaught" }>): void;
   /** BullMQ gave up on a task: the workers that held it stopped while they ran it, more than once. */
   onTaskFailed(task: number, reason: string | undefined): void;
   /** The run cannot go on. */
@@ -212,6 +214,8 @@ export class RunLink {
 
   private dispatch(e: ClusterEvent): void {
     if (e.type === "stream") this.onStream?.(this.lane(e.worker), e.name, e.text, e.worker);
+    else if (e.type === "uncaught")
+      this.d.onBackgroundError?.(new BackgroundError(`worker ${e.worker}`, e.kind, e.error));
     else if (e.type === "refused") {
       this.refusedBy.add(e.worker);
       void this.checkRefusals();

@@ -5,7 +5,7 @@
  */
 import { Queue } from "bullmq";
 import { randomBytes } from "node:crypto";
-import { ClusterNoWorkersError, MagicOptionError, PoolClosedError } from "../errors";
+import { ClusterNoWorkersError, MagicOptionError, PoolClosedError, type BackgroundError } from "../errors";
 import type { GraphHooks, GraphJob, GraphResult, GraphScheduler } from "../run/graphs";
 import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
 import type { Runner } from "../run/runner";
@@ -43,6 +43,8 @@ export class ClusterRunner implements Runner {
     readonly address: ClusterAddress,
     /** Read at each run (throws ClusterKeyError naming what to set). */
     private readonly key: () => Buffer,
+    /** A runtime caught an error outside its task (as the local pool's onBackgroundError). */
+    private readonly onBackgroundError?: (error: BackgroundError) => void,
   ) {}
 
   /** Slots (runtimes) of the workers seen last. */
@@ -147,6 +149,7 @@ export class ClusterRunner implements Runner {
         newReader: () => connectRedis(this.address, { name: "paralab-kernel events", hint: LOCAL_POOL_HINT }),
         listWorkers: () => listWorkers(this.#redis!, this.address.queue),
         startHint: this.startHint,
+        onBackgroundError: this.onBackgroundError,
       },
       workers,
     );

@@ -1,29 +1,39 @@
 /**
- * One runtime of a `paralab worker`: a worker thread running the same runtime as the local pool
- * (worker/thread-entry.js → startWorker). BullMQ stays on the process's main thread, which runs no
- * user code, so that its locks are renewed even while a task spins in `while (true) {}` (a
- * blocked event loop would let BullMQ think the job stalled and run it twice).
+ * One runtime of a `paralab worker`: the local pool's own thread runtime (run/runtimes, spawned
+ * with the same heap limit and worded the same way when it dies), driven one task at a time.
+ * BullMQ stays on the process's main thread, which runs no user code, so that its locks are
+ * renewed even while a task spins in `while (true) {}` (a blocked event loop would let BullMQ
+ * think the job stalled and run it twice).
  */
-import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import { describeExit } from "../run/runtimes/crash";
+import { spawnWorker, type PoolWorker } from "../run/runtimes/index";
 import type {
-  FromWorker,
   GraphResultMessage,
   GraphTaskMessage,
   GraphToWorker,
   ResultMessage,
   TaskMessage,
+  UncaughtMessage,
 } from "../run/messages";
 
-const ENTRY = path.join(__dirname, "..", "worker", "thread-entry.js");
+/** The option that raises a runtime's heap limit, as out-of-memory errors name it. */
+export const MEMORY_OPTION = "paralab worker --memory";
 
 export type TaskOutcome =
   | { kind: "result"; msg: ResultMessage }
   | { kind: "graph"; msg: GraphResultMessage }
   /** The thread died while it held the task (user code exited it, crashed it, or ran it out of memory). */
-  | { kind: "exit"; exitCode: number; cause: string }
+  | { kind: "exit"; exitCode: number | null; cause: string }
   /** Stopped on purpose (the run was cancelled). */
   | { kind: "cancelled" };
+
+/** What a runtime tells the process that serves it, besides task outcomes. */
+export interface RuntimeEvents {
+  onStream(thread: RuntimeThread, name: "stdout" | "stderr", text: string): void;
+  /** The runtime caught an error outside its task (an un-awaited rejection, a throw in a callback) and lives on. */
+  onUncaught(thread: RuntimeThread, m: UncaughtMessage): void;
+  onExit(thread: RuntimeThread): void;
+}
 
 export class RuntimeThread {
   state: "starting" | "idle" | "busy" | "dead" = "starting";
@@ -32,42 +42,41 @@ export class RuntimeThread {
   /** The run of the task it holds now, or held last (where output written later goes). */
   run: string | undefined;
   readonly ready: Promise<void>;
-  private readonly worker: Worker;
+  private readonly worker: PoolWorker;
   private pending: ((o: TaskOutcome) => void) | undefined;
-  private lastError: Error | undefined;
   private stopping = false;
 
   constructor(
     readonly index: number,
     readonly name: string,
-    private readonly onStream: (thread: RuntimeThread, name: "stdout" | "stderr", text: string) => void,
-    private readonly onExit: (thread: RuntimeThread) => void,
+    /** Heap limit, MB (resourceLimits.maxOldGenerationSizeMb, as on the local pool). */
+    readonly memoryLimitMb: number,
+    events: RuntimeEvents,
   ) {
-    this.worker = new Worker(ENTRY, { stdout: false, stderr: false });
+    this.worker = spawnWorker("thread", { memoryLimitMb });
     let markReady!: () => void;
     this.ready = new Promise((r) => (markReady = r));
-    this.worker.on("message", (m: FromWorker) => {
+    this.worker.onMessage((m) => {
       if (m.type === "ready") {
         this.state = "idle";
         markReady();
-      } else if (m.type === "stream") this.onStream(this, m.name, m.text);
+      } else if (m.type === "stream") events.onStream(this, m.name, m.text);
+      else if (m.type === "uncaught") events.onUncaught(this, m);
       else if (m.type === "result") this.settle({ kind: "result", msg: m });
       else if (m.type === "graph-result") this.settle({ kind: "graph", msg: m });
     });
-    this.worker.on("error", (e) => (this.lastError = e));
-    this.worker.on("exit", (code) => {
+    this.worker.onExit((info) => {
       const was = this.state;
       this.state = "dead";
       markReady();
-      this.settle(
-        this.stopping
-          ? { kind: "cancelled" }
-          : { kind: "exit", exitCode: code, cause: describeExit(code, this.lastError, was === "starting") },
-      );
-      this.onExit(this);
+      const cause =
+        was === "starting"
+          ? `the runtime could not start (${info.error?.message ?? `exit code ${info.code}`})`
+          : describeExit(info, "thread", memoryLimitMb, MEMORY_OPTION);
+      this.settle(this.stopping ? { kind: "cancelled" } : { kind: "exit", exitCode: info.code, cause });
+      events.onExit(this);
     });
   }
-
   /** Runs one task; resolves with its result, or how the thread ended. */
   runTask(msg: TaskMessage, run: string): Promise<TaskOutcome> {
     return this.hold(run, [msg]);
@@ -83,18 +92,18 @@ export class RuntimeThread {
 
   /** A message for the runtime's graph store that needs no answer (graph-release). */
   post(msg: GraphToWorker): void {
-    this.worker.postMessage(msg);
+    this.worker.send(msg);
   }
 
   /** Asks the task to stop (it skips the rest of its chunk; comm calls reject). */
   cancel(jobId: number): void {
-    this.worker.postMessage({ type: "cancel", jobId });
+    this.worker.send({ type: "cancel", jobId });
   }
 
   /** Stops the thread now, even in `while (true) {}`. */
   terminate(): void {
     this.stopping = true;
-    void this.worker.terminate();
+    this.worker.terminate();
   }
 
   /** Posts the messages of one task; resolves when its result comes back or the thread ends. */
@@ -103,7 +112,7 @@ export class RuntimeThread {
     this.run = run;
     return new Promise((resolve) => {
       this.pending = resolve;
-      for (const m of messages) this.worker.postMessage(m);
+      for (const m of messages) this.worker.send(m);
     });
   }
 
@@ -113,17 +122,4 @@ export class RuntimeThread {
     if (this.state === "busy") this.state = "idle";
     pending?.(o);
   }
-}
-
-function describeExit(code: number, error: Error | undefined, starting: boolean): string {
-  if (starting) return `the runtime could not start (${error?.message ?? `exit code ${code}`})`;
-  if (
-    error &&
-    /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(
-      `${error.message} ${String((error as NodeJS.ErrnoException).code)}`,
-    )
-  )
-    return "it ran out of memory";
-  if (error) return `an error was thrown outside the task: ${error.name}: ${error.message}`;
-  return `the task ended the runtime (process.exit(${code}) or an uncaught error in a timer)`;
 }

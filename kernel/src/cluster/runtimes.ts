@@ -2,7 +2,7 @@
  * The N runtimes of a `paralab worker` (--concurrency): hands a free one to each BullMQ job and
  * replaces one that died or was stopped, at the same index (so its name, host:pid/wI, stays).
  */
-import { RuntimeThread } from "./runtime-thread";
+import { RuntimeThread, type RuntimeEvents } from "./runtime-thread";
 
 export class Runtimes {
   private readonly threads: RuntimeThread[] = [];
@@ -12,7 +12,9 @@ export class Runtimes {
   constructor(
     readonly size: number,
     private readonly prefix: string,
-    private readonly onStream: (thread: RuntimeThread, name: "stdout" | "stderr", text: string) => void,
+    /** Heap limit of each runtime, MB. */
+    private readonly memoryLimitMb: number,
+    private readonly events: Omit<RuntimeEvents, "onExit">,
   ) {
     for (let i = 0; i < size; i++) this.spawn(i);
   }
@@ -59,9 +61,12 @@ export class Runtimes {
   }
 
   private spawn(i: number): void {
-    const t = new RuntimeThread(i, `${this.prefix}/w${i}`, this.onStream, (dead) => {
-      if (this.closed || this.threads[i] !== dead) return;
-      this.spawn(i);
+    const t = new RuntimeThread(i, `${this.prefix}/w${i}`, this.memoryLimitMb, {
+      ...this.events,
+      onExit: (dead) => {
+        if (this.closed || this.threads[i] !== dead) return;
+        this.spawn(i);
+      },
     });
     this.threads[i] = t;
     void t.ready.then(() => this.wake());

@@ -1,11 +1,12 @@
 /**
- * `paralab worker --redis URL [--queue NAME] [--concurrency N] [--key-file F]`: serves a queue
+ * `paralab worker --redis URL [--queue NAME] [--concurrency N] [--memory MB] [--key-file F]`: serves a queue
  * with N runtimes. The main thread holds BullMQ's Worker (fetching jobs, renewing their locks,
  * moving stalled jobs of dead workers back to the queue), the heartbeat and the control channel;
  * the runtimes are worker threads running the local pool's runtime.
  */
 import { Worker as BullWorker } from "bullmq";
 import * as os from "node:os";
+import { defaultMemoryLimitMb } from "../run/runtimes/heap-limit";
 import { PARALAB_VERSION } from "../version";
 import { parseClusterUrl, type ClusterAddress } from "./address";
 import { connectRedis, redisOptions } from "./connect";
@@ -21,6 +22,8 @@ export interface ServeOptions {
   queue?: string;
   concurrency?: number;
   keyFile?: string;
+  /** Heap limit of each runtime, MB (default: the local pool's, defaultMemoryLimitMb()). */
+  memoryLimitMb?: number;
 }
 
 /** How long a job's lock lasts; a worker that stops renewing it (killed) loses its jobs after this. */
@@ -48,8 +51,23 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   const redis = await connectRedis(address, { persistent: true, name: `paralab-worker ${id}` });
   const keys = clusterKeys(address.queue);
   const events = new EventWriter(redis, keys, key, say);
-  const runtimes = new Runtimes(concurrency, id, (thread, name, text) => {
-    if (thread.run) events.push(thread.run, { type: "stream", worker: thread.name, name, text });
+  const memoryLimitMb = o.memoryLimitMb ?? defaultMemoryLimitMb();
+  if (!(Number.isInteger(memoryLimitMb) && memoryLimitMb > 0))
+    throw new TypeError(
+      `--memory must be a positive whole number of MB, got ${String(o.memoryLimitMb)}. Try: --memory 2048`,
+    );
+  const runtimes = new Runtimes(concurrency, id, memoryLimitMb, {
+    onStream: (thread, name, text) => {
+      if (thread.run) events.push(thread.run, { type: "stream", worker: thread.name, name, text });
+    },
+    // sent before the task's result (the runtime reports it first), so that the cell running the
+    // task shows it as the local pool does; one caught later goes to the run's stream all the same
+    onUncaught: (thread, m) => {
+      say(
+        `${thread.name} caught ${m.kind === "rejection" ? "an unhandled rejection" : "an uncaught exception"} and lives on: ${m.error.name}: ${m.error.message}`,
+      );
+      if (thread.run) events.push(thread.run, { type: "uncaught", worker: thread.name, kind: m.kind, error: m.error });
+    },
   });
   await runtimes.ready();
 
@@ -120,7 +138,7 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   say(
     `serving queue ${address.queue} on ${address.display} with ${concurrency} runtime${concurrency === 1 ? "" : "s"} ` +
-      `(${Array.from({ length: concurrency }, (_, i) => `w${i}`).join(", ")}), paralab ${PARALAB_VERSION}`,
+      `(${Array.from({ length: concurrency }, (_, i) => `w${i}`).join(", ")}) of ${memoryLimitMb} MB heap each, paralab ${PARALAB_VERSION}`,
   );
 
   let closing: Promise<void> | undefined;

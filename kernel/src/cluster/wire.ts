@@ -4,7 +4,7 @@
  * that typed arrays, Maps, Dates, undefined and NaN arrive as they left.
  */
 import * as v8 from "node:v8";
-import type { GraphItemOutcome, ItemError, WireCode } from "../run/messages";
+import type { GraphItemOutcome, ItemError, RemoteError, WireCode } from "../run/messages";
 
 /** BullMQ job data (BullMQ stores it as JSON). `sig` signs queue, run, task and payload. */
 export interface TaskData {
@@ -72,6 +72,8 @@ export type WorkerName = string;
 
 export type ClusterEvent =
   | { type: "stream"; worker: WorkerName; name: "stdout" | "stderr"; text: string }
+  /** The runtime caught an error outside its task (an un-awaited rejection, a throw in a callback) and lives on. */
+  | { type: "uncaught"; worker: WorkerName; kind: "rejection" | "exception"; error: RemoteError }
   | {
       type: "result";
       worker: WorkerName;

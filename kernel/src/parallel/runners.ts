@@ -38,7 +38,11 @@ export class Runners {
       // BullMQ and ioredis load with the first cluster, not with the kernel (~150 ms of start-up).
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { ClusterRunner } = require("../cluster/runner") as typeof import("../cluster/runner");
-      runner = new ClusterRunner(address, () => loadClusterKey(this.clusterKeyFile));
+      runner = new ClusterRunner(
+        address,
+        () => loadClusterKey(this.clusterKeyFile),
+        (e) => this.reportBackground(e),
+      );
       this.clusters.set(address.id, runner);
     }
     return runner;

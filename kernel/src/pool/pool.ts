@@ -15,12 +15,12 @@ import {
 import { availableMemoryBytes, privateMemoryBytes } from "../proc/memory";
 import { threadCpuMs } from "../proc/schedstat";
 import { newWaitBoard } from "../sync/wait-board";
-import { describeExit } from "./crash";
+import { describeExit } from "../run/runtimes/crash";
 import { JobRun, type JobSpec } from "./job";
 import { GraphRun } from "./graph-run";
 import type { GraphHooks, GraphJob, GraphResult, GraphScheduler } from "../run/graphs";
 import type { FromWorker, WorkerStats } from "../run/messages";
-import { spawnWorker, type ExitInfo } from "./runtimes/index";
+import { spawnWorker, type ExitInfo } from "../run/runtimes/index";
 import { InFlight, WorkerSlot } from "./slot";
 import { DynamicQueue, SpmdQueue, StaticQueue } from "./task-queue";
 import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
@@ -44,14 +44,7 @@ const PROBE_WORKERS = 2;
 /** Memory a worker needs beyond its start-up to do any work (young generation, a working set). */
 export const WORKING_ROOM_BYTES = 64e6;
 
-/**
- * A heap limit per worker that fits the machine: one worker per core filling its heap takes at
- * most three quarters of the memory, between 256 MB and 4 GB (V8's own ceiling) per worker.
- */
-export function defaultMemoryLimitMb(totalBytes = os.totalmem(), cores = os.availableParallelism()): number {
-  const share = Math.floor((totalBytes * 0.75) / cores / (1024 * 1024));
-  return Math.max(256, Math.min(4096, share));
-}
+export { defaultMemoryLimitMb } from "../run/runtimes/heap-limit";
 
 /** Ranks whose sync waits the deadlock watch can see (64 KB of board). */
 const MAX_RANKS_WATCHED = 4096;

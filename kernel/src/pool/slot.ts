@@ -1,6 +1,6 @@
 /** One rank of the pool: a PoolWorker plus what the pool knows about it. */
 import type { WorkerKind } from "../run/messages";
-import type { PoolWorker } from "./runtimes/common";
+import type { PoolWorker } from "../run/runtimes/common";
 
 export type SlotState = "idle" | "busy" | "starting" | "dead";
 

@@ -1,6 +1,6 @@
 /** One interface over worker threads and child processes (tinypool src/common.ts). */
 import type { TransferListItem } from "node:worker_threads";
-import type { FromWorker, ToWorker, WorkerKind } from "../../run/messages";
+import type { FromWorker, ToWorker, WorkerKind } from "../messages";
 
 export interface ExitInfo {
   code: number | null;

@@ -1,11 +1,17 @@
 /** Turns how a worker died into a probable cause a user can act on (pure). */
-import type { WorkerKind } from "../run/messages";
-import type { ExitInfo } from "./runtimes/common";
+import type { WorkerKind } from "../messages";
+import type { ExitInfo } from "./common";
 
-export function describeExit(info: ExitInfo, kind: WorkerKind, memoryLimitMb?: number): string {
+export function describeExit(
+  info: ExitInfo,
+  kind: WorkerKind,
+  memoryLimitMb?: number,
+  /** The option that raises the limit: the pool's magic, or `paralab worker --memory` on a cluster. */
+  memoryOption = "%workers --memory",
+): string {
   const limit = memoryLimitMb ? `its heap limit of ${memoryLimitMb} MB` : "its heap limit";
   const more = memoryLimitMb ? memoryLimitMb * 2 : 4096;
-  const oomFix = `it ran out of memory (${limit}); use less memory per worker, or raise the limit: %workers --memory ${more}`;
+  const oomFix = `it ran out of memory (${limit}); use less memory per worker, or raise the limit: ${memoryOption} ${more}`;
   const err = info.error as (Error & { code?: string }) | undefined;
   if (err?.code === "ERR_WORKER_OUT_OF_MEMORY") return oomFix;
   const tail = info.stderrTail ?? "";

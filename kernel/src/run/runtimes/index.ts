@@ -1,4 +1,4 @@
-import type { WorkerKind } from "../../run/messages";
+import type { WorkerKind } from "../messages";
 import type { PoolWorker, SpawnOptions } from "./common";
 import { ProcessWorker } from "./process";
 import { ThreadWorker } from "./thread";

@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import type { FromWorker, ToWorker } from "../../run/messages";
+import type { FromWorker, ToWorker } from "../messages";
 import { STDERR_TAIL_CHARS, type ExitInfo, type PoolWorker, type SpawnOptions } from "./common";
 
 const ENTRY = path.join(__dirname, "..", "..", "worker", "process-entry.js");

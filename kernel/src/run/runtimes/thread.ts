@@ -1,7 +1,7 @@
 /** PoolWorker on worker_threads (runs worker/thread-entry.js). */
 import * as path from "node:path";
 import { Worker, type TransferListItem } from "node:worker_threads";
-import type { FromWorker, ToWorker } from "../../run/messages";
+import type { FromWorker, ToWorker } from "../messages";
 import type { ExitInfo, PoolWorker, SpawnOptions } from "./common";
 
 const ENTRY = path.join(__dirname, "..", "..", "worker", "thread-entry.js");
