@@ -1,6 +1,9 @@
 """Task graphs through the real kernel (SPEC §3.3.1): delayed/compute, the graph chart, errors that
 name the task, skipped dependents, re-running only what failed, interrupt, timeout, processes."""
+import re
 import time
+
+import pytest
 
 from conftest import error, ok, results_of, run, shell_reply, stdout_of
 
@@ -182,3 +185,41 @@ const [v21] = await compute(plusOne(2), { quiet: true });
 v21""",
     )
     assert results_of(out)[0]["text/plain"] == "21"
+
+
+# compute's options are planned as parallel.map's (issue #24 item 4)
+
+
+def test_compute_refuses_workers_that_will_not_fit_at_once_and_the_kernel_lives_on(kc):
+    ok(kc, "%workers 2")
+    ok(kc, 'import { delayed, compute } from "paralab";\nconst one = delayed(() => 1)();')
+    start = time.monotonic()
+    reply, outputs = run(kc, "await compute(one, { workers: 1e9 });")
+    assert time.monotonic() - start < 20
+    assert reply["status"] == "error" and reply["ename"] == "PoolMemoryError", reply
+    text = reply["evalue"]
+    assert text.startswith("compute: 1000000000 thread workers will not fit in memory")
+    assert text.endswith("if you mean it: compute(..., { workers: 1000000000, noMemoryCheck: true })")
+    warning = stdout_of(outputs, "stderr")
+    assert "per core" in warning and "otherwise compute(..., { workers: " in warning
+    assert re.search(r"^2 thread workers on", stdout_of(ok(kc, "%workers")), re.M)
+    out = ok(kc, "const [v] = await compute(one, { workers: 2, quiet: true });\nv")
+    assert results_of(out)[0]["text/plain"] == "1" and stdout_of(out, "stderr") == ""
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ("{ workers: 0 }", r"^compute: options\.workers must be a positive integer, got 0\. Try: \{ workers: 4 \}$"),
+        ('{ workers: "two" }', r'^compute: options\.workers must be a positive integer, got "two"\. Try: \{ workers: 4 \}$'),
+        (
+            "{ worker: 2 }",
+            r"^compute: unknown option worker\. Did you mean workers\? "
+            r"Valid options: workers, processes, cluster, timeout, quiet, noMemoryCheck\.$",
+        ),
+    ],
+)
+def test_compute_refuses_a_malformed_option_naming_it_and_the_valid_ones(kc, options, message):
+    reply = error(kc, f'import {{ delayed, compute }} from "paralab";\nconst opts: any = {options};\nawait compute(delayed(() => 1)(), opts);')
+    assert reply["ename"] == "MagicOptionError"
+    assert re.search(message, reply["evalue"]), reply["evalue"]

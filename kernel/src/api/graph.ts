@@ -3,6 +3,7 @@
  * nodes instead of running, and `compute(...nodes)` runs what they need on the pool. This file is
  * the public surface: types, argument checks, and the wiring of the running cell into graph/.
  */
+import os from "node:os";
 import { currentCell, inWorker } from "../cell/current";
 import { markKernelOnly } from "../transfer/kernel-only";
 import type { CellScope } from "../cell/scope";
@@ -13,10 +14,10 @@ import { GraphNode, type DelayedFunction } from "../graph/node";
 import { findCallSite } from "../lang/call-site";
 import { analyzeScope } from "../lang/scope";
 import { checkOptionsObject } from "../options/object";
-import { fieldName } from "../options/spec";
 import { compileBody } from "../parallel/compile";
 import { startWorkers } from "../parallel/dispatch";
-import { PARALLEL_OPTIONS } from "../parallel/options";
+import { COMPUTE_OPTIONS } from "../parallel/options";
+import { askAnyway, oversubscriptionWarning, planCompute } from "../parallel/plan";
 import { CELL_FILENAME } from "../parallel/prepare";
 import { StreamPrefixer } from "../parallel/stream-prefix";
 import { collectVariables, functionSource, whyNotCloneable } from "../parallel/variables";
@@ -65,7 +66,7 @@ export interface DelayedOptions {
   name?: string;
 }
 
-/** The options of compute: those of parallel.map that apply to a graph. */
+/** The options of compute: those of parallel.map that apply to a graph (COMPUTE_OPTIONS). */
 export interface ComputeOptions {
   workers?: number;
   processes?: boolean;
@@ -78,12 +79,11 @@ export interface ComputeOptions {
    * session's cluster when one is set.
    */
   cluster?: boolean | string;
+  /** Start the workers asked for even when they will not fit in the memory available. */
+  noMemoryCheck?: boolean;
 }
 
 type Values<T extends readonly unknown[]> = { -readonly [K in keyof T]: T[K] extends Delayed<infer R> ? R : never };
-
-const COMPUTE_FIELDS = new Set(["workers", "processes", "timeout", "quiet", "cluster"]);
-const COMPUTE_OPTIONS = PARALLEL_OPTIONS.filter((o) => COMPUTE_FIELDS.has(fieldName(o.flag)));
 
 class DelayedValue<R> implements Delayed<R> {
   constructor(readonly node: GraphNode) {}
@@ -181,7 +181,7 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
   if (inWorker()) throw nested("compute");
   const scope = currentCell("compute");
   const last = args[args.length - 1];
-  const given = args.length > 0 && !(last instanceof DelayedValue) ? (args.pop() as object) : undefined;
+  const given = args.length > 0 && !(last instanceof DelayedValue) ? args.pop() : undefined;
   if (args.length === 0) {
     throw new GraphError(
       "compute: give it the delayed values to compute, e.g. compute(result) or compute(a, b, { workers: 4 }).",
@@ -192,12 +192,14 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
     const hint = Array.isArray(a) ? " To compute an array of them, spread it: compute(...nodes)." : "";
     throw new GraphError(`compute: argument ${i + 1} is ${describe(a)}, not a delayed value.${hint}`);
   });
-  const o = checkOptionsObject("compute", given, COMPUTE_OPTIONS);
-  const kind = o.processes ? "process" : scope.runners.defaultKind;
-  const cluster = clusterOf(o.cluster as boolean | string | undefined, scope);
-  // On a cluster, every slot it has when the graph starts, as a map does.
-  const workers = (o.workers as number | undefined) ?? (cluster ? undefined : scope.runners.defaultSize);
-  const runner = scope.runners.runnerFor({ kind, cluster });
+  // Checked and planned as parallel.map's options are, before anything starts.
+  const plan = planCompute(checkOptionsObject("compute", given, COMPUTE_OPTIONS), {
+    size: scope.runners.defaultSize,
+    kind: scope.runners.defaultKind,
+    cluster: scope.runners.clusterUrl,
+  });
+  const { workers, cluster, kind } = plan;
+  const runner = scope.runners.runnerFor(plan);
   const prefixer = new StreamPrefixer();
   // The Parallel panel shows the running graph like a map: tasks done of tasks to run.
   let watch: ReturnType<CellScope["observer"]["started"]> | undefined;
@@ -205,12 +207,18 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
   const env: GraphEnv = {
     runner,
     workers,
-    timeoutMs: o.timeout !== undefined ? (o.timeout as number) * 1000 : undefined,
-    quiet: Boolean(o.quiet),
+    timeoutMs: plan.timeoutMs,
+    quiet: plan.quiet,
     signal: scope.signal,
     sink: scope.sink,
     prepare: (fn) => prepareFunction(fn, scope),
-    startWorkers: (r, n, signal) => startWorkers(r, n, scope, signal),
+    startWorkers: (r, n, signal) => {
+      if (cluster) return startWorkers(r, n, scope, signal);
+      const warning = oversubscriptionWarning(plan.caller, n, os.availableParallelism());
+      if (warning) scope.sink.stream("stderr", `${warning}\n`);
+      const memoryCheck = plan.memoryCheck ? { caller: plan.caller, override: askAnyway(plan.caller, n) } : undefined;
+      return startWorkers(r, n, scope, signal, { memoryCheck });
+    },
     onStream: (rank, name, text, worker) => scope.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
     onProgress: (done, total) => {
       watch ??= scope.observer.started({
@@ -253,18 +261,6 @@ function prepareFunction(fn: DelayedFunction, scope: CellScope): PreparedFunctio
     persistDeclarations: false,
   });
   return { code: { source: compiled.source, filename: CELL_FILENAME, lineOffset: 0 }, vars: sent.data };
-}
-
-/** The cluster a compute runs on, as parallel.map picks it: the option, else the session's. */
-function clusterOf(given: boolean | string | undefined, scope: CellScope): { url: string } | undefined {
-  if (given === false) return undefined;
-  const url = typeof given === "string" ? given : scope.runners.clusterUrl;
-  if (given === true && url === undefined) {
-    throw new GraphError(
-      'compute: options.cluster true runs on the session\'s cluster, and none is set. Give one ({ cluster: "redis://HOST:PORT" }) or set it with %cluster redis://HOST:PORT.',
-    );
-  }
-  return url === undefined ? undefined : { url };
 }
 
 function declaredLaterInCell(name: string, scope: CellScope): boolean {

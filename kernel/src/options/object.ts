@@ -1,18 +1,20 @@
 import { MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
 import { closest } from "./closest";
-import { OptionSpec, OptionValue, ParsedOptions, fieldName } from "./spec";
+import { ApiOptionsOf, OptionSpec, OptionValue, ParsedOptions, fieldName } from "./spec";
 
 /**
  * Checks an options object of the programmatic API (`parallel.map(fn, xs, { workers: 4 })`)
  * against the same declarations as the magic's words, so that both accept the same values and
  * fail with the same kind of message, naming `options.field` and its flag.
  */
-export function checkOptionsObject(
+export function checkOptionsObject<const S extends readonly OptionSpec[]>(
   api: string,
-  given: object | undefined,
-  specs: readonly OptionSpec[],
-): ParsedOptions {
+  given: unknown,
+  specs: S,
+): ApiOptionsOf<S>;
+// Each value is checked against its declaration below, which is what makes the typed result true.
+export function checkOptionsObject(api: string, given: unknown, specs: readonly OptionSpec[]): ParsedOptions {
   if (given === undefined) return {};
   if (given === null || typeof given !== "object" || Array.isArray(given)) {
     throw new MagicOptionError(`${api}: options must be an object such as { workers: 4 }, got ${describe(given)}.`);

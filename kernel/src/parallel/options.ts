@@ -1,10 +1,10 @@
-import { OptionSpec } from "../options/spec";
+import { OptionSpec, pickOptions } from "../options/spec";
 
 /**
  * The options of %%parallel (SPEC §3.1), declared once for the magic's parser, --help and the
  * options object of parallel.map / parallel.spmd (which take every option not marked magicOnly).
  */
-export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
+export const PARALLEL_OPTIONS = [
   {
     flag: "--workers",
     type: "int",
@@ -125,4 +125,17 @@ export const PARALLEL_OPTIONS: readonly OptionSpec[] = [
     magicOnly: true,
     help: "skip type checking the body in the kernel (faster dispatch)",
   },
-];
+] as const satisfies readonly OptionSpec[];
+
+/**
+ * The options of compute (api/graph.ts): those of parallel.map that apply to a graph, declared
+ * above and planned by the same planner (planCompute).
+ */
+export const COMPUTE_OPTIONS = pickOptions(PARALLEL_OPTIONS, [
+  "--workers",
+  "--processes",
+  "--cluster",
+  "--timeout",
+  "--quiet",
+  "--no-memory-check",
+]);

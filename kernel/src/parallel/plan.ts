@@ -2,7 +2,8 @@ import { parseClusterUrl } from "../cluster/address";
 import { SPMD_ON_CLUSTER } from "../cluster/spmd";
 import { MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
-import { ParsedOptions } from "../options/spec";
+import type { ApiOptionsOf, OptionsOf } from "../options/spec";
+import type { COMPUTE_OPTIONS, PARALLEL_OPTIONS } from "./options";
 
 export type WorkerKindName = "thread" | "process";
 
@@ -77,7 +78,12 @@ const CONTEXT_NAMES = new Set(["rank", "size", "comm", "index"]);
  * checked against parallel/options.ts) + the kernel's defaults → ParallelPlan. Throws
  * MagicOptionError, naming the option as the caller spells it, before anything runs.
  */
-export function planParallel(source: PlanSource, o: ParsedOptions, defaults: PoolDefaults): ParallelPlan {
+/** The options of %%parallel as its words or parallel.map's object give them, field by field. */
+export type ParallelParsed = OptionsOf<typeof PARALLEL_OPTIONS>;
+/** The options of compute as checkOptionsObject gives them. */
+export type ComputeParsed = ApiOptionsOf<typeof COMPUTE_OPTIONS>;
+
+export function planParallel(source: PlanSource, o: ParallelParsed, defaults: PoolDefaults): ParallelPlan {
   const magic = source.caller === "%%parallel";
   const name = (field: string, flag: string) => (magic ? flag : `options.${field}`);
   const fail = (text: string) => new MagicOptionError(`${source.caller}: ${text}`);
@@ -95,11 +101,11 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
     }
   }
   if (!source.body.trim()) throw fail("the cell has no body to run. Write the code below the %%parallel line.");
-  const itemName = (o.as as string | undefined) ?? "item";
+  const itemName = o.as ?? "item";
   if (!isIdentifier(itemName) || CONTEXT_NAMES.has(itemName)) {
     throw fail(`--as must be a variable name other than rank, size, comm and index, got "${itemName}". Try: --as x`);
   }
-  const out = o.out as string | undefined;
+  const out = o.out;
   if (out !== undefined && !isIdentifier(out))
     throw fail(`--out must be a variable name, got "${out}". Try: --out results`);
   const block = !o.noBlock;
@@ -127,9 +133,9 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
   }
   if (!block && (o.compare || o.scaling))
     throw fail(`--no-block cannot be combined with ${compareFlag} or ${scalingFlag}.`);
-  const cluster = planCluster(source, o, defaults, mode, name, fail);
+  const cluster = planCluster(source.caller, o, defaults, mode, name, fail);
   const kind: WorkerKindName = o.processes ? "process" : defaults.kind;
-  const shareVars = (o.share as string[] | undefined) ?? [];
+  const shareVars = o.share ?? [];
   if (kind === "process" && shareVars.length) {
     throw fail(
       `${name("share", "--share")} cannot work with ${o.processes ? name("processes", "--processes") : "process workers (%workers --processes)"}: ` +
@@ -142,23 +148,23 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
     mode,
     body: source.body,
     bodyLine: source.bodyLine,
-    workers: (o.workers as number | undefined) ?? defaults.size,
+    workers: o.workers ?? defaults.size,
     kind,
-    mapExpr: o.map as string | undefined,
+    mapExpr: o.map,
     itemName,
     ordered: !o.unordered,
-    schedule: (o.schedule as "dynamic" | "static" | undefined) ?? "dynamic",
-    chunksize: o.chunksize as number | undefined,
-    inVars: (o.in as string[] | undefined) ?? [],
+    schedule: o.schedule ?? "dynamic",
+    chunksize: o.chunksize,
+    inVars: o.in ?? [],
     shareVars,
     out,
     block,
-    timeoutMs: o.timeout !== undefined ? (o.timeout as number) * 1000 : undefined,
+    timeoutMs: o.timeout !== undefined ? o.timeout * 1000 : undefined,
     continueOnError: Boolean(o.continueOnError),
     compare: Boolean(o.compare),
-    scaling: o.scaling as number[] | undefined,
+    scaling: o.scaling,
     weak: Boolean(o.weak),
-    repeat: o.repeat as number | undefined,
+    repeat: o.repeat,
     groupOutputs: Boolean(o.groupOutputs),
     // The programmatic API is quiet unless asked: it returns values to code, not to a reader.
     quiet: o.quiet !== undefined ? Boolean(o.quiet) : !magic,
@@ -170,22 +176,82 @@ export function planParallel(source: PlanSource, o: ParsedOptions, defaults: Poo
   };
 }
 
+/** What a compute(...nodes, options) call asked for (SPEC §3.3.1); api/graph.ts runs it. Pure data. */
+export interface ComputePlan {
+  caller: "compute";
+  /** Undefined on a cluster without options.workers: every slot it has when the graph starts. */
+  workers: number | undefined;
+  kind: WorkerKindName;
+  cluster?: ClusterTarget;
+  timeoutMs?: number;
+  /** No chart (compute draws one unless asked not to). */
+  quiet: boolean;
+  /** Refuse, before they start, workers that will not fit in the memory available. */
+  memoryCheck: boolean;
+}
+
+/**
+ * The planner for compute: its options (checked against COMPUTE_OPTIONS, a subset of
+ * parallel.map's) and the kernel's defaults → ComputePlan, with the same choice of pool or
+ * cluster as planParallel. Throws MagicOptionError before anything runs.
+ */
+export function planCompute(o: ComputeParsed, defaults: PoolDefaults): ComputePlan {
+  const fail = (text: string) => new MagicOptionError(`compute: ${text}`);
+  const cluster = planCluster("compute", o, defaults, "map", (field) => `options.${field}`, fail);
+  return {
+    caller: "compute",
+    workers: o.workers ?? (cluster ? undefined : defaults.size),
+    kind: o.processes ? "process" : defaults.kind,
+    cluster,
+    timeoutMs: o.timeout !== undefined ? o.timeout * 1000 : undefined,
+    quiet: o.quiet ?? false,
+    memoryCheck: !o.noMemoryCheck,
+  };
+}
+
+/** How to start workers that failed the memory check anyway, in the caller's words. */
+export function askAnyway(caller: string, workers: number): string {
+  if (caller === "%%parallel") return `%%parallel --workers ${workers} --no-memory-check`;
+  return `${caller}(..., { workers: ${workers}, noMemoryCheck: true })`;
+}
+
+/** Workers beyond this many per core mostly wait for a turn, and each costs memory and start-up time. */
+const MANY_PER_CORE = 4;
+
+/** The warning for more local workers than cores, in the caller's words; undefined when they fit. */
+export function oversubscriptionWarning(caller: string, workers: number, cores: number): string | undefined {
+  if (workers > MANY_PER_CORE * cores) {
+    const fewer = caller === "%%parallel" ? `--workers ${cores}` : `${caller}(..., { workers: ${cores} })`;
+    return (
+      `Warning: ${workers} workers on ${cores} cores is ${Math.round(workers / cores)} per core: they take turns on the cores, ` +
+      `so CPU-bound work runs no faster than on ${cores}, while each worker costs memory and start-up time. ` +
+      `Use this many only when tasks mostly wait (timers, I/O); otherwise ${fewer}.`
+    );
+  }
+  if (workers > cores)
+    return `Warning: ${workers} workers on ${cores} cores (oversubscribed): workers take turns on the cores, so expect at most ${cores}x speedup.`;
+  return undefined;
+}
+
+/** The options that choose where work runs, which every caller of the planner has. */
+type PoolParsed = Pick<ParallelParsed, "cluster" | "processes" | "share" | "workers">;
+
 /** --cluster [URL] (or options.cluster), or the session's cluster; undefined for the local pool. */
 function planCluster(
-  source: PlanSource,
-  o: ParsedOptions,
+  caller: string,
+  o: PoolParsed,
   defaults: PoolDefaults,
   mode: "spmd" | "map",
   name: (field: string, flag: string) => string,
   fail: (text: string) => MagicOptionError,
 ): ClusterTarget | undefined {
-  const given = o.cluster as boolean | string | undefined;
+  const given = o.cluster;
   const flag = name("cluster", "--cluster");
   if (given === false) return undefined;
   if (given === true && defaults.cluster === undefined)
     throw fail(
       `${flag} without a URL runs on the session's cluster, and none is set. ` +
-        (source.caller === "%%parallel"
+        (caller === "%%parallel"
           ? "Give one (--cluster redis://HOST:PORT) or set it first with %cluster redis://HOST:PORT."
           : `Give one ({ cluster: "redis://HOST:PORT" }) or set it first with %cluster redis://HOST:PORT.`),
     );
@@ -203,9 +269,9 @@ function planCluster(
     throw fail(
       `${name("processes", "--processes")} chooses the local pool's kind of worker; on a cluster${onSession} the tasks run on its paralab workers. Drop one of them.`,
     );
-  if ((o.share as string[] | undefined)?.length)
+  if (o.share?.length)
     throw fail(
       `${name("share", "--share")} cannot work on a cluster${onSession}: its workers are other processes, often on other machines, with memory of their own. Pass the data with ${name("in", "--in")} (copied), or run locally.`,
     );
-  return { url, workers: o.workers as number | undefined };
+  return { url, workers: o.workers };
 }

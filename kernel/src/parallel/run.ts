@@ -4,7 +4,7 @@ import { runComparison } from "./compare";
 import { dispatch, Dispatched, startWorkers } from "./dispatch";
 import type { ParallelEnv } from "./env";
 import { withCellLine } from "./cell-line";
-import type { ParallelPlan } from "./plan";
+import { askAnyway, oversubscriptionWarning, type ParallelPlan } from "./plan";
 import { GivenItems, prepareJob, PreparedJob } from "./prepare";
 import { showRunReport } from "./report";
 import { runScaling } from "./scaling";
@@ -37,7 +37,9 @@ export async function runParallel(
   const workers = Math.max(plan.workers, ...(plan.scaling ?? []));
   await startWorkers(runner, workers, env, env.signal, {
     memoryCheck:
-      plan.memoryCheck && !plan.cluster ? { caller: plan.caller, override: askAnyway(plan, workers) } : undefined,
+      plan.memoryCheck && !plan.cluster
+        ? { caller: plan.caller, override: askAnyway(plan.caller, workers) }
+        : undefined,
   });
   if (plan.scaling) {
     // The chart is the answer of a scaling run; its values only go to --out.
@@ -101,35 +103,14 @@ function finishValues(plan: ParallelPlan, values: unknown[], env: ParallelEnv): 
   return { values };
 }
 
-/** How to start a pool that failed the memory check anyway, in the caller's words. */
-function askAnyway(plan: ParallelPlan, workers: number): string {
-  if (plan.caller === "%%parallel") return `%%parallel --workers ${workers} --no-memory-check`;
-  return `${plan.caller}(..., { workers: ${workers}, noMemoryCheck: true })`;
-}
-
-/** Workers beyond this many per core mostly wait for a turn, and each costs memory and start-up time. */
-const MANY_PER_CORE = 4;
-
 async function sizeForCluster(plan: ParallelPlan, runner: Runner, env: ParallelEnv): Promise<ParallelPlan> {
   await runner.ensureWorkers(1, env.signal);
   return { ...plan, workers: plan.cluster?.workers ?? runner.size };
 }
 
 function warnIfOversubscribed(plan: ParallelPlan, env: ParallelEnv): void {
-  const cores = os.availableParallelism();
   // --scaling runs at its own sizes, not at the pool's default size
   const workers = plan.scaling ? Math.max(...plan.scaling) : plan.workers;
-  if (workers > MANY_PER_CORE * cores) {
-    env.sink.stream(
-      "stderr",
-      `Warning: ${workers} workers on ${cores} cores is ${Math.round(workers / cores)} per core: they take turns on the cores, ` +
-        `so CPU-bound work runs no faster than on ${cores}, while each worker costs memory and start-up time. ` +
-        `Use this many only when tasks mostly wait (timers, I/O); otherwise --workers ${cores}.\n`,
-    );
-  } else if (workers > cores) {
-    env.sink.stream(
-      "stderr",
-      `Warning: ${workers} workers on ${cores} cores (oversubscribed): workers take turns on the cores, so expect at most ${cores}x speedup.\n`,
-    );
-  }
+  const warning = oversubscriptionWarning(plan.caller, workers, os.availableParallelism());
+  if (warning) env.sink.stream("stderr", `${warning}\n`);
 }
