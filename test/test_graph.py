@@ -1,5 +1,6 @@
 """Task graphs through the real kernel (SPEC §3.3.1): delayed/compute, the graph chart, errors that
 name the task, skipped dependents, re-running only what failed, interrupt, timeout, processes."""
+import json
 import re
 import time
 
@@ -223,3 +224,44 @@ def test_compute_refuses_a_malformed_option_naming_it_and_the_valid_ones(kc, opt
     reply = error(kc, f'import {{ delayed, compute }} from "paralab";\nconst opts: any = {options};\nawait compute(delayed(() => 1)(), opts);')
     assert reply["ename"] == "MagicOptionError"
     assert re.search(message, reply["evalue"]), reply["evalue"]
+
+
+# A node being computed is computed once (issue #24 item 5)
+
+SHARED = """import { delayed, compute } from "paralab";
+const runs = new Int32Array(new SharedArrayBuffer(8));
+const draw = delayed((): number => { Atomics.add(runs, 0, 1); const end = Date.now() + 300; while (Date.now() < end) {} return Math.random(); });
+const breaks = delayed((): number => { Atomics.add(runs, 1, 1); const end = Date.now() + 300; while (Date.now() < end) {} throw new RangeError("shared broke"); });
+const wrap = delayed((x: number) => [x]);
+"""
+
+
+def test_two_computes_that_share_a_node_run_it_once_and_see_one_value(kc):
+    ok(kc, SHARED + "const shared = draw();")
+    out = ok(
+        kc,
+        """const [[[viaWrap]], [direct]] = await Promise.all([
+  compute(wrap(shared), { workers: 2, quiet: true }),
+  compute(shared, { workers: 2, quiet: true }),
+]);
+const [again] = await compute(shared, { quiet: true });
+console.log(JSON.stringify({ same: viaWrap === direct, kept: again === direct, runs: runs[0], status: shared.status }));""",
+    )
+    assert json.loads(stdout_of(out).splitlines()[-1]) == {"same": True, "kept": True, "runs": 1, "status": "ok"}
+
+
+def test_a_shared_node_that_fails_fails_both_computes_naming_it(kc):
+    ok(kc, SHARED + "const bad = breaks();")
+    out = ok(
+        kc,
+        """const settled = await Promise.allSettled([
+  compute(wrap(bad), { workers: 2, quiet: true }),
+  compute(bad, { workers: 2, quiet: true }),
+]);
+console.log(JSON.stringify({ runs: runs[1], errors: settled.map((s) => s.status === "rejected" ? [s.reason.name, s.reason.message] : s.status) }));""",
+    )
+    result = json.loads(stdout_of(out).splitlines()[-1])
+    assert result["runs"] == 1 and len(result["errors"]) == 2, result
+    for name, message in result["errors"]:
+        assert name == "GraphTaskError"
+        assert re.match(r"compute: task breaks#\d+ \(breaks, delayed at cell line 4\) failed on w\d: RangeError: shared broke", message), message

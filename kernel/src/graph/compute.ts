@@ -58,7 +58,17 @@ const RECORD_STATUS: Record<TaskState, GraphNodeStatus> = {
 };
 
 export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): Promise<unknown[]> {
-  const nodes = collectGraph(targets);
+  if (targets.every((t) => t.value)) return targets.map((t) => t.value!.v);
+  // A node that another compute is running is not started again (it would run twice, and the two
+  // values disagree): wait until that compute has recorded it. No await between the last check
+  // and claiming the nodes below, so two computes cannot both find a node free.
+  let nodes = collectGraph(targets);
+  const waitedFor = new Set<GraphNode>();
+  for (let busy = runningElsewhere(nodes); busy.length; busy = runningElsewhere(nodes)) {
+    await waitForOthers(busy, waitedFor, env.signal);
+    nodes = collectGraph(targets);
+  }
+  failIfFailedThere(nodes, waitedFor);
   if (targets.every((t) => t.value)) return targets.map((t) => t.value!.v);
   const { runner } = env;
   const toRun = nodes.filter((n) => !n.value);
@@ -99,60 +109,130 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
   const outputs = [...new Set(targets.filter((t) => !t.value).map((t) => t.id))];
   const scheduler = new TaskScheduler(tasks, outputs);
 
-  await env.startWorkers(runner, env.workers ?? 1, env.signal);
-  const workers = env.workers ?? runner.size;
-  const job: GraphJob = { codes, tasks, vars, workers, outputs, kept };
-  const timeout = env.timeoutMs !== undefined ? AbortSignal.timeout(env.timeoutMs) : undefined;
-  const result = await runner.runGraph(job, scheduler, {
-    signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
-    onStream: (rank, name, text, worker) => env.onStream(rank, name, text, worker),
-    onProgress: (done, total) => env.onProgress?.(done, total),
-  });
+  // From here until its nodes are recorded, another compute that needs one waits for this one.
+  let settle = () => {};
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  for (const n of toRun) n.running = { done, want: () => scheduler.want(n.id) };
+  try {
+    await env.startWorkers(runner, env.workers ?? 1, env.signal);
+    const workers = env.workers ?? runner.size;
+    const job: GraphJob = { codes, tasks, vars, workers, outputs, kept };
+    const timeout = env.timeoutMs !== undefined ? AbortSignal.timeout(env.timeoutMs) : undefined;
+    const result = await runner.runGraph(job, scheduler, {
+      signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
+      onStream: (rank, name, text, worker) => env.onStream(rank, name, text, worker),
+      onProgress: (done, total) => env.onProgress?.(done, total),
+    });
 
-  for (const n of toRun) {
-    const state = scheduler.stateOf(n.id);
-    if (state === undefined) continue; // not needed this time: what it had stays
-    n.lastStatus = RECORD_STATUS[state];
-    const k = result.kept[n.id];
-    n.kept = k ? { runner, worker: k.worker, bytes: k.bytes } : undefined;
-    if (result.values.has(n.id)) n.value = { v: result.values.get(n.id) };
-  }
-  const record = buildGraphRecord(
-    nodes,
-    { workers, workerKind: runner.kind },
-    {
-      result,
-      kernelEdges,
-      outputs: new Set(targets.map((t) => t.id)),
-      status: (id) => {
-        const s = scheduler.stateOf(id);
-        if (s !== undefined) return RECORD_STATUS[s];
-        return nodes.find((n) => n.id === id)?.value ? "kept" : undefined;
-      },
-    },
-  );
-  if (!env.quiet) await showGraph(record, env.sink);
-  if (result.aborted) throw stopped(result.aborted, env, timeout, record);
-  const failure = firstFailure(toRun, result.runs);
-  if (failure) {
-    const { node, run } = failure;
-    const cause = run.error ?? { name: "Error", message: "unknown failure" };
-    throw new GraphTaskError(
+    for (const n of toRun) {
+      const state = scheduler.stateOf(n.id);
+      if (state === undefined) continue; // not needed this time: what it had stays
+      n.lastStatus = RECORD_STATUS[state];
+      const failed = state === "error" ? result.runs.find((r) => r.id === n.id && r.status === "error") : undefined;
+      n.failure = failed && {
+        error: failed.error ?? { name: "Error", message: "unknown failure" },
+        worker: failed.rank >= 0 ? (result.lanes?.[failed.rank] ?? `w${failed.rank}`) : undefined,
+      };
+      const k = result.kept[n.id];
+      n.kept = k ? { runner, worker: k.worker, bytes: k.bytes } : undefined;
+      if (result.values.has(n.id)) n.value = { v: result.values.get(n.id) };
+    }
+    const record = buildGraphRecord(
+      nodes,
+      { workers, workerKind: runner.kind },
       {
-        id: node.id,
-        fn: node.fn.name,
-        cellLine: node.fn.cellLine,
-        worker: run.rank >= 0 ? (result.lanes?.[run.rank] ?? `w${run.rank}`) : undefined,
-      },
-      { name: cause.name, message: cause.message, stack: cause.stack },
-      {
-        failed: toRun.filter((n) => n.lastStatus === "error").map((n) => n.id),
-        skipped: toRun.filter((n) => n.lastStatus === "skipped").map((n) => n.id),
-        finished: (record.counts.ok ?? 0) + (record.counts.kept ?? 0),
+        result,
+        kernelEdges,
+        outputs: new Set(targets.map((t) => t.id)),
+        status: (id) => {
+          const s = scheduler.stateOf(id);
+          if (s !== undefined) return RECORD_STATUS[s];
+          return nodes.find((n) => n.id === id)?.value ? "kept" : undefined;
+        },
       },
     );
+    if (!env.quiet) await showGraph(record, env.sink);
+    if (result.aborted) throw stopped(result.aborted, env, timeout, record);
+    const failure = firstFailure(toRun, result.runs);
+    if (failure) {
+      const { node, run } = failure;
+      const cause = run.error ?? { name: "Error", message: "unknown failure" };
+      throw new GraphTaskError(
+        {
+          id: node.id,
+          fn: node.fn.name,
+          cellLine: node.fn.cellLine,
+          worker: run.rank >= 0 ? (result.lanes?.[run.rank] ?? `w${run.rank}`) : undefined,
+        },
+        { name: cause.name, message: cause.message, stack: cause.stack },
+        {
+          failed: toRun.filter((n) => n.lastStatus === "error").map((n) => n.id),
+          skipped: toRun.filter((n) => n.lastStatus === "skipped").map((n) => n.id),
+          finished: (record.counts.ok ?? 0) + (record.counts.kept ?? 0),
+        },
+      );
+    }
+    return targets.map((t) => t.value?.v);
+  } finally {
+    for (const n of toRun) if (n.running?.done === done) n.running = undefined;
+    settle();
   }
-  return targets.map((t) => t.value?.v);
+}
+
+/** Waits for the computes running `busy`, asking each to keep the result on its worker. */
+async function waitForOthers(
+  busy: { node: GraphNode; running: NonNullable<GraphNode["running"]> }[],
+  waitedFor: Set<GraphNode>,
+  signal: AbortSignal,
+): Promise<void> {
+  for (const { node, running } of busy) {
+    running.want();
+    waitedFor.add(node);
+  }
+  await untilDone(
+    busy.map((b) => b.running.done),
+    signal,
+    busy.map((b) => b.node.id),
+  );
+}
+
+/** A node that failed in the compute this one waited for fails this one too, naming the same task. */
+function failIfFailedThere(nodes: readonly GraphNode[], waitedFor: ReadonlySet<GraphNode>): void {
+  const failed = nodes.filter((n) => waitedFor.has(n) && !n.value && n.lastStatus === "error");
+  if (!failed.length) return;
+  const [node] = failed;
+  throw new GraphTaskError(
+    { id: node.id, fn: node.fn.name, cellLine: node.fn.cellLine, worker: node.failure?.worker },
+    node.failure?.error ?? { name: "Error", message: "unknown failure" },
+    {
+      failed: failed.map((n) => n.id),
+      skipped: nodes.filter((n) => waitedFor.has(n) && n.lastStatus === "skipped").map((n) => n.id),
+      finished: 0,
+    },
+  );
+}
+
+function runningElsewhere(nodes: readonly GraphNode[]) {
+  return nodes.flatMap((node) => (node.running && !node.value ? [{ node, running: node.running }] : []));
+}
+
+async function untilDone(done: Promise<void>[], signal: AbortSignal, ids: string[]): Promise<void> {
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () =>
+      reject(
+        new InterruptedError(
+          `Interrupted: this compute was waiting for ${ids.join(", ")}, which another compute runs; nothing of it ran here.`,
+        ),
+      );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([Promise.all(done), aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
 }
 
 /** The graph chart before anything runs (node.visualize()), shown before this returns. */

@@ -25,6 +25,13 @@ export interface KeptOnWorker {
   bytes: number;
 }
 
+/** What a failed node's task threw, and where. */
+export interface NodeFailure {
+  error: { name: string; message: string; stack?: string };
+  /** The worker it ran on, e.g. "w1" or a cluster runtime's name. */
+  worker?: string;
+}
+
 let counter = 0;
 
 export class GraphNode {
@@ -35,6 +42,14 @@ export class GraphNode {
   kept: KeptOnWorker | undefined;
   /** What happened to it in the last compute that touched it. */
   lastStatus: GraphNodeStatus = "pending";
+  /** Why it failed, when lastStatus is "error": for a compute that waited for it (see running). */
+  failure: NodeFailure | undefined;
+  /**
+   * Set while a compute runs it: another compute that needs it waits for `done` instead of
+   * running it again, and calls `want()` so that its result stays on its worker when that
+   * compute does not bring it back.
+   */
+  running: { done: Promise<void>; want(): void } | undefined;
 
   constructor(
     readonly fn: DelayedFunction,

@@ -150,6 +150,33 @@ describe("TaskScheduler: releases", () => {
   });
 });
 
+describe("TaskScheduler: a result another compute waits for", () => {
+  test("stays on its worker after the tasks here that read it finish, for the waiting compute to fetch", () => {
+    const s = new TaskScheduler(chain(2), ["c1"]);
+    s.start(none);
+    const [first] = s.assign([0]);
+    s.want("c0");
+    s.succeeded(first.id, 0, 10);
+    s.assign([0]);
+    assert.deepEqual(s.succeeded("c1", 0, 10), [], "c0 is not dropped");
+    assert.deepEqual([...s.holdings()], [["c0", { rank: 0, bytes: 10 }]]);
+  });
+
+  test("a result dropped before it was wanted is gone (the waiting compute runs it)", () => {
+    const s = new TaskScheduler(chain(3), ["c2"]);
+    s.start(none);
+    const step = () => {
+      const [a] = s.assign([0]);
+      return s.succeeded(a.id, 0, 10, 50);
+    };
+    step();
+    assert.deepEqual(step(), [{ rank: 0, ids: ["c0"] }]);
+    s.want("c0");
+    step();
+    assert.deepEqual([...s.holdings()], []);
+  });
+});
+
 describe("TaskScheduler: failures", () => {
   test("a failed task skips what depends on it; independent branches finish and stay kept", () => {
     const s = new TaskScheduler(fanIn(2), ["merge"]);

@@ -52,6 +52,8 @@ export class TaskScheduler implements GraphScheduler {
   private doneMs = 0;
   /** Tasks this run needs to run (set by start). */
   private toRun = 0;
+  /** Results another compute waits for: kept on their worker when their readers here finish. */
+  private readonly wanted = new Set<string>();
 
   /** `tasks` inputs first; `outputs` are what the caller wants back. */
   constructor(
@@ -219,11 +221,21 @@ export class TaskScheduler implements GraphScheduler {
     // Drop inputs once every task that reads them has finished well.
     const drop = new Map<number, string[]>();
     for (const dep of new Set(this.deps.get(id))) {
+      if (this.wanted.has(dep)) continue;
       if (!(this.dependents.get(dep) ?? []).every((d) => this.state.get(d) === "ok")) continue;
       for (const r of this.holders.get(dep) ?? []) drop.set(r, [...(drop.get(r) ?? []), dep]);
       this.holders.delete(dep);
     }
     return [...drop].map(([r, ids]) => ({ rank: r, ids }));
+  }
+
+  /**
+   * Another compute needs this task's result: keep it on its worker (it is in holdings() at the
+   * end) rather than dropping it once the tasks here that read it finish. A result dropped
+   * already is gone; an output comes back to the kernel anyway.
+   */
+  want(id: string): void {
+    this.wanted.add(id);
   }
 
   failed(id: string): void {
