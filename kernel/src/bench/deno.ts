@@ -57,7 +57,13 @@ export function ensureDeno(root: string, log: (m: string) => void): Deno | strin
     cached = { bin, version, denoDir: path.join(dir, "deno-dir") };
   } catch (e) {
     const err = e as { stderr?: Buffer; message?: string };
-    const why = (err.stderr?.toString().trim().split("\n").pop() || err.message || String(e)).slice(0, 300);
+    // npm's own reason ("npm error code ECONNREFUSED", "npm error notsup ..."), not its log path.
+    const npmSays = (err.stderr?.toString() ?? "")
+      .split("\n")
+      .filter((l) => /^npm (error|ERR!) (code|notsup|FetchError|network|[a-z ]*:)/i.test(l))
+      .slice(0, 2)
+      .join("; ");
+    const why = (npmSays || err.message || String(e)).slice(0, 300);
     // Leave no half install behind: the next run tries again.
     fs.rmSync(dir, { recursive: true, force: true });
     cached = `Deno ${DENO_VERSION} could not be had from npm on ${process.platform}-${process.arch} (${why})`;
