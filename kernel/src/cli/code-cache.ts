@@ -6,9 +6,16 @@
  * functions V8 compiled lazily while the kernel built its first program, which a cache produced
  * at compile time (produceCachedData, as the v8-compile-cache package does) would not.
  *
- * Measured (bench "deno"/"kernel" start-ups, 2 cores): see the commit. Only typescript.js is
- * cached: caching every module of dist/ and node_modules/ too (174 files) measured no better,
- * since reading many small cache files costs what it saves.
+ * Measured on 2 cores under load (1.1–3.6) from other work, cache vs none, alternating:
+ * - in one process, loading the kernel's modules: 250–340 → 165–230 ms; building the first program:
+ *   ~50–100 ms less; process start → ready: 1230–1370 → 1070–1280 ms;
+ * - kernel start-up through jupyter_client (medians, 8–12 starts each): 2735 → 2393 ms and
+ *   2654 → 1938 ms; the first cell after start is not slower (1+1: 52 → 49 ms, a new source:
+ *   67 → 56 ms).
+ * What is left is mostly the first program itself (~0.9 s: parsing and binding lib.*.d.ts and
+ * @types/node), which no cache across processes removes. Only typescript.js is cached: caching
+ * every module of dist/ and node_modules/ too (174 files) measured no better, since reading many
+ * small cache files costs what it saves.
  *
  * The cache lives in $XDG_CACHE_HOME/paralab/v8 (else ~/.cache/paralab/v8, else the temp dir);
  * its file name hashes the file's path, size and mtime, the Node version and arch, and node's
