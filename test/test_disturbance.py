@@ -1,6 +1,7 @@
 """A reading knows how disturbed it was (SPEC §3.1.1, issue #29): the same cell on a quiet machine
 and beside two CPU hogs that the test starts and stops. Only the second says so, in the summary,
 the record and the chart."""
+import os
 import re
 import subprocess
 import time
@@ -34,8 +35,28 @@ def reading(kc):
     return chart[RUN_MIME], chart["text/plain"]
 
 
-def test_a_run_on_a_quiet_machine_carries_no_disturbance_note(kc):
+def busy_ticks():
+    """The machine's busy time, all cores, in 10 ms ticks (/proc/stat, steal included)."""
+    with open("/proc/stat") as f:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    return user + nice + system + irq + softirq + steal
+
+
+def own_ticks(pid):
+    """A process's CPU (its threads and reaped children) in ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(") ", 1)[1].split()
+    return sum(int(x) for x in fields[11:15])
+
+
+def test_a_run_on_a_quiet_machine_carries_no_disturbance_note(kc, km):
+    # The premise is a quiet machine: measured here, apart from the kernel's own figures.
+    kernel = km.provisioner.process.pid
+    t0, busy0, ours0 = time.time(), busy_ticks(), own_ticks(kernel) + own_ticks(os.getpid())
     record, words = reading(kc)
+    others = (busy_ticks() - busy0 - (own_ticks(kernel) + own_ticks(os.getpid()) - ours0)) / 100 / (time.time() - t0)
+    if others > 0.2:
+        pytest.skip(f"the machine was not quiet: other programs used {others:.2f} cores during the test")
     d = record["disturbance"]
     assert d["inTaskMs"] > 0 and d["waitedMs"] / d["inTaskMs"] < 0.1, d
     assert "waited for a core" not in words and "disturbed" not in words, words
