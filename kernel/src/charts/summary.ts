@@ -10,6 +10,7 @@ import type { MonitorRecord, ParalabRecord, RunRecord, ScalingRecord } from "../
 import { coveredWallMs, describeDisturbance, DISTURBED_RATIO, isDisturbed } from "./disturbance";
 import { capitalize, IN_TASK_CPU, MACHINE_CPU, MACHINE_CPU_SOURCE, WORKER_CPU, WORKER_CPU_SOURCE } from "./cpu-labels";
 import { summarizeGraph } from "./graph-summary";
+import { describeCompareSlowerTogether, describeScalingSlowerTogether } from "./slower-together";
 import { describeRounds } from "./repeats";
 
 export { summarizeGraph } from "./graph-summary";
@@ -126,6 +127,8 @@ export function summarizeRun(record: RunRecord): string {
       : describeDisturbance(record.disturbance, record));
   if (disturbance) parts.push(disturbance);
   if (record.compare) parts.push(describeComparison(record));
+  const slower = describeCompareSlowerTogether(record);
+  if (slower) parts.push(slower);
   return (record.title ? `${record.title}: ` : "") + parts.join("; ");
 }
 
@@ -197,8 +200,12 @@ export function summarizeScaling(record: ScalingRecord): string {
     scalingHead(record, pts) +
     `${pts.map(speedup).join(", ")} ` +
     `(wall ${pts.map(wall).join(", ")})${how}; ` +
-    `${describeFit(record)}${describeScalingDisturbance(record)}; ${plural(record.cores, "core")}`
+    `${describeFit(record)}${describeScalingDisturbance(record)}${prefixed(describeScalingSlowerTogether(record))}; ${plural(record.cores, "core")}`
   );
+}
+
+function prefixed(text: string | undefined): string {
+  return text ? `; ${text}` : "";
 }
 
 /** A scaling series measured while the workers waited for cores: its speedups and fit say so. */

@@ -22,6 +22,8 @@ export interface Comparison {
   rule: RoundsRule;
   /** Every timed pass's disturbance together (absent where it cannot be read). */
   disturbance?: Disturbance;
+  /** In-task CPU of each timed pass, ms, in round order. */
+  inTaskCpuMs: Record<Pass, number[]>;
 }
 
 type Pass = "serial" | "parallel";
@@ -54,6 +56,7 @@ export async function runComparison(
   const serialWhere = runner.kind === "cluster" ? "on one worker of the cluster" : `on one worker ${runner.kind} (w0)`;
   const last: Partial<Record<Pass, Dispatched>> = {};
   const timed: Dispatched[] = [];
+  const inTaskCpuMs: Record<Pass, number[]> = { serial: [], parallel: [] };
   const dropped = { chunks: 0 };
   const pending: Partial<Record<Pass, number>> = {};
   const rounds = await measureRounds<Pass>(
@@ -82,6 +85,7 @@ export async function runComparison(
       } else {
         last[pass] = run;
         timed.push(run);
+        inTaskCpuMs[pass].push(run.result.cpuMs);
         pending[pass] = ms;
         if (pass === "parallel") {
           const serialMs = pending.serial ?? 0;
@@ -106,6 +110,7 @@ export async function runComparison(
     warmupMs: rounds.warmupMs.reduce((a, b) => a + b, 0),
     rule: rounds.rule,
     disturbance: combineDisturbances(timed),
+    inTaskCpuMs,
   };
 }
 

@@ -51,7 +51,9 @@ export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?:
  * --compare's record: each time and the speedup as medians over the rounds (the speedup of a
  * round is its serial time ÷ its parallel time), with their spreads and the rounds themselves.
  */
-export function compareResult(c: Pick<Comparison, "rounds" | "serialWhere" | "warmupMs" | "rule">): CompareResult {
+export function compareResult(
+  c: Pick<Comparison, "rounds" | "serialWhere" | "warmupMs" | "rule"> & Partial<Pick<Comparison, "inTaskCpuMs">>,
+): CompareResult {
   const serial = spreadOf(c.rounds.map((r) => r.serialMs));
   const parallel = spreadOf(c.rounds.map((r) => r.parallelMs));
   const speedup = spreadOf(c.rounds.map((r) => (r.parallelMs > 0 ? r.serialMs / r.parallelMs : 0)));
@@ -68,6 +70,14 @@ export function compareResult(c: Pick<Comparison, "rounds" | "serialWhere" | "wa
     speedupMax: speedup.max,
     rounds: c.rounds,
     repeat: { rounds: c.rounds.length, rule: c.rule, warmupMs: c.warmupMs },
+    ...(c.inTaskCpuMs?.serial.length && c.inTaskCpuMs.parallel.length
+      ? {
+          inTaskCpuMs: {
+            serial: spreadOf(c.inTaskCpuMs.serial).median,
+            parallel: spreadOf(c.inTaskCpuMs.parallel).median,
+          },
+        }
+      : {}),
   };
 }
 

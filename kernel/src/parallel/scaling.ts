@@ -34,6 +34,7 @@ export async function runScaling(
   const largest = Math.max(...sizes);
   const lastTimes: number[] = [];
   const timed: Dispatched[] = [];
+  const inTaskCpuMs = new Map<number, number[]>();
   const jobs = new Map<number, PreparedJob>();
   for (const n of sizes) jobs.set(n, job.itemsFor ? { ...job, items: await job.itemsFor(n) } : job);
   // Weak scaling's passes differ in their work: say how much each has.
@@ -61,6 +62,7 @@ export async function runScaling(
         );
       } else {
         timed.push(run);
+        inTaskCpuMs.set(workers, [...(inTaskCpuMs.get(workers) ?? []), run.result.cpuMs]);
         values = run.result.values;
         if (workers === sizes[sizes.length - 1]) {
           const times = sizes.map((_, k) => (k === sizes.length - 1 ? wallMs : lastTimes[k]));
@@ -84,6 +86,10 @@ export async function runScaling(
     });
     const disturbance = plan.cluster ? undefined : combineDisturbances(timed);
     if (disturbance) record.disturbance = disturbance;
+    for (const point of record.points) {
+      const cpu = inTaskCpuMs.get(point.workers);
+      if (cpu?.length) point.inTaskCpuMs = spreadOf(cpu).median;
+    }
     const bundle = await chartBundle(record);
     env.sink.display({ ...bundle, transient: {} });
   }

@@ -77,6 +77,11 @@ export interface CompareResult {
   /** Each timed round's wall times, in the order they ran (serial, parallel, serial, parallel …). */
   rounds?: { serialMs: number; parallelMs: number }[];
   repeat?: RepeatInfo;
+  /**
+   * In-task CPU of the serial and the parallel pass (medians over the rounds), ms. The same work:
+   * when the parallel pass needs much more, its cores slowed each other down.
+   */
+  inTaskCpuMs?: { serial: number; parallel: number };
 }
 
 /** How a --compare or --scaling measurement was repeated (SPEC §3.1.1, `--repeat N`). */
@@ -196,6 +201,8 @@ export interface ScalingPoint {
   rounds?: number[];
   /** Map mode: the items this point's passes ran (with --weak they grow with the workers). */
   items?: number;
+  /** In-task CPU of this size's passes (median over the rounds), ms. */
+  inTaskCpuMs?: number;
 }
 
 /** How well the Amdahl fit is determined by the points it was fitted on. */
