@@ -58,7 +58,9 @@ def test_a_run_on_a_quiet_machine_carries_no_disturbance_note(kc, km):
     if others > 0.2:
         pytest.skip(f"the machine was not quiet: other programs used {others:.2f} cores during the test")
     d = record["disturbance"]
-    assert d["inTaskMs"] > 0 and d["waitedMs"] / d["inTaskMs"] < 0.1, d
+    # With 2 busy workers on 2 cores, paralab's own threads (the kernel handing out tasks, reading
+    # the clocks) make the workers wait a little even here: measured 2-22% of their in-task time.
+    assert d["inTaskMs"] > 0 and d["waitedMs"] / d["inTaskMs"] < 0.3 and d["otherCores"] < 0.25, d
     assert "waited for a core" not in words and "disturbed" not in words, words
 
 

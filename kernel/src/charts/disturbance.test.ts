@@ -16,6 +16,17 @@ test("a quiet run gets no note", () => {
   );
 });
 
+test("on a quiet machine, paralab's own threads' share of the wait (up to 22% measured) gets no note", () => {
+  // CI, quiet: 0.02 cores of other programs, the workers waited 11% of 515 ms in tasks.
+  assert.equal(describeDisturbance({ otherCores: 0.016, waitedMs: 55, inTaskMs: 515 }, run), undefined);
+  assert.equal(readDisturbance({ otherCores: 0.016, waitedMs: 55, inTaskMs: 515 }, 700).disturbed, false);
+  // The same wait while other programs took a core is theirs: disturbed.
+  assert.match(
+    describeDisturbance({ otherCores: 1.2, waitedMs: 55, inTaskMs: 515 }, run)!,
+    /^disturbed: other programs used 1\.2/,
+  );
+});
+
 test("other programs that kept the workers from their cores are named, with both figures", () => {
   assert.equal(
     describeDisturbance({ otherCores: 1.23, waitedMs: 767, inTaskMs: 1300 }, run),

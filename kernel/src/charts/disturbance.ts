@@ -4,8 +4,15 @@
  */
 import type { Disturbance, RunRecord, ScalingRecord } from "../run/records";
 
-/** Workers kept from a core this share of the time they held tasks: the times are disturbed. */
+/** Workers kept from a core this share of the time they held tasks, by other programs: the times are disturbed. */
 export const DISTURBED_WAIT_SHARE = 0.1;
+/**
+ * With no other programs to blame, a wait this large is worth a note. Below it, paralab's own
+ * threads (the kernel handing out tasks and reading the clocks, V8's helpers) account for it:
+ * measured on a quiet 2-core machine with 2 busy workers, 2–22% of in-task time, most of it in a
+ * run's first tasks.
+ */
+export const OWN_WAIT_SHARE = 0.3;
 /** Other programs' use worth naming, in cores. */
 export const NOTABLE_OTHER_CORES = 0.25;
 /** /proc/stat counts 10 ms ticks: below this wall time, other programs' share is too coarse to state. */
@@ -18,17 +25,21 @@ export interface DisturbanceReading {
   waitShare: number;
   /** Other programs' cores, when the run was long enough to read them. */
   otherCores?: number;
-  /** The wait was large enough to distort the times. */
+  /** Other programs kept the workers from their cores, or a large wait of unknown cause: the times are disturbed. */
   disturbed: boolean;
   /** Other programs caused it (rather than paralab's own threads taking turns). */
   byOthers: boolean;
+  /** Worth a note: disturbed, or a large wait while other programs were quiet (paralab's own threads took turns). */
+  noted: boolean;
 }
 
 export function readDisturbance(d: Disturbance, wallMs: number): DisturbanceReading {
   const waitShare = d.inTaskMs >= MIN_IN_TASK_MS ? d.waitedMs / d.inTaskMs : 0;
   const otherCores = wallMs >= OTHER_CORES_MIN_WALL_MS ? d.otherCores : undefined;
-  const disturbed = waitShare >= DISTURBED_WAIT_SHARE;
-  return { waitShare, otherCores, disturbed, byOthers: disturbed && (otherCores ?? 0) >= NOTABLE_OTHER_CORES };
+  const byOthers = waitShare >= DISTURBED_WAIT_SHARE && (otherCores ?? 0) >= NOTABLE_OTHER_CORES;
+  const large = waitShare >= OWN_WAIT_SHARE;
+  const disturbed = byOthers || (large && otherCores === undefined);
+  return { waitShare, otherCores, disturbed, byOthers, noted: byOthers || large };
 }
 
 /**
@@ -42,7 +53,7 @@ export function describeDisturbance(
   during = "this run",
 ): string | undefined {
   const r = readDisturbance(d, run.wallMs);
-  if (!r.disturbed) return undefined;
+  if (!r.noted) return undefined;
   const waited = `the workers waited for a core ${Math.round(r.waitShare * 100)}% of the time they held a task`;
   if (r.byOthers) {
     return (

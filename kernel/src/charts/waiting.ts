@@ -1,6 +1,7 @@
 /**
  * The stretches of a disturbed run in which its workers were ready to run but waited for a core,
- * drawn under the utilization lines of the run chart. Quiet runs get no such series.
+ * drawn under the utilization lines of the run chart, when the summary has a note about it. Quiet
+ * runs get no such series.
  */
 import type { RunRecord } from "../run/records";
 import { readDisturbance } from "./disturbance";
@@ -14,7 +15,7 @@ export function waitingDataset(
   toX: (tMs: number) => number,
   theme: ChartTheme,
 ): Record<string, unknown> | undefined {
-  if (!record.disturbance || !readDisturbance(record.disturbance, record.wallMs).disturbed) return undefined;
+  if (!record.disturbance || !readDisturbance(record.disturbance, record.wallMs).noted) return undefined;
   const samples = (record.workerSamples ?? []).filter((s) => s.tMs >= record.startMs - 1);
   if (!samples.some((s) => s.waiting)) return undefined;
   const color = theme.status.error;
