@@ -10,15 +10,7 @@ let linux = process.platform === "linux";
 
 /** The calling thread's CPU time, ms. */
 export function ownThreadCpuMs(): number {
-  if (linux) {
-    try {
-      return parseSchedstat(fs.readFileSync("/proc/thread-self/schedstat", "latin1"));
-    } catch {
-      linux = false;
-    }
-  }
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+  return ownThreadTimes().cpuMs;
 }
 
 /** The calling thread's CPU time and wait for a core, ms (no wait where schedstat cannot be read). */
@@ -31,7 +23,8 @@ export function ownThreadTimes(): ThreadTimes {
       linux = false;
     }
   }
-  return { cpuMs: ownThreadCpuMs(), waitMs: 0 };
+  const u = process.cpuUsage();
+  return { cpuMs: (u.user + u.system) / 1000, waitMs: 0 };
 }
 
 /** Another thread's CPU time, ms (tid omitted: the process's main thread), or undefined when unreadable. */
@@ -120,10 +113,6 @@ export function ownThreadId(): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function parseSchedstat(text: string): number {
-  return Number(text.slice(0, text.indexOf(" "))) / 1e6;
 }
 
 /** "<ns on cpu> <ns waiting on a runqueue> <timeslices>" */
