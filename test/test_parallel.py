@@ -101,6 +101,21 @@ def test_comm_collectives(kc):
     assert "[ 3, 'root', 20, undefined, 'ping' ]" in values
 
 
+def test_comm_allgather_and_alltoall(kc):
+    code = "\n".join([
+        "%%parallel --workers 2 --quiet",
+        "const everyone = await comm.allgather(`r${rank}`);",
+        "const mine = await comm.alltoall([`${rank}->0`, `${rank}->1`]);",
+        "[everyone, mine]",
+    ])
+    values = results_of(ok(kc, code))[0]["text/plain"]
+    assert "[ [ 'r0', 'r1' ], [ '0->0', '1->0' ] ]" in values
+    assert "[ [ 'r0', 'r1' ], [ '0->1', '1->1' ] ]" in values
+    reply = error(kc, "%%parallel --workers 2 --quiet\nawait comm.alltoall([1, 2, 3])")
+    assert "must be an array with one element per rank (length 2, the size), got length 3" in reply["evalue"]
+    ok(kc, "%%parallel --quiet\nrank")
+
+
 def test_deadlock_is_reported(kc):
     reply = error(kc, "%%parallel --workers 2 --quiet\nawait comm.recv(1 - rank)")
     assert reply["ename"] == "DeadlockError"

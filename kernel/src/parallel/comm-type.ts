@@ -19,6 +19,13 @@ export interface Comm {
   scatter<T = any>(array: T[] | undefined, root?: number): Promise<T>;
   /** Every rank's value, in rank order, at root (undefined elsewhere). */
   gather<T = any>(value: T, root?: number): Promise<T[] | undefined>;
+  /** Every rank's value, in rank order, on every rank. */
+  allgather<T = any>(value: T): Promise<T[]>;
+  /**
+   * Rank r sends values[d] to rank d (values.length must equal size); resolves, on every rank,
+   * to what each rank sent this one, in rank order.
+   */
+  alltoall<T = any>(values: ArrayLike<T>): Promise<T[]>;
   /** The values combined with op, at root (undefined elsewhere). */
   reduce<T = any>(value: T, op: ReduceOp<T>, root?: number): Promise<T | undefined>;
   /** The values combined with op, on every rank. */

@@ -77,4 +77,54 @@ describe("CommBroker", () => {
     broker.handle(1, 1, { kind: "collective", op: "bcast", root: 0, value: 1 });
     assert.match(failures[0].message, /w0 called barrier\(\) but w1 called bcast\(\.\.\., root 0\)/);
   });
+
+  it("allgather gives every rank all values in rank order", () => {
+    const { broker, replies } = harness(3);
+    broker.handle(2, 1, { kind: "collective", op: "allgather", root: 0, value: "c" });
+    broker.handle(0, 1, { kind: "collective", op: "allgather", root: 0, value: "a" });
+    assert.equal(replies.length, 0);
+    broker.handle(1, 1, { kind: "collective", op: "allgather", root: 0, value: "b" });
+    assert.deepEqual(
+      replies.sort((x, y) => x[0] - y[0]),
+      [0, 1, 2].map((r) => [r, 1, ["a", "b", "c"]]),
+    );
+    broker.dispose();
+  });
+
+  it("alltoall gives rank r element r of every rank's array, in sender order", () => {
+    const { broker, replies } = harness(3);
+    for (const s of [0, 1, 2]) {
+      broker.handle(s, 4, { kind: "collective", op: "alltoall", root: 0, value: [0, 1, 2].map((d) => `${s}→${d}`) });
+    }
+    assert.deepEqual(
+      replies.sort((x, y) => x[0] - y[0]),
+      [0, 1, 2].map((r) => [r, 4, [`0→${r}`, `1→${r}`, `2→${r}`]]),
+    );
+    broker.dispose();
+  });
+
+  it("alltoall with the wrong length fails naming both numbers", () => {
+    const { broker, failures, replies } = harness(2);
+    broker.handle(0, 1, { kind: "collective", op: "alltoall", root: 0, value: [1, 2] });
+    broker.handle(1, 1, { kind: "collective", op: "alltoall", root: 0, value: [1, 2, 3] });
+    assert.equal(replies.length, 0);
+    assert.equal(failures[0].name, "CommError");
+    assert.match(
+      failures[0].message,
+      /^comm\.alltoall\(values\): on w1 values must be an array with one element per rank \(length 2, the size\), got length 3\./,
+    );
+  });
+
+  it("names allgather and alltoall without a root in a mismatch, and in a deadlock", async () => {
+    const { broker, failures } = harness(2);
+    broker.handle(0, 1, { kind: "collective", op: "allgather", root: 0, value: 1 });
+    broker.handle(1, 1, { kind: "collective", op: "alltoall", root: 0, value: [1, 2] });
+    assert.match(failures[0].message, /w0 called allgather\(\.\.\.\) but w1 called alltoall\(\.\.\.\)/);
+
+    const h = harness(2);
+    h.broker.handle(0, 1, { kind: "collective", op: "allgather", root: 0, value: 1 });
+    h.broker.handle(1, 1, { kind: "recv", source: 0 });
+    await wait(40);
+    assert.match(h.failures[0].message, /^Deadlock: w0 waits in allgather\(\) for w1; w1 waits in recv\(from w0\)/);
+  });
 });

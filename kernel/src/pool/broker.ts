@@ -4,6 +4,7 @@
  */
 import { CommError, DeadlockError } from "../errors";
 import type { CollectiveOp, CommRequest } from "../run/messages";
+import { alltoallLengthMessage, lengthProblem } from "../run/comm-shape";
 
 export interface BrokerIO {
   reply(rank: number, reqId: number, value: unknown): void;
@@ -135,6 +136,22 @@ export class CommBroker {
     } else if (p.op === "gather") {
       const all = Array.from({ length: this.size }, (_, r) => p.values.get(r));
       results = (r) => (r === p.root ? all : undefined);
+    } else if (p.op === "allgather") {
+      const all = Array.from({ length: this.size }, (_, r) => p.values.get(r));
+      results = () => all;
+    } else if (p.op === "alltoall") {
+      // Checked here as well as in the worker's comm, since a worker's values reach the broker
+      // unchecked if someone bypasses WorkerComm; a wrong length must fail, not hand out undefined.
+      for (const [r, v] of p.values) {
+        const bad = lengthProblem(v, this.size);
+        if (bad) {
+          this.fail(new CommError(alltoallLengthMessage(r, this.size, bad)));
+          return;
+        }
+      }
+      // Rank r receives element r of every rank's array, in sender rank order.
+      const rows = Array.from({ length: this.size }, (_, s) => p.values.get(s) as ArrayLike<unknown>);
+      results = (r) => rows.map((row) => row[r]);
     } else {
       const arr = p.values.get(p.root) as ArrayLike<unknown> | undefined;
       if (!arr || typeof arr !== "object" || typeof arr.length !== "number" || arr.length !== this.size) {
@@ -220,5 +237,8 @@ export class CommBroker {
 }
 
 function describeCall(op: CollectiveOp, root: number): string {
-  return op === "barrier" ? "barrier()" : `${op}(..., root ${root})`;
+  if (op === "barrier") return "barrier()";
+  // allgather and alltoall have no root: every rank gets a result.
+  if (op === "allgather" || op === "alltoall") return `${op}(...)`;
+  return `${op}(..., root ${root})`;
 }

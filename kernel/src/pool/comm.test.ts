@@ -68,6 +68,51 @@ for (const kind of KINDS) {
       assert.deepEqual(r.values, [6, 6, 6]);
     });
 
+    it("allgather: every rank gets all values, in rank order", async () => {
+      const r = await pool.runSpmd(spmd(async ({ rank, comm }) => comm.allgather({ r: rank }), 3));
+      assert.deepEqual(
+        r.values,
+        [0, 1, 2].map(() => [{ r: 0 }, { r: 1 }, { r: 2 }]),
+      );
+    });
+
+    it("alltoall: values[d] goes to rank d; typed arrays work too", async () => {
+      const r = await pool.runSpmd(
+        spmd(async ({ rank, size, comm }) => {
+          const got = await comm.alltoall(Array.from({ length: size }, (_, d) => 10 * rank + d));
+          const typed = await comm.alltoall(Float64Array.from({ length: size }, (_, d) => rank - d));
+          return [got, typed];
+        }, 3),
+      );
+      assert.deepEqual(r.values, [
+        [
+          [0, 10, 20],
+          [0, 1, 2],
+        ],
+        [
+          [1, 11, 21],
+          [-1, 0, 1],
+        ],
+        [
+          [2, 12, 22],
+          [-2, -1, 0],
+        ],
+      ]);
+    });
+
+    it("alltoall with the wrong length fails on that rank, naming both numbers", async () => {
+      await assert.rejects(
+        pool.runSpmd(spmd(async ({ rank, comm }) => comm.alltoall(rank === 1 ? [1, 2] : [1, 2, 3]), 3)),
+        {
+          name: "TaskFailedError",
+          message:
+            /^\[w1\] failed[\s\S]*comm\.alltoall\(values\): on w1 values must be an array with one element per rank \(length 3, the size\), got length 2/,
+        },
+      );
+      const r = await pool.runSpmd(spmd(async ({ rank }) => rank, 3));
+      assert.deepEqual(r.values, [0, 1, 2]);
+    });
+
     it("barrier orders phases", async () => {
       const r = await pool.runSpmd(
         spmd(async ({ rank, comm }) => {

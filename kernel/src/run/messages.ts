@@ -67,7 +67,7 @@ export interface ProbeMessage {
 export type ToWorker =
   TaskMessage | CommReplyMessage | CancelMessage | StatsRequestMessage | ProbeMessage | GraphToWorker;
 
-export type CollectiveOp = "barrier" | "bcast" | "scatter" | "gather";
+export type CollectiveOp = "barrier" | "bcast" | "scatter" | "gather" | "allgather" | "alltoall";
 
 export type CommRequest =
   | { kind: "send"; dest: number; value: unknown }

@@ -1,5 +1,6 @@
 /** `comm` inside an SPMD task (SPEC §3.2). Every call goes through the pool's broker. */
 import type { CollectiveOp, CommRequest } from "../run/messages";
+import { alltoallLengthMessage, lengthProblem } from "../run/comm-shape";
 
 export type ReduceOp = "sum" | "min" | "max" | "prod" | ((a: unknown, b: unknown) => unknown);
 
@@ -46,6 +47,21 @@ export class WorkerComm {
   /** Array of every rank's value (rank order) at root, undefined elsewhere. */
   gather<T>(value: T, root = 0): Promise<T[] | undefined> {
     return this.collective("gather", root, value) as Promise<T[] | undefined>;
+  }
+
+  /** Array of every rank's value (rank order), on every rank. */
+  allgather<T>(value: T): Promise<T[]> {
+    return this.collective("allgather", 0, value) as Promise<T[]>;
+  }
+
+  /**
+   * Personalised exchange: values[d] goes to rank d; resolves to what each rank sent this one,
+   * in rank order. The length is checked here, before anything is sent, so the error is this rank's.
+   */
+  alltoall<T>(values: ArrayLike<T>): Promise<T[]> {
+    const bad = lengthProblem(values, this.size);
+    if (bad) throw new RangeError(alltoallLengthMessage(this.rank, this.size, bad));
+    return this.collective("alltoall", 0, values) as Promise<T[]>;
   }
 
   /** Combined value at root, undefined elsewhere. Ops are applied here, at root (functions cannot be cloned). */
