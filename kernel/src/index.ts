@@ -19,4 +19,6 @@ export type { ParallelOptions } from "./api/parallel";
 export { delayed, compute } from "./api/graph";
 export type { Delayed, DelayedArg, DelayedArgs, DelayedOptions, ComputeOptions } from "./api/graph";
 export { gpu } from "./api/gpu";
+export { check, timed } from "./api/check";
+export type { CheckOptions, Timing } from "./api/check";
 export type { GpuKernelOptions, GpuKernelThis } from "./api/gpu";

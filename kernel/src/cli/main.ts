@@ -63,11 +63,20 @@ program
   .option("--out <file>", "write the executed notebook here (default: NOTEBOOK.out.ipynb)")
   .option("--html <file>", "also write a self-contained HTML report")
   .option("--allow-errors", "run every cell even after one fails")
-  .action(async (notebook: string, o: { out?: string; html?: string; allowErrors?: boolean }) => {
-    const { runNotebookFile } = await import("../notebook/run");
-    const ok = await runNotebookFile(notebook, o);
-    process.exit(ok ? 0 : 1);
-  });
+  .option("--check", "grade the exercises: report each check cell's verdict (exit 1 when one is not yet passed)")
+  .option("--solutions [file]", "with --check: fill in the solutions first (default: solutions/NOTEBOOK.md beside it)")
+  .action(
+    async (
+      notebook: string,
+      o: { out?: string; html?: string; allowErrors?: boolean; check?: boolean; solutions?: string | boolean },
+    ) => {
+      if (o.solutions && !o.check) throw new Error("run: --solutions grades the exercises, so it goes with --check.");
+      const ok = o.check
+        ? await (await import("../notebook/grade")).checkNotebookFile(notebook, o)
+        : await (await import("../notebook/run")).runNotebookFile(notebook, o);
+      process.exit(ok ? 0 : 1);
+    },
+  );
 
 program
   .command("worker")

@@ -93,13 +93,30 @@ function chartReadings(outputs: readonly NotebookOutput[]): string[] {
 
 /** `paralab run NOTEBOOK [--out FILE] [--html FILE]`; true when every cell ran without an unexpected error. */
 export async function runNotebookFile(file: string, o: RunOptions): Promise<boolean> {
-  const nb = readNotebook(file);
-  const out = path.resolve(o.out ?? file.replace(/\.ipynb$/, "") + ".out.ipynb");
-  const html = o.html && path.resolve(o.html);
-  // Cells run in the notebook's folder, as under Jupyter: relative paths and imports resolve there.
+  const where = outputFiles(file, o);
+  const { notebook, ok } = await runInItsFolder(readNotebook(file), file, o);
+  writeResults(notebook, file, where);
+  if (!ok) console.error("paralab run: a cell failed; see its error output in the executed notebook");
+  return ok;
+}
+
+/** Cells run in the notebook's folder, as under Jupyter: relative paths and imports resolve there. */
+export function runInItsFolder(nb: Notebook, file: string, o: RunOptions) {
   const dir = path.dirname(path.resolve(file));
   process.chdir(dir);
-  const { notebook, ok } = await runNotebook(nb, dir, o);
+  return runNotebook(nb, dir, o);
+}
+
+/** Where the executed notebook and the report go, resolved before the run changes folder. */
+export function outputFiles(file: string, o: RunOptions): { out: string; html?: string } {
+  return {
+    out: path.resolve(o.out ?? file.replace(/\.ipynb$/, "") + ".out.ipynb"),
+    html: o.html && path.resolve(o.html),
+  };
+}
+
+/** Writes the executed notebook (and the HTML report, if asked) and says where. */
+export function writeResults(notebook: Notebook, file: string, { out, html }: { out: string; html?: string }): void {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(notebook, null, 1) + "\n");
   console.log(`paralab run: executed notebook written to ${out}`);
@@ -108,11 +125,9 @@ export async function runNotebookFile(file: string, o: RunOptions): Promise<bool
     fs.writeFileSync(html, renderHtmlReport(notebook, path.basename(file)));
     console.log(`paralab run: HTML report written to ${html}`);
   }
-  if (!ok) console.error("paralab run: a cell failed; see its error output in the executed notebook");
-  return ok;
 }
 
-function readNotebook(file: string): Notebook {
+export function readNotebook(file: string): Notebook {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
