@@ -182,6 +182,23 @@ def test_showcase_through_paralab_run_writes_html_with_charts(tmp_path):
 # --- 01 serial vs parallel ------------------------------------------------------------------------
 
 
+def noted(summary):
+    """paralab's own note that a run was disturbed: other programs held the cores, or the workers
+    waited for one. Timing claims of notebooks 01-03 hold on a quiet machine or carry this note."""
+    return "disturbed" in summary or "waited for a core" in summary
+
+
+def busy_workers(summary):
+    found = re.search(r"(\d\.\d) of 2 workers busy on average", summary)
+    assert found, summary
+    return float(found.group(1))
+
+
+def summary_of_check(c):
+    """The words of a check cell's verdict."""
+    return "".join(o.data.get("text/plain", "") for o in c.outputs if o.output_type == "display_data")
+
+
 def test_01_serial_vs_parallel():
     nb = executed("01-serial-vs-parallel.ipynb")
     c = cell(nb, "%%time")
@@ -195,12 +212,15 @@ def test_01_serial_vs_parallel():
     assert record["workers"] == 2 and len(record["tasks"]) == 2
     assert record["busyWorkers"] > 0 and "speedup" not in record and "efficiency" not in record
     summary = summary_text(c)
-    assert re.search(r"\d\.\d of 2 workers busy on average", summary) and "speedup" not in summary, summary
+    assert "speedup" not in summary, summary
+    # the notebook says: close to 2 of 2 on an idle machine, lower with a note when disturbed
+    assert busy_workers(summary) >= 1.5 or noted(summary), summary
 
     c = cell(nb, "%%parallel --workers 2\ncountInside(N / 2, 7)")
     same = numbers(result(c))
     assert len(same) == 2 and same[0] == same[1], "the same seed throws the same darts"
-    assert re.search(r"\d\.\d of 2 workers busy on average", summary_text(c)), "busy, yet nothing new"
+    summary = summary_text(c)
+    assert busy_workers(summary) >= 1.5 or noted(summary), "busy, yet nothing new: " + summary
 
     c = cell(nb, "%%parallel --map [0, 1, 2, 3, 4, 5, 6, 7] --compare")
     record = bundle(c, RUN_MIME)
@@ -212,6 +232,12 @@ def test_01_serial_vs_parallel():
     ), summary_text(c)
     line = text(cell(nb, "const piParallel"))
     assert close_to_pi(numbers(line.split("≈")[1])[0])
+
+    # the exercise's starter runs, and its check says "not yet" (same seed, same darts)
+    starter = [c for c in nb.cells if c.metadata.get("paralab", {}).get("exercise") == "1.1"]
+    assert len(starter) == 1 and "TODO" in starter[0].source
+    verdict = [c for c in nb.cells if c.metadata.get("paralab", {}).get("check") == "1.1"]
+    assert len(verdict) == 1 and "Exercise 1.1 not yet: the workers counted the same hits" in summary_of_check(verdict[0])
 
 
 # --- 02 pool map ----------------------------------------------------------------------------------
