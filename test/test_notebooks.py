@@ -306,10 +306,28 @@ def test_03_shared_memory_race_and_fixes():
 
 def test_04_message_passing():
     nb = executed("04-message-passing.ipynb")
-    out = result(cell(nb, "%%parallel --workers 2\nlet pieces"))
-    assert "total: 500000500000" in out and "partials: [ 125000250000, 375000250000 ]" in out
-    assert "w1 summed 500000 numbers" in out
-    assert result(cell(nb, "LENGTH * (LENGTH + 1) / 2")) == "500000500000"
+    c = cell(nb, "%%parallel --workers 2\nconst start = performance.now();\nlet pieces")
+    out = result(c)
+    assert "total: 50000005000000" in out and "partials: [ 12500002500000, 37500002500000 ]" in out
+    # the words: w1 waits for its piece longer than it sums it; w0 does the building (CPU, not wall: holds under load)
+    waited, summed = (int(x) for x in re.search(r"'waited for its piece (\d+) ms, summed 5000000 numbers (\d+) ms'", out).groups())
+    assert waited > summed, out
+    cpu = {t["rank"]: t["cpuMs"] for t in bundle(c, RUN_MIME)["tasks"]}
+    assert cpu[1] < 0.5 * cpu[0], f"w1 mostly idle while w0 builds: {cpu}"
+    assert result(cell(nb, "LENGTH * (LENGTH + 1) / 2")) == "50000005000000"
+    c = cell(nb, "%%parallel --workers 2\nconst start = performance.now();\nconst step")
+    assert re.fullmatch(r"\[\n  'w0 built and summed 5000000 numbers in \d+ ms; total 50000005000000',\n"
+                        r"  'w1 built and summed 5000000 numbers in \d+ ms; total 50000005000000'\n\]", result(c)), result(c)
+    cpu = {t["rank"]: t["cpuMs"] for t in bundle(c, RUN_MIME)["tasks"]}
+    assert 0.5 < cpu[1] / cpu[0] < 2, f"both ranks build and sum: {cpu}"
+
+    assert result(cell(nb, "%%parallel --workers 2\nconst mineCount")) == \
+        '[\n  "w0 knows every rank\'s count: [10,20]",\n  "w1 knows every rank\'s count: [10,20]"\n]'
+    shuffle = text(cell(nb, "%%parallel --workers 2 --out buckets"))
+    assert "[w0] w0 holds 11 48 85 22 59 96 33 70; sends w0: [11 48 22 33], w1: [85 59 96 70]" in shuffle, shuffle
+    c = cell(nb, "const all = buckets.flat();")
+    assert result(c) == "'16 numbers, sorted: true'"
+    assert text(c) == "w0's bucket: 7 11 18 22 29 33 44 48\nw1's bucket: 55 59 66 70 81 85 92 96\n", text(c)
 
     out = result(cell(nb, "%%parallel --workers 2\nif (rank === 0) {\n  for (let i = 1; i <= 10"))
     assert "consumer: 10 items, sum 385" in out
@@ -328,6 +346,7 @@ def test_04_message_passing():
 
     out = result(cell(nb, "%%parallel --workers 2\nconst other"))
     assert out == "[ 'w0 received: hello from w1', 'w1 received: hello from w0' ]"
+    assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["4.1", "4.2"]
 
 
 # --- 05 copy vs share -----------------------------------------------------------------------------
