@@ -64,6 +64,12 @@ export type DelayedArgs<A extends unknown[]> = { [K in keyof A]: DelayedArg<A[K]
 export interface DelayedOptions {
   /** The name in charts and errors (default: the variable it is assigned to, else the function's name). */
   name?: string;
+  /**
+   * What one call is expected to cost, in any unit as long as it is the same for every task (say
+   * ms). visualize() counts each task as its cost before anything ran (default 1), so that the
+   * critical path it highlights is the one the costs predict; after a run the measured times count.
+   */
+  cost?: number;
 }
 
 /** The options of compute: those of parallel.map that apply to a graph (COMPUTE_OPTIONS). */
@@ -136,10 +142,16 @@ export function delayed<A extends unknown[], R>(
   if (typeof fn !== "function") {
     throw new GraphError(`delayed: expected a function, got ${describe(fn)}. Try: delayed((x: number) => x * 2)`);
   }
+  const { cost } = options;
+  if (cost !== undefined && !(typeof cost === "number" && Number.isFinite(cost) && cost >= 0)) {
+    throw new GraphError(
+      `delayed: options.cost must be a finite number of 0 or more (the task's expected cost, e.g. its ms), got ${describe(cost)}. Try: delayed(fn, { cost: 5 })`,
+    );
+  }
   const scope = currentCell("delayed");
   const site = callSite(scope);
   const name = options.name ?? site?.assignedTo ?? (fn.name || "task");
-  const info: DelayedFunction = { name, fn: fn as (...args: never[]) => unknown, cellLine: site?.line };
+  const info: DelayedFunction = { name, fn: fn as (...args: never[]) => unknown, cellLine: site?.line, cost };
   // Checked now, so that a function that cannot go to a worker fails at this line, not at compute;
   // except for names this cell declares further down (compute checks again, once they exist).
   try {
@@ -201,9 +213,6 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
   const { workers, cluster, kind } = plan;
   const runner = scope.runners.runnerFor(plan);
   const prefixer = new StreamPrefixer();
-  // The Parallel panel shows the running graph like a map: tasks done of tasks to run.
-  let watch: ReturnType<CellScope["observer"]["started"]> | undefined;
-  const startMs = Date.now();
   const env: GraphEnv = {
     runner,
     workers,
@@ -220,22 +229,17 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
       return startWorkers(r, n, scope, signal, { memoryCheck });
     },
     onStream: (rank, name, text, worker) => scope.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
-    onProgress: (done, total) => {
-      watch ??= scope.observer.started({
+    // The Parallel panel shows the running graph like a map: tasks done of tasks to run.
+    watch: (total) =>
+      scope.observer.started({
         label: `graph of ${total} tasks`,
         total,
         workers: () => runner.status().filter((w) => w.rank < (workers ?? runner.size)),
-      });
-      watch.progress(done);
-    },
+      }),
   };
-  try {
-    const values = await runCompute(targets, env);
-    if (!cluster && workers !== undefined) scope.runners.grewTo(kind, workers);
-    return values;
-  } finally {
-    watch?.finished(startMs, Date.now());
-  }
+  const values = await runCompute(targets, env);
+  if (!cluster && workers !== undefined) scope.runners.grewTo(kind, workers);
+  return values;
 }
 
 markKernelOnly(delayed, "delayed");

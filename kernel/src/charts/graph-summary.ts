@@ -5,7 +5,8 @@
  */
 import { formatBytes, formatDuration } from "../format";
 import type { GraphRecord } from "../run/records";
-import { formatWork, timeBounds, workOverWall } from "./work-span";
+import { describeDisturbance } from "./disturbance";
+import { countedAs, formatWork, timeBounds, workOverWall } from "./work-span";
 
 /** The measurement rules' "too short to judge" test (charts/summary.ts), with its limits for the words. */
 export interface TooShort {
@@ -42,7 +43,7 @@ export function summarizeGraph(record: GraphRecord, tooShort?: TooShort): string
   const head = record.title ? `${record.title}: ` : "";
   if (!record.ran) {
     return (
-      `${head}task graph of ${plural(total, "task")}, not run yet (each task counted as 1): ${figures}, ` +
+      `${head}task graph of ${plural(total, "task")}, not run yet (${countedAs(ws.unit) ?? "each task counted as 1"}): ${figures}, ` +
       `so at most ${ws.parallelism.toFixed(2)} workers can be kept busy on average` +
       (path ? `; ${path}` : "")
     );
@@ -75,6 +76,9 @@ export function summarizeGraph(record: GraphRecord, tooShort?: TooShort): string
         `a greedy schedule takes between max(T1/P, T∞) = ${formatDuration(bounds.lower)} and T1/P + T∞ = ${formatDuration(bounds.greedy)} (Brent)`,
     );
   }
+  const disturbance =
+    record.disturbance && describeDisturbance(record.disturbance, { wallMs: wall, cores: record.cores, workers: p });
+  if (disturbance) parts.push(disturbance);
   if (path) parts.push(path);
   const moved: string[] = [];
   const edges = record.edges;

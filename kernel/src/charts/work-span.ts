@@ -23,7 +23,16 @@ export function workOverWall(record: GraphRecord): number | undefined {
 }
 
 export function formatWork(value: number, unit: WorkSpan["unit"]): string {
-  return unit === "ms" ? formatDuration(value) : `${Math.round(value)} task${Math.round(value) === 1 ? "" : "s"}`;
+  if (unit === "ms") return formatDuration(value);
+  if (unit === "cost") return `${Number(value.toPrecision(4))}`;
+  return `${Math.round(value)} task${Math.round(value) === 1 ? "" : "s"}`;
+}
+
+/** How a record's figures were counted before a run, e.g. "each task counted as 1". */
+export function countedAs(unit: WorkSpan["unit"]): string | undefined {
+  if (unit === "tasks") return "each task counted as 1";
+  if (unit === "cost") return "each task counted as the cost its delayed() declared, 1 where none was given";
+  return undefined;
 }
 
 export function workSpanConfig(
@@ -73,7 +82,8 @@ export function workSpanConfig(
       order: 0,
     });
   }
-  const unitNote = ws.unit === "tasks" ? " (before running: each task counted as 1)" : "";
+  const counted = countedAs(ws.unit);
+  const unitNote = counted ? ` (before running: ${counted})` : "";
   const title =
     record.title && !record.ran
       ? record.title

@@ -7,9 +7,10 @@
 import { chartBundle, chartBundleNow } from "../charts/lazy";
 import { GraphTaskError, InterruptedError, TaskAbortedError, TimeoutError } from "../errors";
 import type { OutputSink } from "../output";
-import type { GraphJob, GraphTaskSpec, KeptResult } from "../run/graphs";
+import type { GraphJob, GraphResult, GraphTaskSpec, KeptResult } from "../run/graphs";
 import type { JobCode } from "../run/jobs";
-import type { GraphEdgeRecord, GraphNodeStatus, GraphRecord } from "../run/records";
+import type { Disturbance, GraphEdgeRecord, GraphNodeStatus, GraphRecord } from "../run/records";
+import type { RunWatch } from "../parallel/observer";
 import type { Runner } from "../run/runner";
 import { estimateBytes } from "../transfer/bytes";
 import { fillArgs } from "./args";
@@ -41,9 +42,16 @@ export interface GraphEnv {
   startWorkers(runner: Runner, workers: number, signal: AbortSignal): Promise<void>;
   /** A task's console output; `worker` names a cluster's runtime (host:pid/w0). */
   onStream(rank: number, name: "stdout" | "stderr", text: string, worker?: string): void;
-  /** Tasks finished so far, of the tasks this run needs (for the Parallel panel). */
-  onProgress?(done: number, total: number): void;
+  /**
+   * Starts watching the run (the Parallel panel's progress, the cores, the workers' clocks), once
+   * the workers are up and before the clock runs, as a map does: started at the first result
+   * instead, its set-up delayed the next dispatch by milliseconds inside the timed run.
+   */
+  watch?(total: number): RunWatch;
 }
+
+/** The precise clock %%parallel runs and the workers' task times use (epoch ms, sub-ms). */
+const now = (): number => performance.timeOrigin + performance.now();
 
 const RECORD_STATUS: Record<TaskState, GraphNodeStatus> = {
   ok: "ok",
@@ -118,11 +126,25 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
     const workers = env.workers ?? runner.size;
     const job: GraphJob = { codes, tasks, vars, workers, outputs, kept };
     const timeout = env.timeoutMs !== undefined ? AbortSignal.timeout(env.timeoutMs) : undefined;
-    const result = await runner.runGraph(job, scheduler, {
-      signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
-      onStream: (rank, name, text, worker) => env.onStream(rank, name, text, worker),
-      onProgress: (done, total) => env.onProgress?.(done, total),
-    });
+    const watch = env.watch?.(scheduler.total);
+    const startMs = now();
+    let endMs = startMs;
+    let disturbance: Disturbance | undefined;
+    let result: GraphResult;
+    try {
+      result = await runner.runGraph(job, scheduler, {
+        signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
+        onStream: (rank, name, text, worker) => env.onStream(rank, name, text, worker),
+        onProgress: (done) => watch?.progress(done),
+      });
+    } finally {
+      endMs = now();
+      const contention = watch?.finished(startMs, endMs).contention;
+      // A cluster's workers are on other machines: this machine's load says nothing about them.
+      if (contention && runner.kind !== "cluster") {
+        disturbance = { otherCores: contention.otherCores, waitedMs: contention.workerWaitMs, inTaskMs: 0 };
+      }
+    }
 
     for (const n of toRun) {
       const state = scheduler.stateOf(n.id);
@@ -142,6 +164,9 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
       { workers, workerKind: runner.kind },
       {
         result,
+        startMs,
+        endMs,
+        disturbance,
         kernelEdges,
         outputs: new Set(targets.map((t) => t.id)),
         status: (id) => {

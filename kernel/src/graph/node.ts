@@ -16,6 +16,8 @@ export interface DelayedFunction {
   fn: (...args: never[]) => unknown;
   /** 1-based cell line of the delayed(...) call, when it could be found. */
   cellLine?: number;
+  /** The expected cost of one call (delayed(fn, { cost })), for the figures before a run. */
+  cost?: number;
 }
 
 /** Where a result waits on a worker of a runner (the runner object itself is the key). */

@@ -1,10 +1,11 @@
 /**
  * The graph chart's record (run/records.ts GraphRecord) from a graph: before it runs (visualize:
- * every task counted as 1) and after (task times, workers, data paths). Pure.
+ * every task counted as 1, or as the cost its delayed() declared) and after (task times, workers,
+ * data paths). Pure.
  */
 import os from "node:os";
 import type { GraphResult, GraphTaskRun } from "../run/graphs";
-import type { GraphEdgeRecord, GraphNodeRecord, GraphNodeStatus, GraphRecord } from "../run/records";
+import type { Disturbance, GraphEdgeRecord, GraphNodeRecord, GraphNodeStatus, GraphRecord } from "../run/records";
 import type { GraphNode } from "./node";
 import { depths, workSpan } from "./work-span";
 
@@ -13,6 +14,11 @@ export const MAX_RECORD_NODES = 2000;
 
 export interface RunFacts {
   result: GraphResult;
+  /** Epoch ms, from the precise clock (the runner's own start and end are whole ms). */
+  startMs: number;
+  endMs: number;
+  /** What other programs took from the cores meanwhile (inTaskMs is filled in here); absent on a cluster. */
+  disturbance?: Disturbance;
   /** The state of each node in this run (undefined: not needed). */
   status(id: string): GraphNodeStatus | undefined;
   /** Inputs whose values were in the kernel and were sent with the task: from → to, bytes. */
@@ -52,6 +58,9 @@ export function buildGraphRecord(
   for (const e of entries) e.deps = e.deps.filter((d) => present.has(d));
   const depth = depths(entries);
   for (const e of entries) e.depth = depth.get(e.id) ?? 0;
+  // Before a run only declared costs can tell two branches of equal length in tasks apart.
+  const costOf = new Map(nodes.map((n) => [n.id, n.fn.cost]));
+  const costed = !run && entries.some((e) => e.status === "pending" && costOf.get(e.id) !== undefined);
   const ws = workSpan(
     entries.map((e) => ({
       id: e.id,
@@ -61,10 +70,10 @@ export function buildGraphRecord(
           ? (e.durationMs ?? 0)
           : 0
         : e.status === "pending"
-          ? 1
+          ? (costOf.get(e.id) ?? 1)
           : 0,
     })),
-    run ? "ms" : "tasks",
+    run ? "ms" : costed ? "cost" : "tasks",
   );
   const critical = new Set(ws.criticalPath);
   for (const e of entries) if (critical.has(e.id)) e.critical = true;
@@ -96,9 +105,13 @@ export function buildGraphRecord(
   if (run?.result.lanes) record.lanes = run.result.lanes;
   if (entries.length > shown.length) record.nodesOmitted = entries.length - shown.length;
   if (run) {
-    record.startMs = run.result.startMs;
-    record.endMs = run.result.endMs;
-    record.wallMs = run.result.endMs - run.result.startMs;
+    record.startMs = run.startMs;
+    record.endMs = run.endMs;
+    record.wallMs = run.endMs - run.startMs;
+    if (run.disturbance) {
+      const inTaskMs = entries.reduce((sum, e) => sum + (e.durationMs ?? 0), 0);
+      record.disturbance = { ...run.disturbance, inTaskMs };
+    }
   }
   return record;
 }

@@ -348,8 +348,9 @@ export interface GraphEdgeRecord {
 
 /** Work and span (section 3.3.1): the unit is ms once run, tasks (each counted as 1) before. */
 export interface WorkSpan {
-  unit: "ms" | "tasks";
-  /** T1: the sum of the task times (or the number of tasks). */
+  /** ms: measured; tasks: before running, each task counted as 1; cost: before running, each task counted as its delayed(fn, { cost }) (1 where none was given). */
+  unit: "ms" | "tasks" | "cost";
+  /** T1: the sum of the task times (or the number of tasks, or their expected costs). */
   work: number;
   /** T∞: the length of the longest path (the critical path). */
   span: number;
@@ -391,6 +392,8 @@ export interface GraphRecord {
   bytesMoved: { port: number; relay: number; redis?: number };
   /** Names of the timeline's lanes by rank (a cluster's runtimes, host:pid/w0); absent: w0, w1, … */
   lanes?: string[];
+  /** How disturbed the run's times were, as for a run (RunRecord.disturbance); absent before running and on a cluster. */
+  disturbance?: Disturbance;
 }
 
 export type ParalabRecord = RunRecord | ScalingRecord | MonitorRecord | GraphRecord;
