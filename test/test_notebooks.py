@@ -264,6 +264,17 @@ def test_02_pool_map():
     out = text(cell(nb, "function unitsPerWorker"))
     assert "static : [ 104, 648 ]" in out, "static blocks: tasks 0-7 on w0, 8-15 on w1"
     assert sum(numbers(out.split("dynamic:")[1])) == 752
+    # the notebook's claim: static takes about 648 / 408 = 1.6x as long as dynamic on a quiet machine
+    static_summary = summary_text(cell(nb, "%%parallel --map costs --schedule static"))
+    dynamic_summary = summary_text(cell(nb, "%%parallel --map costs --chunksize 1 "))
+    ratio = static["wallMs"] / dynamic["wallMs"]
+    assert ratio >= 1.3 or noted(static_summary) or noted(dynamic_summary), (ratio, static_summary, dynamic_summary)
+
+    # the exercise's starter runs, and its check says "not yet" (the long task still comes last)
+    starter = [c for c in nb.cells if c.metadata.get("paralab", {}).get("exercise") == "2.1"]
+    assert len(starter) == 1 and "TODO" in starter[0].source
+    verdict = [c for c in nb.cells if c.metadata.get("paralab", {}).get("check") == "2.1"]
+    assert len(verdict) == 1 and "Exercise 2.1 not yet: longestFirst(jobs) returned" in summary_of_check(verdict[0])
 
 
 # --- 03 shared memory -----------------------------------------------------------------------------
