@@ -102,6 +102,7 @@ def test_every_expected_notebook_exists():
         "09-task-graphs.ipynb",
         "10-cluster.ipynb",
         "11-synchronisation-and-deadlock.ipynb",
+        "12-stencil-halo-exchange.ipynb",
     }
     assert expected <= set(ALL)
 
@@ -652,3 +653,39 @@ def test_11_synchronisation_and_deadlock():
     assert "is its handle" in text(cell(nb, "%%parallel --workers 1 --no-block --out producer"))
     out = text(cell(nb, "const got: number[] = [];"))
     assert out == "drained: 1 4 9 16 25 36 49 64 81 100\n[ 'produced 10 squares' ]\n", out
+
+
+# --- 12 stencil with halo exchange ----------------------------------------------------------------
+
+
+def test_12_stencil_halo_exchange():
+    nb = executed("12-stencil-halo-exchange.ipynb")
+    serial = result(cell(nb, "function serialHeat"))
+    steps = int(re.match(r"'(\d+) steps in [\d.]+ ms; the first cells 0\.966, 0\.931", serial).group(1))
+    out = text(cell(nb, "const parallelU"))
+    assert f"steps: parallel {steps} and {steps}, serial {steps}\n" in out, out
+    assert out.endswith("the parallel rod equals the serial one, bit for bit: true\n"), out
+    # latency: 1 178 steps of messages cost more than the whole serial solve (always: >= 30 µs a step against < 1 µs)
+    parallel_ms, serial_ms = (float(x) for x in re.search(r"time: parallel (\d+) ms, serial ([\d.]+) ms", out).groups())
+    assert parallel_ms > 5 * serial_ms, out
+
+    c = cell(nb, "%%parallel --workers 2 --out perStep")
+    bundle(c, RUN_MIME)
+    summary = summary_text(c)
+    words = text(cell(nb, "const rows = perStep[0];"))
+    rows = [numbers(line) for line in words.splitlines() if re.match(r"│ \d+ +│", line)]
+    assert [r[1] for r in rows] == [16, 256, 4096, 65536, 1048576, 2097152], words
+    speedup = {int(r[1]): r[3] / r[2] for r in rows}  # serial µs / parallel µs, from the table's columns
+    per_step = {int(r[1]): r[2] for r in rows}
+    # small slabs are latency-bound: far slower than serial, whatever the load
+    assert speedup[16] < 0.5 and speedup[256] < 0.5, words
+    # the speedup climbs with the slab (compute grows, messages do not)
+    assert speedup[2097152] > 10 * speedup[256], words
+    # the words match the table
+    m = re.search(r"latency-bound: with 16 cells per rank a parallel step takes (\d+) µs", words)
+    assert abs(float(m.group(1)) - per_step[16]) <= 1, words
+    # quiet-machine claims: the step time is flat for small slabs, and two ranks beat one on the largest
+    assert per_step[256] < 2 * per_step[16] or "disturbed" in summary, (words, summary)
+    assert ("break-even: two ranks first beat one at" in words and speedup[2097152] > 1) or "disturbed" in summary, (words, summary)
+
+    assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["12.1"]
