@@ -18,6 +18,7 @@ const LAYERS: string[][] = [
   ["api", "display"],
   ["magics"],
   ["cell"],
+  ["widgets"],
   ["protocol"],
   ["parallel", "gpu", "graph"],
   ["cluster", "pool", "monitor"],

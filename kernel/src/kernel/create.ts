@@ -14,6 +14,7 @@ import { KernelHandler, Transport } from "../protocol/handler";
 import { KernelCellRunner } from "./cell-runner";
 import { guardProcessExit } from "./exit-guard";
 import { registerMonitorTarget } from "./monitor-comm";
+import { registerWidgetTargets } from "../widgets/manager";
 import { KernelRunObserver } from "./run-observer";
 
 export interface Kernel {
@@ -57,5 +58,6 @@ export function createKernel(
   });
   const handler = new KernelHandler(transport, runner, log, exit);
   registerMonitorTarget(handler.comms, { runners, observer });
+  registerWidgetTargets(handler.comms);
   return { handler, runner, runners };
 }

@@ -73,7 +73,7 @@ export class KernelHandler {
     private readonly outputLimits: OutputLimits = outputLimitsFrom(process.env, log),
   ) {
     this.comms = new CommManager(
-      (type, content, parent) => void transport.send("iopub", type, content, parent ?? this.lastParent),
+      (type, content, parent, extra) => void transport.send("iopub", type, content, parent ?? this.lastParent, extra),
     );
   }
 
