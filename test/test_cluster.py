@@ -170,6 +170,24 @@ def test_map_matches_the_local_pool_with_named_lanes_and_prefixes(kc, redis, wor
     assert "200 items in" in summary and "(cluster)" in summary
 
 
+def test_the_same_map_gives_the_same_record_on_the_pool_and_the_cluster(kc, redis, workers):
+    # One tally counts both (issue 24): values, errors kept by --continue-on-error, bytes in and out per task.
+    workers(2)
+    ok(kc, "const mixed = Array.from({ length: 60 }, (_, i) => (i % 3 ? i : `item ${i}`));")
+    body = "if (index === 7) throw new RangeError('seven');\n[item, String(item).length]"
+    runs = {}
+    for where, flag in (("pool", ""), ("cluster", f" --cluster {redis.url}")):
+        out = ok(kc, f"%%parallel --map mixed --chunksize 10 --continue-on-error --out {where}{flag}\n{body}")
+        runs[where] = run_record(out)
+    assert value(kc, "JSON.stringify(pool) === JSON.stringify(cluster)") == "true"
+    def tasks(record):
+        return sorted((t["index"], t["count"], t["status"], t["bytesIn"], t["bytesOut"]) for t in record["tasks"])
+    assert tasks(runs["pool"]) == tasks(runs["cluster"])
+    assert runs["pool"]["bytesIn"] == runs["cluster"]["bytesIn"] and runs["pool"]["bytesOut"] == runs["cluster"]["bytesOut"]
+    failed = [(t["index"], t["status"]) for t in runs["cluster"]["tasks"] if t["status"] != "ok"]
+    assert failed == [(0, "error")]
+
+
 UNCAUGHT = ("Promise.reject(new Error('nobody awaits me'));\n"
             "setTimeout(() => { throw new RangeError('late'); }, 10);\n"
             "await new Promise((r) => setTimeout(r, 300)); item * 2")

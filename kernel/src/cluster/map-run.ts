@@ -4,8 +4,10 @@
  * each task's result once (a task retried after its worker died may report twice). The queue, the
  * event stream and the watch for what would otherwise hang are the RunLink's (run-link.ts).
  */
-import { ClusterConnectionLostError, TaskAbortedError, TaskFailedError, WorkerExitError } from "../errors";
-import type { JobHooks, JobResult, MapJob, TaskError, TaskRecord } from "../run/jobs";
+import { ClusterConnectionLostError, TaskAbortedError, WorkerExitError } from "../errors";
+import type { JobHooks, JobResult, MapJob } from "../run/jobs";
+import { MapTally } from "../run/map-tally";
+import { estimateBytes } from "../transfer/bytes";
 import { ClusterChunker } from "./chunks";
 import { coalesced } from "./coalesced";
 import type { WorkerInfo } from "./registry";
@@ -29,17 +31,10 @@ export class ClusterMapRun implements RunOwner {
   private readonly link: RunLink;
   private readonly chunker: ClusterChunker;
   private readonly tasks = new Map<number, Task>();
-  private readonly values: unknown[];
-  private readonly errors: TaskError[] = [];
-  private readonly records: TaskRecord[] = [];
+  private readonly tally: MapTally;
   private taskSeq = 0;
   private outstanding = 0;
-  private finished = 0;
-  private cpuMs = 0;
-  private bytesIn = 0;
-  private bytesOut = 0;
   private varsRef: StoredRef | undefined;
-  private readonly t0 = performance.now();
   private readonly onAbort = () => this.abort(this.hooks.signal?.reason);
 
   constructor(
@@ -50,7 +45,13 @@ export class ClusterMapRun implements RunOwner {
   ) {
     this.link = new RunLink(d, this, hooks.onStream, workers);
     this.chunker = new ClusterChunker(job.items.length, job.workers, job.schedule, job.chunksize);
-    this.values = job.ordered ? new Array<unknown>(job.items.length).fill(undefined) : [];
+    this.tally = new MapTally({
+      mode: "map",
+      total: job.items.length,
+      ordered: job.ordered,
+      continueOnError: job.continueOnError,
+      hooks,
+    });
     this.done = new Promise((res, rej) => {
       this.resolve = res;
       this.reject = rej;
@@ -85,9 +86,10 @@ export class ClusterMapRun implements RunOwner {
     } catch (e) {
       throw cloneError(this.job.vars, e);
     }
-    const { bytes: size, ...ref } = await this.link.storeShared(bytes);
+    const { bytes: _stored, ...ref } = await this.link.storeShared(bytes);
     this.varsRef = ref;
-    this.bytesIn += size;
+    // Counted as the pool counts them, so that the same work gives the same record on either.
+    this.tally.sentShared(estimateBytes(this.job.vars));
   }
 
   /** Adds tasks until the window is full (one addBulk per round trip). */
@@ -98,8 +100,8 @@ export class ClusterMapRun implements RunOwner {
       if (!chunk) break;
       const task: Task = { id: ++this.taskSeq, ...chunk, bytesIn: 0, done: false };
       const data = this.taskData(task);
-      task.bytesIn = data.payload.length * 0.75;
-      this.bytesIn += task.bytesIn;
+      task.bytesIn = estimateBytes(this.job.items.slice(task.start, task.start + task.count));
+      this.tally.sent(task);
       this.tasks.set(task.id, task);
       this.outstanding++;
       batch.push({ task: task.id, data });
@@ -131,17 +133,14 @@ export class ClusterMapRun implements RunOwner {
         if (!t || t.done) return;
         const held = e.previous;
         if (held)
-          // the dead worker's lane shows what it held until BullMQ gave it away
-          this.record({
-            rank: this.link.lane(held.worker),
-            index: t.start,
-            count: 0, // it delivered none of its items: they are counted once, with the retry
+          // the dead worker's lane shows what it held until BullMQ gave it away; its items count once, with the retry
+          this.tally.add({
+            type: "cancelled",
+            lane: this.link.lane(held.worker),
+            worker: held.worker,
+            task: t,
             startMs: held.startMs,
-            endMs: Date.now(),
-            cpuMs: 0,
-            status: "cancelled",
-            bytesIn: t.bytesIn,
-            bytesOut: 0,
+            count: 0,
           });
         this.hooks.onStream?.(
           this.link.lane(e.worker),
@@ -164,27 +163,8 @@ export class ClusterMapRun implements RunOwner {
     if (!task || task.done) return; // a second report of a retried task is not counted again
     task.done = true;
     this.outstanding--;
-    const rank = this.link.lane(e.worker);
-    const status = e.errors.length ? "error" : e.cancelled ? "cancelled" : "ok";
-    this.record({
-      rank,
-      index: task.start,
-      count: task.count,
-      startMs: e.startMs,
-      endMs: e.endMs,
-      cpuMs: e.cpuMs,
-      status,
-      bytesIn: task.bytesIn,
-      bytesOut: e.bytesOut,
-    });
-    this.bytesOut += e.bytesOut;
-    for (const err of e.errors) {
-      const failure = new TaskFailedError(rank, task.start + err.offset, err.error, e.worker);
-      if (!this.job.continueOnError) return this.fail(failure, false);
-      this.errors.push(failure);
-    }
-    if (this.job.ordered) for (let i = 0; i < e.values.length; i++) this.values[task.start + i] = e.values[i];
-    else for (const v of e.values) this.values.push(v);
+    const failure = this.tally.add({ ...e, lane: this.link.lane(e.worker), task });
+    if (failure) return this.fail(failure, false);
     this.progress(task, e.execMs);
   }
 
@@ -193,46 +173,24 @@ export class ClusterMapRun implements RunOwner {
     if (!task || task.done) return;
     task.done = true;
     this.outstanding--;
-    const rank = this.link.lane(e.worker);
-    this.record({
-      rank,
-      index: task.start,
-      count: task.count,
-      startMs: e.startMs,
-      endMs: Date.now(),
-      cpuMs: 0,
-      status: "error",
-      bytesIn: task.bytesIn,
-      bytesOut: 0,
-    });
+    const lane = this.link.lane(e.worker);
     const indices = Array.from({ length: task.count }, (_, i) => task.start + i);
-    const error = new WorkerExitError(rank, {
+    const error = new WorkerExitError(lane, {
       exitCode: e.exitCode,
       signal: null,
       cause: e.cause,
       indices,
       worker: e.worker,
     });
-    if (!this.job.continueOnError) return this.fail(error, false);
-    for (const index of indices) {
-      this.errors.push(new TaskFailedError(rank, index, { name: error.name, message: error.message }, e.worker));
-      if (!this.job.ordered) this.values.push(undefined);
-    }
+    const failure = this.tally.add({ type: "lost", lane, worker: e.worker, task, startMs: e.startMs, error });
+    if (failure) return this.fail(failure, false);
     this.progress(task, undefined);
   }
 
   private progress(task: Task, execMs: number | undefined): void {
-    this.finished += task.count;
-    this.hooks.onProgress?.(this.finished, this.job.items.length);
     if (execMs !== undefined) this.chunker.observe(task.count, execMs);
-    if (this.finished >= this.job.items.length) return this.finish();
+    if (this.tally.complete) return this.finish();
     void this.pump().catch((err) => this.fail(this.link.asConnectionError(err)));
-  }
-
-  private record(r: TaskRecord): void {
-    this.records.push(r);
-    this.cpuMs += r.cpuMs;
-    this.hooks.onTask?.(r);
   }
 
   onTaskFailed(id: number, reason: string | undefined): void {
@@ -265,24 +223,15 @@ export class ClusterMapRun implements RunOwner {
     if (this.settled) return;
     this.settle();
     void this.link.cleanup();
-    const total = this.job.items.length;
-    const chunks = this.taskSeq;
     const lanes = this.link.laneNames;
-    const cores = this.link.cores;
-    this.resolve({
-      values: this.values,
-      errors: this.errors,
-      tasks: this.records,
-      wallMs: performance.now() - this.t0,
-      cpuMs: this.cpuMs,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-      workers: Math.max(1, Math.min(this.job.workers, lanes.length || this.job.workers)),
-      chunksize: this.job.chunksize ?? (chunks ? Math.round(total / chunks) : undefined),
-      chunks,
-      lanes,
-      cores: cores || undefined,
-    });
+    this.resolve(
+      this.tally.outcome({
+        workers: Math.max(1, Math.min(this.job.workers, lanes.length || this.job.workers)),
+        chunksize: this.job.chunksize,
+        lanes,
+        cores: this.link.cores || undefined,
+      }),
+    );
   }
 
   private settle(): void {
@@ -293,6 +242,6 @@ export class ClusterMapRun implements RunOwner {
   }
 
   doneText(): string {
-    return `${this.finished} of ${this.job.items.length} items were done`;
+    return `${this.tally.finished} of ${this.job.items.length} items were done`;
   }
 }

@@ -25,11 +25,12 @@ import type {
   GraphRelayMessage,
   GraphResultMessage,
   GraphTaskItem,
+  ResultMessage,
   GraphTaskMessage,
   WorkerKind,
 } from "../run/messages";
 import type { JobHost } from "./job";
-import type { InFlight, WorkerSlot } from "./slot";
+import type { InFlight, TaskOwner, WorkerSlot } from "./slot";
 
 export interface GraphHost extends JobHost {
   /** The live worker with this key (any rank), or undefined when it is gone. */
@@ -57,7 +58,7 @@ interface Running {
   }[];
 }
 
-export class GraphRun {
+export class GraphRun implements TaskOwner {
   readonly done: Promise<GraphResult>;
   private resolve!: (r: GraphResult) => void;
   private settled = false;
@@ -128,8 +129,8 @@ export class GraphRun {
     if (this.spec.scheduler.finished && this.running.size === 0 && this.comingBack.size === 0) this.finish();
   }
 
-  onResult(slot: WorkerSlot, m: GraphResultMessage): void {
-    if (this.settled || m.jobId !== this.id) return;
+  onResult(slot: WorkerSlot, m: ResultMessage | GraphResultMessage): void {
+    if (this.settled || m.type !== "graph-result" || m.jobId !== this.id) return;
     const r = this.running.get(m.taskId);
     if (!r) return this.pump();
     this.running.delete(m.taskId);
@@ -251,6 +252,7 @@ export class GraphRun {
     };
     const sentMs = Date.now();
     const task: InFlight = {
+      owner: this,
       jobId: this.id,
       taskId: msg.taskId,
       start: 0,

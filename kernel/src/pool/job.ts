@@ -2,23 +2,24 @@
  * One running job: hands chunks to idle workers, collects results, and fails, cancels or
  * aborts as a unit. The pool routes worker events here; the job never spawns workers itself.
  */
-import {
-  CloneError,
-  ResultCloneError,
-  SharedMemoryError,
-  TaskAbortedError,
-  TaskFailedError,
-  WorkerExitError,
-} from "../errors";
+import { CloneError, SharedMemoryError, TaskAbortedError, WorkerExitError } from "../errors";
 import { findSharedMemory } from "../sync/revive";
 import { estimateBytes } from "../transfer/bytes";
 import { CommBroker } from "./broker";
 import { SyncDeadlockWatch } from "./sync-deadlock";
 import { clearWait } from "../sync/wait-board";
-import type { CommMessage, GraphTaskMessage, ResultMessage, TaskMessage, WireCode } from "../run/messages";
-import type { WorkerSlot, InFlight } from "./slot";
+import type {
+  CommMessage,
+  GraphResultMessage,
+  GraphTaskMessage,
+  ResultMessage,
+  TaskMessage,
+  WireCode,
+} from "../run/messages";
+import type { WorkerSlot, InFlight, TaskOwner } from "./slot";
 import type { Chunk, TaskQueue } from "./task-queue";
-import type { JobHooks, JobResult, TaskError, TaskRecord } from "../run/jobs";
+import type { JobHooks, JobResult } from "../run/jobs";
+import { MapTally, preciseNow, type SentTask } from "../run/map-tally";
 import { findUncloneable } from "./vars";
 
 /** After a failure, a worker that has not finished its task by then is terminated and replaced. */
@@ -50,23 +51,14 @@ export interface JobSpec {
   hooks: JobHooks;
 }
 
-export class JobRun {
+export class JobRun implements TaskOwner {
   readonly done: Promise<JobResult>;
   settled = false;
   private resolve!: (r: JobResult) => void;
   private reject!: (e: Error) => void;
   private readonly broker: CommBroker | undefined;
-  private readonly total: number;
-  private readonly values: unknown[];
-  private readonly errors: TaskError[] = [];
-  private readonly tasks: TaskRecord[] = [];
-  private finishedItems = 0;
-  private cpuMs = 0;
-  private bytesIn = 0;
-  private bytesOut = 0;
-  private chunks = 0;
+  private readonly tally: MapTally;
   private taskSeq = 0;
-  private readonly t0 = performance.now();
   private readonly probes = new Map<number, { left: Set<number>; done(): void }>();
   private probeSeq = 0;
   private readonly onAbort = (): void => this.abort(this.spec.hooks.signal?.reason);
@@ -80,8 +72,13 @@ export class JobRun {
       this.resolve = res;
       this.reject = rej;
     });
-    this.total = spec.mode === "spmd" ? spec.workers : spec.items.length;
-    this.values = spec.mode === "map" && !spec.ordered ? [] : new Array<unknown>(this.total).fill(undefined);
+    this.tally = new MapTally({
+      mode: spec.mode,
+      total: spec.mode === "spmd" ? spec.workers : spec.items.length,
+      ordered: spec.ordered,
+      continueOnError: spec.continueOnError,
+      hooks: spec.hooks,
+    });
     if (spec.mode === "spmd") {
       this.broker = new CommBroker(spec.workers, {
         reply: (rank, reqId, value) => this.sendTo(rank, { type: "comm-reply", jobId: spec.id, reqId, value }),
@@ -128,41 +125,14 @@ export class JobRun {
       if (chunk) this.dispatch(slot, chunk);
       if (this.settled) return;
     }
-    if (this.spec.queue.pending === 0 && this.finishedItems >= this.total && !this.anyInFlight()) this.finish();
+    if (this.spec.queue.pending === 0 && this.tally.complete && !this.anyInFlight()) this.finish();
   }
 
-  onResult(slot: WorkerSlot, msg: ResultMessage, task: InFlight): void {
-    if (this.settled || msg.jobId !== this.id) return;
-    const { mode, continueOnError } = this.spec;
-    const rank = slot.rank;
-    const status = msg.errors.length ? "error" : msg.cancelled ? "cancelled" : "ok";
-    this.record({
-      rank,
-      index: task.start,
-      count: task.count,
-      startMs: msg.startMs,
-      endMs: msg.endMs,
-      cpuMs: msg.cpuMs,
-      ...(msg.waitMs !== undefined ? { waitMs: msg.waitMs } : {}),
-      status,
-      bytesIn: task.bytesIn,
-      bytesOut: msg.bytesOut,
-    });
-    this.bytesOut += msg.bytesOut;
-    if (mode === "spmd") this.broker?.rankDone(rank);
-    for (const e of msg.errors) {
-      const index = mode === "spmd" ? undefined : task.start + e.offset;
-      const err = e.unsendable
-        ? new ResultCloneError(rank, index, e.unsendable)
-        : new TaskFailedError(rank, index, e.error);
-      if (!continueOnError) return this.fail(err);
-      this.errors.push(err);
-    }
-    if (mode === "spmd") this.values[rank] = msg.values[0];
-    else if (this.spec.ordered) for (let i = 0; i < msg.values.length; i++) this.values[task.start + i] = msg.values[i];
-    else for (const v of msg.values) this.values.push(v);
-    this.finishedItems += task.count;
-    this.spec.hooks.onProgress?.(this.finishedItems, this.total);
+  onResult(slot: WorkerSlot, msg: ResultMessage | GraphResultMessage, task: InFlight): void {
+    if (this.settled || msg.type !== "result" || msg.jobId !== this.id) return;
+    if (this.spec.mode === "spmd") this.broker?.rankDone(slot.rank);
+    const failure = this.tally.add({ ...msg, lane: slot.rank, task: sentTask(task) });
+    if (failure) return this.fail(failure);
     this.spec.queue.observe(task.count, msg.execMs);
     this.pump();
   }
@@ -170,29 +140,15 @@ export class JobRun {
   /** The worker holding `task` died (crash, OOM, process.exit) or was stopped by the pool. */
   onWorkerLost(slot: WorkerSlot, task: InFlight, error: WorkerExitError): void {
     if (this.settled || task.jobId !== this.id) return;
-    const now = performance.timeOrigin + performance.now();
-    this.record({
-      rank: slot.rank,
-      index: task.start,
-      count: task.count,
-      startMs: task.sentMs,
-      endMs: now,
-      cpuMs: 0,
-      status: "error",
-      bytesIn: task.bytesIn,
-      bytesOut: 0,
-    });
     if (this.spec.mode === "spmd") this.broker?.rankDone(slot.rank);
-    if (!this.spec.continueOnError) return this.fail(error);
-    for (let i = 0; i < task.count; i++) {
-      const index = this.spec.mode === "spmd" ? undefined : task.start + i;
-      this.errors.push(
-        new TaskFailedError(slot.rank, index, { name: error.name, message: error.message, stack: error.stack }),
-      );
-      if (this.spec.mode === "map" && !this.spec.ordered) this.values.push(undefined);
-    }
-    this.finishedItems += task.count;
-    this.spec.hooks.onProgress?.(this.finishedItems, this.total);
+    const failure = this.tally.add({
+      type: "lost",
+      lane: slot.rank,
+      task: sentTask(task),
+      startMs: task.sentMs,
+      error,
+    });
+    if (failure) return this.fail(failure);
     this.pump();
   }
 
@@ -228,20 +184,9 @@ export class JobRun {
   abort(reason?: unknown, error: Error = new TaskAbortedError(reason)): void {
     if (this.settled) return;
     this.settle();
-    const now = performance.timeOrigin + performance.now();
     for (const slot of this.busySlots()) {
       const t = slot.task!;
-      this.record({
-        rank: slot.rank,
-        index: t.start,
-        count: t.count,
-        startMs: t.sentMs,
-        endMs: now,
-        cpuMs: 0,
-        status: "cancelled",
-        bytesIn: t.bytesIn,
-        bytesOut: 0,
-      });
+      this.tally.add({ type: "cancelled", lane: slot.rank, task: sentTask(t), startMs: t.sentMs });
       this.host.replace(slot);
     }
     this.reject(error);
@@ -262,20 +207,7 @@ export class JobRun {
 
   private finish(): void {
     this.settle();
-    const { mode, chunksize } = this.spec;
-    this.resolve({
-      values: this.values,
-      errors: this.errors,
-      tasks: this.tasks,
-      wallMs: performance.now() - this.t0,
-      cpuMs: this.cpuMs,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-      workers: this.spec.workers,
-      chunksize:
-        mode === "spmd" ? undefined : (chunksize ?? (this.chunks ? Math.round(this.total / this.chunks) : undefined)),
-      chunks: this.chunks,
-    });
+    this.resolve(this.tally.outcome({ workers: this.spec.workers, chunksize: this.spec.chunksize }));
   }
 
   private settle(): void {
@@ -284,12 +216,6 @@ export class JobRun {
     this.spec.queue.clear();
     this.broker?.dispose();
     this.spec.hooks.signal?.removeEventListener("abort", this.onAbort);
-  }
-
-  private record(r: TaskRecord): void {
-    this.tasks.push(r);
-    this.cpuMs += r.cpuMs;
-    this.spec.hooks.onTask?.(r);
   }
 
   private dispatch(slot: WorkerSlot, chunk: Chunk): void {
@@ -313,21 +239,21 @@ export class JobRun {
       waitBoard: this.host.waitBoard,
     };
     const task: InFlight = {
+      owner: this,
       jobId: spec.id,
       taskId: msg.taskId,
       start: chunk.start,
       count: chunk.count,
       bytesIn,
       spmd: spec.mode === "spmd",
-      sentMs: performance.timeOrigin + performance.now(),
+      sentMs: preciseNow(),
     };
     try {
       this.host.assign(slot, msg, task);
     } catch (e) {
       return this.fail(this.cloneError(e, withVars, chunk));
     }
-    this.bytesIn += bytesIn;
-    this.chunks++;
+    this.tally.sent(task);
   }
 
   private cloneError(e: unknown, withVars: boolean, chunk: Chunk): Error {
@@ -378,4 +304,8 @@ export class JobRun {
     }
     return out;
   }
+}
+
+function sentTask(t: InFlight): SentTask {
+  return { start: t.start, count: t.count, bytesIn: t.bytesIn };
 }

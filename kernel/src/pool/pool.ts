@@ -384,7 +384,8 @@ export class Pool implements Runner {
         this.#graph?.pump();
         break;
       case "stream":
-        (this.#job ?? this.#graph)?.onStream(slot.rank, m.name, m.text);
+        // Late output (a callback after its task ended) goes to the run in progress.
+        (slot.task?.owner ?? this.#job ?? this.#graph)?.onStream(slot.rank, m.name, m.text);
         break;
       case "comm":
         this.#job?.onComm(slot, m);
@@ -406,7 +407,7 @@ export class Pool implements Runner {
         updateStats(slot, m.stats);
         if (task && task.taskId === m.taskId && task.jobId === m.jobId) {
           slot.tasksDone += task.count;
-          this.#job?.onResult(slot, m, task);
+          task.owner.onResult(slot, m, task);
         }
         this.#job?.pump();
         break;
@@ -417,9 +418,11 @@ export class Pool implements Runner {
         slot.state = "idle";
         slot.worker.setRef(false);
         updateStats(slot, m.stats);
-        if (task && task.taskId === m.taskId && task.jobId === m.jobId) slot.tasksDone += m.outcomes.length;
         // onResult gives the freed worker its next task (and finishes the run when all is done).
-        this.#graph?.onResult(slot, m);
+        if (task && task.taskId === m.taskId && task.jobId === m.jobId) {
+          slot.tasksDone += m.outcomes.length;
+          task.owner.onResult(slot, m, task);
+        } else this.#graph?.pump();
         break;
       }
       case "graph-relay":
@@ -448,8 +451,7 @@ export class Pool implements Runner {
       { cause: info.error },
     );
     if (failures < MAX_START_FAILURES && this.#slots[slot.rank] === slot) this.#spawn(slot.rank, failures);
-    if (task) this.#job?.onWorkerLost(slot, task, error);
-    if (task) this.#graph?.onWorkerLost(slot, task, error);
+    task?.owner.onWorkerLost(slot, task, error);
     this.#notifyReady();
     this.#job?.pump();
     this.#graph?.pump();
@@ -467,8 +469,7 @@ export class Pool implements Runner {
         indices: task.spmd ? undefined : rangeIndices(task.start, task.count),
         spmd: task.spmd,
       });
-      this.#job?.onWorkerLost(slot, task, error);
-      this.#graph?.onWorkerLost(slot, task, error);
+      task.owner.onWorkerLost(slot, task, error);
     }
   }
 

@@ -1,11 +1,24 @@
 /** One rank of the pool: a PoolWorker plus what the pool knows about it. */
-import type { WorkerKind } from "../run/messages";
+import type { WorkerExitError } from "../errors";
+import type { GraphResultMessage, ResultMessage, WorkerKind } from "../run/messages";
 import type { PoolWorker } from "../run/runtimes/common";
 
 export type SlotState = "idle" | "busy" | "starting" | "dead";
 
+/**
+ * The run a task belongs to (a map or SPMD job, or a graph): the one place the pool sends what
+ * comes back for the task, as piscina's TaskInfo carries its callback.
+ */
+export interface TaskOwner {
+  onResult(slot: WorkerSlot, msg: ResultMessage | GraphResultMessage, task: InFlight): void;
+  /** The worker died holding the task, or the pool stopped it. */
+  onWorkerLost(slot: WorkerSlot, task: InFlight, error: WorkerExitError): void;
+  onStream(rank: number, name: "stdout" | "stderr", text: string): void;
+}
+
 /** The task a worker holds right now. */
 export interface InFlight {
+  owner: TaskOwner;
   jobId: number;
   taskId: number;
   start: number;
