@@ -184,6 +184,7 @@ def test_the_same_map_gives_the_same_record_on_the_pool_and_the_cluster(kc, redi
         return sorted((t["index"], t["count"], t["status"], t["bytesIn"], t["bytesOut"]) for t in record["tasks"])
     assert tasks(runs["pool"]) == tasks(runs["cluster"])
     assert runs["pool"]["bytesIn"] == runs["cluster"]["bytesIn"] and runs["pool"]["bytesOut"] == runs["cluster"]["bytesOut"]
+    assert all("waitMs" in t for t in runs["cluster"]["tasks"]), "each worker's wait for a core, as on the pool"
     failed = [(t["index"], t["status"]) for t in runs["cluster"]["tasks"] if t["status"] != "ok"]
     assert failed == [(0, "error")]
 

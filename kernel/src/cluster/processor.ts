@@ -142,7 +142,7 @@ export class TaskProcessor {
     if (body.vars) thread.varsRun = run;
     const outcome = await thread.runTask(msg, run);
     if (outcome.kind === "result") {
-      const { values, errors, cancelled, startMs, endMs, cpuMs, execMs, bytesOut } = outcome.msg;
+      const { values, errors, cancelled, startMs, endMs, cpuMs, waitMs, execMs, bytesOut } = outcome.msg;
       await this.d.events.send(run, {
         type: "result",
         worker: thread.name,
@@ -153,6 +153,7 @@ export class TaskProcessor {
         startMs,
         endMs,
         cpuMs,
+        ...(waitMs !== undefined ? { waitMs } : {}),
         execMs,
         bytesOut,
       });

@@ -84,6 +84,8 @@ export type ClusterEvent =
       startMs: number;
       endMs: number;
       cpuMs: number;
+      /** Time the runtime's thread waited for a core during the task, on its machine (absent where unknown). */
+      waitMs?: number;
       execMs: number;
       bytesOut: number;
     }
