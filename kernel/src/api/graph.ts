@@ -10,7 +10,9 @@ import type { CellScope } from "../cell/scope";
 import { GraphError, MagicOptionError } from "../errors";
 import { formatPath, splitArgs } from "../graph/args";
 import { runCompute, visualizeGraph, type GraphEnv, type PreparedFunction } from "../graph/compute";
-import { GraphNode, type DelayedFunction } from "../graph/node";
+import { collectGraph, GraphNode, type DelayedFunction } from "../graph/node";
+import { workSpan as workSpanOf } from "../graph/work-span";
+import type { WorkSpan } from "../run/records";
 import { findCallSite } from "../lang/call-site";
 import { analyzeScope } from "../lang/scope";
 import { checkOptionsObject } from "../options/object";
@@ -32,6 +34,12 @@ export interface Delayed<R> {
   readonly status: string;
   /** Draws the graph this value needs, before running it: the DAG and its work–span figures. */
   visualize(): void;
+  /**
+   * The work–span figures visualize() draws, as numbers: T1, T∞, T1 ÷ T∞ and the critical path
+   * (node ids, source first), counted as before any run (each task 1, or the cost its delayed()
+   * declared), whether or not parts of it were computed since, so that a check can read them.
+   */
+  workSpan(): WorkSpan;
   /** compute(this, options), unpacked. */
   compute(options?: ComputeOptions): Promise<R>;
 }
@@ -104,6 +112,16 @@ class DelayedValue<R> implements Delayed<R> {
 
   get status(): string {
     return this.node.value ? "ok" : this.node.lastStatus;
+  }
+
+  workSpan(): WorkSpan {
+    // The whole graph, computed parts too: the figures of the graph, not of what is left to run.
+    const nodes = collectGraph([this.node], false, "workSpan");
+    const costed = nodes.some((n) => n.fn.cost !== undefined);
+    return workSpanOf(
+      nodes.map((n) => ({ id: n.id, deps: n.inputs.map((i) => i.id), cost: n.fn.cost ?? 1 })),
+      costed ? "cost" : "tasks",
+    );
   }
 
   visualize(): void {

@@ -27,6 +27,13 @@ const cases: { name: string; nodes: TimedNode[]; work: number; span: number; pat
     path: ["top", "right", "bottom"],
   },
   {
+    name: "a free last task (declared cost 0) still ends the path",
+    nodes: [node("top", 5), node("short", 5, "top"), node("long", 30, "top"), node("bottom", 0, "short", "long")],
+    work: 40,
+    span: 35,
+    path: ["top", "long", "bottom"],
+  },
+  {
     name: "kept nodes cost nothing and are not on the path",
     nodes: [node("kept", 0), node("next", 7, "kept")],
     work: 7,

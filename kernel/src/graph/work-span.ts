@@ -35,7 +35,8 @@ export function workSpan(nodes: readonly TimedNode[], unit: WorkSpan["unit"]): W
     finish.set(n.id, end);
     via.set(n.id, from);
     work += n.cost;
-    if (end > span || last === undefined) {
+    // ">=": a free task at the end (declared cost 0, e.g. a final add) still ends the path it waits on.
+    if (end >= span || last === undefined) {
       span = end;
       last = n.id;
     }
