@@ -450,14 +450,10 @@ def wall_ms(summary):
     return float(value) * {"µs": 1e-3, "ms": 1, "s": 1e3}[unit]
 
 
-def busy_workers(summary):
-    return float(re.search(r"(\d+\.\d) of \d+ workers busy on average", summary).group(1))
-
-
-def check_verdict(nb, exercise):
-    """The words of exercise N.K's check cell ("✘ Exercise 6.1 not yet: ...")."""
+def check_cell(nb, exercise):
+    """The check cell of exercise N.K."""
     (c,) = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("paralab", {}).get("check") == exercise]
-    return "".join(o.data["text/plain"] for o in c.outputs if o.output_type == "display_data")
+    return c
 
 
 def test_06_oversubscription_and_amdahl():
@@ -549,7 +545,7 @@ def test_06_oversubscription_and_amdahl():
 
     # exercises: the starters run and their checks say "not yet" (test_exercises grades the solutions)
     for n in ("6.1", "6.2"):
-        assert "not yet" in check_verdict(nb, n), check_verdict(nb, n)
+        assert f"Exercise {n} not yet" in summary_of_check(check_cell(nb, n)), summary_of_check(check_cell(nb, n))
 
 
 # --- 07 concurrency vs parallelism ----------------------------------------------------------------
@@ -623,13 +619,12 @@ def test_08_gpu():
     assert len(ratios) == 2, legs
     if "disturbed" not in words:  # quiet: the boxed copies take 1.8-2x as long as raw numbers
         assert min(ratios) >= 1.3, legs + words
-        serial_ms, pool_ms = (numbers(re.search(rf"{leg} +([\d.]+) ms", out).group(1))[0] for leg, out in
-                              (("TypeScript, 1 core", text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))),
-                               ("TypeScript, 2 workers", text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2")))))
-        assert pool_ms >= 0.8 * serial_ms, "on a quiet machine the 2 workers are no faster than 1 core"
+        table = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
+        serial_ms, pool_ms = (float(re.search(rf"{leg} +([\d.]+) ms", table).group(1)) for leg in ("TypeScript, 1 core", "TypeScript, 2 workers"))
+        assert pool_ms >= 0.8 * serial_ms, "on a quiet machine the 2 workers are no faster than 1 core:\n" + table
 
     for n in ("8.1", "8.2"):
-        assert "not yet" in check_verdict(nb, n), check_verdict(nb, n)
+        assert f"Exercise {n} not yet" in summary_of_check(check_cell(nb, n)), summary_of_check(check_cell(nb, n))
 
 
 # --- 09 task graphs -------------------------------------------------------------------------------
@@ -756,8 +751,7 @@ def test_11_synchronisation_and_deadlock():
     assert re.search(r"one lock for the bank: slowest worker \d+ ms", out)
     assert re.search(r"one lock per account: +slowest worker \d+ ms", out)
     assert "balances: A = 4000000, B = 4000000" in out
-    one_lock, per_account = (numbers(re.search(rf"{what}: +slowest worker (\d+) ms", out).group(1))[0]
-                             for what in ("one lock for the bank", "one lock per account"))
+    one_lock, per_account = (float(re.search(rf"{what}: +slowest worker (\d+) ms", out).group(1)) for what in ("one lock for the bank", "one lock per account"))
     summaries = "".join(summary_text(cell(nb, s)) for s in ("%%parallel --workers 2 --out oneLockMs", "%%parallel --workers 2 --out perAccountMs"))
     if "disturbed" not in summaries:  # quiet: the one bank lock is several times slower (336 vs 111 ms measured)
         assert one_lock >= 1.5 * per_account, out + summaries
@@ -798,7 +792,7 @@ def test_11_synchronisation_and_deadlock():
     assert in_task_cpu_ms(summary_text(spin)) > 3 * in_task_cpu_ms(summary_text(sleep)), summary_text(spin) + summary_text(sleep)
 
     for n in ("11.1", "11.2"):
-        assert "not yet" in check_verdict(nb, n), check_verdict(nb, n)
+        assert f"Exercise {n} not yet" in summary_of_check(check_cell(nb, n)), summary_of_check(check_cell(nb, n))
 
 
 # --- 12 stencil with halo exchange ----------------------------------------------------------------
@@ -831,11 +825,7 @@ def test_12_stencil_halo_exchange():
     m = re.search(r"latency-bound: with 16 cells per rank a parallel step takes (\d+) µs", words)
     assert abs(float(m.group(1)) - per_step[16]) <= 1, words
     # quiet-machine claims: the step time is flat for small slabs, and two ranks beat one on the largest
-    # unless the notebook says why not (other programs, or cores that slowed each other on the memory)
     assert per_step[256] < 2 * per_step[16] or "disturbed" in summary, (words, summary)
-    together, alone = (float(x) for x in re.search(r"a cell took ([\d.]+) ns with both ranks computing, ([\d.]+) ns with one", words).groups())
-    slowed = "the two cores slowed each other" in words
-    assert slowed == (together >= 1.25 * alone) or abs(together - 1.25 * alone) < 0.2, words
-    assert ("break-even: two ranks first beat one at" in words and speedup[2097152] > 1) or slowed or "disturbed" in summary, (words, summary)
+    assert ("break-even: two ranks first beat one at" in words and speedup[2097152] > 1) or "disturbed" in summary, (words, summary)
 
     assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["12.1"]
