@@ -825,7 +825,11 @@ def test_12_stencil_halo_exchange():
     m = re.search(r"latency-bound: with 16 cells per rank a parallel step takes (\d+) µs", words)
     assert abs(float(m.group(1)) - per_step[16]) <= 1, words
     # quiet-machine claims: the step time is flat for small slabs, and two ranks beat one on the largest
+    # unless the notebook says why not (other programs, or cores that slowed each other on the memory)
     assert per_step[256] < 2 * per_step[16] or "disturbed" in summary, (words, summary)
-    assert ("break-even: two ranks first beat one at" in words and speedup[2097152] > 1) or "disturbed" in summary, (words, summary)
+    together, alone = (float(x) for x in re.search(r"a cell took ([\d.]+) ns with both ranks computing, ([\d.]+) ns with one", words).groups())
+    slowed = "the two cores slowed each other" in words
+    assert slowed == (together >= 1.25 * alone) or abs(together - 1.25 * alone) < 0.2, words
+    assert ("break-even: two ranks first beat one at" in words and speedup[2097152] > 1) or slowed or "disturbed" in summary, (words, summary)
 
-    assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["12.1"]
+    assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["12.1", "12.2"]
