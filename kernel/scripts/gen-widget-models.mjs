@@ -98,6 +98,14 @@ function generateRaw() {
   for (const name of names) lines.push(`  ${name}: ${name}State;`);
   lines.push("}", "");
   lines.push("export type ModelName = keyof ModelStates;", "");
+  lines.push("/** The attributes of each model that hold a model of their own (layout, style), with its state. */");
+  lines.push("export interface ModelParts {");
+  for (const m of models) {
+    const parts = m.attributes.filter((a) => a.type === "reference" && a.default === "reference to new instance");
+    const body = parts.map((a) => `${a.name}: ${a.widget}State;`).join(" ");
+    lines.push(`  ${m.model.name.replace(/Model$/, "")}: ${body ? `{ ${body} }` : "Record<never, never>"};`);
+  }
+  lines.push("}", "");
   lines.push("/** Each model's specification, by name. */");
   lines.push("export const MODELS: Readonly<Record<ModelName, ModelSpec>> = {");
   lines.push(...specs);

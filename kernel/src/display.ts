@@ -1,5 +1,6 @@
+import { inspect } from "node:util";
 import { outputCell } from "./cell/current";
-import { MimeBundle, newDisplayId } from "./output";
+import { MimeBundle, newDisplayId, ownMimeBundle } from "./output";
 
 export { newDisplayId } from "./output";
 
@@ -94,7 +95,25 @@ class DisplayImpl implements Display {
   }
 }
 
-export const display: Display = new DisplayImpl();
+/**
+ * display(value) shows a value as a cell's last value would (a widget as its view); display.html(),
+ * display.png() and the rest are tslab's.
+ */
+export type CallableDisplay = Display & ((value: unknown) => void);
+
+function callable(impl: DisplayImpl): CallableDisplay {
+  const show = (value: unknown) =>
+    impl.bundle(ownMimeBundle(value) ?? { "text/plain": inspect(value, { depth: 4, maxArrayLength: 100 }) });
+  const methods = Object.getOwnPropertyNames(DisplayImpl.prototype).filter((k) => k !== "constructor");
+  for (const key of methods) {
+    (show as unknown as Record<string, unknown>)[key] = (
+      impl as unknown as Record<string, (...a: unknown[]) => unknown>
+    )[key].bind(impl);
+  }
+  return show as CallableDisplay;
+}
+
+export const display: CallableDisplay = callable(new DisplayImpl());
 
 /** A display that keeps one output entry and overwrites it on each call (tslab's newDisplay). */
 export function newDisplay(): Display {

@@ -22,3 +22,8 @@ export { gpu } from "./api/gpu";
 export { check, timed } from "./api/check";
 export type { CheckOptions, Timing } from "./api/check";
 export type { GpuKernelOptions, GpuKernelThis } from "./api/gpu";
+export * as widgets from "./api/widgets";
+export { interact } from "./api/interact";
+export type { InteractSpec, InteractValues, InteractOptions, Interactive } from "./api/interact";
+export { comms } from "./api/comm";
+export type { JupyterComm } from "./api/comm";

@@ -27,3 +27,16 @@ export interface OutputSink {
 export function newDisplayId(): string {
   return randomBytes(8).toString("hex");
 }
+
+/**
+ * Objects that know how they are shown (widgets) have a method under this symbol returning their
+ * MIME bundle; a cell's last value and display(value) use it instead of Node's inspect.
+ */
+export const MIME_BUNDLE = Symbol.for("paralab.mimeBundle");
+
+/** The bundle an object gives for itself under MIME_BUNDLE, if it has one. */
+export function ownMimeBundle(value: unknown): MimeBundle | undefined {
+  if (!value || (typeof value !== "object" && typeof value !== "function")) return undefined;
+  const method = (value as { [MIME_BUNDLE]?: unknown })[MIME_BUNDLE];
+  return typeof method === "function" ? (method.call(value) as MimeBundle) : undefined;
+}

@@ -7,7 +7,7 @@ import { maskMagics, parseCell } from "../magics/parse";
 import { Magic } from "../magics/registry";
 import { resolveMagic } from "../magics/resolve";
 import type { Sampler } from "../monitor/sampler";
-import { OutputSink } from "../output";
+import { OutputSink, ownMimeBundle } from "../output";
 import type { RunObserver } from "../parallel/observer";
 import type { Runners } from "../parallel/runners";
 import { CellRunner } from "../protocol/handler";
@@ -148,6 +148,8 @@ function isSigintError(e: unknown): boolean {
 
 /** A cell's value as Jupyter shows it: text/plain as Node's inspect prints it. */
 export function toMimeBundle(value: unknown): Record<string, unknown> {
+  const own = ownMimeBundle(value);
+  if (own) return own;
   return {
     "text/plain": typeof value === "string" ? inspect(value) : inspect(value, { depth: 4, maxArrayLength: 100 }),
   };

@@ -36,7 +36,7 @@ export class WidgetManager {
   /** How observer callbacks run; the public API replaces it to give them a cell to print in. */
   runCallbacks: (callbacks: () => Promise<void>) => Promise<void> = (callbacks) => callbacks();
 
-  constructor(private readonly comms: CommManager) {
+  constructor(readonly comms: CommManager) {
     comms.registerTarget(WIDGET_TARGET, (comm, data, msg) => {
       const state = { ...((data.state ?? {}) as Record<string, unknown>) };
       putBuffers(state, data.buffer_paths, msg.buffers);

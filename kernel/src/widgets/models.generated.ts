@@ -2083,6 +2083,79 @@ export interface ModelStates {
 
 export type ModelName = keyof ModelStates;
 
+/** The attributes of each model that hold a model of their own (layout, style), with its state. */
+export interface ModelParts {
+  Layout: Record<never, never>;
+  Accordion: { layout: LayoutState };
+  Audio: { layout: LayoutState };
+  BoundedFloatText: { layout: LayoutState; style: DescriptionStyleState };
+  BoundedIntText: { layout: LayoutState; style: DescriptionStyleState };
+  Box: { layout: LayoutState };
+  Button: { layout: LayoutState; style: ButtonStyleState };
+  ButtonStyle: Record<never, never>;
+  Checkbox: { layout: LayoutState; style: CheckboxStyleState };
+  CheckboxStyle: Record<never, never>;
+  ColorPicker: { layout: LayoutState; style: DescriptionStyleState };
+  ColorsInput: { layout: LayoutState; style: DescriptionStyleState };
+  Combobox: { layout: LayoutState; style: TextStyleState };
+  ControllerAxis: { layout: LayoutState };
+  ControllerButton: { layout: LayoutState };
+  Controller: { layout: LayoutState };
+  DOMWidget: { layout: LayoutState };
+  DatePicker: { layout: LayoutState; style: DescriptionStyleState };
+  Datetime: { layout: LayoutState; style: DescriptionStyleState };
+  DescriptionStyle: Record<never, never>;
+  DirectionalLink: Record<never, never>;
+  Dropdown: { layout: LayoutState; style: DescriptionStyleState };
+  FileUpload: { layout: LayoutState; style: ButtonStyleState };
+  FloatLogSlider: { layout: LayoutState; style: SliderStyleState };
+  FloatProgress: { layout: LayoutState; style: ProgressStyleState };
+  FloatRangeSlider: { layout: LayoutState; style: SliderStyleState };
+  FloatSlider: { layout: LayoutState; style: SliderStyleState };
+  FloatText: { layout: LayoutState; style: DescriptionStyleState };
+  FloatsInput: { layout: LayoutState; style: DescriptionStyleState };
+  GridBox: { layout: LayoutState };
+  HBox: { layout: LayoutState };
+  HTMLMath: { layout: LayoutState; style: HTMLMathStyleState };
+  HTMLMathStyle: Record<never, never>;
+  HTML: { layout: LayoutState; style: HTMLStyleState };
+  HTMLStyle: Record<never, never>;
+  Image: { layout: LayoutState };
+  IntProgress: { layout: LayoutState; style: ProgressStyleState };
+  IntRangeSlider: { layout: LayoutState; style: SliderStyleState };
+  IntSlider: { layout: LayoutState; style: SliderStyleState };
+  IntText: { layout: LayoutState; style: DescriptionStyleState };
+  IntsInput: { layout: LayoutState; style: DescriptionStyleState };
+  Label: { layout: LayoutState; style: LabelStyleState };
+  LabelStyle: Record<never, never>;
+  Link: Record<never, never>;
+  NaiveDatetime: { layout: LayoutState; style: DescriptionStyleState };
+  Password: { layout: LayoutState; style: TextStyleState };
+  Play: { layout: LayoutState; style: DescriptionStyleState };
+  ProgressStyle: Record<never, never>;
+  RadioButtons: { layout: LayoutState; style: DescriptionStyleState };
+  Select: { layout: LayoutState; style: DescriptionStyleState };
+  SelectMultiple: { layout: LayoutState; style: DescriptionStyleState };
+  SelectionRangeSlider: { layout: LayoutState; style: SliderStyleState };
+  SelectionSlider: { layout: LayoutState; style: SliderStyleState };
+  SliderStyle: Record<never, never>;
+  Stack: { layout: LayoutState };
+  Tab: { layout: LayoutState };
+  TagsInput: { layout: LayoutState; style: DescriptionStyleState };
+  Text: { layout: LayoutState; style: TextStyleState };
+  TextStyle: Record<never, never>;
+  Textarea: { layout: LayoutState; style: TextStyleState };
+  Time: { layout: LayoutState; style: DescriptionStyleState };
+  ToggleButton: { layout: LayoutState; style: ToggleButtonStyleState };
+  ToggleButtonStyle: Record<never, never>;
+  ToggleButtons: { layout: LayoutState; style: ToggleButtonsStyleState };
+  ToggleButtonsStyle: Record<never, never>;
+  VBox: { layout: LayoutState };
+  Valid: { layout: LayoutState; style: DescriptionStyleState };
+  Video: { layout: LayoutState };
+  Output: { layout: LayoutState };
+}
+
 /** Each model's specification, by name. */
 export const MODELS: Readonly<Record<ModelName, ModelSpec>> = {
   Accordion: {
