@@ -10,7 +10,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from cluster_env import KEY, RedisServer, Worker, run_cli, wait_for
-from conftest import TIMEOUT, error, ok, results_of, shell_reply, stdout_of, value
+from conftest import TIMEOUT, error, ok, results_of, run, shell_reply, stdout_of, value
 
 RUN_MIME = "application/vnd.paralab.run.v1+json"
 
@@ -305,6 +305,24 @@ def test_a_task_graph_runs_on_the_cluster_with_the_local_pool_s_values(kc, redis
     assert record["bytesMoved"]["redis"] == sum(e["bytes"] for e in through_redis)
     # nothing a task wrote for later tasks is left in Redis
     assert redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*") == ""
+
+
+def test_the_same_graph_gives_the_same_record_on_the_pool_and_the_cluster(kc, redis, workers):
+    # One graph tally counts both (issue 24): statuses, bytes in (arguments) and out (outputs), precise clocks.
+    workers(2)
+    ok(kc, "import { delayed, compute } from 'paralab';\n"
+           "const sq = delayed((x: number) => { if (x === 3) throw new RangeError('three'); return x * x; });\n"
+           "const add = delayed((...s: number[]) => s.reduce((a, b) => a + b, 0));\n"
+           "const parts = [1, 2, 3, 4].map((x) => sq(x));")
+    records = {}
+    for where in ("false", f"'{redis.url}'"):
+        out = run(kc, f"await compute(add(...parts), sq(2), {{ cluster: {where} }})")[1]
+        records[where] = graph_record(out)
+    pool, cluster = records.values()
+    assert pool["counts"] == cluster["counts"] == {"ok": 4, "error": 1, "skipped": 1}, (pool["counts"], cluster["counts"])
+    assert pool["bytesIn"] == cluster["bytesIn"] and pool["bytesOut"] == cluster["bytesOut"]
+    assert any(n["durationMs"] != round(n["durationMs"]) for n in cluster["nodes"] if n.get("durationMs"))
+    assert pool["wallMs"] != round(pool["wallMs"]) and cluster["wallMs"] != round(cluster["wallMs"])
 
 
 def test_a_failing_graph_task_names_its_worker_and_compute_again_reuses_what_redis_kept(kc, redis, workers):

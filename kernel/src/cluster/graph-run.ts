@@ -15,13 +15,14 @@ import type {
   GraphJob,
   GraphResult,
   GraphScheduler,
-  GraphTaskRun,
   GraphTaskSpec,
   HeldResult,
   KeptResult,
 } from "../run/graphs";
-import { batchesByRank, endedRun, reportedRun, unsendableArguments } from "../run/graph-runs";
-import { estimateBytes } from "../transfer/bytes";
+import { epochMs } from "../run/clock";
+import { batchesByRank, unsendableArguments } from "../run/graph-runs";
+import { GraphTally } from "../run/graph-tally";
+import { estimateBytes, estimateVarsBytes } from "../transfer/bytes";
 import type { WorkerInfo } from "./registry";
 import { coalesced } from "./coalesced";
 import { cloneError, taskLost } from "./run-errors";
@@ -61,18 +62,12 @@ export class ClusterGraphRun implements RunOwner {
   private readonly batches = new Map<number, Batch>();
   /** Ranks with a batch out. */
   private readonly busy = new Set<number>();
-  private readonly values = new Map<string, unknown>();
-  private readonly runs: GraphTaskRun[] = [];
-  private readonly edges: GraphEdgeRun[] = [];
+  private readonly tally: GraphTally;
   /** Results in Redis, this run's and kept ones: node id → bytes there. */
   private readonly inRedis = new Map<string, number>();
   private shared: StoredRef | undefined;
   private taskSeq = 0;
-  private doneCount = 0;
-  private bytesIn = 0;
-  private bytesOut = 0;
   private bytesMoved = 0;
-  private startMs = Date.now();
   private readonly onAbort = (): void => this.abort(this.hooks.signal?.reason);
 
   constructor(
@@ -88,13 +83,14 @@ export class ClusterGraphRun implements RunOwner {
     this.done = new Promise((res) => (this.resolve = res));
     for (const t of job.tasks) this.tasks.set(t.id, t);
     this.outputs = new Set(job.outputs);
+    this.tally = new GraphTally(scheduler, this.outputs, hooks);
   }
 
   async start(): Promise<void> {
     const signal = this.hooks.signal;
     if (signal?.aborted) return this.abort(signal.reason);
     signal?.addEventListener("abort", this.onAbort, { once: true });
-    this.startMs = Date.now();
+    this.tally.started();
     try {
       await this.storeShared();
       await this.link.open();
@@ -118,7 +114,7 @@ export class ClusterGraphRun implements RunOwner {
     const batch = this.batches.get(task);
     if (this.settled || !batch || batch.done) return;
     const error = taskLost(task, this.describe(batch), reason, this.doneText());
-    this.settleBatch(batch, (id) => endedRun(id, -1, batch.sentMs, error));
+    this.settleBatch(batch, (id) => this.tally.failed(id, -1, batch.sentMs, error));
   }
 
   openTasks(): number[] {
@@ -126,7 +122,7 @@ export class ClusterGraphRun implements RunOwner {
   }
 
   doneText(): string {
-    return `${this.doneCount} of ${this.scheduler.total} tasks were done`;
+    return `${this.tally.done} of ${this.scheduler.total} tasks were done`;
   }
 
   /** The run cannot go on (no worker left, Redis gone, every worker refusing): it stops as an interrupt would. */
@@ -147,9 +143,10 @@ export class ClusterGraphRun implements RunOwner {
     } catch (e) {
       throw cloneError(this.job.vars, e);
     }
-    const { bytes: size, ...ref } = await this.link.storeShared(bytes);
+    const { bytes: _stored, ...ref } = await this.link.storeShared(bytes);
     this.shared = ref;
-    this.bytesIn += size;
+    // Counted as the pool counts them, so that the same graph gives the same record on either.
+    this.tally.sentShared(estimateVarsBytes(this.job.vars));
   }
 
   /** The kept results of earlier runs that are still in Redis. */
@@ -174,10 +171,9 @@ export class ClusterGraphRun implements RunOwner {
       const b = bytes[i];
       try {
         if (!b) throw new Error(`the result of ${id} is no longer in Redis (it expired or was deleted)`);
-        this.values.set(id, unseal(this.link.d.key, this.resultKey(id), b));
-        this.bytesOut += b.length;
+        this.tally.valueBack(id, unseal(this.link.d.key, this.resultKey(id), b), b.length);
       } catch (e) {
-        this.runs.push(endedRun(id, -1, Date.now(), e as Error));
+        this.tally.valueLost(id, -1, e as Error);
       }
     });
   }
@@ -234,17 +230,13 @@ export class ClusterGraphRun implements RunOwner {
         items.map((i) => i.nodeId),
         e,
       );
-      for (const item of items) {
-        this.runs.push(endedRun(item.nodeId, -1, Date.now(), error));
-        this.scheduler.failed(item.nodeId);
-      }
+      for (const item of items) this.tally.failed(item.nodeId, -1, epochMs(), error);
       return undefined;
     }
     const rank = batch[0].rank;
-    this.batches.set(task, { task, rank, ids: items.map((i) => i.nodeId), sentMs: Date.now(), done: false });
+    this.batches.set(task, { task, rank, ids: items.map((i) => i.nodeId), sentMs: epochMs(), done: false });
     this.busy.add(rank);
-    this.edges.push(...edges);
-    this.bytesIn += bytesIn;
+    this.tally.sent(bytesIn, edges);
     this.bytesMoved += moved;
     return { task, data };
   }
@@ -257,16 +249,8 @@ export class ClusterGraphRun implements RunOwner {
     const released: string[] = [];
     this.settleBatch(batch, (_, i) => {
       const o = e.outcomes[i];
-      if (!o.error) {
-        if (this.outputs.has(o.nodeId)) {
-          this.values.set(o.nodeId, o.value);
-          this.bytesOut += o.resultBytes;
-        }
-        const size = e.stored[o.nodeId] ?? o.resultBytes;
-        for (const r of this.scheduler.succeeded(o.nodeId, batch.rank, size, o.endMs - o.startMs))
-          released.push(...r.ids);
-      }
-      return reportedRun(o, lane);
+      for (const r of this.tally.reported(o, lane, batch.rank, e.stored[o.nodeId] ?? o.resultBytes))
+        released.push(...r.ids);
     });
     if (released.length) this.dropResults(released);
   }
@@ -276,7 +260,7 @@ export class ClusterGraphRun implements RunOwner {
     if (!batch || batch.done) return;
     const lane = this.link.lane(e.worker);
     const error = new WorkerExitError(lane, { exitCode: e.exitCode, signal: null, cause: e.cause, worker: e.worker });
-    this.settleBatch(batch, (id) => endedRun(id, lane, e.startMs, error));
+    this.settleBatch(batch, (id) => this.tally.failed(id, lane, e.startMs, error));
   }
 
   private onRetry(e: Extract<GraphEvent, { type: "retry" }>): void {
@@ -292,17 +276,12 @@ export class ClusterGraphRun implements RunOwner {
     );
   }
 
-  /** Ends a batch: `runOf` says how each of its tasks went (a failed one skips its dependents), and the next batches go out. */
-  private settleBatch(batch: Batch, runOf: (id: string, i: number) => GraphTaskRun): void {
+  /** Ends a batch: `settle` counts how each of its tasks went (a failed one skips its dependents), and the next batches go out. */
+  private settleBatch(batch: Batch, settle: (id: string, i: number) => void): void {
     batch.done = true;
     this.busy.delete(batch.rank);
-    batch.ids.forEach((id, i) => {
-      const run = runOf(id, i);
-      this.runs.push(run);
-      if (run.status === "error") this.scheduler.failed(id);
-    });
-    this.doneCount += batch.ids.length;
-    this.hooks.onProgress?.(this.doneCount, this.scheduler.total);
+    batch.ids.forEach(settle);
+    this.tally.progress(batch.ids.length);
     void this.pump().catch((err) => this.fail(this.link.asConnectionError(err)));
   }
 
@@ -318,7 +297,7 @@ export class ClusterGraphRun implements RunOwner {
     for (const b of this.batches.values()) {
       if (b.done) continue;
       b.done = true;
-      for (const id of b.ids) this.runs.push(endedRun(id, -1, b.sentMs));
+      for (const id of b.ids) this.tally.cancelled(id, -1, b.sentMs);
     }
     this.busy.clear();
     this.finish(error);
@@ -338,20 +317,15 @@ export class ClusterGraphRun implements RunOwner {
     const drop = [...this.inRedis.keys()].map((id) => this.resultKey(id));
     if (aborted && !(aborted instanceof ClusterConnectionLostError)) void this.link.cancel(true, drop);
     else void this.link.cleanup(...drop);
-    this.resolve({
-      values: this.values,
-      runs: this.runs,
-      edges: this.edges,
-      kept,
-      startMs: this.startMs,
-      endMs: Date.now(),
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-      bytesMoved: { port: 0, relay: 0, redis: this.bytesMoved },
-      workers: this.job.workers,
-      lanes: this.link.laneNames,
-      aborted,
-    });
+    this.resolve(
+      this.tally.outcome({
+        kept,
+        bytesMoved: { port: 0, relay: 0, redis: this.bytesMoved },
+        workers: this.job.workers,
+        lanes: this.link.laneNames,
+        aborted,
+      }),
+    );
   }
 
   private resultKey(id: string): string {

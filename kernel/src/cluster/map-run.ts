@@ -7,7 +7,7 @@
 import { ClusterConnectionLostError, TaskAbortedError, WorkerExitError } from "../errors";
 import type { JobHooks, JobResult, MapJob } from "../run/jobs";
 import { MapTally } from "../run/map-tally";
-import { estimateBytes } from "../transfer/bytes";
+import { estimateBytes, estimateVarsBytes } from "../transfer/bytes";
 import { ClusterChunker } from "./chunks";
 import { coalesced } from "./coalesced";
 import type { WorkerInfo } from "./registry";
@@ -89,7 +89,7 @@ export class ClusterMapRun implements RunOwner {
     const { bytes: _stored, ...ref } = await this.link.storeShared(bytes);
     this.varsRef = ref;
     // Counted as the pool counts them, so that the same work gives the same record on either.
-    this.tally.sentShared(estimateBytes(this.job.vars));
+    this.tally.sentShared(estimateVarsBytes(this.job.vars));
   }
 
   /** Adds tasks until the window is full (one addBulk per round trip). */

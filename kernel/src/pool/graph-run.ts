@@ -15,12 +15,13 @@ import type {
   GraphJob,
   GraphResult,
   GraphScheduler,
-  GraphTaskRun,
   GraphTaskSpec,
   HeldResult,
   KeptResult,
 } from "../run/graphs";
-import { batchesByRank, endedRun, reportedRun, unsendableArguments } from "../run/graph-runs";
+import { epochMs } from "../run/clock";
+import { batchesByRank, unsendableArguments } from "../run/graph-runs";
+import { GraphTally } from "../run/graph-tally";
 import type {
   GraphRelayMessage,
   GraphResultMessage,
@@ -67,17 +68,11 @@ export class GraphRun implements TaskOwner {
   private readonly running = new Map<number, Running>();
   /** Outputs already on a worker that only need to come back: id → holder rank. */
   private readonly comingBack = new Map<string, number>();
-  private readonly values = new Map<string, unknown>();
-  private readonly runs: GraphTaskRun[] = [];
-  private readonly edges: GraphEdgeRun[] = [];
+  private readonly tally: GraphTally;
   private readonly ports = new Set<string>();
   private readonly touched = new Set<WorkerSlot>();
   private taskSeq = 0;
-  private doneCount = 0;
-  private bytesIn = 0;
-  private bytesOut = 0;
   private readonly bytesMoved = { port: 0, relay: 0 };
-  private startMs = Date.now();
   private readonly onAbort = (): void => this.abort(this.spec.hooks.signal?.reason);
 
   constructor(
@@ -87,6 +82,7 @@ export class GraphRun implements TaskOwner {
     this.done = new Promise((res) => (this.resolve = res));
     for (const t of spec.job.tasks) this.tasks.set(t.id, t);
     this.outputs = new Set(spec.job.outputs);
+    this.tally = new GraphTally(spec.scheduler, this.outputs, spec.hooks);
   }
 
   get id(): number {
@@ -97,7 +93,7 @@ export class GraphRun implements TaskOwner {
     const signal = this.spec.hooks.signal;
     if (signal?.aborted) return this.abort(signal.reason);
     signal?.addEventListener("abort", this.onAbort, { once: true });
-    this.startMs = Date.now();
+    this.tally.started();
     const alive = new Map<string, HeldResult>();
     for (const [id, kept] of Object.entries(this.spec.job.kept) as [string, KeptResult][]) {
       const slot = this.host.slotByKey(kept.worker);
@@ -135,20 +131,10 @@ export class GraphRun implements TaskOwner {
     if (!r) return this.pump();
     this.running.delete(m.taskId);
     for (const o of m.outcomes) {
-      this.runs.push(reportedRun(o, slot.rank));
-      if (o.error) {
-        this.spec.scheduler.failed(o.nodeId);
-        continue;
-      }
-      if (this.outputs.has(o.nodeId)) {
-        this.values.set(o.nodeId, o.value);
-        this.bytesOut += o.resultBytes;
-      }
-      const releases = this.spec.scheduler.succeeded(o.nodeId, slot.rank, o.resultBytes, o.endMs - o.startMs);
-      for (const release of releases) this.sendTo(release.rank, { type: "graph-release", nodeIds: release.ids });
+      for (const release of this.tally.reported(o, slot.rank, slot.rank))
+        this.sendTo(release.rank, { type: "graph-release", nodeIds: release.ids });
     }
-    this.doneCount += m.outcomes.length;
-    this.spec.hooks.onProgress?.(this.doneCount, this.spec.scheduler.total);
+    this.tally.progress(m.outcomes.length);
     this.pump();
   }
 
@@ -157,12 +143,8 @@ export class GraphRun implements TaskOwner {
     if (this.settled || m.jobId !== this.id) return;
     if (m.to === -1) {
       this.comingBack.delete(m.nodeId);
-      if (m.missing === undefined) {
-        this.values.set(m.nodeId, m.value);
-        this.bytesOut += m.bytes;
-      } else {
-        this.runs.push(endedRun(m.nodeId, -1, Date.now(), new Error(m.missing)));
-      }
+      if (m.missing === undefined) this.tally.valueBack(m.nodeId, m.value, m.bytes);
+      else this.tally.valueLost(m.nodeId, -1, new Error(m.missing));
       return this.pump();
     }
     this.bytesMoved.relay += m.bytes;
@@ -175,10 +157,7 @@ export class GraphRun implements TaskOwner {
     const r = this.running.get(task.taskId);
     if (r) {
       this.running.delete(task.taskId);
-      for (const item of r.items) {
-        this.runs.push(endedRun(item.id, slot.rank, r.sentMs, error));
-        this.spec.scheduler.failed(item.id);
-      }
+      for (const item of r.items) this.tally.failed(item.id, slot.rank, r.sentMs, error);
     }
     this.workerGone(slot.rank);
     this.pump();
@@ -194,7 +173,7 @@ export class GraphRun implements TaskOwner {
     this.spec.scheduler.abort();
     for (const [taskId, r] of this.running) {
       this.running.delete(taskId);
-      for (const item of r.items) this.runs.push(endedRun(item.id, r.rank, r.sentMs));
+      for (const item of r.items) this.tally.cancelled(item.id, r.rank, r.sentMs);
       const slot = this.host.slot(r.rank);
       if (slot?.task?.jobId === this.id) this.host.replace(slot);
       this.spec.scheduler.lost(r.rank);
@@ -208,13 +187,14 @@ export class GraphRun implements TaskOwner {
     const slot = this.host.slot(rank)!;
     const items: GraphTaskItem[] = [];
     const running: Running["items"] = [];
+    const edges: GraphEdgeRun[] = [];
     let bytesIn = 0;
     for (const a of batch) {
       const spec = this.tasks.get(a.id)!;
       const incoming = new Map<string, number>();
       for (const input of a.inputs) {
         if (input.from === undefined) {
-          this.edges.push({ from: input.id, to: a.id, bytes: 0, path: "local" });
+          edges.push({ from: input.id, to: a.id, bytes: 0, path: "local" });
           continue;
         }
         const bytes = this.spec.scheduler.bytesOf(input.id) ?? 0;
@@ -224,7 +204,7 @@ export class GraphRun implements TaskOwner {
           this.connect(input.from, rank);
           this.bytesMoved.port += bytes;
         }
-        this.edges.push({ from: input.id, to: a.id, bytes, path: via });
+        edges.push({ from: input.id, to: a.id, bytes, path: via });
         this.sendTo(input.from, { type: "graph-send", jobId: this.id, nodeId: input.id, to: rank, via });
       }
       items.push({
@@ -250,7 +230,7 @@ export class GraphRun implements TaskOwner {
       codes: first ? this.spec.job.codes : undefined,
       items,
     };
-    const sentMs = Date.now();
+    const sentMs = epochMs();
     const task: InFlight = {
       owner: this,
       jobId: this.id,
@@ -268,14 +248,11 @@ export class GraphRun implements TaskOwner {
         items.map((i) => i.nodeId),
         e,
       );
-      for (const item of items) {
-        this.runs.push(endedRun(item.nodeId, rank, Date.now(), error));
-        this.spec.scheduler.failed(item.nodeId);
-      }
+      for (const item of items) this.tally.failed(item.nodeId, rank, epochMs(), error);
       return;
     }
     this.touched.add(slot);
-    this.bytesIn += bytesIn;
+    this.tally.sent(bytesIn, edges);
     this.running.set(msg.taskId, { rank, sentMs, items: running });
   }
 
@@ -309,7 +286,7 @@ export class GraphRun implements TaskOwner {
     for (const [id, from] of this.comingBack) {
       if (from !== rank) continue;
       this.comingBack.delete(id);
-      this.runs.push(endedRun(id, rank, Date.now(), new Error(`${id}: ${why}`)));
+      this.tally.valueLost(id, rank, new Error(`${id}: ${why}`));
     }
   }
 
@@ -336,18 +313,6 @@ export class GraphRun implements TaskOwner {
       const slot = this.host.slot(held.rank);
       if (slot && !slot.retired && slot.state !== "dead") kept[id] = { worker: slot.key, bytes: held.bytes };
     }
-    this.resolve({
-      values: this.values,
-      runs: this.runs,
-      edges: this.edges,
-      kept,
-      startMs: this.startMs,
-      endMs: Date.now(),
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-      bytesMoved: this.bytesMoved,
-      workers: this.spec.job.workers,
-      aborted,
-    });
+    this.resolve(this.tally.outcome({ kept, bytesMoved: this.bytesMoved, workers: this.spec.job.workers, aborted }));
   }
 }

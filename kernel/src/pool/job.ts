@@ -19,7 +19,8 @@ import type {
 import type { WorkerSlot, InFlight, TaskOwner } from "./slot";
 import type { Chunk, TaskQueue } from "./task-queue";
 import type { JobHooks, JobResult } from "../run/jobs";
-import { MapTally, preciseNow, type SentTask } from "../run/map-tally";
+import { epochMs } from "../run/clock";
+import { MapTally, type SentTask } from "../run/map-tally";
 import { findUncloneable } from "./vars";
 
 /** After a failure, a worker that has not finished its task by then is terminated and replaced. */
@@ -246,7 +247,7 @@ export class JobRun implements TaskOwner {
       count: chunk.count,
       bytesIn,
       spmd: spec.mode === "spmd",
-      sentMs: preciseNow(),
+      sentMs: epochMs(),
     };
     try {
       this.host.assign(slot, msg, task);

@@ -1,7 +1,7 @@
 /** Checks and measures the variables a job sends to its workers. */
 import { SharedMemoryError } from "../errors";
 import { findSharedMemory } from "../sync/revive";
-import { estimateBytes } from "../transfer/bytes";
+import { estimateVarsBytes } from "../transfer/bytes";
 import type { WorkerKind } from "../run/messages";
 
 /**
@@ -9,15 +9,13 @@ import type { WorkerKind } from "../run/messages";
  * estimated bytes copied per worker (shared memory counts 0: it is not copied).
  */
 export function checkVars(vars: Record<string, unknown>, kind: WorkerKind): number {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(vars)) {
-    if (kind === "process") {
+  if (kind === "process") {
+    for (const [name, value] of Object.entries(vars)) {
       const what = findSharedMemory(value);
       if (what) throw new SharedMemoryError(name, what);
     }
-    bytes += estimateBytes(value);
   }
-  return bytes;
+  return estimateVarsBytes(vars);
 }
 
 /** After postMessage failed: which variable cannot be cloned, and why. */

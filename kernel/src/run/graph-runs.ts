@@ -5,6 +5,7 @@
  * batch whose arguments cannot be sent.
  */
 import { CloneError } from "../errors";
+import { epochMs } from "./clock";
 import type { Assignment, GraphTaskRun } from "./graphs";
 import type { GraphItemOutcome, RemoteError } from "./messages";
 
@@ -25,7 +26,7 @@ export function reportedRun(o: GraphItemOutcome, rank: number): GraphTaskRun {
 
 /** A task that failed without a report from its worker (`error`), or was cancelled: from `startMs` until now. */
 export function endedRun(id: string, rank: number, startMs: number, error?: RemoteError | Error): GraphTaskRun {
-  const run: GraphTaskRun = { id, rank, startMs, endMs: Date.now(), cpuMs: 0, waitMs: 0, status: "cancelled" };
+  const run: GraphTaskRun = { id, rank, startMs, endMs: epochMs(), cpuMs: 0, waitMs: 0, status: "cancelled" };
   return error ? { ...run, status: "error", error } : run;
 }
 

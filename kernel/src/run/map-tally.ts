@@ -6,6 +6,7 @@
  */
 import { ResultCloneError, TaskFailedError, WorkerExitError } from "../errors";
 import type { JobHooks, JobResult, TaskError, TaskRecord } from "./jobs";
+import { epochMs } from "./clock";
 import type { ItemError } from "./messages";
 
 /** A task as the kernel sent it: items [start, start + count), or rank `start` of an SPMD run. */
@@ -56,9 +57,6 @@ export interface TaskCancelledEvent extends At {
 }
 
 export type TaskEvent = TaskResultEvent | TaskLostEvent | TaskCancelledEvent;
-
-/** Epoch ms with sub-millisecond precision, the clock of task records. */
-export const preciseNow = (): number => performance.timeOrigin + performance.now();
 
 export class MapTally {
   private readonly values: unknown[];
@@ -111,11 +109,7 @@ export class MapTally {
       case "lost":
         return this.lost(e);
       case "cancelled":
-        this.record(
-          e,
-          { startMs: e.startMs, endMs: preciseNow(), cpuMs: 0, status: "cancelled", bytesOut: 0 },
-          e.count,
-        );
+        this.record(e, { startMs: e.startMs, endMs: epochMs(), cpuMs: 0, status: "cancelled", bytesOut: 0 }, e.count);
         return undefined;
     }
   }
@@ -149,7 +143,7 @@ export class MapTally {
 
   private lost(e: TaskLostEvent): Error | undefined {
     const { task, error } = e;
-    this.record(e, { startMs: e.startMs, endMs: preciseNow(), cpuMs: 0, status: "error", bytesOut: 0 });
+    this.record(e, { startMs: e.startMs, endMs: epochMs(), cpuMs: 0, status: "error", bytesOut: 0 });
     if (!this.run.continueOnError) return error;
     for (let i = 0; i < task.count; i++) {
       const remote = { name: error.name, message: error.message, stack: error.stack };

@@ -57,3 +57,10 @@ function sampled(n: number, at: (i: number) => unknown, depth: number): number {
 export function isShared(buffer: unknown): boolean {
   return typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer;
 }
+
+/** The kernel variables a run copies to each worker, counted the same way on the pool and a cluster. */
+export function estimateVarsBytes(vars: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const value of Object.values(vars)) bytes += estimateBytes(value);
+  return bytes;
+}

@@ -1,13 +1,9 @@
 /** What a worker reports about itself: its clock, CPU time and memory. */
-import { performance } from "node:perf_hooks";
 import * as v8 from "node:v8";
 import { ownThreadCpuMs } from "../proc/schedstat";
 import type { WorkerKind, WorkerStats } from "../run/messages";
 
-/** Epoch ms with sub-ms precision, comparable across threads and processes. */
-export function epochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+export { epochMs } from "../run/clock";
 
 /** Threads share the process RSS, so they report their own V8 heap; processes report RSS. */
 export function workerStats(kind: WorkerKind, cpuTimeMs = ownThreadCpuMs()): WorkerStats {
