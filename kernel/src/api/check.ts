@@ -6,9 +6,8 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { runningCell } from "../cell/current";
+import { outputCell, runningCell } from "../cell/current";
 import { NOTABLE_OTHER_CORES, OTHER_CORES_MIN_WALL_MS } from "../charts/disturbance";
-import { display } from "../display";
 import { CpuLedger, otherProgramsCores, readCpuLedger } from "../monitor/disturbance";
 import { CHECK_MIME, CheckVerdict, Verdict, verdictLine } from "../run/verdict";
 
@@ -107,9 +106,10 @@ export function check(exercise: string, options: CheckOptions): void {
   }
   const v = verdictOf(exercise, options);
   const line = verdictLine(v);
-  display.bundle({
+  const data = {
     [CHECK_MIME]: v,
     "text/plain": line,
     "text/html": `<div style="border-left:4px solid ${COLOURS[v.verdict]};padding:2px 8px"><b style="color:${COLOURS[v.verdict]}">${escapeHtml(line.slice(0, line.indexOf(":") + 1))}</b>${escapeHtml(line.slice(line.indexOf(":") + 1))}</div>`,
-  });
+  };
+  outputCell("check").sink.display({ data, metadata: {} });
 }
