@@ -617,8 +617,8 @@ def test_08_gpu():
     legs = text(cell(nb, "legs.forEach"))
     ratios = [float(x) for x in re.findall(r"w\d, its half: \d+ ms on the copies it received, \d+ ms on Float64Array rows \((\d+\.\d)x\)", legs)]
     assert len(ratios) == 2, legs
-    if "disturbed" not in words:  # quiet: the boxed copies take 1.8-2x as long as raw numbers
-        assert min(ratios) >= 1.3, legs + words
+    if "disturbed" not in words:  # quiet: the boxed copies take about 1.5x as long as Float64Array rows (1.55-1.6x measured)
+        assert min(ratios) >= 1.25, legs + words
         table = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
         serial_ms, pool_ms = (float(re.search(rf"{leg} +([\d.]+) ms", table).group(1)) for leg in ("TypeScript, 1 core", "TypeScript, 2 workers"))
         assert pool_ms >= 0.8 * serial_ms, "on a quiet machine the 2 workers are no faster than 1 core:\n" + table
