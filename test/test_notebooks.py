@@ -617,7 +617,7 @@ def test_08_gpu():
     legs = text(cell(nb, "legs.forEach"))
     ratios = [float(x) for x in re.findall(r"w\d, its half: \d+ ms on the copies it received, \d+ ms on Float64Array rows \((\d+\.\d)x\)", legs)]
     assert len(ratios) == 2, legs
-    if "disturbed" not in words:  # quiet: the boxed copies take about 1.5x as long as Float64Array rows (1.55-1.6x measured)
+    if not noted(words):  # quiet: the boxed copies take about 1.5x as long as Float64Array rows (1.55-1.6x measured)
         assert min(ratios) >= 1.25, legs + words
         table = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
         serial_ms, pool_ms = (float(re.search(rf"{leg} +([\d.]+) ms", table).group(1)) for leg in ("TypeScript, 1 core", "TypeScript, 2 workers"))
@@ -777,7 +777,7 @@ def test_11_synchronisation_and_deadlock():
     assert "balances: A = 4000000, B = 4000000" in out
     one_lock, per_account = (float(re.search(rf"{what}: +slowest worker (\d+) ms", out).group(1)) for what in ("one lock for the bank", "one lock per account"))
     summaries = "".join(summary_text(cell(nb, s)) for s in ("%%parallel --workers 2 --out oneLockMs", "%%parallel --workers 2 --out perAccountMs"))
-    if "disturbed" not in summaries:  # quiet: the one bank lock is several times slower (336 vs 111 ms measured)
+    if not noted(summaries):  # quiet: the one bank lock is several times slower (336 vs 111 ms measured)
         assert one_lock >= 1.5 * per_account, out + summaries
 
     # lock order: the deadlock is reported with both locks and their holders, then fixed
@@ -800,7 +800,7 @@ def test_11_synchronisation_and_deadlock():
 
     # a barrier between the phases: without it w1 reads w0's half before it is written
     c = cell(nb, "%%parallel --workers 2\nconst half = N / size;\nif (rank === 0) pause(300); // w0's")
-    assert result(c) == "[ 1000000, 500000 ]" or "disturbed" in summary_text(c), result(c) + summary_text(c)
+    assert result(c) == "[ 1000000, 500000 ]" or noted(summary_text(c)), result(c) + summary_text(c)
     assert text(cell(nb, "cells.fill(0)")) == "" and result(cell(nb, "cells.fill(0)")) == "'0 ones left'"
     c = cell(nb, "%%parallel --workers 2\nconst half = N / size;\nif (rank === 0) pause(300);\n")
     assert result(c) == "[ 1000000, 1000000 ]", result(c)
@@ -811,7 +811,7 @@ def test_11_synchronisation_and_deadlock():
     assert re.fullmatch(r"\[ 'raised the flag', 'saw the flag after [\d,]+ polls' \]", result(spin)), result(spin)
     assert result(sleep) == "[ 'raised the flag', 'saw the flag after 1 nap(s)' ]", result(sleep)
     assert in_task_cpu_ms(summary_text(sleep)) < 30, summary_text(sleep)
-    if "disturbed" not in summary_text(spin):  # quiet: about 300 ms, a whole core while it waited
+    if not noted(summary_text(spin)):  # quiet: about 300 ms, a whole core while it waited
         assert in_task_cpu_ms(summary_text(spin)) >= 200, summary_text(spin)
     assert in_task_cpu_ms(summary_text(spin)) > 3 * in_task_cpu_ms(summary_text(sleep)), summary_text(spin) + summary_text(sleep)
 
