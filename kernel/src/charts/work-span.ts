@@ -8,6 +8,7 @@
 import type { TooltipItem } from "chart.js";
 import { formatDuration } from "../format";
 import type { GraphRecord, WorkSpan } from "../run/records";
+import { DISTURBED_TITLE, readDisturbance } from "./disturbance";
 import { AnyChartConfiguration, axis, baseOptions, ConfigOptions, XYPoint } from "./layout";
 import { ChartTheme, LIGHT_THEME } from "./theme";
 
@@ -72,7 +73,7 @@ export function workSpanConfig(
   if (measured !== undefined) {
     datasets.unshift({
       type: "scatter",
-      label: `this run: work ÷ wall on ${record.workers} worker${record.workers === 1 ? "" : "s"} = ${measured.toFixed(2)}`,
+      label: `this run: work ÷ wall on ${record.workers} worker${record.workers === 1 ? "" : "s"} = ${measured.toFixed(2)}${disturbed(record) ? DISTURBED_TITLE : ""}`,
       data: [{ x: record.workers, y: measured }],
       borderColor: theme.series.measured,
       backgroundColor: theme.series.measured,
@@ -111,6 +112,11 @@ export function workSpanConfig(
       },
     },
   } as unknown as AnyChartConfiguration;
+}
+
+/** Other programs (or a large wait of unknown cause) kept the workers from the cores during the run. */
+function disturbed(record: GraphRecord): boolean {
+  return record.disturbance !== undefined && readDisturbance(record.disturbance, record.wallMs ?? 0).disturbed;
 }
 
 /** "no gain beyond 3 workers": the most workers that can still shorten the run. */

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { summarizeGraph } from "../charts/graph-summary";
+import { workSpanConfig } from "../charts/work-span";
 import type { GraphResult } from "../run/graphs";
 import { GraphNode, type DelayedFunction } from "./node";
 import { buildGraphRecord } from "./record";
@@ -106,5 +107,11 @@ describe("buildGraphRecord after a run", () => {
     assert.doesNotMatch(summarizeGraph(quiet), /waited for a core/);
     const busy = buildGraphRecord(d.nodes, on, facts({ otherCores: 1, waitedMs: 40, inTaskMs: 0 }));
     assert.match(summarizeGraph(busy), /the workers waited for a core 50% of the time they held a task/);
+    const point = (r: typeof busy) =>
+      String(
+        (workSpanConfig(r).data.datasets as { label?: string }[]).find((x) => x.label?.startsWith("this run"))?.label,
+      );
+    assert.match(point(busy), /\(measured under disturbance\)$/);
+    assert.doesNotMatch(point(quiet), /disturbance/);
   });
 });
