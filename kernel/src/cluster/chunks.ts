@@ -4,11 +4,9 @@
  * blocks, `--chunksize N` fixed), with a larger work target per task: a job costs a few Redis
  * round trips where a local dispatch costs a postMessage.
  */
+import { GuidedChunks, staticBlocks, type Chunk } from "../run/guided-chunks";
 
-export interface Chunk {
-  start: number;
-  count: number;
-}
+export type { Chunk } from "../run/guided-chunks";
 
 /** Adaptive chunks aim at this much work per task. */
 export const CLUSTER_TARGET_CHUNK_MS = 50;
@@ -16,62 +14,29 @@ export const CLUSTER_TARGET_CHUNK_MS = 50;
 export const CLUSTER_MIN_CHUNK_MS = 5;
 
 export class ClusterChunker {
-  private nextStart = 0;
-  private perItemMs: number | undefined;
-  private samples = 0;
   private readonly blocks: Chunk[] | undefined;
+  private readonly guided: GuidedChunks;
 
-  constructor(
-    private readonly total: number,
-    private readonly workers: number,
-    private readonly schedule: "dynamic" | "static",
-    private readonly chunksize?: number,
-  ) {
-    if (schedule === "static" && chunksize === undefined) {
-      this.blocks = [];
-      for (let r = 0; r < workers; r++) {
-        const start = Math.floor((r * total) / workers);
-        const end = Math.floor(((r + 1) * total) / workers);
-        if (end > start) this.blocks.push({ start, count: end - start });
-      }
-    }
-  }
-
-  /** Items not handed out yet. */
-  get pending(): number {
-    return this.total - this.nextStart;
+  constructor(total: number, workers: number, schedule: "dynamic" | "static", chunksize?: number) {
+    this.guided = new GuidedChunks(total, workers, chunksize, {
+      targetMs: CLUSTER_TARGET_CHUNK_MS,
+      minMs: CLUSTER_MIN_CHUNK_MS,
+    });
+    // Static without chunksize: the pool's blocks, taken in order by whichever worker is free.
+    if (schedule === "static" && chunksize === undefined) this.blocks = staticBlocks(total, workers);
   }
 
   next(): Chunk | undefined {
-    const left = this.pending;
-    if (left <= 0) return undefined;
-    const count = this.blocks ? this.blocks[0].count : Math.min(left, this.chunksize ?? this.adaptiveSize(left));
-    this.blocks?.shift();
-    const chunk = { start: this.nextStart, count };
-    this.nextStart += count;
-    return chunk;
+    return this.blocks ? this.blocks.shift() : this.guided.next();
   }
 
   clear(): void {
-    this.nextStart = this.total;
+    if (this.blocks) this.blocks.length = 0;
+    this.guided.clear();
   }
 
   /** A task of `count` items took `execMs` on its worker. */
   observe(count: number, execMs: number): void {
-    if (count === 0) return;
-    const perItem = Math.max(execMs / count, 1e-6);
-    // small chunks over-estimate (cold code, timer resolution): trust larger samples more
-    this.perItemMs =
-      this.perItemMs === undefined || count >= this.samples ? perItem : Math.min(this.perItemMs, perItem);
-    this.samples = Math.max(this.samples, count);
-  }
-
-  /** Before the first measurement one item per task; then guided self-scheduling bounded by time. */
-  private adaptiveSize(left: number): number {
-    if (this.perItemMs === undefined) return 1;
-    const byTime = Math.max(1, Math.floor(CLUSTER_TARGET_CHUNK_MS / this.perItemMs));
-    const floor = Math.max(1, Math.floor(CLUSTER_MIN_CHUNK_MS / this.perItemMs));
-    const guided = Math.ceil(left / (2 * this.workers));
-    return Math.min(byTime, Math.max(guided, floor));
+    this.guided.observe(count, execMs);
   }
 }

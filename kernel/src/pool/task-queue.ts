@@ -1,12 +1,11 @@
+import { GuidedChunks, staticBlock, type Chunk } from "../run/guided-chunks";
+
 /**
  * Which items a worker gets next (piscina-style narrow queue interface, one per schedule).
  * A Chunk is a contiguous range of map items, or one SPMD rank.
  */
 
-export interface Chunk {
-  start: number;
-  count: number;
-}
+export type { Chunk } from "../run/guided-chunks";
 
 export interface TaskQueue {
   next(rank: number): Chunk | undefined;
@@ -22,55 +21,10 @@ export const TARGET_CHUNK_MS = 20;
 /** Adaptive chunks (tail of the guided schedule) never hold less than this much work. */
 export const MIN_CHUNK_MS = 1;
 
-/**
- * Workers pull the next chunk when free. With a fixed chunksize every chunk has that size.
- * Otherwise the size adapts (guided self-scheduling): at most half of a fair share of what is
- * left, at most TARGET_CHUNK_MS and at least MIN_CHUNK_MS of work by the measured time per
- * item; before the first measurement, one item.
- */
-export class DynamicQueue implements TaskQueue {
-  private nextStart = 0;
-  private perItemMs: number | undefined;
-  private samples = 0;
-
-  constructor(
-    private readonly total: number,
-    private readonly workers: number,
-    private readonly chunksize?: number,
-  ) {}
-
-  get pending(): number {
-    return this.total - this.nextStart;
-  }
-
-  next(): Chunk | undefined {
-    const left = this.pending;
-    if (left <= 0) return undefined;
-    const count = Math.min(left, this.chunksize ?? this.adaptiveSize(left));
-    const chunk = { start: this.nextStart, count };
-    this.nextStart += count;
-    return chunk;
-  }
-
-  clear(): void {
-    this.nextStart = this.total;
-  }
-
-  observe(count: number, execMs: number): void {
-    if (count === 0) return;
-    const perItem = Math.max(execMs / count, 1e-6);
-    // small chunks over-estimate (cold code, timer resolution): trust larger samples more
-    this.perItemMs =
-      this.perItemMs === undefined || count >= this.samples ? perItem : Math.min(this.perItemMs, perItem);
-    this.samples = Math.max(this.samples, count);
-  }
-
-  private adaptiveSize(left: number): number {
-    if (this.perItemMs === undefined) return 1;
-    const byTime = Math.max(1, Math.floor(TARGET_CHUNK_MS / this.perItemMs));
-    const floor = Math.max(1, Math.floor(MIN_CHUNK_MS / this.perItemMs));
-    const guided = Math.ceil(left / (2 * this.workers));
-    return Math.min(byTime, Math.max(guided, floor));
+/** Workers pull the next chunk when free (guided self-scheduling, or a fixed chunksize). */
+export class DynamicQueue extends GuidedChunks implements TaskQueue {
+  constructor(total: number, workers: number, chunksize?: number) {
+    super(total, workers, chunksize, { targetMs: TARGET_CHUNK_MS, minMs: MIN_CHUNK_MS });
   }
 }
 
@@ -87,9 +41,8 @@ export class StaticQueue implements TaskQueue {
     this.left = total;
     if (chunksize === undefined) {
       for (let r = 0; r < workers; r++) {
-        const start = Math.floor((r * total) / workers);
-        const end = Math.floor(((r + 1) * total) / workers);
-        if (end > start) this.perRank[r].push({ start, count: end - start });
+        const block = staticBlock(r, total, workers);
+        if (block) this.perRank[r].push(block);
       }
     } else {
       for (let start = 0, k = 0; start < total; start += chunksize, k++) {
