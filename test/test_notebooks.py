@@ -732,6 +732,7 @@ def test_10_cluster():
     through_redis = [e for e in graph["edges"] if e.get("path") == "redis"]
     assert through_redis and {e.get("path") for e in graph["edges"]} <= {"redis", "local"}
     assert graph["bytesMoved"]["redis"] == sum(e["bytes"] for e in through_redis)
+    assert "(Brent, counting task time only: on a cluster each batch of tasks also waits for Redis round trips)" in summary_text(c)
 
     # a worker killed (SIGKILL) while it holds a task: the task runs again on the other, every result counted once
     c = cell(nb, 'import * as fs from "node:fs";')

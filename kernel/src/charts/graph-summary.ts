@@ -73,7 +73,11 @@ export function summarizeGraph(record: GraphRecord, tooShort?: TooShort): string
     parts.push(
       `work ÷ wall = ${measured.toFixed(2)} (tasks running at once on average; not a serial-vs-parallel speedup), ` +
         `at most min(P, T1/T∞) = ${Math.min(p, ws.parallelism).toFixed(2)} on ${plural(p, "worker")}; ` +
-        `a greedy schedule takes between max(T1/P, T∞) = ${formatDuration(bounds.lower)} and T1/P + T∞ = ${formatDuration(bounds.greedy)} (Brent)`,
+        `a greedy schedule takes between max(T1/P, T∞) = ${formatDuration(bounds.lower)} and T1/P + T∞ = ${formatDuration(bounds.greedy)} ` +
+        // Brent's bound counts task time only; a cluster's tasks also wait on Redis, often for more than T∞.
+        (record.workerKind === "cluster"
+          ? "(Brent, counting task time only: on a cluster each batch of tasks also waits for Redis round trips)"
+          : "(Brent)"),
     );
   }
   const disturbance =

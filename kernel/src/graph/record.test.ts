@@ -56,6 +56,15 @@ describe("buildGraphRecord before a run", () => {
 });
 
 describe("buildGraphRecord after a run", () => {
+  it("on a cluster, Brent's bound says it counts task time only", () => {
+    const cluster = buildGraphRecord(d.nodes, { workers: 2, workerKind: "cluster" }, facts());
+    assert.match(
+      summarizeGraph(cluster),
+      /\(Brent, counting task time only: on a cluster each batch of tasks also waits for Redis round trips\)/,
+    );
+    assert.match(summarizeGraph(buildGraphRecord(d.nodes, on, facts())), /T1\/P \+ T∞ = [\d.]+ ms \(Brent\)/);
+  });
+
   const d = diamond();
   const t0 = 1_000_000.25;
   const times: Record<string, [number, number, number]> = {
