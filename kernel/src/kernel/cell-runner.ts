@@ -64,7 +64,9 @@ export class KernelCellRunner implements CellRunner {
       background: (task) => void background.push(task(rest)),
     };
     const leave = enterCell(scope);
-    const stopReporting = this.parts.runners.reportTo((e) => sink.stream("stderr", `Warning: ${e.message}\n`));
+    const stopReporting = this.parts.runners.background.reportTo((e) =>
+      sink.stream("stderr", `Warning: ${e.message}\n`),
+    );
     try {
       const segments = parseCell(code);
       for (const [i, segment] of segments.entries()) {

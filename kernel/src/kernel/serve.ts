@@ -26,7 +26,7 @@ export async function serveKernel(configPath: string): Promise<void> {
   // A failure in a cell's background code must not take the kernel down; the cell hears of it.
   const report = (kind: "rejection" | "exception") => (e: unknown) => {
     log(`paralab: ${kind === "rejection" ? "unhandled rejection" : "uncaught exception"}: ${(e as Error)?.stack ?? e}`);
-    runners.reportBackground(new BackgroundError("the kernel", kind, toRemoteError(e)));
+    runners.background.report(new BackgroundError("the kernel", kind, toRemoteError(e)));
   };
   process.on("uncaughtException", report("exception"));
   process.on("unhandledRejection", report("rejection"));

@@ -5,13 +5,12 @@ import type { ClusterRunner } from "../cluster/runner";
 import { defaultMemoryLimitMb, Pool, WorkerKind } from "../pool/pool";
 import type { WorkerStatus } from "../run/jobs";
 import type { EnsureOptions, Runner } from "../run/runner";
-
-/** Background errors kept between cells; more than this are dropped (the first ones tell the story). */
-const MAX_UNREPORTED = 20;
+import { BackgroundErrors } from "./background-errors";
 
 /**
  * The runners this kernel dispatches to: one persistent local pool per worker kind (created on
- * first use), the defaults %workers sets, and the names SPMD cells left on the workers.
+ * first use), the session's clusters, the defaults %workers and %cluster set, and the names SPMD
+ * cells left on the workers. What the runners report outside any task goes to `background`.
  */
 export class Runners {
   readonly #pools = new Map<WorkerKind, Pool>();
@@ -21,8 +20,7 @@ export class Runners {
   memoryLimitMb = defaultMemoryLimitMb();
   /** Top-level names declared by SPMD cells: they live on the workers (typed `any` in checks). */
   readonly workerGlobals = new Set<string>();
-  #reporter: ((error: Error) => void) | undefined;
-  readonly #unreported: Error[] = [];
+  readonly background = new BackgroundErrors();
   /** The session's cluster (%cluster URL): map cells run there until %cluster off. */
   clusterUrl: string | undefined;
   /** %cluster URL --key-file F; otherwise the key comes from PARALAB_CLUSTER_KEY. */
@@ -41,7 +39,7 @@ export class Runners {
       runner = new ClusterRunner(
         address,
         () => loadClusterKey(this.clusterKeyFile),
-        (e) => this.reportBackground(e),
+        (e) => this.background.report(e),
       );
       this.clusters.set(address.id, runner);
     }
@@ -64,29 +62,11 @@ export class Runners {
         size: 0,
         kind,
         memoryLimitMb: this.memoryLimitMb,
-        onBackgroundError: (e) => this.reportBackground(e),
+        onBackgroundError: (e) => this.background.report(e),
       });
       this.#pools.set(kind, pool);
     }
     return pool;
-  }
-
-  /**
-   * An error caught outside any task or cell (a worker's or the kernel's): it goes to the cell
-   * running now, or waits for the next one.
-   */
-  reportBackground(error: Error): void {
-    if (this.#reporter) return this.#reporter(error);
-    if (this.#unreported.length < MAX_UNREPORTED) this.#unreported.push(error);
-  }
-
-  /** While a cell runs, background errors go to `report`; those from between cells come first. */
-  reportTo(report: (error: Error) => void): () => void {
-    for (const e of this.#unreported.splice(0)) report(e);
-    this.#reporter = report;
-    return () => {
-      if (this.#reporter === report) this.#reporter = undefined;
-    };
   }
 
   /** The runner a plan asks for. */
