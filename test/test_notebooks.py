@@ -859,3 +859,44 @@ def test_12_stencil_halo_exchange():
     assert ("break-even: two ranks first beat one at" in words and speedup[2097152] > 1) or slowed or "disturbed" in summary, (words, summary)
 
     assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["12.1", "12.2"]
+
+
+# --- 13 scaling explorer (widgets) ----------------------------------------------------------------
+
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+
+
+def test_13_scaling_explorer():
+    nb = executed("13-scaling-explorer.ipynb")
+    shown = [o.data for o in cell(nb, "const workers = new widgets.IntSlider").outputs if o.output_type == "execute_result"]
+    assert shown[0][WIDGET_VIEW_MIME]["version_major"] == 2 and shown[0]["text/plain"] == "VBox()", shown
+
+    # the three runs the notebook clicks: the readings a reader compares
+    lines = text(cell(nb, "for (const [w, c, s] of")).splitlines()
+    assert [l.split(":")[0] for l in lines] == [
+        "1 worker(s), chunk size 1, dynamic",
+        "2 worker(s), chunk size 1, dynamic",
+        "2 worker(s), automatic chunks, static",
+    ], lines
+    one, dynamic, static = (float(re.search(r": (\d+) ms", l).group(1)) for l in lines)
+    # quiet 2-core machine: two workers ~1.9x faster; static's contiguous blocks ~1.5x slower than dynamic
+    assert one / dynamic >= 1.3 or "disturbed" in lines[0] + lines[1], lines
+    assert static >= 1.15 * dynamic or "disturbed" in lines[1] + lines[2], lines
+
+    # the widget state is saved with the notebook (nbclient collects it from the comm messages):
+    # the explorer's Output holds the last run's chart, the sliders their last values
+    state = nb.metadata["widgets"][WIDGET_STATE_MIME]["state"]
+    outputs = [s["state"] for s in state.values() if s["model_name"] == "OutputModel"]
+    assert any(any(RUN_MIME in o.get("data", {}) for o in s.get("outputs", [])) for s in outputs), outputs
+    sliders = [s["state"] for s in state.values() if s["model_name"] == "IntSliderModel"]
+    assert {"description": "workers", "value": 2} in [{k: s.get(k) for k in ("description", "value")} for s in sliders]
+
+    # interact: its output widget holds fn's line for the settings it ran with
+    printed = text(cell(nb, "explorer.controls.chunksize.value = 1;"))
+    assert re.match(r"\d worker\(s\), chunk size 1: \d+ ms", printed), printed
+
+    # exercise 13.1: the starter records no runs; the check says so whatever the load
+    assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["13.1"]
+    verdict = summary_of_check(cell(nb, 'import { check } from "paralab";'))
+    assert verdict.startswith("✘ Exercise 13.1 not yet: the sweep recorded no runs"), verdict

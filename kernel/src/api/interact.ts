@@ -82,7 +82,9 @@ export function interact<S extends InteractSpec>(
     output.capture(
       async () => {
         const result = await fn(values());
-        if (result !== undefined) output.appendDisplay(result);
+        // A string is shown as text (not quoted as inspect would); anything else as display() shows it.
+        if (typeof result === "string") output.appendStdout(result.endsWith("\n") ? result : result + "\n");
+        else if (result !== undefined) output.appendDisplay(result);
       },
       { clear: true },
     );

@@ -456,8 +456,8 @@ export class Output extends control("Output") {
         }
         if (update) return; // an update of an output this widget never had
         const out = bundle("display_data", content);
+        add(out); // first: a pending clear empties displayIds
         if (id) this.displayIds.set(id, out);
-        add(out);
       },
       clear: (wait) => {
         if (wait) this.clearOnNext = true;

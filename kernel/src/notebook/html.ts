@@ -2,6 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { marked } from "marked";
 import { Notebook, NotebookOutput, cellSource } from "./nbformat";
+import { renderWidgetView, savedWidgetState } from "./widget-html";
+
+type WidgetStates = ReturnType<typeof savedWidgetState>;
 
 // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -10,7 +13,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
 }
 
-function renderOutput(out: NotebookOutput): string {
+function renderOutput(out: NotebookOutput, widgets: WidgetStates = {}): string {
   if (out.output_type === "stream") {
     return `<pre class="pl-stream pl-${out.name}">${escapeHtml(out.text ?? "")}</pre>`;
   }
@@ -18,6 +21,8 @@ function renderOutput(out: NotebookOutput): string {
     return `<pre class="pl-error">${escapeHtml((out.traceback ?? [`${out.ename}: ${out.evalue}`]).join("\n").replace(ANSI, ""))}</pre>`;
   }
   const data = out.data ?? {};
+  const widget = renderWidgetView(data, widgets, (o) => renderOutput(o, widgets), escapeHtml);
+  if (widget !== undefined) return widget;
   if (typeof data["image/png"] === "string") {
     const alt = escapeHtml(String(data["text/plain"] ?? "chart"));
     return `<figure class="pl-figure"><img src="data:image/png;base64,${data["image/png"]}" alt="${alt}"><figcaption>${alt}</figcaption></figure>`;
@@ -49,6 +54,7 @@ function reportStyle(): string {
 
 /** A self-contained HTML page with every cell, its outputs and charts (PNG inlined). */
 export function renderHtmlReport(nb: Notebook, title: string): string {
+  const widgets = savedWidgetState(nb);
   const cells = nb.cells.map((cell) => {
     const src = escapeHtml(cellSource(cell));
     if (cell.cell_type === "markdown") {
@@ -56,7 +62,7 @@ export function renderHtmlReport(nb: Notebook, title: string): string {
       return `<section class="pl-markdown-cell">${marked.parse(cellSource(cell), { async: false })}</section>`;
     }
     if (cell.cell_type !== "code") return `<pre class="pl-raw-cell">${src}</pre>`;
-    const outputs = (cell.outputs ?? []).map(renderOutput).join("\n");
+    const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, widgets)).join("\n");
     return `<section class="pl-cell"><div class="pl-count">[${cell.execution_count ?? " "}]</div><pre class="pl-code">${src}</pre>${outputs}</section>`;
   });
   return `<!doctype html>

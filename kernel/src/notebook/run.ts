@@ -5,6 +5,7 @@ import { createKernel } from "../kernel/create";
 import { Channel, JupyterMessage } from "../protocol/messages";
 import { makeHeader } from "../protocol/wire";
 import { PARALAB_MIMES } from "../run/records";
+import { WIDGET_STATE_MIME, activeWidgetManager } from "../widgets/manager";
 import { renderHtmlReport } from "./html";
 import { Notebook, NotebookOutput, OutputCollector, cellSource } from "./nbformat";
 
@@ -74,10 +75,21 @@ export async function runNotebook(
         if (!o.allowErrors) break;
       }
     }
+    saveWidgetState(nb);
   } finally {
     await runner.shutdown(false);
   }
   return { notebook: nb, ok };
+}
+
+/**
+ * The widgets' last state goes into the notebook's metadata (nbformat's widget-state schema, as
+ * nbclient and JupyterLab save it), so the report, nbconvert and a reopened notebook show them.
+ */
+function saveWidgetState(nb: Notebook): void {
+  const saved = activeWidgetManager()?.embedState();
+  if (!saved || !Object.keys(saved.state).length) return;
+  nb.metadata.widgets = { [WIDGET_STATE_MIME]: saved };
 }
 
 /**
