@@ -580,9 +580,11 @@ def test_07_concurrency_vs_parallelism():
     assert finished < 40
 
     # exercise 7.1: the starter fetches one page; the check says so whatever the load
-    assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["7.1"]
-    verdict = summary_of_check(cell(nb, 'import { check, timed } from "paralab";'))
-    assert verdict.startswith("✘ Exercise 7.1 not yet: fetchAll returned [1200], not the 5 sizes"), verdict
+    checks = {c.metadata.paralab["check"]: summary_of_check(c) for c in nb.cells if "check" in c.metadata.get("paralab", {})}
+    assert checks["7.1"].startswith("✘ Exercise 7.1 not yet: fetchAll returned [1200], not the 5 sizes"), checks
+    # exercise 7.2: the starter does one slice; the check says the value is wrong, whatever the load
+    assert checks["7.2"].startswith("✘ Exercise 7.2 not yet: burnPolitely(300) returned"), checks
+    assert [c.metadata.paralab["exercise"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])] == ["7.1", "7.2"]
 
 
 # --- 08 gpu ---------------------------------------------------------------------------------------
