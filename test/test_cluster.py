@@ -1,4 +1,4 @@
-"""Clusters end to end (SPEC §3.3.2): Debian's redis-server on a free port, real `paralab worker`
+"""Clusters end to end (README, Clusters): Debian's redis-server on a free port, real `paralab worker`
 processes and a real kernel driven through jupyter_client. Each test starts its own Redis; faults
 are real (SIGKILL of a worker or of Redis, wrong keys). No check depends on timing."""
 import json

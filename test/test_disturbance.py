@@ -1,4 +1,4 @@
-"""A reading knows how disturbed it was (SPEC §3.1.1, issue #29): the same cell on a quiet machine
+"""A reading knows how disturbed it was (README, Magics: how runs are measured; issue #29): the same cell on a quiet machine
 and beside two CPU hogs that the test starts and stops. Only the second says so, in the summary,
 the record and the chart."""
 import os

@@ -1,4 +1,4 @@
-"""Task graphs through the real kernel (SPEC §3.3.1): delayed/compute, the graph chart, errors that
+"""Task graphs through the real kernel (README, Magics: task graphs): delayed/compute, the graph chart, errors that
 name the task, skipped dependents, re-running only what failed, interrupt, timeout, processes."""
 import json
 import re

@@ -1,4 +1,4 @@
-"""SPEC §3.1.1 through the real protocol: the numbers paralab shows mean what they say.
+"""How runs are measured (README, Magics), through the real protocol: the numbers paralab shows mean what they say.
 
 Invariants only, never timings: a shared machine gives any time, but it cannot make a serial
 pass on one worker slower than the same work split over two by more than noise, and a word such

@@ -228,7 +228,7 @@ def test_compare_and_scaling_charts(kc):
     out = ok(kc, "%%parallel --map Array.from({length: 4}, (_, i) => i) --scaling 1,2\nlet s = 0; for (let i = 0; i < 2e6; i++) s += i; s")
     scaling = displays(out)[-1][SCALING_MIME]
     assert [p["workers"] for p in scaling["points"]] == [1, 2]
-    # a busy machine can make this a slowdown, which gets no serial fraction (SPEC §3.1.1)
+    # a busy machine can make this a slowdown, which gets no serial fraction (README, Magics: how runs are measured)
     assert scaling["fit"]["quality"] == "slowdown" or 0 <= scaling["serialFraction"] <= 1
 
 

@@ -385,7 +385,7 @@ export class ProcessExitError extends Error {
   }
 }
 
-// Clusters (SPEC §3.3.2): `paralab worker`s on a BullMQ queue in Redis
+// Clusters (README, Clusters): `paralab worker`s on a BullMQ queue in Redis
 
 /** A cluster URL that paralab cannot use (wrong scheme, no host, bad port or queue name). */
 export class ClusterUrlError extends Error {

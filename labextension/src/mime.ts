@@ -1,5 +1,5 @@
 /**
- * Mime renderer for paralab's chart records (SPEC §5): draws the chart.js configs
+ * Mime renderer for paralab's chart records (docs/records.md): draws the chart.js configs
  * of `paralab/charts` unchanged, in the current JupyterLab theme, with tooltips,
  * x zoom and pan on time axes, and a "Save PNG" button.
  *

@@ -13,7 +13,7 @@ export interface GpuKernelThis {
   constants: Record<string, number>;
 }
 
-/** The options of %%gpu, as fields (SPEC §4); `--compare` is the magic's alone. */
+/** The options of %%gpu, as fields (README, Magics: %%gpu); `--compare` is the magic's alone. */
 export interface GpuKernelOptions {
   output: number[];
   mode?: GpuMode | "auto";

@@ -1,5 +1,5 @@
 /**
- * Task graphs from a cell (SPEC §3.3.1): `delayed(fn)` turns a function into one that makes graph
+ * Task graphs from a cell (README, Magics: task graphs): `delayed(fn)` turns a function into one that makes graph
  * nodes instead of running, and `compute(...nodes)` runs what they need on the pool. This file is
  * the public surface: types, argument checks, and the wiring of the running cell into graph/.
  */

@@ -9,7 +9,7 @@ import { planParallel, PlanSource } from "../parallel/plan";
 import type { GivenItems } from "../parallel/prepare";
 import { runParallel } from "../parallel/run";
 
-/** The options of %%parallel, as fields (SPEC §3.1): the flag `--continue-on-error` is `continueOnError`, etc. */
+/** The options of %%parallel, as fields (README, Magics: %%parallel): the flag `--continue-on-error` is `continueOnError`, etc. */
 export interface ParallelOptions {
   workers?: number;
   processes?: boolean;

@@ -194,7 +194,7 @@ export interface ScalingRun {
  * The scaling record for measured runs: speedups against `baselineMs` (the serial
  * run), or else the 1-worker run, or else the smallest run assumed to scale
  * perfectly (baseline = its wallMs x its workers); then the Amdahl fit and curve.
- * A slowdown gets no serial fraction and no curve (SPEC §3.1.1).
+ * A slowdown gets no serial fraction and no curve (README, Magics: how runs are measured).
  */
 export function buildScalingRecord(
   runs: readonly ScalingRun[],

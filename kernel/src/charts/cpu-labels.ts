@@ -1,5 +1,5 @@
 /**
- * One name, one meaning (SPEC §3.1.1): each CPU figure paralab shows is named here once, and every
+ * One name, one meaning (README, Magics: how runs are measured): each CPU figure paralab shows is named here once, and every
  * summary, chart title, axis and tooltip uses these names (docs/records.md defines them in words).
  * Pure, shared with the labextension.
  */

@@ -1,6 +1,6 @@
 /**
- * When a run's times measure the machine's load more than the parallelism, in words (SPEC
- * §3.1.1). Pure, shared with the labextension; the figures come from monitor/disturbance.ts.
+ * When a run's times measure the machine's load more than the parallelism, in words (README,
+ * Magics: how runs are measured). Pure, shared with the labextension; the figures come from monitor/disturbance.ts.
  */
 import type { Disturbance, RunRecord, ScalingRecord } from "../run/records";
 

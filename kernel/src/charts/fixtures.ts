@@ -175,7 +175,7 @@ export function sampleMonitorRecord(cores = 2, seconds = 10, done = true): Monit
 }
 
 /**
- * The SPEC's example graph: load → stats for `parts` parts, then merge, on 2 thread workers.
+ * The README's example graph: load → stats for `parts` parts, then merge, on 2 thread workers.
  * Not `ran`: as visualize() shows it. `fail`: stats#1's part fails, so merge is skipped.
  */
 export function sampleGraphRecord(

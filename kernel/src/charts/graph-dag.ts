@@ -1,5 +1,5 @@
 /**
- * The task graph drawn as a DAG (SPEC §3.3.1): columns by depth, each node coloured by the worker
+ * The task graph drawn as a DAG (README, Magics: task graphs): columns by depth, each node coloured by the worker
  * that ran it and shaped by its status, edges grey when the input stayed on its worker and
  * dashed when it was copied worker to worker, the critical path highlighted. A graph too big to
  * read as a drawing is shown as its width per depth instead: how many tasks each level offers.

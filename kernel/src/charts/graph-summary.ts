@@ -1,5 +1,5 @@
 /**
- * The task graph's summary in words (SPEC §3.3.1, §3.1.1): before running, its figures counted in
+ * The task graph's summary in words (README, Magics: task graphs and how runs are measured): before running, its figures counted in
  * tasks; after, the work and span in ms, work ÷ wall called what it is (tasks running at once on
  * average, not a speedup), the bounds for the workers used, and the paths the data took. Pure.
  */
@@ -26,7 +26,7 @@ function formatCopied(bytes: number): string {
 }
 
 /**
- * The graph summary (SPEC §3.3.1), e.g. before running: "task graph of 9 tasks, not run yet:
+ * The graph summary (README, Magics: task graphs), e.g. before running: "task graph of 9 tasks, not run yet:
  * work T1 = 9 tasks, span T∞ = 3 tasks, parallelism 3.00 (...)"; after: "task graph: 9 tasks on
  * 2 workers (thread) in 520 ms wall: 9 ran; work T1 = 900 ms, span T∞ = 300 ms, parallelism
  * T1/T∞ = 3.00; work ÷ wall = 1.73 (...)".

@@ -1,4 +1,4 @@
-/** The graph chart (SPEC §3.3.1, §5): the DAG, what each worker did, and the work–span figures. */
+/** The graph chart (README, Magics: task graphs; docs/records.md): the DAG, what each worker did, and the work–span figures. */
 import type { GraphRecord } from "../run/records";
 import { graphDagConfig } from "./graph-dag";
 import { graphTimelineConfig } from "./graph-timeline";

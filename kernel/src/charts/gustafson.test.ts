@@ -165,7 +165,7 @@ describe("gustafsonFractionRange: the s whose line passes within every spread", 
   }
 });
 
-describe("gustafsonFit: what the points can claim (SPEC §3.1.1)", () => {
+describe("gustafsonFit: what the points can claim (README, Magics: how runs are measured)", () => {
   const cases: [string, SpeedupPoint[], number, Partial<ReturnType<typeof gustafsonFit>>][] = [
     ["one point: none", on(0, [1]), 2, { quality: "none", points: 1 }],
     ["1 and 2 workers on 2 cores: an estimate", on(0.1, [1, 2]), 2, { quality: "exact", points: 2 }],

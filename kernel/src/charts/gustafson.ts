@@ -4,7 +4,7 @@
  *   S(N) = s + (1 − s)·N
  * workers in the same time (the scaled speedup, N × T(1) ÷ T(N)). Pure functions (only type
  * imports); shared by the kernel and the labextension. The honesty rules are Amdahl's (amdahl.ts,
- * SPEC §3.1.1): two points give an estimate, a slowdown gets no serial fraction.
+ * README, Magics: how runs are measured): two points give an estimate, a slowdown gets no serial fraction.
  */
 import type { GustafsonFit, ScalingPoint, ScalingRecord } from "../run/records";
 import { fractionRange, type ScalingRun, type SpeedupPoint } from "./amdahl";

@@ -1,5 +1,5 @@
 /**
- * chart.js configurations for paralab's records (SPEC §5), built by pure functions: the subpath
+ * chart.js configurations for paralab's records (docs/records.md), built by pure functions: the subpath
  * `paralab/charts`. The kernel draws them to PNG (charts/png.ts); the JupyterLab extension imports
  * them unchanged and draws them interactively. So: no node: imports, no DOM, and only
  * `import type` from chart.js (the caller registers chart.js components).

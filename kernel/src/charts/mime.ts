@@ -1,5 +1,5 @@
 /**
- * Display bundles for paralab charts (SPEC §5): the record as JSON for the
+ * Display bundles for paralab charts (docs/records.md): the record as JSON for the
  * labextension, a PNG for other frontends, and a sentence for consoles.
  */
 import { LIGHT_THEME, type ChartTheme } from "./theme";

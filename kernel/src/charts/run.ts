@@ -1,4 +1,4 @@
-/** The run chart (SPEC §5): the timeline of tasks per worker, utilization beneath it, and --compare. */
+/** The run chart (docs/records.md): the timeline of tasks per worker, utilization beneath it, and --compare. */
 import type { TooltipItem } from "chart.js";
 import { formatDuration } from "../format";
 import type { RunRecord, TaskStatus } from "../run/records";
@@ -226,7 +226,7 @@ export function compareConfig(
   options: ConfigOptions = {},
 ): AnyChartConfiguration {
   const cmp = record.compare;
-  // A speedup is only ever a measured ratio (SPEC §3.1.1): without a serial pass there is none.
+  // A speedup is only ever a measured ratio (README, Magics: how runs are measured): without a serial pass there is none.
   if (!cmp) throw new TypeError("paralab charts: compareConfig needs a record with compare (a --compare run)");
   const labels = ["serial", `parallel (${record.workers} worker${record.workers === 1 ? "" : "s"})`];
   const rounds = cmp.rounds?.length ?? 1;

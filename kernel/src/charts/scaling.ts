@@ -93,7 +93,7 @@ export function scalingConfig(
   const s = record.serialFraction ?? 0;
   const pct = `${(s * 100).toFixed(s < 0.1 ? 1 : 0)}%`;
   const fit = record.fit ?? { points: points.length, quality: "exact" as const };
-  // A slowdown has no serial fraction (SPEC §3.1.1): no curve, and the title says why.
+  // A slowdown has no serial fraction (README, Magics: how runs are measured): no curve, and the title says why.
   const slowdown = fit.quality === "slowdown" || record.serialFraction === undefined;
   const caveat =
     fit.quality === "fitted"

@@ -1,5 +1,5 @@
 /**
- * Each record's summary in words (SPEC §3.1, §3.1.1): the text/plain of its bundle, the caption
+ * Each record's summary in words (README, Magics: %%parallel and how runs are measured): the text/plain of its bundle, the caption
  * under its PNG and under the chart in JupyterLab. Pure, shared with the labextension.
  *
  * The words follow the measurement rules: "speedup" and "efficiency" only where a serial time was
@@ -12,6 +12,7 @@ import { capitalize, IN_TASK_CPU, MACHINE_CPU, MACHINE_CPU_SOURCE, WORKER_CPU, W
 import { summarizeGraph } from "./graph-summary";
 import { describeCompareSlowerTogether, describeScalingSlowerTogether } from "./slower-together";
 import { describeRounds } from "./repeats";
+import { summarizeLive } from "./live";
 
 export { summarizeGraph } from "./graph-summary";
 
@@ -33,6 +34,8 @@ export const WAITED_WALL_MS = 150;
 const NOISE_FACTOR = 1.15;
 
 export function summarize(record: ParalabRecord): string {
+  // A chart drawn while its run lasts (or left by one that did not finish) says how far it got.
+  if ((record.kind === "run" || record.kind === "graph") && record.live) return summarizeLive(record);
   switch (record.kind) {
     case "run":
       return summarizeRun(record);
@@ -230,7 +233,7 @@ function scalingHead(record: ScalingRecord, pts: ScalingRecord["points"]): strin
   return `weak scaling on ${workers} (work grows with the workers${items}): scaled speedup `;
 }
 
-/** What the Amdahl fit (or, for weak scaling, Gustafson's) can claim from the points it had (SPEC §3.1.1). */
+/** What the Amdahl fit (or, for weak scaling, Gustafson's) can claim from the points it had (README, Magics: how runs are measured). */
 export function describeFit(record: ScalingRecord): string {
   if (record.weak) return describeGustafson(record);
   const s = record.serialFraction ?? 0;
@@ -258,7 +261,7 @@ export function describeFit(record: ScalingRecord): string {
   }
 }
 
-/** Weak scaling: Gustafson's fit S(N) = s + (1 − s)·N, with Amdahl's honesty rules (SPEC §3.1.1). */
+/** Weak scaling: Gustafson's fit S(N) = s + (1 − s)·N, with Amdahl's honesty rules (README, Magics: how runs are measured). */
 export function describeGustafson(record: ScalingRecord): string {
   const g = record.gustafson ?? { points: record.points.length, quality: "none" as const, curve: [] };
   const s = g.serialFraction ?? 0;

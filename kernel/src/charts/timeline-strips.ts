@@ -1,5 +1,5 @@
 /**
- * Keeps every task of a run timeline visible at any task count (SPEC §3.1.1, §5): a lane's adjacent
+ * Keeps every task of a run timeline visible at any task count (README, Magics: how runs are measured; docs/records.md): a lane's adjacent
  * tasks too thin to draw (under MIN_BAR_PX on the chart's reference width) merge into one strip,
  * whose tooltip counts them and whose shade says how much of its span was spent in tasks; every bar
  * is at least MIN_BAR_PX wide. Pure, shared with the labextension.

@@ -1,8 +1,8 @@
 /**
- * The work–span chart (SPEC §3.3.1): what the graph allows on P workers, and where the run landed.
+ * The work–span chart (README, Magics: task graphs): what the graph allows on P workers, and where the run landed.
  * The y axis is T1 ÷ time: work over wall time. For the bounds it reads as "how many times faster
  * than one worker doing all the work, at best"; for the run it is the measured work ÷ wall, which
- * is not a measured speedup (that needs a serial run, SPEC §3.1.1): it is how many tasks ran at
+ * is not a measured speedup (that needs a serial run, README, Magics: how runs are measured): it is how many tasks ran at
  * once on average.
  */
 import type { TooltipItem } from "chart.js";

@@ -80,7 +80,7 @@ program
 
 program
   .command("worker")
-  .description("serve a cluster's queue: run the tasks that kernels send to Redis (SPEC §3.3.2)")
+  .description("serve a cluster's queue: run the tasks that kernels send to Redis (README, Clusters)")
   .requiredOption("--redis <url>", "the cluster's Redis, redis[s]://[:PASSWORD@]HOST:PORT[/QUEUE]")
   .option("--queue <name>", "the queue to serve (default: the URL's path, else paralab)")
   .option("--concurrency <n>", "runtimes, i.e. tasks at once (default: this machine's cores)")

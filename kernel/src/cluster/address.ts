@@ -1,5 +1,5 @@
 /**
- * A cluster's address, `redis[s]://[user:password@]host[:port][/queue]` (SPEC §3.3.2), parsed
+ * A cluster's address, `redis[s]://[user:password@]host[:port][/queue]` (README, Clusters), parsed
  * once. The path names the BullMQ queue, not a Redis database (ioredis would read it as one),
  * which is why paralab parses the URL itself and hands ioredis the parts. Pure.
  */

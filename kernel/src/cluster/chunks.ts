@@ -1,6 +1,6 @@
 /**
  * How a cluster map cuts its items into tasks (one BullMQ job each). The same rules as the local
- * pool's queues (SPEC §3.1: dynamic by default, `--schedule static` in `workers` contiguous
+ * pool's queues (README, Magics: %%parallel: dynamic by default, `--schedule static` in `workers` contiguous
  * blocks, `--chunksize N` fixed), with a larger work target per task: a job costs a few Redis
  * round trips where a local dispatch costs a postMessage.
  */

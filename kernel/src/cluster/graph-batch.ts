@@ -1,5 +1,5 @@
 /**
- * Worker side: one batch of graph tasks (SPEC §3.3.1) on a runtime of a `paralab worker`. Inputs
+ * Worker side: one batch of graph tasks (README, Magics: task graphs) on a runtime of a `paralab worker`. Inputs
  * made by other tasks are read from Redis (signed, see sealed.ts) and handed to the runtime's
  * graph store, the same store the local pool's workers use; the batch runs there; results that
  * later tasks read go back to Redis before the event that reports them, so that the kernel never

@@ -1,5 +1,5 @@
 /**
- * Kernel side: one task graph on the cluster (SPEC §3.3.1 on §3.3.2), driven by the same
+ * Kernel side: one task graph on the cluster (README, Clusters: task graphs), driven by the same
  * scheduler as the local pool (graph/scheduler.ts, behind run/graphs.ts). The scheduler's ranks
  * are the run's slots: each slot has at most one batch in the queue or running, and whichever
  * runtime takes it runs it. A runtime cannot be picked, so no result stays "on a worker": the

@@ -22,7 +22,7 @@ export function clusterKeys(queue: string) {
     /** A run's variables, serialized once and fetched by each worker process that needs them. */
     vars: (run: string) => `${base}:run:${run}:vars`,
     /**
-     * A graph task's result that later tasks read (SPEC §3.3.1): `results` is the kernel's
+     * A graph task's result that later tasks read (README, Magics: task graphs): `results` is the kernel's
      * namespace, so that a later compute of the same kernel can reuse what an earlier one kept.
      */
     result: (results: string, nodeId: string) => `${base}:results:${results}:${nodeId}`,

@@ -1,5 +1,5 @@
 /**
- * SPMD cells stay on the local pool (a choice, SPEC §3.3.2 allows it): `comm` needs every rank
+ * SPMD cells stay on the local pool (a choice, README, Clusters allows it): `comm` needs every rank
  * running at once with a broker that sees all of them to report deadlocks, and a cluster's slots
  * are shared by kernels and taken in queue order. The planner says so before anything runs.
  */

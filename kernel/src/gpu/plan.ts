@@ -7,7 +7,7 @@ import type { GpuJob } from "./run";
 /** Largest output, in elements (128 MiB of float32). */
 export const MAX_OUTPUT_ELEMENTS = 2 ** 25;
 
-/** The options of %%gpu and gpu.kernel (SPEC §4), declared once for the parser, --help and the API. */
+/** The options of %%gpu and gpu.kernel (README, Magics: %%gpu), declared once for the parser, --help and the API. */
 export const GPU_OPTIONS: readonly OptionSpec[] = [
   {
     flag: "--output",

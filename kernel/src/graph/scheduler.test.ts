@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import type { HeldResult } from "../run/graphs";
 import { TaskScheduler, type SchedulerTask } from "./scheduler";
 
-/** load → stats for parts 0..n-1, then one merge: the SPEC's example. */
+/** load → stats for parts 0..n-1, then one merge: the README's example. */
 function fanIn(n: number): SchedulerTask[] {
   const tasks: SchedulerTask[] = [];
   for (let p = 0; p < n; p++) tasks.push({ id: `load${p}`, deps: [] }, { id: `stats${p}`, deps: [`load${p}`] });

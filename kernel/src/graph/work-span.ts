@@ -1,5 +1,5 @@
 /**
- * The work–span figures of a task graph (SPEC §3.3.1): T1, the work, is the sum of the task
+ * The work–span figures of a task graph (README, Magics: task graphs): T1, the work, is the sum of the task
  * times (what one worker would spend); T∞, the span, is the longest path through the graph (what
  * infinitely many workers would still spend, since a task waits for its inputs); T1 ÷ T∞ is the
  * parallelism, the most workers the graph can keep busy on average. The bounds these give for P

@@ -5,7 +5,7 @@ import { CommManager } from "../protocol/comms";
 import type { WorkerStatus } from "../run/jobs";
 import type { KernelRunObserver, RunningCell } from "./run-observer";
 
-/** Comm target of the Parallel side panel (SPEC §6); messages are documented in docs/monitor-comm.md. */
+/** Comm target of the Parallel side panel (README, Using it from JupyterLab); messages are documented in docs/monitor-comm.md. */
 export const MONITOR_TARGET = "paralab.monitor";
 const DEFAULT_PERIOD_MS = 1000;
 const MIN_PERIOD_MS = 100;

@@ -4,7 +4,7 @@ import { ClusterUrlError, MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
 import { Magic } from "./registry";
 
-/** `%cluster URL` sets the session's cluster, `%cluster` lists its workers, `%cluster off` leaves it (SPEC §3.3.2). */
+/** `%cluster URL` sets the session's cluster, `%cluster` lists its workers, `%cluster off` leaves it (README, Clusters). */
 export const clusterMagic: Magic = {
   name: "cluster",
   kinds: ["line"],

@@ -8,7 +8,7 @@ import type { Runners } from "../parallel/runners";
 import { Magic, MagicContext } from "./registry";
 import type { RunOnPool } from "../gpu/compare";
 
-/** `%%gpu`: the cell body is a gpu.js kernel (SPEC §4). gpu.js loads on first use (~0.1 s). */
+/** `%%gpu`: the cell body is a gpu.js kernel (README, Magics: %%gpu). gpu.js loads on first use (~0.1 s). */
 export const gpuMagic: Magic = {
   name: "gpu",
   kinds: ["cell"],

@@ -1,5 +1,5 @@
 /**
- * How disturbed a run's reading was (SPEC §3.1.1): the CPU other programs took from the machine
+ * How disturbed a run's reading was (README, Magics: how runs are measured): the CPU other programs took from the machine
  * while it ran, and the time the workers were ready to run but waited for a core while they held
  * tasks. Thread CPU ÷ wall cannot tell the two apart from waiting on purpose (recv, a lock, a
  * timer); run_delay can. The arithmetic is pure; `readCpuLedger` takes the readings.

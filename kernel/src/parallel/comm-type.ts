@@ -2,7 +2,7 @@
 export type ReduceOp<T = any> = "sum" | "min" | "max" | "prod" | ((a: T, b: T) => T); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
- * `comm` inside an SPMD `%%parallel` cell (MPI-style message passing; SPEC §3.2). Values travel
+ * `comm` inside an SPMD `%%parallel` cell (MPI-style message passing; README, Magics: comm in SPMD cells). Values travel
  * by structured clone. Received values are typed `any` unless you give a type: `comm.recv<number>()`.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -1,7 +1,7 @@
 import { OptionSpec, pickOptions } from "../options/spec";
 
 /**
- * The options of %%parallel (SPEC §3.1), declared once for the magic's parser, --help and the
+ * The options of %%parallel (README, Magics: %%parallel), declared once for the magic's parser, --help and the
  * options object of parallel.map / parallel.spmd (which take every option not marked magicOnly).
  */
 export const PARALLEL_OPTIONS = [

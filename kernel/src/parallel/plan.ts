@@ -45,7 +45,7 @@ export interface ParallelPlan {
   memoryCheck: boolean;
   /** Show the results as the cell's value (the magic does; parallel.map returns them instead). */
   showValues: boolean;
-  /** Run on a cluster of `paralab worker`s (SPEC §3.3.2) instead of the local pool. */
+  /** Run on a cluster of `paralab worker`s (README, Clusters) instead of the local pool. */
   cluster?: ClusterTarget;
 }
 
@@ -176,7 +176,7 @@ export function planParallel(source: PlanSource, o: ParallelParsed, defaults: Po
   };
 }
 
-/** What a compute(...nodes, options) call asked for (SPEC §3.3.1); api/graph.ts runs it. Pure data. */
+/** What a compute(...nodes, options) call asked for (README, Magics: task graphs); api/graph.ts runs it. Pure data. */
 export interface ComputePlan {
   caller: "compute";
   /** Undefined on a cluster without options.workers: every slot it has when the graph starts. */

@@ -8,7 +8,7 @@ import type { ParallelPlan } from "./plan";
 import { disturbanceOf } from "./disturbance";
 import { spreadOf } from "./rounds";
 
-/** A finished run as the run chart's record (SPEC §5). */
+/** A finished run as the run chart's record (docs/records.md). */
 export function buildRunRecord(plan: ParallelPlan, run: Dispatched, comparison?: Comparison): RunRecord {
   const { result } = run;
   const wallMs = run.endMs - run.startMs;

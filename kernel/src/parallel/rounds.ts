@@ -1,5 +1,5 @@
 /**
- * Repeated, interleaved passes for --compare and --scaling (SPEC §3.1.1): a warm-up, then rounds
+ * Repeated, interleaved passes for --compare and --scaling (README, Magics: how runs are measured): a warm-up, then rounds
  * of every pass in turn (serial, parallel, serial, parallel … or 1, 2, 4, 1, 2, 4 …), so that a
  * disturbance that comes and goes lands on all passes alike. Each time and each speedup is then
  * a median with its spread. Pure: the pass runner is injected (the tests give a fake one).

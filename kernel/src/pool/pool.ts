@@ -273,7 +273,7 @@ export class Pool implements Runner {
   }
 
   /**
-   * Runs a task graph (SPEC §3.3.1) with `scheduler` deciding what runs where (pool/graph-run.ts).
+   * Runs a task graph (README, Magics: task graphs) with `scheduler` deciding what runs where (pool/graph-run.ts).
    * An abort (interrupt, timeout) resolves with `aborted` set rather than rejecting, so that the
    * caller learns which results the workers still hold.
    */

@@ -1,5 +1,5 @@
 /**
- * Task graphs (SPEC §3.3.1) as a Runner takes them: the contract between graph/ (which builds the
+ * Task graphs (README, Magics: task graphs) as a Runner takes them: the contract between graph/ (which builds the
  * job and owns every scheduling decision, through GraphScheduler) and a runner that offers
  * `runGraph` (pool/ today; a cluster runner may add it). The runner only moves tasks and data.
  */

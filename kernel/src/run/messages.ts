@@ -141,7 +141,7 @@ export type FromWorker =
   | UncaughtMessage
   | GraphFromWorker;
 
-// Task graphs (SPEC §3.3.1). A worker keeps results by node id across jobs (until released), and
+// Task graphs (README, Magics: task graphs). A worker keeps results by node id across jobs (until released), and
 // hands them to other workers: over a MessagePort between threads, relayed by the pool between
 // processes.
 

@@ -1,5 +1,5 @@
 /**
- * The JSON records carried by paralab's display bundles (SPEC §5).
+ * The JSON records carried by paralab's display bundles (docs/records.md).
  *
  * Plain data only: no classes, no functions, no node: or DOM imports, so that the
  * kernel (which writes them) and the JupyterLab extension (which reads them) share
@@ -84,7 +84,7 @@ export interface CompareResult {
   inTaskCpuMs?: { serial: number; parallel: number };
 }
 
-/** How a --compare or --scaling measurement was repeated (SPEC §3.1.1, `--repeat N`). */
+/** How a --compare or --scaling measurement was repeated (README, Magics: how runs are measured, `--repeat N`). */
 export interface RepeatInfo {
   /** Timed rounds, after the warm-up. */
   rounds: number;
@@ -131,6 +131,23 @@ export interface Disturbance {
   inTaskMs: number;
 }
 
+/**
+ * Set on a chart drawn before its run ended (SPEC §5, live charts): `running` while the run lasts
+ * (sent as update_display_data and replaced by the final record), or how the run ended when it did
+ * not finish (the chart then shows what finished and what was cancelled). To keep each update
+ * small, a long run's adjacent tasks on a lane are folded into one TaskRecord (a strip whose
+ * `count` sums their items): `tasks` says how many tasks the records stand for.
+ */
+export interface LiveState {
+  state: "running" | "interrupted" | "failed" | "timed out";
+  /** Items (map), ranks (SPMD) or graph tasks settled so far, and in all. */
+  done: number;
+  total: number;
+  unit: "item" | "rank" | "task";
+  /** Tasks ended so far, before folding (the record's tasks may be fewer: strips). */
+  tasks: number;
+}
+
 /** `application/vnd.paralab.run.v1+json`: one `%%parallel` run. */
 export interface RunRecord {
   version: 1;
@@ -138,7 +155,7 @@ export interface RunRecord {
   mode: "spmd" | "map";
   title?: string;
   workers: number;
-  /** "cluster": `paralab worker`s on other processes or machines (SPEC §3.3.2). */
+  /** "cluster": `paralab worker`s on other processes or machines (README, Clusters). */
   workerKind: "thread" | "process" | "cluster";
   /** Lane names by rank when `w0`, `w1`… say too little (a cluster's `host:pid/w0`). */
   lanes?: string[];
@@ -184,6 +201,8 @@ export interface RunRecord {
   compare?: CompareResult;
   /** Absent for cluster runs (the kernel sees only its own machine) and in older records. */
   disturbance?: Disturbance;
+  /** Present only on a chart of a run that has not finished (see LiveState). */
+  live?: LiveState;
 }
 
 /** One measured point of a `--scaling` run. */
@@ -394,6 +413,8 @@ export interface GraphRecord {
   lanes?: string[];
   /** How disturbed the run's times were, as for a run (RunRecord.disturbance); absent before running and on a cluster. */
   disturbance?: Disturbance;
+  /** Present only on a chart of a compute that has not finished (see LiveState). */
+  live?: LiveState;
 }
 
 export type ParalabRecord = RunRecord | ScalingRecord | MonitorRecord | GraphRecord;

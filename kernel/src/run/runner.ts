@@ -24,7 +24,7 @@ export interface Runner {
   runSpmd(job: SpmdJob, hooks?: JobHooks): Promise<JobResult>;
   status(): WorkerStatus[];
   /**
-   * Runs a task graph (SPEC §3.3.1), asking `scheduler` what to run where. Resolves also when
+   * Runs a task graph (README, Magics: task graphs), asking `scheduler` what to run where. Resolves also when
    * tasks failed (see GraphResult) and when the run was aborted (`aborted`), so that kept results
    * are known.
    */

@@ -1,4 +1,4 @@
-/** Shared memory and synchronisation primitives (SPEC §3.3), usable in the kernel and in workers. */
+/** Shared memory and synchronisation primitives (README, Magics: shared memory), usable in the kernel and in workers. */
 export { shared } from "./arrays";
 export { Mutex } from "./mutex";
 export { Semaphore } from "./semaphore";

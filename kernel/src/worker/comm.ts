@@ -1,4 +1,4 @@
-/** `comm` inside an SPMD task (SPEC §3.2). Every call goes through the pool's broker. */
+/** `comm` inside an SPMD task (README, Magics: comm in SPMD cells). Every call goes through the pool's broker. */
 import type { CollectiveOp, CommRequest } from "../run/messages";
 import { alltoallLengthMessage, lengthProblem } from "../run/comm-shape";
 

@@ -1,5 +1,5 @@
 /**
- * The worker's side of task graphs (SPEC §3.3.1): a store of results by node id that outlives a
+ * The worker's side of task graphs (README, Magics: task graphs): a store of results by node id that outlives a
  * job (so that a later compute can reuse what an earlier one left), runs graph tasks from it, and
  * hands stored values to other workers: straight over a MessagePort between threads, or through
  * the pool between processes (child processes have no channel of their own).

@@ -1,5 +1,5 @@
 /**
- * Section "toplevel": SPEC §3.1.1 says top-level code in a plain cell runs within 1.3x of the same
+ * Section "toplevel": README, Magics: how runs are measured says top-level code in a plain cell runs within 1.3x of the same
  * code inside a function. The same 30 M-iteration loop runs at the top level, inside a function,
  * and in a later cell on a variable an earlier cell declared, in paralab and in tslab (which
  * writes every top-level variable through `exports`); each cell times its own loop. Then the cost
