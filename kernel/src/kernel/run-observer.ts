@@ -37,6 +37,12 @@ export class KernelRunObserver implements RunObserver {
       progress: (done) => {
         entry.done = done;
       },
+      sofar: (startMs) => ({
+        cores: this.sampler.samplesBetween(startMs, Date.now() + 1),
+        workers: clocks.samples(),
+        workersFromMs: clocks.startedMs,
+        workersWindowMs: WINDOW_MS,
+      }),
       finished: (startMs, endMs): Utilization => {
         const workers = clocks.stop();
         const ledgerAfter = readCpuLedger(processPids());

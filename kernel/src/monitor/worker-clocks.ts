@@ -158,6 +158,11 @@ export class WorkerClockSampler {
     return this.#startedMs;
   }
 
+  /** The samples so far (thinned to MAX_POINTS), while sampling goes on: a live chart's. */
+  samples(): WorkerSample[] {
+    return thin([...this.#samples], MAX_POINTS);
+  }
+
   /** Takes a last reading, stops, and returns the samples (thinned to MAX_POINTS). */
   stop(): WorkerSample[] {
     clearInterval(this.#timer);

@@ -1,3 +1,6 @@
+import os from "node:os";
+import { chartBundle } from "../charts/lazy";
+import { liveRunRecord, TaskFold } from "../charts/live";
 import { InterruptedError, TaskAbortedError, TaskFailedError, TimeoutError } from "../errors";
 import type { JobHooks, JobResult } from "../run/jobs";
 import type { EnsureOptions, Runner } from "../run/runner";
@@ -6,7 +9,8 @@ import type { Utilization } from "./observer";
 import { withCellLine } from "./cell-line";
 import type { ParallelPlan } from "./plan";
 import type { PreparedJob } from "./prepare";
-import { ProgressBar } from "./progress";
+import { LiveChart, liveBundle } from "./progress";
+import { RUN_MIME, type LiveState, type RunRecord } from "../run/records";
 import { GroupedOutput, StreamPrefixer } from "./stream-prefix";
 
 /** One run of a prepared job on a runner, as the cell saw it. */
@@ -17,8 +21,8 @@ export interface Dispatched {
   endMs: number;
   /** What the cores and workers did while it ran. */
   utilization: Utilization;
-  /** Still on screen: the report replaces it with the chart. */
-  progress?: ProgressBar;
+  /** The run's live chart: the report replaces it with the final chart. */
+  live?: LiveChart;
   grouped?: GroupedOutput;
 }
 
@@ -57,14 +61,43 @@ export async function dispatch(
   const prefixer = new StreamPrefixer();
   const grouped = plan.groupOutputs ? new GroupedOutput() : undefined;
   const total = mode === "map" ? items!.length : o.workers;
-  // A --no-block cell has ended before its bar could show: its handle's .progress is the live view.
-  const progress = mode === "map" && !quiet && plan.block ? new ProgressBar(env.sink, total) : undefined;
   const timeout = plan.timeoutMs !== undefined ? AbortSignal.timeout(plan.timeoutMs) : undefined;
   const watch = env.observer.started({
     label: mode === "map" ? `map over ${total} items` : `spmd on ${o.workers} workers`,
     total,
     workers: () => runner.status().filter((w) => w.rank < o.workers),
   });
+  // The precise clock the workers' task times and thread-clock samples use.
+  const now = () => performance.timeOrigin + performance.now();
+  let startMs = now();
+  let done = 0;
+  // A --no-block cell has ended before its chart could show: its handle's .progress is the live view.
+  const fold = !quiet && plan.block ? new TaskFold() : undefined;
+  const liveRecord = (state: LiveState["state"]): RunRecord => {
+    const sofar = watch.sofar?.(startMs);
+    return liveRunRecord({
+      mode,
+      workers: o.workers,
+      workerKind: plan.cluster ? "cluster" : plan.kind,
+      cores: os.availableParallelism(),
+      startMs,
+      nowMs: now(),
+      fold: fold!,
+      done,
+      total,
+      state,
+      // the kernel's cores and clocks say nothing about a cluster's
+      ...(plan.cluster || !sofar
+        ? {}
+        : {
+            samples: sofar.cores,
+            workerSamples: sofar.workers,
+            workerSamplesFromMs: sofar.workersFromMs,
+            workerWindowMs: sofar.workersWindowMs,
+          }),
+    });
+  };
+  const live = fold && new LiveChart(env.sink, () => liveBundle(RUN_MIME, liveRecord("running")));
   const hooks: JobHooks = {
     signal: timeout ? AbortSignal.any([signal, timeout]) : signal,
     outsideMayWake: !plan.block,
@@ -74,15 +107,14 @@ export async function dispatch(
         : grouped
           ? grouped.add(rank, name, text, worker)
           : env.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
-    onProgress: (done) => {
-      progress?.update(done);
-      watch.progress(done);
-      o.onProgress?.(done);
+    onProgress: (n) => {
+      done = n;
+      watch.progress(n);
+      o.onProgress?.(n);
     },
+    onTask: fold && ((task) => fold.add(task)),
   };
-  // The precise clock the workers' task times and thread-clock samples use.
-  const now = () => performance.timeOrigin + performance.now();
-  const startMs = now();
+  startMs = now();
   try {
     const result =
       mode === "map"
@@ -101,10 +133,14 @@ export async function dispatch(
           )
         : await runner.runSpmd({ code, workers: o.workers, vars: job.vars }, hooks);
     const endMs = now();
-    return { result, startMs, endMs, utilization: watch.finished(startMs, endMs), progress, grouped };
+    live?.hold();
+    return { result, startMs, endMs, utilization: watch.finished(startMs, endMs), live, grouped };
   } catch (e) {
+    // The live chart stays, showing what finished and what was cancelled (read before the watch ends).
+    const state = timeout?.aborted && !signal.aborted ? "timed out" : signal.aborted ? "interrupted" : "failed";
+    const partial = live?.isShown ? liveRecord(state) : undefined;
     watch.finished(startMs, now());
-    progress?.finish();
+    if (live) live.finish(partial && (await chartBundle(partial)), false);
     grouped?.flush((name, text) => env.sink.stream(name, text));
     throw explainFailure(e, plan, job, signal, timeout);
   }

@@ -34,6 +34,8 @@ export interface RunObserver {
 
 export interface RunWatch {
   progress(done: number): void;
+  /** What the cores and workers did from `startMs` until now, while the run lasts (its live chart). */
+  sofar?(startMs: number): Omit<Utilization, "contention">;
   /** The run ended (or failed): what the cores and workers did between the two instants (epoch ms). */
   finished(startMs: number, endMs: number): Utilization;
 }

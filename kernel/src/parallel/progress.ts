@@ -1,9 +1,12 @@
+import { summarizeLive } from "../charts/live";
 import { MimeBundle, newDisplayId, OutputSink } from "../output";
+import type { GraphRecord, RunRecord } from "../run/records";
 
 const WIDTH = 30;
 /** Below this, a progress bar would only flicker. */
 const SHOW_AFTER_MS = 400;
-const UPDATE_EVERY_MS = 200;
+/** At most 4 updates a second: live enough to watch, cheap for the kernel and the frontend. */
+const UPDATE_EVERY_MS = 250;
 
 /** "[██████░░░░] 600/1,000 tasks · 1.2k tasks/s · ETA 0.3 s" as text and HTML. */
 export function progressBundle(done: number, total: number, elapsedMs: number, label = "tasks"): MimeBundle {
@@ -28,46 +31,89 @@ function formatRate(rate: number): string {
 }
 
 /**
- * A live progress bar for a long run: shown once the run has taken a moment, updated in place
- * (update_display_data) at most every 200 ms, and replaced by the run's summary at the end.
+ * A run's or a compute's live chart (SPEC §5): one output, shown once the run has taken a moment
+ * and updated in place (update_display_data) at most every 250 ms with `partial()` (the record so
+ * far, its text and HTML, no PNG), then replaced by the final bundle. A run that ends sooner
+ * shows only its final chart: a short cell costs one timer, no messages.
  */
-export class ProgressBar {
+export class LiveChart {
   private readonly displayId = newDisplayId();
-  private readonly startedMs = Date.now();
   private shown = false;
-  private lastUpdateMs = 0;
-  private done = 0;
-  private timer?: NodeJS.Timeout;
+  private ended = false;
+  private readonly timer: NodeJS.Timeout;
+  private ticker?: NodeJS.Timeout;
+  /** Updates sent (the first display included): for tests. */
+  updates = 0;
 
   constructor(
     private readonly sink: OutputSink,
-    private readonly total: number,
+    private readonly partial: () => MimeBundle,
   ) {
-    this.timer = setTimeout(() => this.render(), SHOW_AFTER_MS);
+    this.timer = setTimeout(() => {
+      this.render();
+      this.ticker = setInterval(() => this.render(), UPDATE_EVERY_MS);
+      this.ticker.unref();
+    }, SHOW_AFTER_MS);
     this.timer.unref();
   }
 
-  update(done: number): void {
-    this.done = done;
-    const now = Date.now();
-    if (this.shown && now - this.lastUpdateMs >= UPDATE_EVERY_MS) this.render();
+  get isShown(): boolean {
+    return this.shown;
   }
 
   private render(): void {
-    this.lastUpdateMs = Date.now();
-    const content = { data: progressBundle(this.done, this.total, Date.now() - this.startedMs), metadata: {} };
-    this.sink.display({ ...content, transient: { display_id: this.displayId } }, this.shown);
+    if (this.ended) return;
+    let data: MimeBundle;
+    try {
+      data = this.partial();
+    } catch (e) {
+      // A live view must never break the run it watches: the final chart still comes.
+      data = { "text/plain": `(live chart unavailable: ${e instanceof Error ? e.message : String(e)})` };
+    }
+    this.sink.display({ data, metadata: {}, transient: { display_id: this.displayId } }, this.shown);
     this.shown = true;
+    this.updates++;
   }
 
-  /** Ends the bar: replaces it with `final` when it was shown, else displays `final` (if any). */
-  finish(final?: { data: MimeBundle; metadata: Record<string, unknown> }): void {
+  /** No more updates (the run ended; its final chart is being built). */
+  hold(): void {
+    this.ended = true;
     clearTimeout(this.timer);
+    clearInterval(this.ticker);
+  }
+
+  /**
+   * Ends the live view with `final`: in place of the live chart when it was shown, else as a new
+   * output when `showAnyway` (a finished run's chart), else nothing. Without `final`, a shown
+   * live chart stays as it last was.
+   */
+  finish(final?: { data: MimeBundle; metadata: Record<string, unknown> }, showAnyway = true): void {
+    this.hold();
+    if (!final) return;
     if (this.shown) {
-      const data = final?.data ?? progressBundle(this.done, this.total, Date.now() - this.startedMs);
-      this.sink.display({ data, metadata: final?.metadata ?? {}, transient: { display_id: this.displayId } }, true);
-    } else if (final) {
+      this.sink.display({ ...final, transient: { display_id: this.displayId } }, true);
+    } else if (showAnyway) {
       this.sink.display({ ...final, transient: {} });
     }
   }
+}
+
+/**
+ * A live record's bundle: the record for the labextension, and for other frontends the summary
+ * line with the progress bar (a console's progress line; HTML for the classic Notebook). No PNG:
+ * only the final update draws one.
+ */
+export function liveBundle(mime: string, record: RunRecord | GraphRecord): MimeBundle {
+  const live = record.live!;
+  const line = summarizeLive(record);
+  const bar = progressBundle(live.done, live.total, record.wallMs ?? 0, `${live.unit}s`);
+  return {
+    [mime]: record,
+    "text/plain": `${line}\n${bar["text/plain"] as string}`,
+    "text/html": `<div class="paralab-live">${escapeHtml(line)}</div>${bar["text/html"] as string}`,
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -89,10 +89,11 @@ export async function showRunReport(
   comparison?: Comparison,
 ): Promise<void> {
   if (plan.quiet) {
-    run.progress?.finish();
+    run.live?.finish();
     return;
   }
   const bundle = await chartBundle(buildRunRecord(plan, run, comparison));
-  if (run.progress) run.progress.finish(bundle);
+  // The final chart, from the whole record, in place of the live one (with its PNG).
+  if (run.live) run.live.finish(bundle);
   else env.sink.display({ ...bundle, transient: {} });
 }
