@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import time
 
 import pytest
 from jupyter_client.manager import start_new_kernel
@@ -109,9 +110,12 @@ def test_cluster_magic_sets_lists_and_leaves_the_cluster(kc, redis, workers):
     assert "2 workers on 1 host, 4 slots (0 busy)" in text
     assert re.search(r"host\s+pid\s+slots\s+busy\s+last heartbeat", text)
     for w in (a, b):
-        assert re.search(rf"\b{w.pid}\s+2\s+0\s+\d+\.\d s ago", text), text
+        assert re.search(rf"\b{w.pid}\s+2\s+0\s+\d+\.\d s ago\s+\d+\s+\S+\s+yes$", text, re.M), text
+    (other,) = workers(1, key="another-key-than-the-kernel-s")
     listing = stdout_of(ok(kc, "%cluster"))
-    assert "2 workers on 1 host, 4 slots" in listing
+    assert "3 workers on 1 host, 5 slots" in listing
+    assert re.search(rf"\b{other.pid}\s.*\sno \(another key\)$", listing, re.M), listing
+    other.stop()
     assert f"compute run on the cluster {redis.url}/paralab, not on this pool" in stdout_of(ok(kc, "%workers"))
     out = ok(kc, "%%parallel --map [1, 2, 3, 4]\nitem * 2")
     assert results_of(out)[0]["text/plain"] == "[ 2, 4, 6, 8 ]"
@@ -528,10 +532,17 @@ def test_a_kernel_with_the_wrong_or_no_key_says_so(kc, redis, workers):
     workers(2)
     try:
         ok(kc, "process.env.PARALAB_CLUSTER_KEY = 'a-key-no-worker-has-0000';")
-        reply = error(kc, f"%%parallel --map [1, 2, 3] --cluster {redis.url}\nitem")
-        assert reply["ename"] == "ClusterSignatureError"
-        assert "every worker on" in reply["evalue"] and "refused the tasks" in reply["evalue"]
-        assert "set PARALAB_CLUSTER_KEY" in reply["evalue"]
+        # Each run fails at once, the re-run too (it waited forever on workers paused after refusing: issue 26).
+        for attempt in range(3):
+            started = time.monotonic()
+            reply = error(kc, f"%%parallel --map [1, 2, 3] --cluster {redis.url}\nitem")
+            assert reply["ename"] == "ClusterSignatureError"
+            assert f"no worker on {redis.url}/paralab has this kernel's cluster key" in reply["evalue"], reply["evalue"]
+            assert "they would refuse every task" in reply["evalue"] and "set PARALAB_CLUSTER_KEY" in reply["evalue"]
+            assert time.monotonic() - started < 10, f"attempt {attempt} took {time.monotonic() - started:.1f} s"
+        ok(kc, "import { delayed, compute } from 'paralab';")
+        reply = error(kc, f"await compute(delayed((x: number) => x + 1)(1), {{ cluster: '{redis.url}' }})")
+        assert reply["ename"] == "ClusterSignatureError" and "has this kernel's cluster key" in reply["evalue"]
         ok(kc, "delete process.env.PARALAB_CLUSTER_KEY;")
         reply = error(kc, f"%cluster {redis.url}")
         assert reply["ename"] == "ClusterKeyError" and "no cluster key: PARALAB_CLUSTER_KEY is not set" in reply["evalue"]

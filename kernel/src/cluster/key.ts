@@ -51,6 +51,15 @@ export function verify(key: Buffer, parts: readonly (string | number)[], signatu
   return timingSafeEqual(Buffer.from(sign(key, parts), "hex"), Buffer.from(signature, "hex"));
 }
 
+/**
+ * What a worker shows of its key in the registry, so that a kernel with another key fails its run
+ * at once instead of waiting on workers that refuse each task and pause. A signature of a fixed
+ * text: it tells no more about the key than any signed event in Redis does.
+ */
+export function keyId(key: Buffer): string {
+  return sign(key, ["paralab cluster key id"]).slice(0, 16);
+}
+
 /** SHA-256 of bytes that a signed task refers to by digest (the job's variables, stored once). */
 export function digest(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");

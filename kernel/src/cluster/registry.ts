@@ -25,6 +25,8 @@ export interface WorkerInfo {
   startedMs: number;
   version: string;
   node: string;
+  /** keyId of the worker's key (absent from workers older than it). */
+  keyId?: string;
 }
 
 /** Writes (or refreshes) the worker's entry. */
@@ -70,6 +72,7 @@ export async function listWorkers(redis: Redis, queue: string): Promise<WorkerIn
         startedMs: Number(f.startedMs),
         version: f.version,
         node: f.node,
+        ...(f.keyId ? { keyId: f.keyId } : {}),
       });
   });
   if (gone.length) await redis.zrem(keys.workers, ...gone);

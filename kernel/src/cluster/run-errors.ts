@@ -22,6 +22,15 @@ export function everyWorkerRefused(a: ClusterAddress, live: WorkerInfo[]): Clust
   );
 }
 
+/** The workers' registry shows that none has the kernel's key: each would refuse every task. */
+export function noWorkerWithTheKey(a: ClusterAddress, live: WorkerInfo[]): ClusterSignatureError {
+  return new ClusterSignatureError(
+    `no worker on ${a.display} has this kernel's cluster key (${live.map((w) => w.id).join(", ")} have another): ` +
+      `they would refuse every task. Give the kernel the workers' key: set PARALAB_CLUSTER_KEY before starting ` +
+      `the kernel, or %cluster ${a.display} --key-file FILE with the workers' key file.`,
+  );
+}
+
 export function noWorkerLeft(
   a: ClusterAddress,
   lastSeen: string,

@@ -10,10 +10,10 @@ import { BackgroundError, ClusterSignatureError } from "../errors";
 import type { JobHooks } from "../run/jobs";
 import type { ClusterAddress } from "./address";
 import { isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
-import { digest, sign } from "./key";
+import { digest, keyId, sign } from "./key";
 import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
 import type { WorkerInfo } from "./registry";
-import { connectionLost, everyWorkerRefused, isConnectionLoss, noWorkerLeft } from "./run-errors";
+import { connectionLost, everyWorkerRefused, isConnectionLoss, noWorkerLeft, noWorkerWithTheKey } from "./run-errors";
 import { SEAL_BYTES, unseal } from "./sealed";
 import { decode, encode, type ClusterEvent, type StoredRef, type TaskBody, type TaskData } from "./wire";
 
@@ -103,6 +103,8 @@ export class RunLink {
 
   /** Starts reading the run's events and watching its workers. */
   async open(): Promise<void> {
+    this.checkKeys(this.workers);
+    if (this.closed) return;
     const reader = await this.d.newReader();
     if (this.closed) return reader.disconnect(); // the run ended while connecting
     this.reader = reader;
@@ -229,7 +231,18 @@ export class RunLink {
     this.owner.fail(everyWorkerRefused(this.d.address, live));
   }
 
-  /** Once a second: are there still workers, and has BullMQ given up on a task? */
+  /**
+   * No live worker has the kernel's key: each would refuse every task, and pause after refusing,
+   * so the run would wait on refusals that come ever more slowly. Workers that do not show their
+   * key (older ones) are given the benefit of the doubt.
+   */
+  private checkKeys(live: readonly WorkerInfo[]): void {
+    const own = keyId(this.d.key);
+    if (live.length && live.every((w) => w.keyId !== undefined && w.keyId !== own))
+      this.owner.fail(noWorkerWithTheKey(this.d.address, [...live]));
+  }
+
+  /** Once a second: are there still workers (with the kernel's key), and has BullMQ given up on a task? */
   private async watch(): Promise<void> {
     if (this.closed) return;
     try {
@@ -240,6 +253,8 @@ export class RunLink {
         return this.owner.fail(noWorkerLeft(this.d.address, gone, this.owner.doneText(), this.d.startHint));
       }
       this.workers = live;
+      this.checkKeys(live);
+      if (this.closed) return;
       const open = this.owner.openTasks();
       const states = await Promise.all(open.map((t) => this.d.queue.getJobState(jobId(this.run, t))));
       for (const [i, task] of open.entries()) {

@@ -11,7 +11,7 @@ import { PARALAB_VERSION } from "../version";
 import { parseClusterUrl, type ClusterAddress } from "./address";
 import { connectRedis, redisOptions } from "./connect";
 import { EventWriter } from "./event-writer";
-import { loadClusterKey } from "./key";
+import { keyId, loadClusterKey } from "./key";
 import { BULLMQ_PREFIX, clusterKeys } from "./keys";
 import { TaskProcessor } from "./processor";
 import { heartbeat, HEARTBEAT_MS, removeWorker, type WorkerInfo } from "./registry";
@@ -120,6 +120,7 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
     startedMs,
     version: PARALAB_VERSION,
     node: process.version,
+    keyId: keyId(key),
   });
   let lostSince: number | undefined;
   const beat = async () => {

@@ -1,4 +1,4 @@
-import { loadClusterKey } from "../cluster/key";
+import { keyId, loadClusterKey } from "../cluster/key";
 import type { WorkerInfo } from "../cluster/registry";
 import { ClusterUrlError, MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
@@ -62,7 +62,8 @@ export const clusterMagic: Magic = {
             "after starting workers with: paralab worker --redis redis://HOST:PORT",
         );
       const cluster = runners.cluster(url);
-      return say(describeWorkers(cluster.address.display, await cluster.workers(), cluster.startHint));
+      const own = ownKeyId(runners.clusterKeyFile);
+      return say(describeWorkers(cluster.address.display, await cluster.workers(), cluster.startHint, own));
     }
     const url = word.includes("://") ? word : urlFromVariable(word, ctx.code.locals);
     let cluster;
@@ -71,14 +72,14 @@ export const clusterMagic: Magic = {
     } catch (e) {
       throw e instanceof ClusterUrlError ? new MagicOptionError(`%cluster: ${e.message}`, { cause: e }) : e;
     }
-    loadClusterKey(keyFile ?? runners.clusterKeyFile); // a missing key is said now, not at the first cell
+    const own = keyId(loadClusterKey(keyFile ?? runners.clusterKeyFile)); // a missing key is said now, not at the first cell
     if (keyFile) runners.clusterKeyFile = keyFile;
     const workers = await cluster.workers(); // throws when Redis cannot be reached; the session keeps its runner
     runners.clusterUrl = url;
     say(
       `Map cells and parallel.map now run on the cluster ${cluster.address.display}; %cluster off returns to the local pool.`,
     );
-    say(describeWorkers(cluster.address.display, workers, cluster.startHint));
+    say(describeWorkers(cluster.address.display, workers, cluster.startHint, own));
   },
 };
 
@@ -97,12 +98,27 @@ function urlFromVariable(word: string, locals: Record<string, unknown>): string 
   );
 }
 
-function describeWorkers(display: string, workers: WorkerInfo[], startHint: string): string {
+/** The kernel's keyId, or undefined when it has no usable key (the listing says "?"). */
+function ownKeyId(keyFile: string | undefined): string | undefined {
+  try {
+    return keyId(loadClusterKey(keyFile));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a worker can run this kernel's tasks: "yes", "no" (another key), "?" (unknown). */
+function keyColumn(w: WorkerInfo, own: string | undefined): string {
+  if (!w.keyId || !own) return "?";
+  return w.keyId === own ? "yes" : "no (another key)";
+}
+
+function describeWorkers(display: string, workers: WorkerInfo[], startHint: string, own?: string): string {
   if (!workers.length) return `No paralab worker serves ${display} yet. ${startHint}`;
   const slots = workers.reduce((n, w) => n + w.slots, 0);
   const busy = workers.reduce((n, w) => n + w.busy, 0);
   const hosts = new Set(workers.map((w) => w.host)).size;
-  const header = ["host", "pid", "slots", "busy", "last heartbeat", "cores", "paralab"];
+  const header = ["host", "pid", "slots", "busy", "last heartbeat", "cores", "paralab", "our key"];
   const now = Date.now();
   const rows = workers.map((w) => [
     w.host,
@@ -112,6 +128,7 @@ function describeWorkers(display: string, workers: WorkerInfo[], startHint: stri
     `${(Math.max(0, now - w.heartbeatMs) / 1000).toFixed(1)} s ago`,
     String(w.cores),
     w.version,
+    keyColumn(w, own),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) =>
