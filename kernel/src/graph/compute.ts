@@ -7,9 +7,17 @@
 import { chartBundle, chartBundleNow } from "../charts/lazy";
 import { GraphTaskError, InterruptedError, TaskAbortedError, TimeoutError } from "../errors";
 import type { OutputSink } from "../output";
-import type { GraphJob, GraphResult, GraphTaskSpec, KeptResult } from "../run/graphs";
+import type { GraphJob, GraphResult, GraphTaskRun, GraphTaskSpec, KeptResult } from "../run/graphs";
 import type { JobCode } from "../run/jobs";
-import type { Disturbance, GraphEdgeRecord, GraphNodeStatus, GraphRecord } from "../run/records";
+import {
+  GRAPH_MIME,
+  type Disturbance,
+  type GraphEdgeRecord,
+  type GraphNodeStatus,
+  type GraphRecord,
+  type LiveState,
+} from "../run/records";
+import { LiveChart, liveBundle } from "../charts/live-chart";
 import type { RunWatch } from "../parallel/observer";
 import type { Runner } from "../run/runner";
 import { estimateBytes } from "../transfer/bytes";
@@ -131,13 +139,53 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
     let endMs = startMs;
     let disturbance: Disturbance | undefined;
     let result: GraphResult;
+    // The live chart: the graph so far, its tasks that have not run yet pending.
+    const liveRuns: GraphTaskRun[] = [];
+    let settled = 0;
+    const liveRecord = (state: LiveState["state"]): GraphRecord => {
+      const at = now();
+      const sofar = { values: new Map(), runs: liveRuns, edges: [], kept: {}, startMs, endMs: at, workers };
+      const record = buildGraphRecord(
+        nodes,
+        { workers, workerKind: runner.kind },
+        {
+          result: { ...sofar, bytesIn: 0, bytesOut: 0, bytesMoved: { port: 0, relay: 0 } },
+          startMs,
+          endMs: at,
+          kernelEdges,
+          outputs: new Set(targets.map((t) => t.id)),
+          status: (id) => {
+            const s = scheduler.stateOf(id);
+            if (s === undefined) return nodes.find((n) => n.id === id)?.value ? "kept" : undefined;
+            return s === "waiting" || s === "ready" || s === "running" ? "pending" : RECORD_STATUS[s];
+          },
+        },
+      );
+      record.live = { state, done: settled, total: scheduler.total, unit: "task", tasks: liveRuns.length };
+      return record;
+    };
+    // A big graph's record is large (up to MAX_RECORD_NODES nodes): fewer updates of it.
+    const live = env.quiet
+      ? undefined
+      : new LiveChart(env.sink, () => liveBundle(GRAPH_MIME, liveRecord("running")), nodes.length > 500 ? 1000 : 250);
     try {
       result = await runner.runGraph(job, scheduler, {
         signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
         onStream: (rank, name, text, worker) => env.onStream(rank, name, text, worker),
-        onProgress: (done) => watch?.progress(done),
+        onProgress: (done) => {
+          settled = done;
+          watch?.progress(done);
+        },
+        onRun: live && ((run) => liveRuns.push(run)),
       });
+    } catch (e) {
+      // The live chart stays, showing what had run.
+      const state =
+        timeout?.aborted && !env.signal.aborted ? "timed out" : env.signal.aborted ? "interrupted" : "failed";
+      live?.finish(live.isShown ? await chartBundle(liveRecord(state)) : undefined, false);
+      throw e;
     } finally {
+      live?.hold();
       endMs = now();
       const contention = watch?.finished(startMs, endMs).contention;
       // A cluster's workers are on other machines: this machine's load says nothing about them.
@@ -176,7 +224,7 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
         },
       },
     );
-    if (!env.quiet) await showGraph(record, env.sink);
+    if (!env.quiet) await showGraph(record, env.sink, live);
     if (result.aborted) throw stopped(result.aborted, env, timeout, record);
     const failure = firstFailure(toRun, result.runs);
     if (failure) {
@@ -271,9 +319,11 @@ export function visualizeGraph(
   return record;
 }
 
-async function showGraph(record: GraphRecord, sink: OutputSink): Promise<void> {
+/** The final chart, in place of the live one when that was shown. */
+async function showGraph(record: GraphRecord, sink: OutputSink, live?: LiveChart): Promise<void> {
   const bundle = await chartBundle(record);
-  sink.display({ ...bundle, transient: {} });
+  if (live) live.finish(bundle);
+  else sink.display({ ...bundle, transient: {} });
 }
 
 function firstFailure(

@@ -9,7 +9,7 @@ import type { Utilization } from "./observer";
 import { withCellLine } from "./cell-line";
 import type { ParallelPlan } from "./plan";
 import type { PreparedJob } from "./prepare";
-import { LiveChart, liveBundle } from "./progress";
+import { LiveChart, liveBundle } from "../charts/live-chart";
 import { RUN_MIME, type LiveState, type RunRecord } from "../run/records";
 import { GroupedOutput, StreamPrefixer } from "./stream-prefix";
 

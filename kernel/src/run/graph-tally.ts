@@ -46,7 +46,7 @@ export class GraphTally {
    * drops them where they are). `storedBytes`: the result's size where the transport keeps it.
    */
   reported(o: GraphItemOutcome, lane: number, rank: number, storedBytes = o.resultBytes): Release[] {
-    this.runs.push(reportedRun(o, lane));
+    this.ran(reportedRun(o, lane));
     if (o.error) {
       this.scheduler.failed(o.nodeId);
       return [];
@@ -57,13 +57,13 @@ export class GraphTally {
 
   /** A task failed without a report (its worker died, its arguments could not be sent): its dependents are skipped. */
   failed(id: string, lane: number, sinceMs: number, error: RemoteError | Error): void {
-    this.runs.push(endedRun(id, lane, sinceMs, error));
+    this.ran(endedRun(id, lane, sinceMs, error));
     this.scheduler.failed(id);
   }
 
   /** A task an interrupt ended. */
   cancelled(id: string, lane: number, sinceMs: number): void {
-    this.runs.push(endedRun(id, lane, sinceMs));
+    this.ran(endedRun(id, lane, sinceMs));
   }
 
   /** An output's value reached the kernel. */
@@ -74,7 +74,12 @@ export class GraphTally {
 
   /** An output that was computed could not come back (its worker stopped, Redis lost it); `lane` held it, or -1. */
   valueLost(id: string, lane: number, error: Error): void {
-    this.runs.push(endedRun(id, lane, epochMs(), error));
+    this.ran(endedRun(id, lane, epochMs(), error));
+  }
+
+  private ran(run: GraphTaskRun): void {
+    this.runs.push(run);
+    this.hooks.onRun?.(run);
   }
 
   /** Tasks settled: the Parallel panel's progress. */

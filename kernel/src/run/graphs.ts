@@ -157,4 +157,7 @@ export interface GraphResult {
   aborted?: Error;
 }
 
-export type GraphHooks = Pick<JobHooks, "onStream" | "onProgress" | "signal">;
+export type GraphHooks = Pick<JobHooks, "onStream" | "onProgress" | "signal"> & {
+  /** A task ran, failed or was cancelled (the live graph chart). */
+  onRun?(run: GraphTaskRun): void;
+};

@@ -1,4 +1,9 @@
-import { summarizeLive } from "../charts/live";
+/**
+ * The display side of live charts (SPEC §5): one output per run or compute, shown once it has
+ * taken a moment and updated in place with the record so far, then replaced by the final chart.
+ * Below parallel/ and graph/, which both use it.
+ */
+import { summarizeLive } from "./live";
 import { MimeBundle, newDisplayId, OutputSink } from "../output";
 import type { GraphRecord, RunRecord } from "../run/records";
 
@@ -48,10 +53,11 @@ export class LiveChart {
   constructor(
     private readonly sink: OutputSink,
     private readonly partial: () => MimeBundle,
+    everyMs = UPDATE_EVERY_MS,
   ) {
     this.timer = setTimeout(() => {
       this.render();
-      this.ticker = setInterval(() => this.render(), UPDATE_EVERY_MS);
+      this.ticker = setInterval(() => this.render(), everyMs);
       this.ticker.unref();
     }, SHOW_AFTER_MS);
     this.timer.unref();
