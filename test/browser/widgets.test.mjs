@@ -39,6 +39,22 @@ const BUTTON_CELL = [
   "new widgets.VBox({ children: [run, out] })",
 ].join("\n");
 
+// An anywidget model, opened over paralab's comms: its ES module draws a button that counts clicks
+// in the synced `count`.
+const ANYWIDGET_CELL = [
+  "const counter = new widgets.AnyWidget({",
+  "  esm: `export default { render({ model, el }) {",
+  "    const b = document.createElement('button');",
+  "    b.className = 'paralab-any-counter';",
+  "    const show = () => { b.textContent = 'count is ' + model.get('count'); };",
+  "    b.onclick = () => { model.set('count', model.get('count') + 1); model.save_changes(); };",
+  "    model.on('change:count', show); show(); el.appendChild(b);",
+  "  } }`,",
+  "  state: { count: 40 },",
+  "});",
+  "counter",
+].join("\n");
+
 /** Runs code in the notebook's kernel from the page; resolves with what it printed. */
 function kernelPrint(page, code) {
   return page.evaluate(async (c) => {
@@ -60,7 +76,9 @@ describe("paralab widgets in JupyterLab", { skip, timeout: 300_000 }, () => {
 
   before(async () => {
     installIntoVenv();
-    lab = await startLab({ files: { "widgets.ipynb": notebook("paralab", [SLIDER_CELL, BUTTON_CELL]) } });
+    lab = await startLab({
+      files: { "widgets.ipynb": notebook("paralab", [SLIDER_CELL, BUTTON_CELL, ANYWIDGET_CELL]) },
+    });
     browser = await openBrowser();
     page = browser.page;
     await openNotebook(page, lab, "widgets.ipynb");
@@ -124,5 +142,26 @@ describe("paralab widgets in JupyterLab", { skip, timeout: 300_000 }, () => {
     assert.equal(await chartInOutput.count(), 1);
     const area = page.locator(".jp-Cell").nth(1);
     await screenshot(area, "widgets-button-chart");
+  });
+
+  test("an anywidget model renders and its changes reach the kernel", async () => {
+    const counter = page.locator("button.paralab-any-counter");
+    await counter.waitFor({ timeout: 30_000 });
+    assert.equal((await counter.textContent()).trim(), "count is 40");
+    await counter.click();
+    await counter.click();
+    await page.waitForFunction(
+      () => document.querySelector("button.paralab-any-counter")?.textContent.trim() === "count is 42",
+      null,
+      { timeout: 10_000 },
+    );
+    assert.equal((await kernelPrint(page, "console.log(counter.get('count'))")).trim(), "42");
+    await kernelPrint(page, "counter.set({ count: 7 });");
+    await page.waitForFunction(
+      () => document.querySelector("button.paralab-any-counter")?.textContent.trim() === "count is 7",
+      null,
+      { timeout: 10_000 },
+    );
+    await screenshot(counter, "widgets-anywidget");
   });
 });

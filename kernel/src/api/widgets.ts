@@ -116,6 +116,11 @@ export class Widget<S extends object = object> {
     return fromWire(this.model.get(name), lookup);
   }
 
+  /** Sets attributes of the synced state by name, also ones outside the specification; resolves after the observers. */
+  set(patch: Record<string, unknown>): Promise<void> {
+    return this.model.set(toWire(patch) as Record<string, unknown>);
+  }
+
   /** Sends a custom message to the frontend's model, with optional binary buffers. */
   send(content: unknown, buffers?: readonly (ArrayBuffer | ArrayBufferView)[]): void {
     this.model.sendCustom(content, buffers);
@@ -553,4 +558,37 @@ function captureConsoleInto(sink: OutputSink): () => void {
     process.stdout.write = out;
     process.stderr.write = err;
   };
+}
+
+/**
+ * An anywidget model (https://anywidget.dev): the view is an ES module, `esm`, whose render({ model,
+ * el }) draws it in the page; `state` holds its synced attributes (get/set/observe by name). Needs
+ * anywidget's labextension (pip install anywidget); it shows that other widget libraries' models
+ * work over paralab's comms, not only the core controls.
+ */
+export class AnyWidget extends Widget<Record<string, unknown>> {
+  constructor(options: { esm: string; css?: string; state?: Record<string, unknown> }) {
+    super("DOMWidget", options as unknown as Record<string, unknown>);
+  }
+
+  protected override knows(): boolean {
+    return true;
+  }
+
+  protected override wireOptions(options: Record<string, unknown>): Record<string, unknown> {
+    const { esm, css, state, layout } = options as { esm: string; css?: string; state?: object; layout?: unknown };
+    return toWire({
+      ...state,
+      layout,
+      _esm: esm,
+      ...(css ? { _css: css } : {}),
+      // anywidget registers its module under its own version; "*" lets any installed one serve.
+      _model_module: "anywidget",
+      _model_name: "AnyModel",
+      _model_module_version: "*",
+      _view_module: "anywidget",
+      _view_name: "AnyView",
+      _view_module_version: "*",
+    }) as Record<string, unknown>;
+  }
 }
