@@ -168,3 +168,30 @@ def test_a_wrong_option_is_a_type_error_at_its_line_and_a_closed_widget_says_so(
     reply, _ = run(kc, "const c = new widgets.Checkbox(); c.close(); c.value = true;")
     assert reply["status"] == "error"
     assert "is closed" in reply["evalue"] and "Checkbox" in reply["evalue"], reply["evalue"]
+
+
+def test_interact_reruns_debounced_and_coalesces_changes_during_a_run(kc):
+    outputs = ok(
+        kc,
+        'import { interact } from "paralab";\n'
+        "const calls: number[] = [];\n"
+        "const it = interact(async ({ n }) => { calls.push(n); await new Promise((r) => setTimeout(r, 800)); return `n is ${n}`; },\n"
+        "  { n: [0, 10] }, { debounceMs: 100 });",
+    )
+    sliders = [o for o in comm_opens(outputs) if o["content"]["data"]["state"]["_model_name"] == "IntSliderModel"]
+    slider_id = sliders[0]["content"]["comm_id"]
+    update = lambda v: send(kc, "comm_msg", {"comm_id": slider_id, "data": {"method": "update", "state": {"value": v}, "buffer_paths": []}})
+    # the first run belongs to the cell: it ran with the middle of the range
+    assert stdout_of(ok(kc, "console.log(JSON.stringify(calls))")).strip() == "[5]"
+    # a burst of changes faster than the debounce: one run, with the last value
+    for v in (6, 7, 8):
+        update(v)
+    deadline = time.time() + 20
+    while stdout_of(ok(kc, "console.log(calls.length)")).strip() != "2":
+        assert time.time() < deadline, "the burst did not start a run"
+        time.sleep(0.05)
+    # changes while that run goes on: they wait for it, then become one more run with the latest value
+    update(2)
+    update(3)
+    out = stdout_of(ok(kc, "await new Promise((r) => setTimeout(r, 300)); await it.idle(); console.log(JSON.stringify(calls), String(it.output.outputs[0]?.text).trim())"))
+    assert out.strip() == "[5,8,3] n is 3", out

@@ -541,22 +541,30 @@ function bundleOf(value: unknown): MimeBundle {
     : { "text/plain": inspect(value, { depth: 4, maxArrayLength: 100 }) };
 }
 
-/** console.log and process.stdout writes go to `sink` until the returned function is called. */
+/**
+ * console.log and process.stdout writes go to `sink` until the returned function is called.
+ * A cell may start or end meanwhile (interact's runs do not hold the kernel) and swap the streams
+ * itself, so the end restores only its own redirect, and a redirect still installed after its end
+ * passes writes on to what it replaced.
+ */
 function captureConsoleInto(sink: OutputSink): () => void {
-  const out = process.stdout.write;
-  const err = process.stderr.write;
+  const original = { stdout: process.stdout.write, stderr: process.stderr.write };
+  let active = true;
   const redirect = (name: "stdout" | "stderr") =>
-    function (chunk: unknown, encodingOrCb?: unknown, cb?: unknown): boolean {
+    function (this: unknown, chunk: unknown, encodingOrCb?: unknown, cb?: unknown): boolean {
+      if (!active) return (original[name] as (...a: unknown[]) => boolean).call(process[name], chunk, encodingOrCb, cb);
       sink.stream(name, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
       const done = typeof encodingOrCb === "function" ? encodingOrCb : cb;
       if (typeof done === "function") (done as () => void)();
       return true;
     } as typeof process.stdout.write;
-  process.stdout.write = redirect("stdout");
-  process.stderr.write = redirect("stderr");
+  const mine = { stdout: redirect("stdout"), stderr: redirect("stderr") };
+  process.stdout.write = mine.stdout;
+  process.stderr.write = mine.stderr;
   return () => {
-    process.stdout.write = out;
-    process.stderr.write = err;
+    active = false;
+    if (process.stdout.write === mine.stdout) process.stdout.write = original.stdout;
+    if (process.stderr.write === mine.stderr) process.stderr.write = original.stderr;
   };
 }
 
