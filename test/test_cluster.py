@@ -281,8 +281,9 @@ const result = build();"""
 
 
 def graph_record(outputs):
+    """The graph's final record: a long compute draws its chart live and ends it by update_display_data."""
     found = [m["content"]["data"][GRAPH_MIME] for m in outputs
-             if m["msg_type"] == "display_data" and GRAPH_MIME in m["content"]["data"]]
+             if m["msg_type"] in ("display_data", "update_display_data") and GRAPH_MIME in m["content"]["data"]]
     assert found, [m["msg_type"] for m in outputs]
     return found[-1]
 
@@ -491,6 +492,35 @@ def test_redis_lost_mid_run_says_what_was_lost_and_the_kernel_goes_on(kc, redis,
     reply = error(kc, f"%cluster {redis.url}")
     assert reply["ename"] == "ClusterUnreachableError", reply
     assert f"cannot reach Redis at {redis.url}/paralab: nothing listens on 127.0.0.1:{redis.port}" in reply["evalue"]
+
+
+def test_a_paused_redis_ends_the_cell_in_seconds_and_the_cluster_works_once_it_resumes(kc, redis, workers, tmp_path):
+    # Redis stopped with SIGSTOP keeps its connections open and answers nothing: without a bound the cell waited forever.
+    workers(1)
+    log = tmp_path / "paused.log"
+    ok(kc, f"const PAUSED = {json.dumps(str(log))};")
+    msg_id = kc.execute(
+        f"%%parallel --map [1, 2, 3, 4] --cluster {redis.url} --chunksize 1\n"
+        "require('fs').appendFileSync(PAUSED, `${item}\\n`);\nawait new Promise((r) => setTimeout(r, 2000));\nitem"
+    )
+    wait_for(lambda: log.exists() and log.read_text(), "a task to start")
+    redis.proc.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        reply, _ = collect(kc, msg_id)
+        waited = time.monotonic() - started
+        assert reply["status"] == "error" and reply["ename"] == "ClusterConnectionLostError", reply
+        assert f"Redis at {redis.url}/paralab did not answer for 10 s" in reply["evalue"], reply["evalue"]
+        assert "paused" in reply["evalue"] and "the local pool still works" in reply["evalue"]
+        assert waited < 30, f"the cell ended {waited:.1f} s after Redis stopped"
+        assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem * 2"))[0]["text/plain"] == "[ 2, 4 ]"
+        reply = error(kc, f"%%parallel --map [1, 2] --cluster {redis.url}\nitem")
+        assert reply["ename"] in ("ClusterUnreachableError", "ClusterConnectionLostError"), reply
+        assert "did not answer" in reply["evalue"], reply["evalue"]
+    finally:
+        redis.proc.send_signal(signal.SIGCONT)
+    out = ok(kc, f"%%parallel --map [1, 2, 3] --cluster {redis.url} --quiet\nitem * 3")
+    assert results_of(out)[0]["text/plain"] == "[ 3, 6, 9 ]"
 
 
 def test_no_worker_on_the_queue_says_how_to_start_one(kc, redis):

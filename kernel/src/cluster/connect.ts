@@ -19,6 +19,11 @@ export const PLAIN_CHECK_MS = 1000;
 const NOT_TLS = "ERR_PARALAB_NOT_TLS";
 /** After a connection that worked breaks: how long to try again before giving up. */
 export const RECONNECT_FOR_MS = 5000;
+/**
+ * A kernel's command that gets no answer this long fails: a Redis paused with SIGSTOP (or whose
+ * machine stopped answering) keeps its connections open, and would otherwise hold a cell forever.
+ */
+export const ANSWER_WITHIN_MS = 10_000;
 
 export interface ConnectOptions {
   /** BullMQ workers block on Redis; they must retry forever (maxRetriesPerRequest: null). */
@@ -45,6 +50,8 @@ export function redisOptions(a: ClusterAddress, o: ConnectOptions = {}): RedisOp
     // Commands fail at once while disconnected instead of waiting in a queue nobody sees.
     enableOfflineQueue: Boolean(o.blocking),
     maxRetriesPerRequest: o.blocking ? null : 1,
+    // Workers wait for Redis as long as it takes; a kernel's cell must end.
+    commandTimeout: o.blocking || o.persistent ? undefined : ANSWER_WITHIN_MS,
     retryStrategy: (times: number) => {
       if (times === 1) firstFailure = Date.now();
       if (!o.persistent && Date.now() - firstFailure > RECONNECT_FOR_MS) return null;

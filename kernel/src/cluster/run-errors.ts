@@ -7,10 +7,11 @@ import {
   ClusterNoWorkersError,
   ClusterSignatureError,
   ClusterTaskLostError,
+  ClusterUnreachableError,
   CloneError,
 } from "../errors";
 import type { ClusterAddress } from "./address";
-import { isGone, type Redis } from "./connect";
+import { ANSWER_WITHIN_MS, isGone, type Redis } from "./connect";
 import type { WorkerInfo } from "./registry";
 import { encode } from "./wire";
 
@@ -57,6 +58,28 @@ export function isConnectionLoss(e: unknown, redis: Redis): boolean {
     !(e instanceof Error) ||
     /Connection is closed|Stream isn't writeable|max retries|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(e.message)
   );
+}
+
+/** Redis kept the connection but answered nothing: paused (SIGSTOP), overloaded, or its machine is gone. */
+export function redisSilent(a: ClusterAddress, silentMs: number, done: string): ClusterConnectionLostError {
+  return new ClusterConnectionLostError(
+    `Redis at ${a.display} did not answer for ${Math.round(silentMs / 1000)} s during the run: it is paused ` +
+      `(SIGSTOP), overloaded, or its machine stopped answering. ${done}; their results and the rest of the run ` +
+      `are lost. The kernel is fine and the local pool still works (%cluster off); run the cell again once Redis answers.`,
+  );
+}
+
+/** Redis did not answer a command between runs (listing the workers). */
+export function unanswered(a: ClusterAddress, hint: string): ClusterUnreachableError {
+  return new ClusterUnreachableError(
+    `Redis at ${a.display} did not answer within ${ANSWER_WITHIN_MS / 1000} s: it is paused (SIGSTOP), overloaded, ` +
+      `or its machine stopped answering. ${hint}`,
+  );
+}
+
+/** A command of the kernel's that Redis did not answer in time (connect.ts, ANSWER_WITHIN_MS). */
+export function isUnanswered(e: unknown): boolean {
+  return e instanceof Error && /Command timed out/i.test(e.message);
 }
 
 export function connectionLost(a: ClusterAddress, e: unknown, done: string): ClusterConnectionLostError {

@@ -9,11 +9,19 @@ import { randomBytes } from "node:crypto";
 import { BackgroundError, ClusterSignatureError } from "../errors";
 import type { JobHooks } from "../run/jobs";
 import type { ClusterAddress } from "./address";
-import { isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
+import { ANSWER_WITHIN_MS, isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
 import { digest, keyId, sign } from "./key";
 import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
 import type { WorkerInfo } from "./registry";
-import { connectionLost, everyWorkerRefused, isConnectionLoss, noWorkerLeft, noWorkerWithTheKey } from "./run-errors";
+import {
+  connectionLost,
+  everyWorkerRefused,
+  isConnectionLoss,
+  isUnanswered,
+  noWorkerLeft,
+  noWorkerWithTheKey,
+  redisSilent,
+} from "./run-errors";
 import { SEAL_BYTES, unseal } from "./sealed";
 import { decode, encode, type ClusterEvent, type StoredRef, type TaskBody, type TaskData } from "./wire";
 
@@ -60,6 +68,9 @@ export class RunLink {
   private reader: Redis | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** When Redis last answered the run's reads (the event stream's or the watch's). */
+  private answeredMs = Date.now();
+  private watching = false;
 
   constructor(
     readonly d: RunLinkDeps,
@@ -109,7 +120,8 @@ export class RunLink {
     if (this.closed) return reader.disconnect(); // the run ended while connecting
     this.reader = reader;
     void this.readEvents(reader);
-    this.watchTimer = setInterval(() => void this.watch(), WATCH_MS);
+    this.answeredMs = Date.now();
+    this.watchTimer = setInterval(() => this.tick(), WATCH_MS);
   }
 
   /** A task as BullMQ stores it: the body serialized and signed with the cluster key. Throws what encode throws. */
@@ -174,8 +186,9 @@ export class RunLink {
       try {
         reply = (await reader.xreadBuffer("COUNT", 1000, "BLOCK", READ_BLOCK_MS, "STREAMS", key, last)) as typeof reply;
         failingSince = undefined;
+        this.answeredMs = Date.now();
       } catch (e) {
-        if (this.closed) return;
+        if (this.closed || isUnanswered(e)) return; // the watch ends the run
         failingSince ??= Date.now();
         if (isGone(reader) || Date.now() - failingSince > RECONNECT_FOR_MS)
           return this.owner.fail(this.asConnectionError(e));
@@ -242,11 +255,23 @@ export class RunLink {
       this.owner.fail(noWorkerWithTheKey(this.d.address, [...live]));
   }
 
-  /** Once a second: are there still workers (with the kernel's key), and has BullMQ given up on a task? */
+  /** Once a second: is Redis still answering; then the watch, unless the last one still waits for its answer. */
+  private tick(): void {
+    if (this.closed) return;
+    const silentMs = Date.now() - this.answeredMs;
+    if (silentMs >= ANSWER_WITHIN_MS)
+      return this.owner.fail(redisSilent(this.d.address, silentMs, this.owner.doneText()));
+    if (this.watching) return;
+    this.watching = true;
+    void this.watch().finally(() => (this.watching = false));
+  }
+
+  /** Are there still workers (with the kernel's key), and has BullMQ given up on a task? */
   private async watch(): Promise<void> {
     if (this.closed) return;
     try {
       const live = await this.d.listWorkers();
+      this.answeredMs = Date.now();
       if (this.closed) return;
       if (!live.length) {
         const gone = this.workers.map((w) => w.id).join(", ") || "none was running";

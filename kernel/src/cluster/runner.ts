@@ -15,7 +15,7 @@ import { BULLMQ_PREFIX, clusterKeys } from "./keys";
 import { ClusterGraphRun } from "./graph-run";
 import { ClusterMapRun } from "./map-run";
 import { listWorkers, type WorkerInfo } from "./registry";
-import { isConnectionLoss } from "./run-errors";
+import { isConnectionLoss, isUnanswered, unanswered } from "./run-errors";
 import type { RunLinkDeps } from "./run-link";
 import { SPMD_ON_CLUSTER } from "./spmd";
 
@@ -89,6 +89,7 @@ export class ClusterRunner implements Runner {
     try {
       this.#workers = await listWorkers(this.#redis!, this.address.queue);
     } catch (e) {
+      if (isUnanswered(e)) throw unanswered(this.address, LOCAL_POOL_HINT);
       throw isConnectionLoss(e, this.#redis!) ? unreachable(this.address, e as Error, LOCAL_POOL_HINT) : e;
     }
     return this.#workers;
