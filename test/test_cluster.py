@@ -523,6 +523,27 @@ def test_a_paused_redis_ends_the_cell_in_seconds_and_the_cluster_works_once_it_r
     assert results_of(out)[0]["text/plain"] == "[ 3, 6, 9 ]"
 
 
+def test_every_worker_dying_ends_the_cell_naming_them_and_the_kernel_goes_on(kc, redis, workers, tmp_path):
+    a, b = workers(2)
+    log = tmp_path / "dying.log"
+    ok(kc, f"const DYING = {json.dumps(str(log))};")
+    msg_id = kc.execute(
+        f"%%parallel --map [1, 2, 3, 4, 5, 6] --cluster {redis.url} --chunksize 1\n"
+        "require('fs').appendFileSync(DYING, `${item}\\n`);\nawait new Promise((r) => setTimeout(r, 3000));\nitem"
+    )
+    wait_for(lambda: log.exists() and len(log.read_text().split()) >= 2, "both workers to take a task")
+    started = time.monotonic()
+    a.kill()
+    b.kill()
+    reply, _ = collect(kc, msg_id)
+    assert reply["status"] == "error" and reply["ename"] == "ClusterNoWorkersError", reply
+    assert f"no paralab worker is left on {redis.url}/paralab" in reply["evalue"], reply["evalue"]
+    assert f":{a.pid}" in reply["evalue"] and f":{b.pid}" in reply["evalue"], "it names the workers last seen"
+    assert "0 of 6 items were done" in reply["evalue"] and "paralab worker --redis" in reply["evalue"]
+    assert time.monotonic() - started < 20, "the registry forgets a dead worker within seconds"
+    assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem * 2"))[0]["text/plain"] == "[ 2, 4 ]"
+
+
 def test_no_worker_on_the_queue_says_how_to_start_one(kc, redis):
     reply = error(kc, f"%%parallel --map [1] --cluster {redis.url}/empty\nitem")
     assert reply["ename"] == "ClusterNoWorkersError"
