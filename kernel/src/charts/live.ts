@@ -179,6 +179,9 @@ export function liveRunRecord(o: LiveRunInput): RunRecord {
       tasks: o.fold.added,
     },
   };
+  // The timeline's title says it is not the whole run.
+  const line = summarizeLive(record);
+  record.title = `${line[0].toUpperCase()}${line.slice(1)} (${o.workers} ${o.workerKind} worker${o.workers === 1 ? "" : "s"})`;
   if (o.workerSamples?.length) {
     record.workerSamples = o.workerSamples;
     record.workerSamplesFromMs = o.workerSamplesFromMs;
