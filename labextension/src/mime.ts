@@ -192,6 +192,10 @@ export class ParalabChart extends Widget implements IRenderMime.IRenderer {
     this.toolbar.hidden = false;
     this.caption.hidden = false;
     this.caption.textContent = summarize(this.data as ParalabRecord);
+    // A live record (SPEC §5: a run still going, or one that did not finish) says so, for styles and tests.
+    const live = (this.data as { live?: { state: string } }).live;
+    this.node.dataset.live = live?.state ?? "final";
+    this.node.dataset.renders = String(Number(this.node.dataset.renders ?? 0) + 1);
     // Points in the longest dataset (a monitor record: its samples), for tests and live updates.
     this.node.dataset.points = String(
       Math.max(0, ...configs.flatMap((c) => (c.data?.datasets ?? []).map((d) => (d.data as unknown[]).length))),
