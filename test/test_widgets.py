@@ -134,11 +134,23 @@ def test_binary_buffers_make_the_round_trip(kc):
     assert out.strip() == "255,0"
 
 
-def test_a_click_in_the_frontend_runs_the_handler_in_the_kernel(kc):
-    opens = comm_opens(ok(kc, 'const b = new widgets.Button({ description: "Run" }); let clicks = 0; b.onClick(() => { clicks++; }); b'))
+def test_a_click_in_the_frontend_runs_the_handler_in_the_kernel_and_its_output_follows_the_click(kc):
+    opens = comm_opens(ok(kc, 'const b = new widgets.Button({ description: "Run" }); let clicks = 0; b.onClick(() => { clicks++; console.log(`click ${clicks}`); }); b'))
     comm_id = opens[-1]["content"]["comm_id"]
-    send(kc, "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}})
-    send(kc, "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}})
+    drain(kc)
+    clicks = [send(kc, "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}}) for _ in range(2)]
+    # what the callback printed goes out with the click's message as its parent, where JupyterLab's
+    # widget manager finds it (the Log Console), not under a cell that has finished
+    printed = {}
+    deadline = time.time() + 15
+    while len(printed) < 2 and time.time() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=0.5)
+        except Exception:
+            continue
+        if msg["msg_type"] == "stream":
+            printed[msg["parent_header"].get("msg_id")] = msg["content"]["text"]
+    assert printed == {clicks[0]: "click 1\n", clicks[1]: "click 2\n"}, printed
     assert stdout_of(ok(kc, "console.log(clicks)")).strip() == "2"
 
 

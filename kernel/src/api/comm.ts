@@ -5,7 +5,8 @@
  */
 import type { Comm as KernelComm } from "../protocol/comms";
 import { widgetManager } from "../widgets/manager";
-import { inCallbackScope } from "./callback-scope";
+import type { JupyterMessage } from "../protocol/messages";
+import { inCallbackScope, messageSink } from "./callback-scope";
 
 type Data = Record<string, unknown>;
 type Binary = ArrayBuffer | ArrayBufferView;
@@ -13,7 +14,10 @@ type Binary = ArrayBuffer | ArrayBufferView;
 /** One open comm, as cell code sees it: data and binary buffers both ways. */
 export class JupyterComm {
   /** @internal */
-  constructor(private readonly comm: KernelComm) {}
+  constructor(
+    private readonly comm: KernelComm,
+    private readonly publish: (type: string, content: unknown, parent: JupyterMessage) => void,
+  ) {}
 
   get id(): string {
     return this.comm.id;
@@ -34,12 +38,16 @@ export class JupyterComm {
   /** Runs `callback` on each message from the frontend (its buffers as bytes), as if in a cell. */
   onMessage(callback: (data: Data, buffers: Uint8Array[]) => void | Promise<void>): void {
     this.comm.onMessage((data, msg) =>
-      inCallbackScope(`comm ${this.target}'s message handler`, async () => {
-        await callback(
-          data,
-          msg.buffers.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
-        );
-      }),
+      inCallbackScope(
+        `comm ${this.target}'s message handler`,
+        async () => {
+          await callback(
+            data,
+            msg.buffers.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+          );
+        },
+        messageSink((type, content) => this.publish(type, content, msg)),
+      ),
     );
   }
 
@@ -59,14 +67,16 @@ function kernelComms(what: string) {
 export const comms = {
   /** Opens a comm to the frontend's `target` with `data` (and binary buffers). */
   open(target: string, data: Data = {}, buffers?: readonly Binary[], metadata?: Data): JupyterComm {
-    return new JupyterComm(kernelComms("comms.open").open(target, data, { buffers, metadata }));
+    const kernel = kernelComms("comms.open");
+    return new JupyterComm(kernel.open(target, data, { buffers, metadata }), (t, c, p) => kernel.publish(t, c, p));
   },
 
   /** Answers comms the frontend opens to `target`: `handler` gets each new one with its data. */
   registerTarget(target: string, handler: (comm: JupyterComm, data: Data, buffers: Uint8Array[]) => void): void {
-    kernelComms("comms.registerTarget").registerTarget(target, (comm, data, msg) =>
+    const kernel = kernelComms("comms.registerTarget");
+    kernel.registerTarget(target, (comm, data, msg) =>
       handler(
-        new JupyterComm(comm),
+        new JupyterComm(comm, (t, c, p) => kernel.publish(t, c, p)),
         data,
         msg.buffers.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
       ),

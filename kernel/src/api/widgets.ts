@@ -12,7 +12,7 @@ import { MODELS, ModelName, ModelParts, ModelStates } from "../widgets/models.ge
 import { WIDGET_VIEW_MIME, WidgetManager, widgetManager } from "../widgets/manager";
 import type { WidgetModel, WireChange } from "../widgets/model";
 import { fromWire, toWire } from "../widgets/wire";
-import { inCallbackScope, withSink } from "./callback-scope";
+import { captureConsoleInto, inCallbackScope, messageSink, withSink } from "./callback-scope";
 
 /** The attributes a widget shows as properties: the model's state without the protocol's own. */
 type Public<S> = Omit<S, `_${string}`>;
@@ -43,7 +43,12 @@ const managers = new WeakSet<WidgetManager>();
 function manager(what: string): WidgetManager {
   const m = widgetManager(what);
   if (!managers.has(m)) {
-    m.runCallbacks = (work) => inCallbackScope("a widget callback", work);
+    m.runCallbacks = (work, msg) =>
+      inCallbackScope(
+        "a widget callback",
+        work,
+        msg && messageSink((type, content) => m.comms.publish(type, content, msg)),
+      );
     managers.add(m);
   }
   return m;
@@ -539,33 +544,6 @@ function bundleOf(value: unknown): MimeBundle {
   return typeof own === "function"
     ? own.call(value)
     : { "text/plain": inspect(value, { depth: 4, maxArrayLength: 100 }) };
-}
-
-/**
- * console.log and process.stdout writes go to `sink` until the returned function is called.
- * A cell may start or end meanwhile (interact's runs do not hold the kernel) and swap the streams
- * itself, so the end restores only its own redirect, and a redirect still installed after its end
- * passes writes on to what it replaced.
- */
-function captureConsoleInto(sink: OutputSink): () => void {
-  const original = { stdout: process.stdout.write, stderr: process.stderr.write };
-  let active = true;
-  const redirect = (name: "stdout" | "stderr") =>
-    function (this: unknown, chunk: unknown, encodingOrCb?: unknown, cb?: unknown): boolean {
-      if (!active) return (original[name] as (...a: unknown[]) => boolean).call(process[name], chunk, encodingOrCb, cb);
-      sink.stream(name, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-      const done = typeof encodingOrCb === "function" ? encodingOrCb : cb;
-      if (typeof done === "function") (done as () => void)();
-      return true;
-    } as typeof process.stdout.write;
-  const mine = { stdout: redirect("stdout"), stderr: redirect("stderr") };
-  process.stdout.write = mine.stdout;
-  process.stderr.write = mine.stderr;
-  return () => {
-    active = false;
-    if (process.stdout.write === mine.stdout) process.stdout.write = original.stdout;
-    if (process.stderr.write === mine.stderr) process.stderr.write = original.stderr;
-  };
 }
 
 /**

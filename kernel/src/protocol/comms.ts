@@ -106,6 +106,14 @@ export class CommManager {
     return comm;
   }
 
+  /**
+   * Sends an iopub message (stream, display_data, ...) whose parent is `parent`: output of code that
+   * a comm message started goes with that message, where a frontend looks for it.
+   */
+  publish(msgType: string, content: unknown, parent: JupyterMessage): void {
+    this.send(msgType, content, parent);
+  }
+
   /** The open comm with this id, if any. */
   get(id: string): Comm | undefined {
     return this.comms.get(id);

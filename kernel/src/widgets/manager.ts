@@ -1,7 +1,7 @@
 import type { CommManager } from "../protocol/comms";
 import { asBytes, putBuffers, removeBuffers } from "./buffers";
 import { MODELS, ModelName } from "./models.generated";
-import { PROTOCOL_VERSION, WidgetModel } from "./model";
+import { PROTOCOL_VERSION, RunCallbacks, WidgetModel } from "./model";
 
 /** The comm target of widget models (both directions) and of the manager's control channel. */
 export const WIDGET_TARGET = "jupyter.widget";
@@ -34,13 +34,13 @@ export interface EmbedState {
 export class WidgetManager {
   private readonly models = new Map<string, WidgetModel>();
   /** How observer callbacks run; the public API replaces it to give them a cell to print in. */
-  runCallbacks: (callbacks: () => Promise<void>) => Promise<void> = (callbacks) => callbacks();
+  runCallbacks: RunCallbacks = (callbacks) => callbacks();
 
   constructor(readonly comms: CommManager) {
     comms.registerTarget(WIDGET_TARGET, (comm, data, msg) => {
       const state = { ...((data.state ?? {}) as Record<string, unknown>) };
       putBuffers(state, data.buffer_paths, msg.buffers);
-      this.track(new WidgetModel(comm, state, (cb) => this.runCallbacks(cb)));
+      this.track(new WidgetModel(comm, state, (cb, m) => this.runCallbacks(cb, m)));
     });
     comms.registerTarget(CONTROL_TARGET, (comm) => {
       comm.onMessage((data) => {
@@ -73,7 +73,7 @@ export class WidgetManager {
       { state: json, buffer_paths: bufferPaths },
       { metadata: { version: PROTOCOL_VERSION }, buffers },
     );
-    return this.track(new WidgetModel(comm, state, (cb) => this.runCallbacks(cb)));
+    return this.track(new WidgetModel(comm, state, (cb, m) => this.runCallbacks(cb, m)));
   }
 
   get(id: string): WidgetModel | undefined {

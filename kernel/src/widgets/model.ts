@@ -11,6 +11,8 @@ export interface WireChange {
 }
 
 type Listener<T> = (value: T) => void | Promise<void>;
+/** Runs observer and custom-message callbacks; `msg` is the frontend's message that caused them, if any. */
+export type RunCallbacks = (callbacks: () => Promise<void>, msg?: JupyterMessage) => Promise<void>;
 
 /** The widget messaging protocol's version this kernel speaks (comm_open metadata). */
 export const PROTOCOL_VERSION = "2.1.0";
@@ -30,7 +32,7 @@ export class WidgetModel {
     private readonly comm: Comm,
     private state: Record<string, unknown>,
     /** Runs observer and custom-message callbacks (the kernel gives them a cell to print in). */
-    private readonly runCallbacks: (callbacks: () => Promise<void>) => Promise<void>,
+    private readonly runCallbacks: RunCallbacks,
   ) {
     comm.onMessage((data, msg) => this.received(data, msg));
   }
@@ -119,12 +121,12 @@ export class WidgetModel {
     return changes;
   }
 
-  private notify(changes: WireChange[]): Promise<void> {
+  private notify(changes: WireChange[], msg?: JupyterMessage): Promise<void> {
     if (!changes.length || !this.observers.size) return Promise.resolve();
     const observers = [...this.observers];
     return this.runCallbacks(async () => {
       for (const change of changes) for (const o of observers) await o(change);
-    });
+    }, msg);
   }
 
   private received(data: Record<string, unknown>, msg: JupyterMessage): Promise<void> {
@@ -135,7 +137,7 @@ export class WidgetModel {
         // Echo first, as ipywidgets 8 does: every frontend (and the sender, which waits for its
         // own echo before applying others) then sees the kernel's order of updates.
         this.sendState("echo_update", state);
-        return this.notify(this.apply(state));
+        return this.notify(this.apply(state), msg);
       }
       case "request_state":
         this.sendState("update", this.state);
@@ -146,7 +148,7 @@ export class WidgetModel {
         const buffers = msg.buffers.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
         return this.runCallbacks(async () => {
           for (const l of listeners) await l(data.content, buffers);
-        });
+        }, msg);
       }
       default:
         return Promise.reject(
