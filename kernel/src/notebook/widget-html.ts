@@ -22,7 +22,8 @@ export function renderWidgetView(
   escapeHtml: (text: string) => string,
 ): string | undefined {
   const view = data[WIDGET_VIEW_MIME] as { model_id?: string } | undefined;
-  if (!view?.model_id) return undefined;
+  // Without its saved state (not saved, or another kernel's), the view's text fallback shows.
+  if (!view?.model_id || !states[view.model_id]) return undefined;
   const seen = new Set<string>();
   const render = (id: string): string => {
     const entry = states[id];
