@@ -45,7 +45,7 @@ export class LiveChart {
   private readonly displayId = newDisplayId();
   private shown = false;
   private ended = false;
-  private readonly timer: NodeJS.Timeout;
+  private timer?: NodeJS.Timeout;
   private ticker?: NodeJS.Timeout;
   /** Updates sent (the first display included): for tests. */
   updates = 0;
@@ -53,18 +53,25 @@ export class LiveChart {
   constructor(
     private readonly sink: OutputSink,
     private readonly partial: () => MimeBundle,
-    everyMs = UPDATE_EVERY_MS,
+    o: { everyMs?: number; showAfterMs?: number } = {},
   ) {
-    this.timer = setTimeout(() => {
+    const start = () => {
       this.render();
-      this.ticker = setInterval(() => this.render(), everyMs);
+      this.ticker = setInterval(() => this.render(), o.everyMs ?? UPDATE_EVERY_MS);
       this.ticker.unref();
-    }, SHOW_AFTER_MS);
-    this.timer.unref();
+    };
+    // 0: shown at once (a cell that ends before the run does must show it while it runs).
+    if (o.showAfterMs === 0) start();
+    else this.timer = setTimeout(start, o.showAfterMs ?? SHOW_AFTER_MS).unref();
   }
 
   get isShown(): boolean {
     return this.shown;
+  }
+
+  /** The final chart (or the last partial one) is in place: no more updates. */
+  get isEnded(): boolean {
+    return this.ended;
   }
 
   private render(): void {

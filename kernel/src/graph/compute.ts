@@ -167,7 +167,9 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
     // A big graph's record is large (up to MAX_RECORD_NODES nodes): fewer updates of it.
     const live = env.quiet
       ? undefined
-      : new LiveChart(env.sink, () => liveBundle(GRAPH_MIME, liveRecord("running")), nodes.length > 500 ? 1000 : 250);
+      : new LiveChart(env.sink, () => liveBundle(GRAPH_MIME, liveRecord("running")), {
+          everyMs: nodes.length > 500 ? 1000 : 250,
+        });
     try {
       result = await runner.runGraph(job, scheduler, {
         signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,

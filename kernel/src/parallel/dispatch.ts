@@ -5,7 +5,7 @@ import { InterruptedError, TaskAbortedError, TaskFailedError, TimeoutError } fro
 import type { JobHooks, JobResult } from "../run/jobs";
 import type { EnsureOptions, Runner } from "../run/runner";
 import type { ParallelEnv } from "./env";
-import type { Utilization } from "./observer";
+import type { RunWatch, Utilization } from "./observer";
 import { withCellLine } from "./cell-line";
 import type { ParallelPlan } from "./plan";
 import type { PreparedJob } from "./prepare";
@@ -57,24 +57,16 @@ export async function dispatch(
   const items = o.job?.items ?? job.items;
   const code = o.job?.code ?? job.code;
   const quiet = o.quiet ?? plan.quiet;
-  await startWorkers(runner, o.workers, env, signal);
-  const prefixer = new StreamPrefixer();
-  const grouped = plan.groupOutputs ? new GroupedOutput() : undefined;
   const total = mode === "map" ? items!.length : o.workers;
-  const timeout = plan.timeoutMs !== undefined ? AbortSignal.timeout(plan.timeoutMs) : undefined;
-  const watch = env.observer.started({
-    label: mode === "map" ? `map over ${total} items` : `spmd on ${o.workers} workers`,
-    total,
-    workers: () => runner.status().filter((w) => w.rank < o.workers),
-  });
   // The precise clock the workers' task times and thread-clock samples use.
   const now = () => performance.timeOrigin + performance.now();
   let startMs = now();
   let done = 0;
-  // A --no-block cell has ended before its chart could show: its handle's .progress is the live view.
-  const fold = !quiet && plan.block ? new TaskFold() : undefined;
+  // Set once the workers are up; the live chart may draw before (a --no-block cell's, at once).
+  const watched: { watch?: RunWatch } = {};
+  const fold = quiet ? undefined : new TaskFold();
   const liveRecord = (state: LiveState["state"]): RunRecord => {
-    const sofar = watch.sofar?.(startMs);
+    const sofar = watched.watch?.sofar?.(startMs);
     return liveRunRecord({
       mode,
       workers: o.workers,
@@ -97,7 +89,30 @@ export async function dispatch(
           }),
     });
   };
-  const live = fold && new LiveChart(env.sink, () => liveBundle(RUN_MIME, liveRecord("running")));
+  // A --no-block cell ends at once: its chart is shown now, in it, and grows there after it ended.
+  const live =
+    fold &&
+    new LiveChart(env.sink, () => liveBundle(RUN_MIME, liveRecord("running")), {
+      showAfterMs: plan.block ? undefined : 0,
+    });
+  try {
+    await startWorkers(runner, o.workers, env, signal);
+  } catch (e) {
+    live?.finish(
+      { data: liveBundle(RUN_MIME, liveRecord(signal.aborted ? "interrupted" : "failed")), metadata: {} },
+      false,
+    );
+    throw e;
+  }
+  const prefixer = new StreamPrefixer();
+  const grouped = plan.groupOutputs ? new GroupedOutput() : undefined;
+  const timeout = plan.timeoutMs !== undefined ? AbortSignal.timeout(plan.timeoutMs) : undefined;
+  const watching = env.observer.started({
+    label: mode === "map" ? `map over ${total} items` : `spmd on ${o.workers} workers`,
+    total,
+    workers: () => runner.status().filter((w) => w.rank < o.workers),
+  });
+  watched.watch = watching;
   const hooks: JobHooks = {
     signal: timeout ? AbortSignal.any([signal, timeout]) : signal,
     outsideMayWake: !plan.block,
@@ -109,7 +124,7 @@ export async function dispatch(
           : env.sink.stream(name, prefixer.prefix(rank, name, text, worker)),
     onProgress: (n) => {
       done = n;
-      watch.progress(n);
+      watching.progress(n);
       o.onProgress?.(n);
     },
     onTask: fold && ((task) => fold.add(task)),
@@ -134,12 +149,12 @@ export async function dispatch(
         : await runner.runSpmd({ code, workers: o.workers, vars: job.vars }, hooks);
     const endMs = now();
     live?.hold();
-    return { result, startMs, endMs, utilization: watch.finished(startMs, endMs), live, grouped };
+    return { result, startMs, endMs, utilization: watching.finished(startMs, endMs), live, grouped };
   } catch (e) {
     // The live chart stays, showing what finished and what was cancelled (read before the watch ends).
     const state = timeout?.aborted && !signal.aborted ? "timed out" : signal.aborted ? "interrupted" : "failed";
     const partial = live?.isShown ? liveRecord(state) : undefined;
-    watch.finished(startMs, now());
+    watching.finished(startMs, now());
     if (live) live.finish(partial && (await chartBundle(partial)), false);
     grouped?.flush((name, text) => env.sink.stream(name, text));
     throw explainFailure(e, plan, job, signal, timeout);

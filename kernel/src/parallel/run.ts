@@ -6,7 +6,7 @@ import type { ParallelEnv } from "./env";
 import { withCellLine } from "./cell-line";
 import { askAnyway, oversubscriptionWarning, type ParallelPlan } from "./plan";
 import { GivenItems, prepareJob, PreparedJob } from "./prepare";
-import { showRunReport } from "./report";
+import { finishLiveChart, showRunReport } from "./report";
 import { runScaling } from "./scaling";
 import { copiedNotShared, lostClasses } from "./variables";
 import type { Runner } from "../run/runner";
@@ -67,6 +67,8 @@ export async function runParallel(
       () => env.outputNow(),
     );
     run
+      // Its live chart, in the cell that started it, becomes the final chart as soon as it ends.
+      .then(async (r) => (await finishLiveChart(plan, r), r))
       .then((r) =>
         handle.report(env.sink, async (sink) => {
           const here = { ...env, sink };
