@@ -55,6 +55,15 @@ const ANYWIDGET_CELL = [
   "counter",
 ].join("\n");
 
+// A Play linked to a slider in the page (jslink), inside a Tab with an IntProgress.
+const TAB_CELL = [
+  "const play = new widgets.Play({ max: 10 });",
+  'const linked = new widgets.IntSlider({ max: 10, description: "linked" });',
+  'widgets.jslink([play, "value"], [linked, "value"]);',
+  "const bar = new widgets.IntProgress({ value: 7, max: 10 });",
+  'new widgets.Tab({ children: [new widgets.HBox({ children: [play, linked] }), bar], titles: ["play", "progress"] })',
+].join("\n");
+
 /** Runs code in the notebook's kernel from the page; resolves with what it printed. */
 function kernelPrint(page, code) {
   return page.evaluate(async (c) => {
@@ -77,7 +86,7 @@ describe("paralab widgets in JupyterLab", { skip, timeout: 300_000 }, () => {
   before(async () => {
     installIntoVenv();
     lab = await startLab({
-      files: { "widgets.ipynb": notebook("paralab", [SLIDER_CELL, BUTTON_CELL, ANYWIDGET_CELL]) },
+      files: { "widgets.ipynb": notebook("paralab", [SLIDER_CELL, BUTTON_CELL, ANYWIDGET_CELL, TAB_CELL]) },
     });
     browser = await openBrowser();
     page = browser.page;
@@ -163,5 +172,27 @@ describe("paralab widgets in JupyterLab", { skip, timeout: 300_000 }, () => {
       { timeout: 10_000 },
     );
     await screenshot(counter, "widgets-anywidget");
+  });
+
+  test("a Play moves a jslinked slider in the page, inside a Tab with titles", async () => {
+    const tabs = page.locator(".jupyter-widget-Collapse-header, .lm-TabBar-tabLabel", { hasText: "progress" });
+    await tabs.first().waitFor({ timeout: 30_000 });
+    const readout = page.locator(".widget-slider", { hasText: "linked" }).locator(".widget-readout");
+    await readout.waitFor({ state: "visible" }); // the first tab is selected
+    assert.equal((await readout.textContent()).trim(), "0");
+    await kernelPrint(page, "play.value = 4;");
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".widget-slider")]
+          .find((e) => e.textContent.includes("linked"))
+          ?.querySelector(".widget-readout")
+          ?.textContent.trim() === "4",
+      null,
+      { timeout: 10_000 },
+    );
+    // The link ran in the page; the slider's new value came back to the kernel.
+    await page.waitForTimeout(500);
+    assert.equal((await kernelPrint(page, "console.log(linked.value)")).trim(), "4");
+    await screenshot(page.locator(".widget-tab").first(), "widgets-tab-play");
   });
 });

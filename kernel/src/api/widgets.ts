@@ -258,8 +258,13 @@ export const HBox = control("HBox");
 export type HBox = Control<"HBox">;
 export const VBox = control("VBox");
 export type VBox = Control<"VBox">;
-export const Tab = control("Tab");
-export type Tab = Control<"Tab">;
+/** Tabs; as in ipywidgets, the first tab is selected when there are children and no selected_index. */
+export class Tab extends control("Tab") {
+  constructor(options: WidgetOptions<"Tab"> = {}) {
+    const first = options.selected_index === undefined && (options.children?.length ?? 0) > 0;
+    super(first ? { ...options, selected_index: 0 } : options);
+  }
+}
 export const Accordion = control("Accordion");
 export type Accordion = Control<"Accordion">;
 export const Layout = control("Layout");
