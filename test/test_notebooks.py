@@ -877,17 +877,25 @@ def test_13_scaling_explorer():
     shown = [o.data for o in cell(nb, "const workers = new widgets.IntSlider").outputs if o.output_type == "execute_result"]
     assert shown[0][WIDGET_VIEW_MIME]["version_major"] == 2 and shown[0]["text/plain"] == "VBox()", shown
 
-    # the three runs the notebook clicks: the readings a reader compares
+    # the three runs the notebook clicks, each with its run chart's summary: the readings a reader compares
     lines = text(cell(nb, "for (const [w, c, s] of")).splitlines()
-    assert [l.split(":")[0] for l in lines] == [
+    heads, summaries = lines[0::2], [l.strip() for l in lines[1::2]]
+    assert [h.split(":")[0] for h in heads] == [
         "1 worker(s), chunk size 1, dynamic",
         "2 worker(s), chunk size 1, dynamic",
         "2 worker(s), automatic chunks, static",
     ], lines
-    one, dynamic, static = (float(re.search(r": (\d+) ms", l).group(1)) for l in lines)
-    # quiet 2-core machine: two workers ~1.9x faster; static's contiguous blocks ~1.5x slower than dynamic
-    assert one / dynamic >= 1.3 or "disturbed" in lines[0] + lines[1], lines
-    assert static >= 1.15 * dynamic or "disturbed" in lines[1] + lines[2], lines
+    one, dynamic, static = (float(re.search(r": (\d+) ms", h).group(1)) for h in heads)
+    cpu = [float(re.search(r"([\d.e+]+) ms in-task CPU", s).group(1)) for s in summaries]
+    busy = [float(re.search(r"(\d\.\d) of \d workers? busy on average", s).group(1)) for s in summaries]
+    disturbed = [noted(h + s) for h, s in zip(heads, summaries)]
+    # quiet 2-core machine: two workers ~1.9x faster than one, unless paralab notes a disturbance or
+    # the two cores slowed each other (the same work took 1.25x the CPU on two: this VM does that)
+    assert one / dynamic >= 1.3 or disturbed[0] or disturbed[1] or cpu[1] >= 1.25 * cpu[0], lines
+    # static's contiguous blocks on costs rising with the square: ~1.7x slower than dynamic, ~1.2 of 2 busy
+    assert static >= 1.3 * dynamic or disturbed[1] or disturbed[2], lines
+    assert busy[2] <= 1.5 or disturbed[2], lines
+    assert busy[1] >= 1.5 or disturbed[1], lines
 
     # the widget state is saved with the notebook (nbclient collects it from the comm messages):
     # the explorer's Output holds the last run's chart, the sliders their last values
