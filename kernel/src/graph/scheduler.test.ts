@@ -87,11 +87,12 @@ describe("TaskScheduler: placement", () => {
     s.assign([0]);
     s.succeeded("a", 0, 100);
     const placed = s.assign([0, 1]);
+    // (the copy's reader first: see the order of a round's assignments below)
     assert.deepEqual(
       placed.map((p) => [p.id, p.rank, p.inputs]),
       [
-        ["b", 0, [{ id: "a" }]],
         ["c", 1, [{ id: "a", from: 0 }]],
+        ["b", 0, [{ id: "a" }]],
       ],
     );
   });
@@ -345,5 +346,30 @@ describe("TaskScheduler: chains of tiny tasks travel together", () => {
       ["error", "skipped", "skipped"],
     );
     assert.equal(s.finished, true);
+  });
+});
+
+describe("TaskScheduler: the order of a round's assignments", () => {
+  test("a worker that reads an input held elsewhere comes first, so the holder sends it before its own next task", () => {
+    const diamond: SchedulerTask[] = [
+      { id: "top", deps: [] },
+      { id: "short", deps: ["top"] },
+      { id: "long", deps: ["top"] },
+      { id: "bottom", deps: ["short", "long"] },
+    ];
+    const s = new TaskScheduler(diamond, ["bottom"]);
+    s.start(none);
+    assert.deepEqual(
+      s.assign([0, 1]).map((a) => [a.id, a.rank]),
+      [["top", 0]],
+    );
+    s.succeeded("top", 0, 8, 5);
+    const round = s.assign([0, 1]);
+    assert.equal(round.length, 2);
+    const [first, second] = round;
+    assert.equal(first.rank, 1, "the reader of w0's result is dispatched first");
+    assert.deepEqual(first.inputs, [{ id: "top", from: 0 }]);
+    assert.equal(second.rank, 0);
+    assert.deepEqual(second.inputs, [{ id: "top" }]);
   });
 });

@@ -156,7 +156,7 @@ export class TaskScheduler implements GraphScheduler {
       if (rank === undefined) this.ready.push(id, this.height.get(id)!, this.order.get(id)!);
       else take(id, rank);
     }
-    return out;
+    return sendsFirst(out);
   }
 
   /** How many links of a chain go with its first task (1: no chaining until tasks are known to be tiny). */
@@ -370,4 +370,16 @@ export class TaskScheduler implements GraphScheduler {
       stack.push(...(this.dependents.get(d) ?? []));
     }
   }
+}
+
+/**
+ * The assignments of workers that read inputs held by other workers first, each worker's own in
+ * their order. Runners dispatch in this order, so the holders are asked to send those inputs before
+ * they are handed their own next task: a worker handles one message at a time, and a send queued
+ * behind a task waits for it (a diamond's long branch waited 7 ms for its input while the holder ran
+ * the 5 ms short branch, on the critical path).
+ */
+export function sendsFirst(out: readonly Assignment[]): Assignment[] {
+  const reads = new Set(out.filter((a) => a.inputs.some((i) => i.from !== undefined)).map((a) => a.rank));
+  return [...out.filter((a) => reads.has(a.rank)), ...out.filter((a) => !reads.has(a.rank))];
 }
