@@ -22,7 +22,9 @@ type Fixed<N extends ModelName, S> = N extends "IntRangeSlider" | "FloatRangeSli
   : S;
 export type Attributes<N extends ModelName> = Fixed<N, Omit<Public<ModelStates[N]>, keyof ModelParts[N]>>;
 /** Layout and style: a widget of their own, given as a partial state in the options. */
-type PartOptions<N extends ModelName> = { [K in keyof ModelParts[N]]?: Partial<Public<ModelParts[N][K]>> };
+type PartOptions<N extends ModelName> = {
+  [K in keyof ModelParts[N]]?: Partial<Public<ModelParts[N][K]>> | PartWidget<ModelParts[N][K]>;
+};
 export type WidgetOptions<N extends ModelName> = Partial<Attributes<N>> & PartOptions<N>;
 type PartWidgets<N extends ModelName> = { readonly [K in keyof ModelParts[N]]: PartWidget<ModelParts[N][K]> };
 type PartWidget<S> = Widget<Public<S>> & Public<S>;
@@ -67,7 +69,12 @@ export class Widget<S extends object = object> {
     const m = manager(`new widgets.${name}()`);
     const patch: Record<string, unknown> = {};
     for (const [part, partModel] of Object.entries(MODELS[name].newInstances)) {
-      patch[part] = new (control(partModel as ModelName))((options[part] as Record<string, unknown> | undefined) ?? {});
+      // A widget given as layout/style is shared (as ipywidgets' layout=Layout(...)); a partial state makes a new one.
+      const given = options[part];
+      patch[part] =
+        given instanceof Widget
+          ? given
+          : new (control(partModel as ModelName))((given as Record<string, unknown> | undefined) ?? {});
     }
     const spec = MODELS[name].defaults;
     for (const [key, value] of Object.entries(options)) {
