@@ -78,7 +78,10 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
 
     monitor.kernelError.connect((_, message) => Notification.error(`paralab: ${message}`, { autoClose: 8000 }));
 
-    const panel = new ParallelPanel(monitor, { restartWorkers });
+    const panel = new ParallelPanel(monitor, {
+      restartWorkers,
+      showRunningChart: () => (tracker.currentWidget ? showLiveChart(tracker.currentWidget) : false),
+    });
     panel.title.icon = parallelIcon;
     shell.add(panel, "right", { rank: 900 });
     restorer?.add(panel, PANEL_ID);
@@ -142,3 +145,28 @@ const themePlugin: JupyterFrontEndPlugin<void> = {
 };
 
 export default [panelPlugin, themePlugin];
+
+/** The chart MIME types that can be live (a run's and a compute's). */
+const LIVE_MIMES = ["application/vnd.paralab.run.v1+json", "application/vnd.paralab.graph.v1+json"];
+
+/**
+ * Scrolls `notebook` to its last live chart (a run still going) and makes its cell active. Reads
+ * the cells' output models, not the page: cells scrolled out of view are not in the DOM.
+ */
+function showLiveChart(notebook: NotebookPanel): boolean {
+  const cells = notebook.content.widgets;
+  for (let i = cells.length - 1; i >= 0; i--) {
+    const outputs = cells[i].model.outputs;
+    for (let j = 0; j < (outputs?.length ?? 0); j++) {
+      const data = outputs!.get(j).data;
+      const live = LIVE_MIMES.some(
+        (m) => (data[m] as { live?: { state?: string } } | undefined)?.live?.state === "running",
+      );
+      if (!live) continue;
+      notebook.content.activeCellIndex = i;
+      void notebook.content.scrollToItem(i, "center");
+      return true;
+    }
+  }
+  return false;
+}

@@ -16,6 +16,19 @@ declare module "@jupyterlab/notebook" {
   export interface NotebookPanel extends Widget {
     readonly sessionContext: ISessionContext;
     readonly context: { readonly path: string };
+    readonly content: Notebook;
+  }
+
+  /** The notebook widget: its cells, and scrolling to one (the panel's "show its chart" link). */
+  export interface Notebook extends Widget {
+    readonly widgets: readonly {
+      readonly model: {
+        readonly type: string;
+        readonly outputs?: { readonly length: number; get(index: number): { readonly data: Record<string, unknown> } };
+      };
+    }[];
+    activeCellIndex: number;
+    scrollToItem(index: number, behavior?: "auto" | "smart" | "center" | "start" | "end"): Promise<void>;
   }
 
   export type INotebookTracker = IWidgetTracker<NotebookPanel>;

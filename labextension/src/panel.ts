@@ -39,6 +39,8 @@ function section(title: string, cls: string): { root: HTMLElement; heading: HTML
 
 export interface PanelCallbacks {
   restartWorkers(): void;
+  /** Scrolls the notebook to the running cell's live chart; false when it has none (yet). */
+  showRunningChart?(): boolean;
 }
 
 export class ParallelPanel extends Widget {
@@ -58,7 +60,7 @@ export class ParallelPanel extends Widget {
 
   constructor(
     private readonly monitor: MonitorClient,
-    callbacks: PanelCallbacks,
+    private readonly callbacks: PanelCallbacks,
   ) {
     super();
     this.id = PANEL_ID;
@@ -241,6 +243,17 @@ export class ParallelPanel extends Widget {
       etaS !== undefined ? `ETA ${etaS.toFixed(0)} s` : "",
     ].filter(Boolean);
     this.runBody.append(label, bar, el("div", "jp-paralab-run-stats", parts.join(" · ")));
+    const show = this.callbacks.showRunningChart;
+    if (show) {
+      // Its chart grows in the notebook (SPEC §5): a link there, wherever the notebook is scrolled.
+      const link = el("button", "jp-paralab-show-chart", "Show its chart") as HTMLButtonElement;
+      link.type = "button";
+      link.title = "Scroll the notebook to this run's live chart";
+      link.addEventListener("click", () => {
+        if (!show()) link.textContent = "Its chart shows once the run has taken 0.4 s";
+      });
+      this.runBody.append(link);
+    }
   }
 
   private drawWorkers(sample: MonitorSample): void {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
   colourStats,
+  command,
   decodePng,
   installIntoVenv,
   missingPrerequisite,
@@ -71,7 +72,7 @@ describe("live run chart in JupyterLab", { skip, timeout: 300_000 }, () => {
       }).observe(document.querySelector(".jp-Notebook"), { subtree: true, childList: true, attributes: true });
     }, RUN_MIME);
     await startCommand(page, "notebook:run-all-cells");
-    const chart = page.locator(".jp-paralab-chart");
+    const chart = page.locator(".jp-Notebook .jp-paralab-chart");
     // Mid-run: the live chart, with some bars in both lanes and the running line under it.
     await page.waitForFunction(
       () => window.paralabLive.messages.some((m) => m.state === "running" && m.done >= 12),
@@ -85,12 +86,36 @@ describe("live run chart in JupyterLab", { skip, timeout: 300_000 }, () => {
     assert.match((await live.locator("canvas").first().getAttribute("aria-label")) ?? "", /^Running: \d+ of 48 items/);
     const mid = decodePng(await screenshot(live, "live-run-chart-midrun"));
     assert.ok(colourStats(mid).otherFraction > 0.02, "the live chart has drawn bars");
+    // The Parallel panel links to it: the link makes the running cell (the second) active.
+    await page.evaluate(() => (window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0));
+    await command(page, "paralab:show-panel");
+    const link = page.locator("#paralab-parallel-panel .jp-paralab-show-chart");
+    await link.waitFor({ timeout: 10_000 });
+    await link.click();
+    assert.equal(await page.evaluate(() => window.jupyterapp.shell.currentWidget.content.activeCellIndex), 1);
+    await screenshot(page, "live-run-panel-link");
+    // The panel narrows the notebook, and a narrow timeline squeezes its lanes (the charts keep
+    // their aspect ratio): close it for the final picture.
+    await page.evaluate(() => window.jupyterapp.shell.collapseRight());
 
     await waitKernelIdle(page, 90_000);
     const final = page.locator('.jp-paralab-chart[data-live="final"]');
     await final.waitFor({ timeout: 10_000 });
     await stableScreenshot(final, "live-run-chart-final");
-    assert.equal(await chart.count(), 1, "one chart output: the live one replaced in place");
+    const where = await page.evaluate(() => {
+      const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+      const outs = cells[1].model.outputs;
+      const models = Array.from({ length: outs.length }, (_, j) => Object.keys(outs.get(j).data).join(","));
+      return [
+        `models: ${models.join(" | ")}`,
+        `cells in DOM: ${document.querySelectorAll(".jp-Notebook .jp-Cell").length}`,
+        `charts: ${window.paralabLive.messages.map((m) => `${m.type}:${m.state}`).join(" ")}`,
+        ...[...document.querySelectorAll(".jp-Notebook .jp-paralab-chart")].map(
+          (c) => `${c.dataset.live} attached ${c.isConnected} visible ${c.offsetParent !== null}`,
+        ),
+      ];
+    });
+    assert.equal(await chart.count(), 1, `one chart output: the live one replaced in place; ${where.join("; ")}`);
     assert.match(
       (await final.locator(".jp-paralab-chart-summary").textContent()) ?? "",
       /^48 items in 48 tasks on 2 workers/,

@@ -44,7 +44,10 @@ function formatRate(rate: number): string {
 export class LiveChart {
   private readonly displayId = newDisplayId();
   private shown = false;
-  private ended = false;
+  /** No more live updates (hold). */
+  private held = false;
+  /** The final chart (or the last partial one) is in place (finish). */
+  private finished = false;
   private timer?: NodeJS.Timeout;
   private ticker?: NodeJS.Timeout;
   /** Updates sent (the first display included): for tests. */
@@ -71,11 +74,11 @@ export class LiveChart {
 
   /** The final chart (or the last partial one) is in place: no more updates. */
   get isEnded(): boolean {
-    return this.ended;
+    return this.finished;
   }
 
   private render(): void {
-    if (this.ended) return;
+    if (this.held) return;
     let data: MimeBundle;
     try {
       data = this.partial();
@@ -90,7 +93,7 @@ export class LiveChart {
 
   /** No more updates (the run ended; its final chart is being built). */
   hold(): void {
-    this.ended = true;
+    this.held = true;
     clearTimeout(this.timer);
     clearInterval(this.ticker);
   }
@@ -102,6 +105,7 @@ export class LiveChart {
    */
   finish(final?: { data: MimeBundle; metadata: Record<string, unknown> }, showAnyway = true): void {
     this.hold();
+    this.finished = true;
     if (!final) return;
     if (this.shown) {
       this.sink.display({ ...final, transient: { display_id: this.displayId } }, true);
