@@ -544,6 +544,40 @@ def test_every_worker_dying_ends_the_cell_naming_them_and_the_kernel_goes_on(kc,
     assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem * 2"))[0]["text/plain"] == "[ 2, 4 ]"
 
 
+def test_a_200_000_item_map_on_4_worker_processes(kc, redis, workers):
+    ws = workers(4)
+    out = ok(kc, f"%%parallel --map Array.from({{ length: 200_000 }}, (_, i) => i) --cluster {redis.url} --out big\n"
+                 "item * 2 + 1")
+    assert value(kc, "big.length === 200_000 && big.every((v, i) => v === i * 2 + 1)") == "true"
+    record = run_record(out)
+    assert record["items"] == 200_000 and sum(t["count"] for t in record["tasks"]) == 200_000
+    assert all(t["status"] == "ok" for t in record["tasks"])
+    names = {f"{os.uname().nodename}:{w.pid}/w0" for w in ws}
+    assert set(record["lanes"]) <= names
+
+
+def test_two_kernels_share_one_cluster_at_once_and_their_results_never_mix(kc, redis, workers):
+    workers(2, concurrency=2)
+    km2, kc2 = start_new_kernel(kernel_name="paralab", startup_timeout=TIMEOUT,
+                                env={**os.environ, "PARALAB_CLUSTER_KEY": KEY})
+    try:
+        cell = (f"%%parallel --map Array.from({{ length: 300 }}, (_, i) => i) --cluster {redis.url} --chunksize 7 --out mine --quiet\n"
+                "await new Promise((r) => setTimeout(r, 2)); [WHO, item]")
+        ok(kc, "const WHO = 'first';")
+        ok(kc2, "const WHO = 'second';")
+        first = kc.execute(cell)
+        second = kc2.execute(cell)
+        for client, msg_id in ((kc, first), (kc2, second)):
+            reply, _ = collect(client, msg_id)
+            assert reply["status"] == "ok", reply
+        for client, who in ((kc, "first"), (kc2, "second")):
+            check = f"mine.length === 300 && mine.every(([w, i], k) => w === '{who}' && i === k)"
+            assert value(client, check) == "true", who
+    finally:
+        kc2.stop_channels()
+        km2.shutdown_kernel(now=True)
+
+
 def test_no_worker_on_the_queue_says_how_to_start_one(kc, redis):
     reply = error(kc, f"%%parallel --map [1] --cluster {redis.url}/empty\nitem")
     assert reply["ename"] == "ClusterNoWorkersError"

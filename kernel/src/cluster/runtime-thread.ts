@@ -36,6 +36,7 @@ export interface RuntimeEvents {
 }
 
 export class RuntimeThread {
+  /** Busy from Runtimes.acquire() to release(): only the task that acquired the runtime frees it. */
   state: "starting" | "idle" | "busy" | "dead" = "starting";
   /** The run whose variables the runtime holds (sent with a run's first task on this thread). */
   varsRun: string | undefined;
@@ -108,7 +109,6 @@ export class RuntimeThread {
 
   /** Posts the messages of one task; resolves when its result comes back or the thread ends. */
   private hold(run: string, messages: (TaskMessage | GraphToWorker)[]): Promise<TaskOutcome> {
-    this.state = "busy";
     this.run = run;
     return new Promise((resolve) => {
       this.pending = resolve;
@@ -117,9 +117,11 @@ export class RuntimeThread {
   }
 
   private settle(o: TaskOutcome): void {
+    // The runtime stays busy until its task releases it, after sending the result: marked idle
+    // here, another task could take it, and the first task's release would then free it under
+    // the second, letting a third in (whose message replaced the second's answer: a lost task).
     const pending = this.pending;
     this.pending = undefined;
-    if (this.state === "busy") this.state = "idle";
     pending?.(o);
   }
 }
