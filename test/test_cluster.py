@@ -108,15 +108,21 @@ def test_cluster_magic_sets_lists_and_leaves_the_cluster(kc, redis, workers):
     text = stdout_of(ok(kc, f"%cluster {redis.url}"))
     assert f"now run on the cluster {redis.url}/paralab" in text
     assert "2 workers on 1 host, 4 slots (0 busy)" in text
-    assert re.search(r"host\s+pid\s+slots\s+busy\s+last heartbeat", text)
+    assert re.search(r"host\s+pid\s+slots\s+busy\s+tasks done\s+CPU\s+memory\s+last heartbeat", text)
     for w in (a, b):
-        assert re.search(rf"\b{w.pid}\s+2\s+0\s+\d+\.\d s ago\s+\d+\s+\S+\s+yes$", text, re.M), text
+        assert re.search(rf"\b{w.pid}\s+2\s+0\s+0\s+\S+ s\s+\S+ \S+\s+\d+\.\d s ago\s+\d+\s+\S+\s+yes$", text, re.M), text
     (other,) = workers(1, key="another-key-than-the-kernel-s")
     listing = stdout_of(ok(kc, "%cluster"))
     assert "3 workers on 1 host, 5 slots" in listing
     assert re.search(rf"\b{other.pid}\s.*\sno \(another key\)$", listing, re.M), listing
     other.stop()
-    assert f"compute run on the cluster {redis.url}/paralab, not on this pool" in stdout_of(ok(kc, "%workers"))
+    ok(kc, "%%parallel --map [1, 2, 3, 4, 5, 6] --chunksize 1 --quiet\nitem")
+    time.sleep(1.5)  # the registry shows what the last heartbeat (every second) said
+    shown = stdout_of(ok(kc, "%workers"))
+    assert f"compute run on the cluster {redis.url}/paralab, not on this pool" in shown
+    assert re.search(r"host\s+pid\s+slots\s+busy\s+tasks done\s+CPU\s+memory\s+last heartbeat", shown), shown
+    done = [int(m.group(1)) for w in (a, b) for m in [re.search(rf"\b{w.pid}\s+2\s+\d+\s+(\d+)\s+\d+\.\d\d s\s+\d+(\.\d)? [kMG]?B", shown)] if m]
+    assert len(done) == 2 and sum(done) >= 6, shown  # heartbeats come every second
     out = ok(kc, "%%parallel --map [1, 2, 3, 4]\nitem * 2")
     assert results_of(out)[0]["text/plain"] == "[ 2, 4, 6, 8 ]"
     assert run_record(out)["workerKind"] == "cluster"

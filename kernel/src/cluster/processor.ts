@@ -52,6 +52,8 @@ export class TaskProcessor {
   /** Runtime job ids are numbers; one per run seen by this process. */
   private readonly jobIds = new Map<string, number>();
   private taskSeq = 0;
+  /** Tasks run to an outcome (the registry shows it). */
+  tasksDone = 0;
 
   private readonly graphDeps: GraphBatchDeps;
 
@@ -112,6 +114,7 @@ export class TaskProcessor {
           startMs,
         });
       }
+      this.tasksDone++;
       return outcome.kind;
     } catch (e) {
       // the run's shared data could not be fetched, or Redis went away: report what we can

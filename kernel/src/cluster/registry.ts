@@ -27,6 +27,10 @@ export interface WorkerInfo {
   node: string;
   /** keyId of the worker's key (absent from workers older than it). */
   keyId?: string;
+  /** Tasks its runtimes finished, CPU of the whole process (runtimes included), and its RSS (absent from older workers). */
+  tasksDone?: number;
+  cpuMs?: number;
+  memoryBytes?: number;
 }
 
 /** Writes (or refreshes) the worker's entry. */
@@ -45,6 +49,12 @@ export async function heartbeat(redis: Redis, queue: string, w: WorkerInfo): Pro
 export async function removeWorker(redis: Redis, queue: string, id: string): Promise<void> {
   const keys = clusterKeys(queue);
   await redis.multi().del(keys.worker(id)).zrem(keys.workers, id).exec();
+}
+
+function numberFields<K extends string>(f: Record<string, string>, names: K[]): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const n of names) if (f[n] !== undefined && Number.isFinite(Number(f[n]))) out[n] = Number(f[n]);
+  return out;
 }
 
 /** The live workers, by host then pid; forgets entries whose hash expired. */
@@ -73,6 +83,7 @@ export async function listWorkers(redis: Redis, queue: string): Promise<WorkerIn
         version: f.version,
         node: f.node,
         ...(f.keyId ? { keyId: f.keyId } : {}),
+        ...numberFields(f, ["tasksDone", "cpuMs", "memoryBytes"]),
       });
   });
   if (gone.length) await redis.zrem(keys.workers, ...gone);

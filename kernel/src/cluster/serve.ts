@@ -109,19 +109,25 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   backoff.worker = bull;
 
   const startedMs = Date.now();
-  const info = (): WorkerInfo => ({
-    id,
-    host,
-    pid: process.pid,
-    slots: concurrency,
-    busy: runtimes.busy,
-    cores: os.availableParallelism(),
-    heartbeatMs: Date.now(),
-    startedMs,
-    version: PARALAB_VERSION,
-    node: process.version,
-    keyId: keyId(key),
-  });
+  const info = (): WorkerInfo => {
+    const cpu = process.cpuUsage();
+    return {
+      id,
+      host,
+      pid: process.pid,
+      slots: concurrency,
+      busy: runtimes.busy,
+      cores: os.availableParallelism(),
+      heartbeatMs: Date.now(),
+      startedMs,
+      version: PARALAB_VERSION,
+      node: process.version,
+      keyId: keyId(key),
+      tasksDone: processor.tasksDone,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      memoryBytes: process.memoryUsage.rss(),
+    };
+  };
   let lostSince: number | undefined;
   const beat = async () => {
     try {

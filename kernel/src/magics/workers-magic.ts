@@ -1,6 +1,6 @@
 import os from "node:os";
 import { MagicOptionError } from "../errors";
-import { parseClusterUrl } from "../cluster/address";
+import { describeWorkers, ownKeyId } from "./cluster-workers";
 import { lastCore } from "../monitor/last-core";
 import { formatBytes } from "../format";
 import { Magic } from "./registry";
@@ -107,10 +107,18 @@ export const workersMagic: Magic = {
       );
       say([fmt(header), ...table.map(fmt)].join("\n"));
     }
-    if (session.clusterUrl !== undefined)
+    if (session.clusterUrl !== undefined) {
+      const cluster = session.cluster(session.clusterUrl);
       say(
-        `Map cells, parallel.map and compute run on the cluster ${parseClusterUrl(session.clusterUrl).display}, ` +
-          "not on this pool (%cluster lists its workers; %cluster off comes back here).",
+        `Map cells, parallel.map and compute run on the cluster ${cluster.address.display}, ` +
+          "not on this pool (%cluster off comes back here). Its workers:",
       );
+      try {
+        const workers = await cluster.workers();
+        say(describeWorkers(cluster.address.display, workers, cluster.startHint, ownKeyId(session.clusterKeyFile)));
+      } catch (e) {
+        say(`(cannot list them: ${(e as Error).message})`);
+      }
+    }
   },
 };
