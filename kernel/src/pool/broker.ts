@@ -4,7 +4,7 @@
  */
 import { CommError, DeadlockError } from "../errors";
 import type { CollectiveOp, CommRequest } from "../run/messages";
-import { alltoallLengthMessage, lengthProblem } from "../run/comm-shape";
+import { alltoallLengthMessage, lengthProblem } from "../worker/comm-shape";
 
 export interface BrokerIO {
   reply(rank: number, reqId: number, value: unknown): void;

@@ -1,6 +1,6 @@
 /** `comm` inside an SPMD task (README, Magics: comm in SPMD cells). Every call goes through the pool's broker. */
 import type { CollectiveOp, CommRequest } from "../run/messages";
-import { alltoallLengthMessage, lengthProblem } from "../run/comm-shape";
+import { alltoallLengthMessage, lengthProblem } from "./comm-shape";
 
 export type ReduceOp = "sum" | "min" | "max" | "prod" | ((a: unknown, b: unknown) => unknown);
 
