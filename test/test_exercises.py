@@ -20,7 +20,7 @@ NOTEBOOKS = ROOT / "notebooks"
 CLI = ROOT / "kernel" / "bin" / "paralab.js"
 FIXTURE = ROOT / "test" / "fixtures" / "exercises"
 CHECK_MIME = "application/vnd.paralab.check.v1+json"
-COURSE = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+COURSE = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb") if not p.name.endswith(".out.ipynb"))
 
 
 def paralab(*args, timeout=900):
