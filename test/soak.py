@@ -27,7 +27,7 @@ from conftest import run, shell_reply  # noqa: E402
 THREADS = 2
 PROCESSES = 2
 # RSS after a full GC, cell 100 → 500: measured 301 → 325 MB before the heap and malloc bounds
-# (kernel/heap-bound.ts, the kernel spec's MALLOC_MMAP_THRESHOLD_), mostly warm-up that levels off.
+# (server/heap-bound.ts, the kernel spec's MALLOC_MMAP_THRESHOLD_), mostly warm-up that levels off.
 GC_RSS_GROWTH_MB = 50
 # A full GC in the kernel's main isolate (the kernel runs without --expose-gc), as a cell.
 FULL_GC = ('const v8$ = require("v8"); v8$.setFlagsFromString("--expose-gc"); '

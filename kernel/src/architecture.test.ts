@@ -13,7 +13,7 @@ const LAYERS: string[][] = [
   ["bench"],
   ["cli"],
   ["notebook"],
-  ["kernel"],
+  ["server"],
   ["index"],
   ["api", "display"],
   ["magics"],
@@ -98,7 +98,7 @@ test("only the public API and the kernel read the current cell", () => {
   const readers = [...importGraph()]
     .filter(([, deps]) => deps.includes("cell/current"))
     .map(([mod]) => area(mod))
-    .filter((a) => !["api", "display", "kernel"].includes(a));
+    .filter((a) => !["api", "display", "server"].includes(a));
   assert.deepEqual(readers, []);
 });
 

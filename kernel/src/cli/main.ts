@@ -51,7 +51,7 @@ program
     // The TypeScript compiler through V8's code cache (cli/code-cache.ts), written once the
     // kernel is ready, so that it also holds what V8 compiled while building the first program.
     const cache = process.env.PARALAB_CODE_CACHE === "0" ? undefined : installCodeCache();
-    const { serveKernel } = await import("../kernel/serve");
+    const { serveKernel } = await import("../server/serve");
     await serveKernel(o.configPath);
     if (cache) setImmediate(() => cache.save());
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createKernel } from "../kernel/create";
+import { createKernel } from "../server/create";
 import { Channel, JupyterMessage } from "../protocol/messages";
 import { makeHeader } from "../protocol/wire";
 import { PARALAB_MIMES } from "../run/records";

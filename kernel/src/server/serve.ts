@@ -12,7 +12,7 @@ export async function serveKernel(configPath: string): Promise<void> {
   const stderrWrite = process.stderr.write.bind(process.stderr);
   const log = (text: string) => void stderrWrite(text + "\n");
   const server = new KernelServer(config, log);
-  // A cell cannot call process.exit while the kernel runs (kernel/exit-guard.ts); this one can.
+  // A cell cannot call process.exit while the kernel runs (server/exit-guard.ts); this one can.
   const processExit = process.exit.bind(process);
   const exit = () => {
     void server.close().finally(() => processExit(0));
