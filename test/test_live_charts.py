@@ -196,3 +196,35 @@ def test_a_no_block_run_draws_live_in_the_cell_that_started_it(kc):
     # The cell that awaits the handle still gets the report (for frontends that drop late output).
     _, out = run(kc, "(await bg).length")
     assert chart_messages(out)[-1]["content"]["data"][RUN_MIME]["items"] == 16
+
+
+def test_an_interrupted_compute_keeps_its_graph_chart(kc, km):
+    ok(kc, 'import { delayed, compute } from "paralab";\n'
+           'const nap = delayed(async (x: number) => { await new Promise((r) => setTimeout(r, 300)); return x; });\n'
+           'const total = delayed((...xs: number[]) => xs.reduce((a, b) => a + b, 0));')
+    interrupt_after(km, 1.5)
+    reply, outputs = run(kc, "await compute(total(...Array.from({length: 20}, (_, i) => nap(i))), { workers: 2, quiet: false })")
+    assert reply["status"] == "error", reply
+    charts = chart_messages(outputs, GRAPH_MIME)
+    assert len(charts) >= 3 and len({m["content"]["transient"].get("display_id") for m in charts}) == 1
+    # An interrupt ends an awaiting cell at once: before its reply, the chart says what had run
+    # (what nbclient keeps), without a PNG.
+    last = charts[-1]["content"]["data"]
+    assert last[GRAPH_MIME]["live"]["state"] == "interrupted" and last[GRAPH_MIME]["counts"].get("ok", 0) > 0
+    assert last["text/plain"].startswith("interrupted after ")
+    # Then the final chart, with the cancelled tasks and the PNG, replaces it (JupyterLab keeps the
+    # cell's output open for it).
+    parent = charts[-1]["parent_header"]["msg_id"]
+    final = None
+    deadline = time.time() + 20
+    while final is None and time.time() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=1)
+        except Exception:
+            continue
+        if msg["parent_header"].get("msg_id") == parent and msg["msg_type"] == "update_display_data" \
+                and GRAPH_MIME in msg["content"]["data"] and "image/png" in msg["content"]["data"]:
+            final = msg["content"]["data"]
+    assert final is not None, "no final graph chart after the interrupt"
+    counts = final[GRAPH_MIME]["counts"]
+    assert "live" not in final[GRAPH_MIME] and counts.get("ok", 0) > 0 and counts.get("cancelled", 0) > 0, counts

@@ -91,6 +91,18 @@ export class LiveChart {
     this.updates++;
   }
 
+  /**
+   * Shows `data` now, in place, without waiting for the next tick: an interrupted run's last state
+   * while the cell still runs (an awaiting cell ends at once on an interrupt; the final chart
+   * with its PNG may come after it, and frontends that drop late output keep this one).
+   */
+  showNow(data: MimeBundle): void {
+    if (!this.shown || this.finished) return;
+    this.hold();
+    this.sink.display({ data, metadata: {}, transient: { display_id: this.displayId } }, true);
+    this.updates++;
+  }
+
   /** No more updates (the run ended; its final chart is being built). */
   hold(): void {
     this.held = true;

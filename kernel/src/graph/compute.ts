@@ -170,6 +170,9 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
       : new LiveChart(env.sink, () => liveBundle(GRAPH_MIME, liveRecord("running")), {
           everyMs: nodes.length > 500 ? 1000 : 250,
         });
+    // An interrupt ends an awaiting cell at once: its chart says so before the cell's reply.
+    const onAbort = () => live?.showNow(liveBundle(GRAPH_MIME, liveRecord("interrupted")));
+    env.signal.addEventListener("abort", onAbort, { once: true });
     try {
       result = await runner.runGraph(job, scheduler, {
         signal: timeout ? AbortSignal.any([env.signal, timeout]) : env.signal,
@@ -187,6 +190,7 @@ export async function runCompute(targets: readonly GraphNode[], env: GraphEnv): 
       live?.finish(live.isShown ? await chartBundle(liveRecord(state)) : undefined, false);
       throw e;
     } finally {
+      env.signal.removeEventListener("abort", onAbort);
       live?.hold();
       endMs = now();
       const contention = watch?.finished(startMs, endMs).contention;

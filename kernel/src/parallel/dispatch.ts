@@ -129,6 +129,9 @@ export async function dispatch(
     },
     onTask: fold && ((task) => fold.add(task)),
   };
+  // An interrupt ends an awaiting cell (parallel.map in code) at once: its chart says so before the reply.
+  const onAbort = () => live?.showNow(liveBundle(RUN_MIME, liveRecord("interrupted")));
+  env.signal.addEventListener("abort", onAbort, { once: true });
   startMs = now();
   try {
     const result =
@@ -158,6 +161,8 @@ export async function dispatch(
     if (live) live.finish(partial && (await chartBundle(partial)), false);
     grouped?.flush((name, text) => env.sink.stream(name, text));
     throw explainFailure(e, plan, job, signal, timeout);
+  } finally {
+    env.signal.removeEventListener("abort", onAbort);
   }
 }
 
