@@ -4,7 +4,7 @@ import { MagicOptionError } from "../errors";
 import { checkOptionsObject } from "../options/object";
 import { GPU_OPTIONS, gpuJobOf, planGpu } from "../gpu/plan";
 import type { GpuMode } from "../gpu/mode-names";
-import type { GpuValue } from "../gpu/run";
+import type { GpuValue } from "../gpu/execute";
 
 /** `this` inside a gpu.js kernel function. */
 export interface GpuKernelThis {
@@ -42,7 +42,7 @@ export const gpu = {
       checkOptionsObject("gpu.kernel", options, GPU_OPTIONS),
     );
     return async (...args: A) => {
-      const { runGpu } = await import("../gpu/run");
+      const { runGpu } = await import("../gpu/execute");
       const result = await runGpu(gpuJobOf(plan, plan.body), args);
       return result.value;
     };

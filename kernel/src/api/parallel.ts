@@ -7,7 +7,7 @@ import type { Comm } from "../parallel/comm-type";
 import { PARALLEL_OPTIONS } from "../parallel/options";
 import { planParallel, PlanSource } from "../parallel/plan";
 import type { GivenItems } from "../parallel/prepare";
-import { runParallel } from "../parallel/run";
+import { runParallel } from "../parallel/execute";
 
 /** The options of %%parallel, as fields (README, Magics: %%parallel): the flag `--continue-on-error` is `continueOnError`, etc. */
 export interface ParallelOptions {

@@ -73,7 +73,7 @@ program
       if (o.solutions && !o.check) throw new Error("run: --solutions grades the exercises, so it goes with --check.");
       const ok = o.check
         ? await (await import("../notebook/grade")).checkNotebookFile(notebook, o)
-        : await (await import("../notebook/run")).runNotebookFile(notebook, o);
+        : await (await import("../notebook/execute")).runNotebookFile(notebook, o);
       process.exit(ok ? 0 : 1);
     },
   );

@@ -4,7 +4,7 @@
  */
 import { agreement, TOLERANCE } from "./compare";
 import { GpuMode, probeModes, workingModes } from "./modes";
-import { clearGpuCache, runGpu } from "./run";
+import { clearGpuCache, runGpu } from "./execute";
 import { flattenOutput } from "./serial";
 
 export interface MatmulBenchRow {

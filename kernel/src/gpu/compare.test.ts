@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { agreement, compareGpu, RunOnPool, TOLERANCE } from "./compare";
-import { clearGpuCache, GpuJob } from "./run";
+import { clearGpuCache, GpuJob } from "./execute";
 import { outputLength, runCpuKernel, shapeOutput } from "./serial";
 
 after(() => clearGpuCache());

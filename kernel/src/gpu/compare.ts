@@ -3,7 +3,7 @@
  * (when the integrator passes a pool runner) on `%%parallel`-style threads;
  * report times and whether the results agree.
  */
-import { GpuJob, GpuRunResult, GpuValue, runGpu } from "./run";
+import { GpuJob, GpuRunResult, GpuValue, runGpu } from "./execute";
 import { CpuKernelJob, flattenOutput, runCpuKernel, shapeOutput } from "./serial";
 
 /** Runs a kernel job on the worker pool; the integrator provides it. */

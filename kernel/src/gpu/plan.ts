@@ -2,7 +2,7 @@ import { MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
 import { OptionSpec, ParsedOptions } from "../options/spec";
 import { GPU_MODES, GpuMode } from "./mode-names";
-import type { GpuJob } from "./run";
+import type { GpuJob } from "./execute";
 
 /** Largest output, in elements (128 MiB of float32). */
 export const MAX_OUTPUT_ELEMENTS = 2 ** 25;

@@ -37,7 +37,7 @@ export const gpuMagic: Magic = {
       return ctx.code.locals[name];
     });
     typecheckGpuBody(plan, ctx);
-    const gpu = await import("../gpu/run");
+    const gpu = await import("../gpu/execute");
     const { probeModes, workingModes } = await import("../gpu/modes");
     const job = gpuJobOf(plan, transpileBody(plan));
     const say = (text: string) => ctx.sink.stream("stdout", text + "\n");

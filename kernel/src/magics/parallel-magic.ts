@@ -1,6 +1,6 @@
 import { PARALLEL_OPTIONS } from "../parallel/options";
 import { planParallel } from "../parallel/plan";
-import { runParallel } from "../parallel/run";
+import { runParallel } from "../parallel/execute";
 import { Magic } from "./registry";
 
 export const parallelMagic: Magic = {

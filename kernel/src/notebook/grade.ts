@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { verdictLine } from "../run/verdict";
 import { defaultSolutionsFile, exerciseIds, parseSolutions, verdictsOf, withSolutions } from "./exercises";
 import type { Notebook } from "./nbformat";
-import { outputFiles, readNotebook, RunOptions, runInItsFolder, writeResults } from "./run";
+import { outputFiles, readNotebook, RunOptions, runInItsFolder, writeResults } from "./execute";
 
 export interface CheckRunOptions extends RunOptions {
   /** Fill in the solutions first: a solutions file, or true for solutions/NAME.md beside the notebook. */

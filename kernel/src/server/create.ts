@@ -54,7 +54,7 @@ export function createKernel(
     sampler.stop();
     await runners.close();
     // gpu.js's webasm mode keeps worker threads per compiled kernel.
-    if (require.cache[require.resolve("../gpu/run")]) (await import("../gpu/run")).clearGpuCache();
+    if (require.cache[require.resolve("../gpu/execute")]) (await import("../gpu/execute")).clearGpuCache();
   });
   const handler = new KernelHandler(transport, runner, log, exit);
   registerMonitorTarget(handler.comms, { runners, observer });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { GpuKernelError, GpuUnavailableError } from "../errors";
 import { GpuMode, probeModes, workingModes } from "./modes";
-import { clearGpuCache, GpuJob, runGpu } from "./run";
+import { clearGpuCache, GpuJob, runGpu } from "./execute";
 
 after(() => clearGpuCache());
 
