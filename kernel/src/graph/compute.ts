@@ -18,7 +18,7 @@ import {
   type LiveState,
 } from "../run/records";
 import { LiveChart, liveBundle } from "../charts/live-chart";
-import type { RunWatch } from "../parallel/observer";
+import type { RunWatch } from "../monitor/observer";
 import type { Runner } from "../run/runner";
 import { estimateBytes } from "../transfer/bytes";
 import { fillArgs } from "./args";

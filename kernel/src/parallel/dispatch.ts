@@ -5,7 +5,7 @@ import { InterruptedError, TaskAbortedError, TaskFailedError, TimeoutError } fro
 import type { JobHooks, JobResult } from "../run/jobs";
 import type { EnsureOptions, Runner } from "../run/runner";
 import type { ParallelEnv } from "./env";
-import type { RunWatch, Utilization } from "./observer";
+import type { RunWatch, Utilization } from "../monitor/observer";
 import { withCellLine } from "./cell-line";
 import type { ParallelPlan } from "./plan";
 import type { PreparedJob } from "./prepare";

@@ -1,6 +1,6 @@
 import type { KernelCode } from "../executor/kernel-code";
 import type { OutputSink } from "../output";
-import type { RunObserver } from "./observer";
+import type { RunObserver } from "../monitor/observer";
 import type { Runners } from "./runners";
 
 /**

@@ -8,7 +8,7 @@ import { Magic } from "../magics/registry";
 import { resolveMagic } from "../magics/resolve";
 import type { Sampler } from "../monitor/sampler";
 import { OutputSink, ownMimeBundle } from "../output";
-import type { RunObserver } from "../parallel/observer";
+import type { RunObserver } from "../monitor/observer";
 import type { Runners } from "../parallel/runners";
 import { CellRunner } from "../protocol/handler";
 import { captureConsole } from "./console-capture";

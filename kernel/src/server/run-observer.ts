@@ -1,7 +1,7 @@
 import { otherProgramsCores, readCpuLedger } from "../monitor/disturbance";
 import type { Sampler } from "../monitor/sampler";
 import { ClockedWorker, WINDOW_MS, WorkerClockSampler } from "../monitor/worker-clocks";
-import type { RunObserver, RunWatch, Utilization } from "../parallel/observer";
+import type { RunObserver, RunWatch, Utilization } from "../monitor/observer";
 
 /** The run in progress, as the Parallel panel shows it. */
 export interface RunningCell {

@@ -1,4 +1,4 @@
-import type { ClockedWorker } from "../monitor/worker-clocks";
+import type { ClockedWorker } from "./worker-clocks";
 import type { CoreSample, WorkerSample } from "../run/records";
 
 /** What took the cores from the run: other programs, and the wait for a core it caused. */
