@@ -18,7 +18,7 @@ import { analyzeScope } from "../lang/scope";
 import { checkOptionsObject } from "../options/object";
 import { compileBody } from "../parallel/compile";
 import { startWorkers } from "../parallel/dispatch";
-import { COMPUTE_OPTIONS } from "../parallel/options";
+import { COMPUTE_OPTIONS } from "../parallel/parallel-options";
 import { askAnyway, oversubscriptionWarning, planCompute } from "../parallel/plan";
 import { CELL_FILENAME } from "../parallel/prepare";
 import { StreamPrefixer } from "../parallel/stream-prefix";

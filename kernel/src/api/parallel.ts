@@ -4,7 +4,7 @@ import { MagicOptionError } from "../errors";
 import { unexport } from "../lang/unexport";
 import { checkOptionsObject } from "../options/object";
 import type { Comm } from "../parallel/comm-type";
-import { PARALLEL_OPTIONS } from "../parallel/options";
+import { PARALLEL_OPTIONS } from "../parallel/parallel-options";
 import { planParallel, PlanSource } from "../parallel/plan";
 import type { GivenItems } from "../parallel/prepare";
 import { runParallel } from "../parallel/execute";

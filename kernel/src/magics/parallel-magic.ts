@@ -1,4 +1,4 @@
-import { PARALLEL_OPTIONS } from "../parallel/options";
+import { PARALLEL_OPTIONS } from "../parallel/parallel-options";
 import { planParallel } from "../parallel/plan";
 import { runParallel } from "../parallel/execute";
 import { Magic } from "./registry";

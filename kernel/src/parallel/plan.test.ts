@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkOptionsObject } from "../options/object";
 import { parseOptions } from "../options/words";
-import { COMPUTE_OPTIONS, PARALLEL_OPTIONS } from "./options";
+import { COMPUTE_OPTIONS, PARALLEL_OPTIONS } from "./parallel-options";
 import { askAnyway, oversubscriptionWarning, planCompute, planParallel, type PoolDefaults } from "./plan";
 
 const LOCAL: PoolDefaults = { size: 4, kind: "thread" };

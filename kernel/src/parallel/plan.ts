@@ -3,7 +3,7 @@ import { SPMD_ON_CLUSTER } from "../cluster/spmd";
 import { MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
 import type { ApiOptionsOf, OptionsOf } from "../options/spec";
-import type { COMPUTE_OPTIONS, PARALLEL_OPTIONS } from "./options";
+import type { COMPUTE_OPTIONS, PARALLEL_OPTIONS } from "./parallel-options";
 
 export type WorkerKindName = "thread" | "process";
 

@@ -4,7 +4,7 @@ import { checkOptionsObject } from "../options/object";
 import { parseOptions } from "../options/words";
 import { summarizeRun, summarizeScaling } from "../charts/summary";
 import type { RunRecord } from "../run/records";
-import { PARALLEL_OPTIONS } from "./options";
+import { PARALLEL_OPTIONS } from "./parallel-options";
 import { planParallel } from "./plan";
 import { compareResult } from "./report";
 import { enoughRounds, measureRounds, median, relativeSpread, spreadOf } from "./rounds";

@@ -4,7 +4,7 @@ import ts from "typescript";
 import type { KernelCode } from "../executor/kernel-code";
 import { checkOptionsObject } from "../options/object";
 import { parseOptions } from "../options/words";
-import { PARALLEL_OPTIONS } from "./options";
+import { PARALLEL_OPTIONS } from "./parallel-options";
 import { planParallel, type ParallelPlan, type PoolDefaults } from "./plan";
 import { prepareJob, type GivenItems } from "./prepare";
 import { mapExprAtSize } from "./weak";
