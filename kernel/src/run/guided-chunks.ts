@@ -26,7 +26,7 @@ export function staticBlock(rank: number, total: number, workers: number): Chunk
 
 /** Every rank's static block, in rank order. */
 export function staticBlocks(total: number, workers: number): Chunk[] {
-  return Array.from({ length: workers }, (_, r) => staticBlock(r, total, workers)).filter((b) => b !== undefined);
+  return Array.from({ length: workers }, (_, r) => staticBlock(r, total, workers)).filter((b): b is Chunk => !!b);
 }
 
 /**
