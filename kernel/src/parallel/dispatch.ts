@@ -11,6 +11,7 @@ import type { ParallelPlan } from "./plan";
 import type { PreparedJob } from "./prepare";
 import { LiveChart, liveBundle } from "../charts/live-chart";
 import { RUN_MIME, type LiveState, type RunRecord } from "../run/records";
+import type { MimeBundle } from "../output";
 import { GroupedOutput, StreamPrefixer } from "./stream-prefix";
 
 /** One run of a prepared job on a runner, as the cell saw it. */
@@ -36,6 +37,8 @@ export interface DispatchOptions {
   signal?: AbortSignal;
   /** Tasks done so far (a --no-block handle's `progress`). */
   onProgress?: (done: number) => void;
+  /** A --no-block run's chart so far, for the cell that awaits its handle. */
+  onLive?: (partial: () => MimeBundle) => void;
   /** The workers' stdout/stderr of this pass is not shown (a repeated pass of --compare / --scaling): counted here. */
   dropStreams?: { chunks: number };
 }
@@ -62,7 +65,7 @@ export async function dispatch(
   const now = () => performance.timeOrigin + performance.now();
   let startMs = now();
   let done = 0;
-  // Set once the workers are up; the live chart may draw before (a --no-block cell's, at once).
+  // Set once the workers are up (a --no-block run's chart may be drawn before).
   const watched: { watch?: RunWatch } = {};
   const fold = quiet ? undefined : new TaskFold();
   const liveRecord = (state: LiveState["state"]): RunRecord => {
@@ -89,12 +92,10 @@ export async function dispatch(
           }),
     });
   };
-  // A --no-block cell ends at once: its chart is shown now, in it, and grows there after it ended.
-  const live =
-    fold &&
-    new LiveChart(env.sink, () => liveBundle(RUN_MIME, liveRecord("running")), {
-      showAfterMs: plan.block ? undefined : 0,
-    });
+  const partial = () => liveBundle(RUN_MIME, liveRecord("running"));
+  // A --no-block cell ends at once: the cell that awaits its handle draws it live (o.onLive).
+  const live = fold && plan.block ? new LiveChart(env.sink, partial) : undefined;
+  if (fold && !plan.block) o.onLive?.(partial);
   try {
     await startWorkers(runner, o.workers, env, signal);
   } catch (e) {

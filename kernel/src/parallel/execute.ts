@@ -1,12 +1,12 @@
 import os from "node:os";
-import { ParallelHandle } from "./handle";
+import { ParallelHandle, type LiveSource } from "./handle";
 import { runComparison } from "./compare";
 import { dispatch, Dispatched, startWorkers } from "./dispatch";
 import type { ParallelEnv } from "./env";
 import { withCellLine } from "./cell-line";
 import { askAnyway, oversubscriptionWarning, type ParallelPlan } from "./plan";
 import { GivenItems, prepareJob, PreparedJob } from "./prepare";
-import { finishLiveChart, showRunReport } from "./report";
+import { showRunReport } from "./report";
 import { runScaling } from "./scaling";
 import { copiedNotShared, lostClasses } from "./variables";
 import type { Runner } from "../run/runner";
@@ -55,25 +55,27 @@ export async function runParallel(
   if (!plan.block) {
     const abort = new AbortController();
     const progress = { done: 0, total: job.items?.length ?? plan.workers };
+    const live: LiveSource = {};
     const run = dispatch(plan, job, runner, env, {
       workers: plan.workers,
       signal: abort.signal,
       onProgress: (done) => (progress.done = done),
+      onLive: (partial) => (live.partial = partial),
     });
     const handle = new ParallelHandle(
       run.then((r) => r.result),
       progress,
       abort,
       () => env.outputNow(),
+      live,
     );
     run
-      // Its live chart, in the cell that started it, becomes the final chart as soon as it ends.
-      .then(async (r) => (await finishLiveChart(plan, r), r))
       .then((r) =>
         handle.report(env.sink, async (sink) => {
           const here = { ...env, sink };
           afterRun(plan, job, r, here);
-          await showRunReport(plan, r, here);
+          // In place of the chart the awaiting cell drew live, if one did.
+          await showRunReport(plan, { ...r, live: handle.takeLiveChart() }, here);
         }),
       )
       .catch(() => undefined);

@@ -1,4 +1,5 @@
-import type { OutputSink } from "../output";
+import { LiveChart } from "../charts/live-chart";
+import type { MimeBundle, OutputSink } from "../output";
 import type { JobResult } from "../run/jobs";
 import type { TaskRecord } from "../run/records";
 
@@ -10,6 +11,11 @@ import type { TaskRecord } from "../run/records";
  * running when the run ends, else to the cell that awaits the handle: output sent to a finished
  * cell is dropped by frontends.
  */
+/** A --no-block run's chart so far (set by dispatch once the run starts; absent with --quiet). */
+export interface LiveSource {
+  partial?: () => MimeBundle;
+}
+
 export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
   done = false;
   /** Tasks done so far (live while the run goes on) and in all. */
@@ -19,6 +25,8 @@ export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
   /** The error the run ended with, if it failed. */
   error: Error | undefined;
   private readonly promise: Promise<T[]>;
+  /** The live chart a cell awaiting the run draws (see then()). */
+  private liveChart: LiveChart | undefined;
   private heldReport: ((sink: OutputSink) => Promise<void>) | undefined;
   /** The sink of the cell that last awaited this handle, while it may still be waiting. */
   private awaitedFrom: OutputSink | undefined;
@@ -28,17 +36,20 @@ export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
     progress: { done: number; total: number },
     private readonly abort: AbortController,
     private readonly outputNow: () => OutputSink | undefined,
+    private readonly live: LiveSource = {},
   ) {
     this.progress = progress;
     this.promise = run.then(
       (result) => {
         this.done = true;
+        this.liveChart?.hold();
         this.timings = result.tasks;
         this.progress.done = this.progress.total;
         return result.values as T[];
       },
       (e: Error) => {
         this.done = true;
+        this.liveChart?.hold();
         this.error = e;
         throw e;
       },
@@ -58,6 +69,10 @@ export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
       return show(sink).then(() => this.promise.then(onfulfilled, onrejected));
     }
     this.awaitedFrom = sink;
+    // The cell that waits for the run draws its chart live meanwhile (frontends keep output of a
+    // running cell only); the report's final chart replaces it.
+    if (sink && !this.done && this.live.partial && !this.liveChart)
+      this.liveChart = new LiveChart(sink, this.live.partial, { showAfterMs: 0 });
     return this.promise.then(onfulfilled, onrejected);
   }
 
@@ -71,6 +86,13 @@ export class ParallelHandle<T = unknown> implements PromiseLike<T[]> {
     if (target) return show(target);
     this.heldReport = show;
     return Promise.resolve();
+  }
+
+  /** The live chart an awaiting cell drew, for the report to replace (once). */
+  takeLiveChart(): LiveChart | undefined {
+    const chart = this.liveChart;
+    this.liveChart = undefined;
+    return chart;
   }
 
   /** Stops the run: queued tasks are dropped, busy workers replaced; `await` then rejects. */

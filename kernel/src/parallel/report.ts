@@ -1,6 +1,5 @@
 import os from "node:os";
 import { chartBundle } from "../charts/lazy";
-import type { DisplayBundle } from "../charts/mime";
 import type { CompareResult, RunRecord } from "../run/records";
 import type { Comparison } from "./compare";
 import type { Dispatched } from "./dispatch";
@@ -93,25 +92,8 @@ export async function showRunReport(
     run.live?.finish();
     return;
   }
-  const bundle = finalCharts.get(run) ?? (await chartBundle(buildRunRecord(plan, run, comparison)));
-  // The final chart, from the whole record, in place of the live one (with its PNG); a --no-block
-  // run's is already in place in the cell that started it, and shows again with the report.
-  if (run.live && !run.live.isEnded) run.live.finish(bundle);
+  const bundle = await chartBundle(buildRunRecord(plan, run, comparison));
+  // The final chart, from the whole record, in place of the live one (with its PNG).
+  if (run.live) run.live.finish(bundle);
   else env.sink.display({ ...bundle, transient: {} });
-}
-
-/** Final charts already drawn for a run (a --no-block run's, by finishLiveChart), for its report. */
-const finalCharts = new WeakMap<Dispatched, DisplayBundle>();
-
-/**
- * A --no-block run's chart is live in the cell that started it: when the run ends, its final chart
- * replaces the live one there at once, whichever cell runs then. The report (values' errors, and
- * the chart again) still goes to the cell that awaits the handle: frontends that drop output sent
- * to a finished cell (nbclient, classic Notebook) keep the chart from there.
- */
-export async function finishLiveChart(plan: ParallelPlan, run: Dispatched): Promise<void> {
-  if (!run.live || plan.quiet) return;
-  const bundle = await chartBundle(buildRunRecord(plan, run));
-  finalCharts.set(run, bundle);
-  run.live.finish(bundle, false);
 }
