@@ -72,11 +72,6 @@ export class LiveChart {
     return this.shown;
   }
 
-  /** The final chart (or the last partial one) is in place: no more updates. */
-  get isEnded(): boolean {
-    return this.finished;
-  }
-
   private render(): void {
     if (this.held) return;
     let data: MimeBundle;
