@@ -268,11 +268,11 @@ def test_02_pool_map():
     out = text(cell(nb, "function unitsPerWorker"))
     assert "static : [ 104, 648 ]" in out, "static blocks: tasks 0-7 on w0, 8-15 on w1"
     assert sum(numbers(out.split("dynamic:")[1])) == 752
-    # the notebook's claim: static takes about 648 / 408 = 1.6x as long as dynamic on a quiet machine
+    # the notebook's claim: static takes 1.3-1.4x as long as dynamic on a quiet machine (1.6x by the units)
     static_summary = summary_text(cell(nb, "%%parallel --map costs --schedule static"))
     dynamic_summary = summary_text(cell(nb, "%%parallel --map costs --chunksize 1 "))
     ratio = static["wallMs"] / dynamic["wallMs"]
-    assert ratio >= 1.3 or noted(static_summary) or noted(dynamic_summary), (ratio, static_summary, dynamic_summary)
+    assert ratio >= 1.2 or noted(static_summary) or noted(dynamic_summary), (ratio, static_summary, dynamic_summary)
 
     # the exercise's starter runs, and its check says "not yet" (the long task still comes last)
     starter = [c for c in nb.cells if c.metadata.get("paralab", {}).get("exercise") == "2.1"]
