@@ -268,11 +268,15 @@ def test_02_pool_map():
     out = text(cell(nb, "function unitsPerWorker"))
     assert "static : [ 104, 648 ]" in out, "static blocks: tasks 0-7 on w0, 8-15 on w1"
     assert sum(numbers(out.split("dynamic:")[1])) == 752
-    # the notebook's claim: static takes 1.3-1.4x as long as dynamic on a quiet machine (1.6x by the units)
+    # the notebook's claim: static takes 1.3-1.6x as long as dynamic on a quiet machine (1.6x by the units),
+    # unless a run was disturbed, or (the trap the notebook names) the two busy cores slowed each other:
+    # the dynamic run then needed far more in-task CPU for the same units (quiet runs: 0.9-1.0x static's)
     static_summary = summary_text(cell(nb, "%%parallel --map costs --schedule static"))
     dynamic_summary = summary_text(cell(nb, "%%parallel --map costs --chunksize 1 "))
     ratio = static["wallMs"] / dynamic["wallMs"]
-    assert ratio >= 1.2 or noted(static_summary) or noted(dynamic_summary), (ratio, static_summary, dynamic_summary)
+    cores_slowed = dynamic["cpuMs"] >= 1.25 * static["cpuMs"]
+    assert ratio >= 1.2 or noted(static_summary) or noted(dynamic_summary) or cores_slowed, (
+        ratio, static_summary, dynamic_summary)
 
     # the exercise's starter runs, and its check says "not yet" (the long task still comes last)
     starter = [c for c in nb.cells if c.metadata.get("paralab", {}).get("exercise") == "2.1"]
@@ -324,7 +328,8 @@ def test_03_shared_memory_race_and_fixes():
     summary = summary_text(c)
     out = text(cell(nb, "{\n  const median"))
     adjacent, padded = (float(re.search(rf"{k} slots .*?: +(\d+) ms", out).group(1)) for k in ("adjacent", "padded"))
-    assert adjacent >= 1.5 * padded or noted(summary), (out, summary)
+    # quiet runs measured 1.4-4x (median 3); a disturbed run takes turns on the cores and shows ~1x
+    assert adjacent >= 1.3 * padded or noted(summary), (out, summary)
 
     # the exercises' starters run, and their checks say "not yet"
     for n, words in (("3.1", "increments were lost"), ("3.2", "bytes apart, so they can share a 64-byte cache line")):
