@@ -144,11 +144,60 @@ def test_bad_cluster_urls_are_option_errors(kc):
     assert "hunter2" not in reply["evalue"] and ":***@" in reply["evalue"]
 
 
-def test_spmd_cells_say_they_need_the_local_pool(kc, redis, workers):
-    workers(1)
-    reply = error(kc, f"%%parallel --cluster {redis.url}\nrank")
-    assert reply["ename"] == "MagicOptionError"
-    assert "SPMD cells (rank, size, comm) run on the local pool only" in reply["evalue"]
+# --- SPMD: ranks reserved together, comm through the kernel's broker over Redis ------------------------
+
+
+def test_spmd_on_the_cluster_runs_each_rank_once_with_comm_over_redis(kc, redis, workers):
+    a, b = workers(2, concurrency=2)
+    ok(kc, "const base = 100;")
+    out = ok(kc, f"%%parallel --cluster {redis.url} --workers 3 --out spmd\n"
+                 "console.log('rank', rank, 'of', size);\n"
+                 "const total = await comm.allreduce(rank + base, 'sum');\n"
+                 "const all = await comm.allgather(rank * 10);\n"
+                 "const root = await comm.bcast(rank === 0 ? 'from rank 0' : undefined, 0);\n"
+                 "if (rank === 0) comm.send(1, 'ping');\n"
+                 "if (rank === 1) { const m = await comm.recv(0); comm.send(0, m + ' pong'); }\n"
+                 "const reply = rank === 0 ? await comm.recv(1) : undefined;\n"
+                 "await comm.barrier();\n"
+                 "({ rank, size, total, all, root, reply })")
+    assert value(kc, "JSON.stringify(spmd.map((r) => [r.rank, r.size, r.total]))") == "'[[0,3,303],[1,3,303],[2,3,303]]'"
+    assert value(kc, "JSON.stringify([spmd[2].all, spmd[1].root, spmd[0].reply])") == \
+        """'[[0,10,20],"from rank 0","ping pong"]'"""
+    names = {f"{os.uname().nodename}:{w.pid}/w{i}" for w in (a, b) for i in (0, 1)}
+    printed = re.findall(r"^\[([^\]]+)\] rank (\d) of 3$", stdout_of(out), re.M)
+    assert sorted(r for _, r in printed) == ["0", "1", "2"] and {n for n, _ in printed} <= names, stdout_of(out)
+    record = run_record(out)
+    assert record["workerKind"] == "cluster" and record["workers"] == 3 and len(record["tasks"]) == 3
+    assert sorted(t["index"] for t in record["tasks"]) == [0, 1, 2] and set(record["lanes"]) <= names
+
+
+def test_spmd_on_the_cluster_reports_a_deadlock_across_machines_and_a_failing_rank(kc, redis, workers):
+    workers(2)
+    reply = error(kc, f"%%parallel --cluster {redis.url} --workers 2\nawait comm.recv(1 - rank)")
+    assert reply["ename"] == "DeadlockError", reply
+    assert "w0" in reply["evalue"] or "rank 0" in reply["evalue"], reply["evalue"]
+    reply = error(kc, f"%%parallel --cluster {redis.url} --workers 2\nif (rank === 1) throw new RangeError('rank one fails');\nrank")
+    assert reply["ename"] == "TaskFailedError" and "RangeError: rank one fails" in reply["evalue"], reply
+    out = ok(kc, f"%%parallel --cluster {redis.url} --workers 2\nawait comm.allreduce(rank, 'max')")
+    assert results_of(out)[0]["text/plain"] == "[ 1, 1 ]"
+
+
+def test_spmd_ranks_start_together_or_not_at_all(kc, redis, workers):
+    workers(1, concurrency=2)
+    reply = error(kc, f"%%parallel --cluster {redis.url} --workers 3\nrank")
+    assert reply["ename"] == "ClusterNoWorkersError"
+    assert "needs its 3 ranks running at once" in reply["evalue"] and "2 runtimes in all" in reply["evalue"]
+    # The runtimes exist but a run in the background holds them: the ranks wait together, then give up together.
+    ok(kc, f"%%parallel --map [1, 2] --cluster {redis.url} --chunksize 1 --no-block --out busy --quiet\n"
+           "await new Promise((r) => setTimeout(r, 30_000)); item")
+    started = time.monotonic()
+    reply = error(kc, f"%%parallel --cluster {redis.url} --workers 2\nrank")
+    assert reply["ename"] == "ClusterNoWorkersError", reply
+    assert "only 0 found a free runtime" in reply["evalue"] and "so none started" in reply["evalue"], reply["evalue"]
+    assert 9 < time.monotonic() - started < 30
+    ok(kc, "busy.cancel();")
+    out = ok(kc, f"%%parallel --cluster {redis.url} --workers 2\nrank * 2")
+    assert results_of(out)[0]["text/plain"] == "[ 0, 2 ]"
     reply = error(kc, f"%%parallel --cluster {redis.url} --share a --map [1]\nitem")
     assert "--share cannot work on a cluster" in reply["evalue"]
 

@@ -28,6 +28,8 @@ export function clusterKeys(queue: string) {
     result: (results: string, nodeId: string) => `${base}:results:${results}:${nodeId}`,
     /** Which runtime holds each task of a run, and since when: a retry names the worker that died. */
     holders: (run: string) => `${base}:run:${run}:holders`,
+    /** What the kernel sends one rank of an SPMD run (go, comm replies, deadlock probes). */
+    toRank: (run: string, rank: number) => `${base}:run:${run}:rank:${rank}`,
     /** Set when a run was cancelled, for tasks picked up again later (retries after a stall). */
     cancelled: (run: string) => `${base}:run:${run}:cancelled`,
   };

@@ -13,6 +13,7 @@ import type { EventWriter } from "./event-writer";
 import { digest, verify } from "./key";
 import { clusterKeys, RUN_ID, RUN_TTL_S } from "./keys";
 import { runGraphBatch, type GraphBatchDeps } from "./graph-batch";
+import { runSpmdRank, type SpmdRankDeps } from "./spmd-rank";
 import type { RuntimeThread, TaskOutcome } from "./runtime-thread";
 import type { Runtimes } from "./runtimes";
 import {
@@ -20,6 +21,7 @@ import {
   type ClusterEvent,
   type GraphShared,
   type MapBody,
+  type SpmdBody,
   type StoredRef,
   type TaskBody,
   type TaskData,
@@ -56,6 +58,9 @@ export class TaskProcessor {
   tasksDone = 0;
 
   private readonly graphDeps: GraphBatchDeps;
+  private readonly spmdDeps: SpmdRankDeps;
+  /** SPMD ranks waiting for their `go`, by run: a cancel releases them. */
+  private readonly stops = new Map<string, AbortController>();
 
   constructor(private readonly d: ProcessorDeps) {
     this.keys = clusterKeys(d.queue);
@@ -66,6 +71,20 @@ export class TaskProcessor {
       keys: this.keys,
       shared: (run, body) => this.fetchShared<GraphShared>(run, body.shared),
       jobIdOf: (run) => this.jobIdOf(run),
+    };
+    this.spmdDeps = {
+      key: d.key,
+      redis: d.redis,
+      events: d.events,
+      keys: this.keys,
+      vars: async (run, ref, thread) => {
+        const vars = ref && thread.varsRun !== run ? await this.fetchShared<MapVars>(run, ref) : undefined;
+        if (ref) thread.varsRun = run;
+        return vars;
+      },
+      jobIdOf: (run) => this.jobIdOf(run),
+      nextTaskId: () => ++this.taskSeq,
+      log: d.log,
     };
   }
 
@@ -87,6 +106,8 @@ export class TaskProcessor {
     if (this.cancelled.has(run) || (retried && (await this.d.redis.exists(this.keys.cancelled(run)))))
       return "cancelled";
     const body = decode<TaskBody>(Buffer.from(data.payload!, "base64"));
+    // A rank cannot start again alone: the others have moved on (the kernel failed the run when it was lost).
+    if (body.kind === "spmd" && retried) return "cancelled";
     const thread = await this.d.runtimes.acquire();
     const startMs = Date.now();
     try {
@@ -102,7 +123,9 @@ export class TaskProcessor {
       const outcome =
         body.kind === "graph"
           ? await runGraphBatch(this.graphDeps, run, task, ++this.taskSeq, body, thread)
-          : await this.runMap(run, task, body, thread);
+          : body.kind === "spmd"
+            ? await this.runSpmd(run, task, body, thread)
+            : await this.runMap(run, task, body, thread);
       if (outcome.kind === "exit") {
         this.d.log(`${thread.name} died running task ${task} of run ${run}: ${outcome.cause}; replaced`);
         await this.d.events.send(run, {
@@ -143,7 +166,22 @@ export class TaskProcessor {
       continueOnError: body.continueOnError,
     };
     if (body.vars) thread.varsRun = run;
-    const outcome = await thread.runTask(msg, run);
+    return this.report(run, task, thread, await thread.runTask(msg, run));
+  }
+
+  /** One rank of an SPMD run on `thread`, once every rank holds a runtime; its result sent to the kernel. */
+  private async runSpmd(run: string, task: number, body: SpmdBody, thread: RuntimeThread): Promise<TaskOutcome> {
+    let stop = this.stops.get(run);
+    if (!stop) {
+      this.stops.set(run, (stop = new AbortController()));
+      if (this.stops.size > REMEMBER_CANCELLED) this.stops.delete(this.stops.keys().next().value!);
+    }
+    if (this.cancelled.has(run)) stop.abort();
+    return this.report(run, task, thread, await runSpmdRank(this.spmdDeps, run, task, body, thread, stop.signal));
+  }
+
+  /** Sends a task's result to the kernel (other outcomes are reported by process()). */
+  private async report(run: string, task: number, thread: RuntimeThread, outcome: TaskOutcome): Promise<TaskOutcome> {
     if (outcome.kind === "result") {
       const { values, errors, cancelled, startMs, endMs, cpuMs, waitMs, execMs, bytesOut } = outcome.msg;
       await this.d.events.send(run, {
@@ -167,6 +205,8 @@ export class TaskProcessor {
   /** A kernel cancelled `run`: skip its queued tasks; stop the running ones (at once, or after a grace period). */
   cancel(run: string, hard: boolean, graceMs: number): void {
     this.cancelled.add(run);
+    this.stops.get(run)?.abort();
+    this.stops.delete(run);
     if (this.cancelled.size > REMEMBER_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);
     this.shared.delete(run);
     const jobId = this.jobIds.get(run);

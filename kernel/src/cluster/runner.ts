@@ -5,7 +5,7 @@
  */
 import { Queue } from "bullmq";
 import { randomBytes } from "node:crypto";
-import { ClusterNoWorkersError, MagicOptionError, PoolClosedError, type BackgroundError } from "../errors";
+import { ClusterNoWorkersError, PoolClosedError, type BackgroundError } from "../errors";
 import type { GraphHooks, GraphJob, GraphResult, GraphScheduler } from "../run/graphs";
 import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/jobs";
 import type { Runner } from "../run/runner";
@@ -17,9 +17,9 @@ import { ClusterMapRun } from "./map-run";
 import { listWorkers, type WorkerInfo } from "./registry";
 import { isConnectionLoss, isUnanswered, unanswered } from "./run-errors";
 import type { RunLinkDeps } from "./run-link";
-import { SPMD_ON_CLUSTER } from "./spmd";
+import { ClusterSpmdRun } from "./spmd-run";
 
-/** A map or a graph on the cluster, as the runner starts and stops it. */
+/** A map, an SPMD run or a graph on the cluster, as the runner starts and stops it. */
 interface ClusterRun<R> {
   start(): Promise<void>;
   readonly done: Promise<R>;
@@ -113,8 +113,8 @@ export class ClusterRunner implements Runner {
     return this.#run((link, workers) => new ClusterGraphRun(link, job, scheduler, hooks, workers, this.#results));
   }
 
-  runSpmd(_job: SpmdJob, _hooks?: JobHooks): Promise<JobResult> {
-    return Promise.reject(new MagicOptionError(SPMD_ON_CLUSTER));
+  runSpmd(job: SpmdJob, hooks: JobHooks = {}): Promise<JobResult> {
+    return this.#run((link, workers) => new ClusterSpmdRun(link, job, hooks, workers));
   }
 
   /** One row per runtime of the workers seen last (the kernel sees their slots, not their threads). */

@@ -8,11 +8,14 @@
 import { describeExit } from "../run/runtimes/crash";
 import { spawnWorker, type PoolWorker } from "../run/runtimes/index";
 import type {
+  CommMessage,
   GraphResultMessage,
   GraphTaskMessage,
   GraphToWorker,
+  ProbeAckMessage,
   ResultMessage,
   TaskMessage,
+  ToWorker,
   UncaughtMessage,
 } from "../run/messages";
 
@@ -45,6 +48,8 @@ export class RuntimeThread {
   readonly ready: Promise<void>;
   private readonly worker: PoolWorker;
   private pending: ((o: TaskOutcome) => void) | undefined;
+  /** An SPMD rank's comm calls and probe answers, for the task that runs now. */
+  private talk: ((m: CommMessage | ProbeAckMessage) => void) | undefined;
   private stopping = false;
 
   constructor(
@@ -65,6 +70,7 @@ export class RuntimeThread {
       else if (m.type === "uncaught") events.onUncaught(this, m);
       else if (m.type === "result") this.settle({ kind: "result", msg: m });
       else if (m.type === "graph-result") this.settle({ kind: "graph", msg: m });
+      else if (m.type === "comm" || m.type === "probe-ack") this.talk?.(m);
     });
     this.worker.onExit((info) => {
       const was = this.state;
@@ -78,9 +84,15 @@ export class RuntimeThread {
       events.onExit(this);
     });
   }
-  /** Runs one task; resolves with its result, or how the thread ended. */
-  runTask(msg: TaskMessage, run: string): Promise<TaskOutcome> {
-    return this.hold(run, [msg]);
+  /**
+   * Runs one task; resolves with its result, or how the thread ended. An SPMD rank's comm calls
+   * and probe answers go to `talk` meanwhile; `post` carries the broker's replies back.
+   */
+  runTask(msg: TaskMessage, run: string, talk?: (m: CommMessage | ProbeAckMessage) => void): Promise<TaskOutcome> {
+    this.talk = talk;
+    return this.hold(run, [msg]).finally(() => {
+      if (this.talk === talk) this.talk = undefined;
+    });
   }
 
   /**
@@ -91,8 +103,8 @@ export class RuntimeThread {
     return this.hold(run, [...before, msg]);
   }
 
-  /** A message for the runtime's graph store that needs no answer (graph-release). */
-  post(msg: GraphToWorker): void {
+  /** A message that needs no answer: for the runtime's graph store (graph-release), or the running rank (comm reply, probe). */
+  post(msg: ToWorker): void {
     this.worker.send(msg);
   }
 

@@ -4,7 +4,7 @@
  * that typed arrays, Maps, Dates, undefined and NaN arrive as they left.
  */
 import * as v8 from "node:v8";
-import type { GraphItemOutcome, ItemError, RemoteError, WireCode } from "../run/messages";
+import type { CommRequest, GraphItemOutcome, ItemError, RemoteError, WireCode } from "../run/messages";
 
 /** BullMQ job data (BullMQ stores it as JSON). `sig` signs queue, run, task and payload. */
 export interface TaskData {
@@ -16,7 +16,7 @@ export interface TaskData {
   sig: string;
 }
 
-export type TaskBody = MapBody | GraphBody;
+export type TaskBody = MapBody | GraphBody | SpmdBody;
 
 /** A value stored once in Redis for the whole run; the digest authenticates it (it is signed in each task). */
 export interface StoredRef {
@@ -36,6 +36,24 @@ export interface MapBody {
   /** The run's variables, stored once in Redis. */
   vars?: StoredRef;
 }
+
+/**
+ * One rank of an SPMD run. The worker that takes it reserves a runtime and says so
+ * (`spmd-ready`); the body starts when the kernel has heard from every rank (`go`), so that all
+ * ranks run at once or none does.
+ */
+export interface SpmdBody {
+  kind: "spmd";
+  code: WireCode;
+  rank: number;
+  size: number;
+  continueOnError: boolean;
+  vars?: StoredRef;
+}
+
+/** What the kernel sends one rank of an SPMD run, on the rank's own stream (clusterKeys().toRank). */
+export type ToRank =
+  { type: "go" } | { type: "comm-reply"; reqId: number; value: unknown } | { type: "probe"; probeId: number };
 
 /** What the tasks of a graph run share, stored once in Redis: the kernel variables and the functions. */
 export interface GraphShared {
@@ -102,6 +120,12 @@ export type ClusterEvent =
   | { type: "lost"; worker: WorkerName; task: number; exitCode: number | null; cause: string; startMs: number }
   /** The worker refused the task: its signature does not match the worker's key. */
   | { type: "refused"; worker: WorkerName; task: number; why: string }
+  /** A rank of an SPMD run holds a runtime and waits for the others (its `go`). */
+  | { type: "spmd-ready"; worker: WorkerName; task: number; rank: number }
+  /** A rank's comm call (send, recv, a collective), for the kernel's broker. */
+  | { type: "comm"; worker: WorkerName; rank: number; reqId: number; req: CommRequest }
+  /** A rank's runtime answered a deadlock probe from a free event loop. */
+  | { type: "probe-ack"; worker: WorkerName; rank: number; probeId: number }
   /** The task runs again after the worker that held it stopped (BullMQ moved the stalled job back). */
   | { type: "retry"; worker: WorkerName; task: number; previous?: { worker: WorkerName; startMs: number } };
 

@@ -24,6 +24,9 @@ describe("planParallel: clusters", () => {
     assert.deepEqual(magic("--map xs --cluster --workers 3", SESSION).cluster, { url: SESSION.cluster, workers: 3 });
     assert.deepEqual(magic("--map xs", SESSION).cluster, { url: SESSION.cluster, workers: undefined });
     assert.equal(magic("--map xs").cluster, undefined);
+    // SPMD runs there too: its ranks reserve runtimes together, and comm goes through the kernel's broker
+    assert.deepEqual(magic("--cluster redis://a --workers 3").cluster, { url: "redis://a", workers: 3 });
+    assert.deepEqual(magic("", SESSION).cluster, { url: SESSION.cluster, workers: undefined });
     assert.deepEqual(api({ cluster: "redis://b" }).cluster, { url: "redis://b", workers: undefined });
     assert.equal(api({ cluster: false }, SESSION).cluster, undefined, "cluster: false stays local");
   });
@@ -32,8 +35,6 @@ describe("planParallel: clusters", () => {
     [() => magic("--map xs --cluster"), /--cluster without a URL runs on the session's cluster, and none is set/],
     [() => api({ cluster: true }), /options.cluster without a URL .*\(\{ cluster: "redis:\/\/HOST:PORT" \}\)/],
     [() => magic("--map xs --cluster http://a"), /%%parallel: --cluster: "http:\/\/a" is not a cluster URL/],
-    [() => magic("--cluster redis://a"), /SPMD cells \(rank, size, comm\) run on the local pool only/],
-    [() => magic("", SESSION), /This cell would run on the session's cluster \(%cluster\)/],
     [() => magic("--map xs --processes", SESSION), /--processes chooses the local pool's kind of worker/],
     [() => api({ cluster: "redis://a", share: ["a"] }), /options.share cannot work on a cluster/],
   ];

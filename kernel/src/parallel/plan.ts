@@ -1,5 +1,4 @@
 import { parseClusterUrl } from "../cluster/address";
-import { SPMD_ON_CLUSTER } from "../cluster/spmd";
 import { MagicOptionError } from "../errors";
 import { isIdentifier } from "../lang/identifier";
 import type { ApiOptionsOf, OptionsOf } from "../options/spec";
@@ -133,7 +132,7 @@ export function planParallel(source: PlanSource, o: ParallelParsed, defaults: Po
   }
   if (!block && (o.compare || o.scaling))
     throw fail(`--no-block cannot be combined with ${compareFlag} or ${scalingFlag}.`);
-  const cluster = planCluster(source.caller, o, defaults, mode, name, fail);
+  const cluster = planCluster(source.caller, o, defaults, name, fail);
   const kind: WorkerKindName = o.processes ? "process" : defaults.kind;
   const shareVars = o.share ?? [];
   if (kind === "process" && shareVars.length) {
@@ -197,7 +196,7 @@ export interface ComputePlan {
  */
 export function planCompute(o: ComputeParsed, defaults: PoolDefaults): ComputePlan {
   const fail = (text: string) => new MagicOptionError(`compute: ${text}`);
-  const cluster = planCluster("compute", o, defaults, "map", (field) => `options.${field}`, fail);
+  const cluster = planCluster("compute", o, defaults, (field) => `options.${field}`, fail);
   return {
     caller: "compute",
     workers: o.workers ?? (cluster ? undefined : defaults.size),
@@ -241,7 +240,6 @@ function planCluster(
   caller: string,
   o: PoolParsed,
   defaults: PoolDefaults,
-  mode: "spmd" | "map",
   name: (field: string, flag: string) => string,
   fail: (text: string) => MagicOptionError,
 ): ClusterTarget | undefined {
@@ -263,8 +261,6 @@ function planCluster(
     throw fail(`${flag}: ${(e as Error).message}`);
   }
   const onSession = given === undefined ? " (the session's, set by %cluster)" : "";
-  if (mode === "spmd")
-    throw fail(`${SPMD_ON_CLUSTER}${onSession ? " This cell would run on the session's cluster (%cluster)." : ""}`);
   if (o.processes)
     throw fail(
       `${name("processes", "--processes")} chooses the local pool's kind of worker; on a cluster${onSession} the tasks run on its paralab workers. Drop one of them.`,

@@ -5,7 +5,7 @@
 import { CloneError, SharedMemoryError, TaskAbortedError, WorkerExitError } from "../errors";
 import { findSharedMemory } from "../sync/revive";
 import { estimateBytes } from "../transfer/bytes";
-import { CommBroker } from "./broker";
+import { CommBroker } from "../run/comm-broker";
 import { SyncDeadlockWatch } from "./sync-deadlock";
 import { clearWait } from "../sync/wait-board";
 import type {

@@ -1,6 +1,6 @@
 /** `comm` inside an SPMD task (README, Magics: comm in SPMD cells). Every call goes through the pool's broker. */
 import type { CollectiveOp, CommRequest } from "../run/messages";
-import { alltoallLengthMessage, lengthProblem } from "./comm-shape";
+import { alltoallLengthMessage, lengthProblem } from "../transfer/comm-shape";
 
 export type ReduceOp = "sum" | "min" | "max" | "prod" | ((a: unknown, b: unknown) => unknown);
 

@@ -3,8 +3,8 @@
  * which messages are in flight and which rank waits on what, and can report a deadlock.
  */
 import { CommError, DeadlockError } from "../errors";
-import type { CollectiveOp, CommRequest } from "../run/messages";
-import { alltoallLengthMessage, lengthProblem } from "../worker/comm-shape";
+import type { CollectiveOp, CommRequest } from "./messages";
+import { alltoallLengthMessage, lengthProblem } from "../transfer/comm-shape";
 
 export interface BrokerIO {
   reply(rank: number, reqId: number, value: unknown): void;

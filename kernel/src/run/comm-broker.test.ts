@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CommBroker } from "./broker";
+import { CommBroker } from "./comm-broker";
 
 function harness(size: number) {
   const replies: [number, number, unknown][] = [];
