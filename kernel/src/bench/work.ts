@@ -35,6 +35,30 @@ export const PI_SPMD = jobCode(
 /** Map body of the tiny-task benchmark: x => x + 1. */
 export const INC_MAP = jobCode(`async ({ item }) => item + 1`, "inc-map");
 
+/** SPMD, 2 ranks: `vars.rounds` allreduces; each rank returns the last sum. */
+export const ALLREDUCE_SPMD = jobCode(
+  `async ({ comm, vars }) => {
+  let s = 0;
+  for (let i = 0; i < vars.rounds; i++) s = await comm.allreduce(1, "sum");
+  return s;
+}`,
+  "allreduce-spmd",
+);
+
+/** SPMD, 2 ranks: `vars.rounds` round trips, rank 0 sends and rank 1 echoes. */
+export const PING_PONG_SPMD = jobCode(
+  `async ({ rank, comm, vars }) => {
+  for (let i = 0; i < vars.rounds; i++) {
+    if (rank === 0) {
+      comm.send(1, i);
+      await comm.recv(1);
+    } else comm.send(0, await comm.recv(0));
+  }
+  return rank;
+}`,
+  "ping-pong-spmd",
+);
+
 /** SPMD: the sum of this rank's contiguous block of vars.a (reads every element it is given). */
 export const BLOCK_SUM_SPMD = jobCode(
   `async ({ rank, size, vars }) => {

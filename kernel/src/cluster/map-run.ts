@@ -13,7 +13,7 @@ import { coalesced } from "./coalesced";
 import type { WorkerInfo } from "./registry";
 import { cloneError, describeItems, taskLost } from "./run-errors";
 import { RunLink, type RunLinkDeps, type RunOwner } from "./run-link";
-import { encode, type ClusterEvent, type MapBody, type StoredRef, type TaskData } from "./wire";
+import { type ClusterEvent, type MapBody, type StoredRef, type TaskData } from "./wire";
 
 interface Task {
   id: number;
@@ -79,17 +79,9 @@ export class ClusterMapRun implements RunOwner {
   }
 
   private async storeVars(): Promise<void> {
-    if (!Object.keys(this.job.vars).length) return;
-    let bytes: Buffer;
-    try {
-      bytes = encode(this.job.vars);
-    } catch (e) {
-      throw cloneError(this.job.vars, e);
-    }
-    const { bytes: _stored, ...ref } = await this.link.storeShared(bytes);
-    this.varsRef = ref;
+    this.varsRef = await this.link.storeVars(this.job.vars);
     // Counted as the pool counts them, so that the same work gives the same record on either.
-    this.tally.sentShared(estimateVarsBytes(this.job.vars));
+    if (this.varsRef) this.tally.sentShared(estimateVarsBytes(this.job.vars));
   }
 
   /** Adds tasks until the window is full (one addBulk per round trip). */

@@ -14,6 +14,7 @@ import { digest, keyId, sign } from "./key";
 import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
 import type { WorkerInfo } from "./registry";
 import {
+  cloneError,
   connectionLost,
   everyWorkerRefused,
   isConnectionLoss,
@@ -110,6 +111,22 @@ export class RunLink {
     await this.d.redis.set(key, bytes, "EX", RUN_TTL_S);
     this.sharedKey = key;
     return { key, digest: digest(bytes), bytes: bytes.length };
+  }
+
+  /**
+   * Stores a map's or an SPMD run's variables once for all its tasks (none: undefined). Throws a
+   * CloneError naming the variable that cannot be serialized.
+   */
+  async storeVars(vars: Record<string, unknown>): Promise<StoredRef | undefined> {
+    if (!Object.keys(vars).length) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = encode(vars);
+    } catch (e) {
+      throw cloneError(vars, e);
+    }
+    const { bytes: _stored, ...ref } = await this.storeShared(bytes);
+    return ref;
   }
 
   /** Starts reading the run's events and watching its workers. */

@@ -10,13 +10,14 @@ import { ClusterConnectionLostError, ClusterNoWorkersError, TaskAbortedError, Wo
 import { CommBroker } from "../run/comm-broker";
 import type { JobHooks, JobResult, SpmdJob } from "../run/jobs";
 import { MapTally, type SentTask } from "../run/map-tally";
+import { Probes } from "../run/probes";
 import { estimateVarsBytes } from "../transfer/bytes";
 import { RUN_TTL_S } from "./keys";
 import type { WorkerInfo } from "./registry";
 import { cloneError, taskLost } from "./run-errors";
 import { RunLink, type RunLinkDeps, type RunOwner } from "./run-link";
 import { seal } from "./sealed";
-import { encode, type ClusterEvent, type SpmdBody, type StoredRef, type TaskData, type ToRank } from "./wire";
+import { type ClusterEvent, type SpmdBody, type StoredRef, type TaskData, type ToRank } from "./wire";
 
 /** How long the ranks may take to find free runtimes before the run gives up. */
 export const RESERVE_WITHIN_MS = 10_000;
@@ -37,8 +38,7 @@ export class ClusterSpmdRun implements RunOwner {
   private readonly tally: MapTally;
   private readonly broker: CommBroker;
   private readonly ranks: Rank[];
-  private readonly probes = new Map<number, { left: Set<number>; done(): void }>();
-  private probeSeq = 0;
+  private readonly probes = new Probes();
   private reserveTimer: NodeJS.Timeout | undefined;
   private readonly onAbort = () => this.abort(this.hooks.signal?.reason);
 
@@ -64,7 +64,7 @@ export class ClusterSpmdRun implements RunOwner {
     this.broker = new CommBroker(job.workers, {
       reply: (rank, reqId, value) => this.sendTo(rank, { type: "comm-reply", reqId, value }),
       fail: (e) => this.fail(e),
-      probe: (ranks) => this.probe(ranks),
+      probe: (ranks) => this.probes.probe(ranks, (rank, probeId) => this.sendTo(rank, { type: "probe", probeId })),
     });
     this.done = new Promise((res, rej) => {
       this.resolve = res;
@@ -99,15 +99,8 @@ export class ClusterSpmdRun implements RunOwner {
   }
 
   private async storeVars(): Promise<StoredRef | undefined> {
-    if (!Object.keys(this.job.vars).length) return undefined;
-    let bytes: Buffer;
-    try {
-      bytes = encode(this.job.vars);
-    } catch (e) {
-      throw cloneError(this.job.vars, e);
-    }
-    const { bytes: _stored, ...ref } = await this.link.storeShared(bytes);
-    this.tally.sentShared(estimateVarsBytes(this.job.vars));
+    const ref = await this.link.storeVars(this.job.vars);
+    if (ref) this.tally.sentShared(estimateVarsBytes(this.job.vars));
     return ref;
   }
 
@@ -132,7 +125,7 @@ export class ClusterSpmdRun implements RunOwner {
       case "comm":
         return this.broker.handle(e.rank, e.reqId, e.req);
       case "probe-ack":
-        return this.acked(e.rank, e.probeId);
+        return this.probes.answered(e.rank, e.probeId);
       case "result": {
         const rank = this.rankOfTask(e.task);
         if (rank === undefined) return;
@@ -195,25 +188,6 @@ export class ClusterSpmdRun implements RunOwner {
   private rankOfTask(task: number): number | undefined {
     const rank = this.ranks.findIndex((r) => r.task.id === task);
     return rank < 0 || this.ranks[rank].done ? undefined : rank;
-  }
-
-  private probe(ranks: number[]): Promise<void> {
-    return new Promise((done) => {
-      if (ranks.length === 0) return done();
-      const probeId = ++this.probeSeq;
-      this.probes.set(probeId, { left: new Set(ranks), done });
-      for (const r of ranks) this.sendTo(r, { type: "probe", probeId });
-    });
-  }
-
-  private acked(rank: number, probeId: number): void {
-    const p = this.probes.get(probeId);
-    if (!p) return;
-    p.left.delete(rank);
-    if (p.left.size === 0) {
-      this.probes.delete(probeId);
-      p.done();
-    }
   }
 
   /** A message for one rank, signed, on its own stream. */

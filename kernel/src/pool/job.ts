@@ -21,6 +21,7 @@ import type { Chunk, TaskQueue } from "./task-queue";
 import type { JobHooks, JobResult } from "../run/jobs";
 import { epochMs } from "../run/clock";
 import { MapTally, type SentTask } from "../run/map-tally";
+import { Probes } from "../run/probes";
 import { findUncloneable } from "./vars";
 
 /** After a failure, a worker that has not finished its task by then is terminated and replaced. */
@@ -60,8 +61,7 @@ export class JobRun implements TaskOwner {
   private readonly broker: CommBroker | undefined;
   private readonly tally: MapTally;
   private taskSeq = 0;
-  private readonly probes = new Map<number, { left: Set<number>; done(): void }>();
-  private probeSeq = 0;
+  private readonly probes = new Probes();
   private readonly onAbort = (): void => this.abort(this.spec.hooks.signal?.reason);
   private syncWatch: SyncDeadlockWatch | undefined;
 
@@ -84,7 +84,7 @@ export class JobRun implements TaskOwner {
       this.broker = new CommBroker(spec.workers, {
         reply: (rank, reqId, value) => this.sendTo(rank, { type: "comm-reply", jobId: spec.id, reqId, value }),
         fail: (e) => this.fail(e),
-        probe: (ranks) => this.probe(ranks),
+        probe: (ranks) => this.probes.probe(ranks, (r, probeId) => this.sendTo(r, { type: "probe", probeId })),
       });
     }
   }
@@ -159,22 +159,7 @@ export class JobRun implements TaskOwner {
   }
 
   onProbeAck(slot: WorkerSlot, probeId: number): void {
-    const p = this.probes.get(probeId);
-    if (!p) return;
-    p.left.delete(slot.rank);
-    if (p.left.size === 0) {
-      this.probes.delete(probeId);
-      p.done();
-    }
-  }
-
-  private probe(ranks: number[]): Promise<void> {
-    return new Promise((done) => {
-      if (ranks.length === 0) return done();
-      const probeId = ++this.probeSeq;
-      this.probes.set(probeId, { left: new Set(ranks), done });
-      for (const r of ranks) this.sendTo(r, { type: "probe", probeId });
-    });
+    this.probes.answered(slot.rank, probeId);
   }
 
   onStream(rank: number, name: "stdout" | "stderr", text: string): void {

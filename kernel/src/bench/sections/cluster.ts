@@ -19,7 +19,7 @@ import { ensureVenv, runPython } from "../python";
 import type { BenchContext, RatioRow, SectionResult } from "../report";
 import { timeRuns } from "../stats";
 import { formatTable, int, ms, ratio } from "../table";
-import { INC_MAP, PI_TASK_SOURCE, piTask } from "../work";
+import { ALLREDUCE_SPMD, INC_MAP, PING_PONG_SPMD, PI_TASK_SOURCE, piTask } from "../work";
 import { bigJob, runGraph, tinyJob } from "./graph";
 
 export const ID = "cluster";
@@ -27,6 +27,8 @@ const TITLE = "8. Cluster (2 paralab workers via BullMQ on a local Redis) vs loc
 const SEED = 12345;
 const BIG_ELEMENTS = 1024 * 1024; // 8 MB of float64
 const BIG_STEPS = 3;
+/** Comm calls per SPMD run (allreduce, ping-pong): the run's start is shared among them. */
+const COMM_ROUNDS = 200;
 
 const PI_MAP = {
   source: `(async ({ item, vars }) => (${PI_TASK_SOURCE})(vars.seed + item, vars.samples))`,
@@ -50,6 +52,9 @@ interface Measured {
   /** A chain of 8 MB arrays: wall, and the bytes that moved between workers. */
   bigChainMs: number;
   bigChainMovedBytes: number;
+  /** SPMD on 2 ranks: one allreduce, and one send/recv round trip. */
+  allreduceMs: number;
+  pingPongMs: number;
 }
 
 interface IppResult {
@@ -133,6 +138,8 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
       "graph µs/task: independent",
       "chained",
       "8 MB chain ms (moved)",
+      "SPMD allreduce ms",
+      "ping-pong round trip ms",
     ],
     [
       ...rows.map((r) => [
@@ -145,6 +152,8 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
         ms(r.graphWideMs * 1000),
         ms(r.graphChainMs * 1000),
         `${ms(r.bigChainMs)} (${int(r.bigChainMovedBytes / 1e6)} MB)`,
+        ms(r.allreduceMs),
+        ms(r.pingPongMs),
       ]),
       ...(ipp
         ? [
@@ -155,6 +164,8 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
               int(ipp.maps["load-balanced map, chunksize 1 (default)"]?.itemsPerSec ?? NaN),
               ms(ipp.cpu.parallelSeconds * 1000),
               ratio(ipp.cpu.speedup),
+              "",
+              "",
               "",
               "",
               "",
@@ -196,6 +207,16 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
       what: "chain of 8 MB arrays: cluster / local processes",
       value: onCluster.bigChainMs / procs.bigChainMs,
     },
+    {
+      section: ID,
+      what: "SPMD allreduce: cluster / local processes",
+      value: onCluster.allreduceMs / procs.allreduceMs,
+    },
+    {
+      section: ID,
+      what: "SPMD ping-pong round trip: cluster / local processes",
+      value: onCluster.pingPongMs / procs.pingPongMs,
+    },
   ];
   if (ipp) {
     const lb = ipp.maps["load-balanced map, chunksize 1 (default)"];
@@ -221,7 +242,7 @@ export async function runCluster(ctx: BenchContext): Promise<SectionResult> {
     ...base,
     tables: [table],
     notes: [
-      `medians of ${reps} runs after a warm-up, workers started before timing. 1-item map: one map call of one item. per task: ${int(perTaskItems)} no-op items with chunksize 1, wall / tasks. tiny: x => x + 1 over ${int(tinyItems)} items, automatic chunksize. pi: ${int(samples)} samples in 2 items (one per worker) vs serial ${ms(serial.summary.medianMs)} ms in this thread; hits agree everywhere. graph: ${int(graphTasks)} x + 1 tasks, independent (all returned) or a chain (each reads the one before), run as compute runs them, wall / tasks (tiny tasks travel in batches). 8 MB chain: make 1M float64, ${BIG_STEPS} × scale, sum; on the local pool the chain stays on one worker, on the cluster every link goes through Redis (a task goes to whichever runtime takes it).`,
+      `medians of ${reps} runs after a warm-up, workers started before timing. 1-item map: one map call of one item. per task: ${int(perTaskItems)} no-op items with chunksize 1, wall / tasks. tiny: x => x + 1 over ${int(tinyItems)} items, automatic chunksize. pi: ${int(samples)} samples in 2 items (one per worker) vs serial ${ms(serial.summary.medianMs)} ms in this thread; hits agree everywhere. graph: ${int(graphTasks)} x + 1 tasks, independent (all returned) or a chain (each reads the one before), run as compute runs them, wall / tasks (tiny tasks travel in batches). 8 MB chain: make 1M float64, ${BIG_STEPS} × scale, sum; on the local pool the chain stays on one worker, on the cluster every link goes through Redis (a task goes to whichever runtime takes it). SPMD: 2 ranks, ${COMM_ROUNDS} allreduces or send/recv round trips per run, wall / rounds (the run's start included).`,
       "the cluster's workers are 2 `paralab worker` processes with --concurrency 1 on this machine, so Redis, the workers and the kernel share its cores: a real cluster adds network latency but not this contention.",
       ippNote,
     ],
@@ -275,6 +296,12 @@ async function measure(
   if (chain.value.values.get(`t${o.graphTasks - 1}`) !== o.graphTasks) throw new Error(`${label}: wrong chain result`);
   const big = await timeRuns(o.reps, () => runGraph(runner, bigJob(BIG_ELEMENTS, BIG_STEPS)));
   const moved = big.value.bytesMoved;
+  const spmd = (code: typeof ALLREDUCE_SPMD) => () =>
+    runner.runSpmd({ code, workers: 2, vars: { rounds: COMM_ROUNDS } });
+  const allreduce = await timeRuns(o.reps, spmd(ALLREDUCE_SPMD));
+  if (allreduce.value.values.join() !== "2,2")
+    throw new Error(`${label}: wrong allreduce ${allreduce.value.values.join()}`);
+  const pingPong = await timeRuns(o.reps, spmd(PING_PONG_SPMD));
   return {
     label,
     graphWideMs: wide.summary.medianMs / o.graphTasks,
@@ -287,5 +314,7 @@ async function measure(
     tinyChunks: tiny.value.chunks,
     piMs: pi.summary.medianMs,
     piHits: pi.value.values as number[],
+    allreduceMs: allreduce.summary.medianMs / COMM_ROUNDS,
+    pingPongMs: pingPong.summary.medianMs / COMM_ROUNDS,
   };
 }
