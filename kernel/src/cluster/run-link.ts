@@ -12,6 +12,7 @@ import type { ClusterAddress } from "./address";
 import { ANSWER_WITHIN_MS, isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
 import { digest, keyId, sign } from "./key";
 import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
+import type { Reader, Readers } from "./readers";
 import type { WorkerInfo } from "./registry";
 import {
   cloneError,
@@ -35,8 +36,8 @@ export interface RunLinkDeps {
   key: Buffer;
   redis: Redis;
   queue: Queue;
-  /** A connection of its own for the blocking reads of the event stream. */
-  newReader(): Promise<Redis>;
+  /** Connections for the blocking reads of the event stream, one per run at a time. */
+  readers: Readers;
   listWorkers(): Promise<WorkerInfo[]>;
   /** What to tell a user who has no worker: how to start one. */
   startHint: string;
@@ -66,7 +67,7 @@ export class RunLink {
   private readonly lanes: string[] = [];
   private readonly refusedBy = new Set<string>();
   private sharedKey: string | undefined;
-  private reader: Redis | undefined;
+  private reader: Reader | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** When Redis last answered the run's reads (the event stream's or the watch's). */
@@ -133,8 +134,8 @@ export class RunLink {
   async open(): Promise<void> {
     this.checkKeys(this.workers);
     if (this.closed) return;
-    const reader = await this.d.newReader();
-    if (this.closed) return reader.disconnect(); // the run ended while connecting
+    const reader = await this.d.readers.take();
+    if (this.closed) return this.d.readers.give(reader); // the run ended while connecting
     this.reader = reader;
     void this.readEvents(reader);
     this.answeredMs = Date.now();
@@ -164,7 +165,7 @@ export class RunLink {
   close(): void {
     this.closed = true;
     clearInterval(this.watchTimer);
-    this.reader?.disconnect();
+    if (this.reader) this.d.readers.unblock(this.reader);
   }
 
   /** Tells the workers to stop the run's tasks (at once when `hard`), removes the queued ones, and cleans up (`more` keys too). */
@@ -194,7 +195,15 @@ export class RunLink {
   }
 
   /** Reads the run's stream until the run settles; a Redis that stays away fails the run. */
-  private async readEvents(reader: Redis): Promise<void> {
+  private async readEvents(reader: Reader): Promise<void> {
+    try {
+      await this.readEventsOn(reader.redis);
+    } finally {
+      this.d.readers.give(reader);
+    }
+  }
+
+  private async readEventsOn(reader: Redis): Promise<void> {
     const key = this.keys.events(this.run);
     let last = "0-0";
     let failingSince: number | undefined;

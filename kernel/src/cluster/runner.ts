@@ -14,7 +14,8 @@ import { connectRedis, isGone, unreachable, type Redis } from "./connect";
 import { BULLMQ_PREFIX, clusterKeys } from "./keys";
 import { ClusterGraphRun } from "./graph-run";
 import { ClusterMapRun } from "./map-run";
-import { listWorkers, type WorkerInfo } from "./registry";
+import { Readers } from "./readers";
+import { HEARTBEAT_MS, listWorkers, type WorkerInfo } from "./registry";
 import { isConnectionLoss, isUnanswered, unanswered } from "./run-errors";
 import type { RunLinkDeps } from "./run-link";
 import { ClusterSpmdRun } from "./spmd-run";
@@ -34,6 +35,12 @@ export class ClusterRunner implements Runner {
   #queue: Queue | undefined;
   #connecting: Promise<void> | undefined;
   #workers: WorkerInfo[] = [];
+  /** When #workers was read: a run starts on a list this recent without asking Redis again. */
+  #workersAtMs = 0;
+  readonly #readers = new Readers(
+    () => connectRedis(this.address, { name: "paralab-kernel events", hint: LOCAL_POOL_HINT }),
+    () => this.#redis,
+  );
   #runs = new Set<ClusterRun<unknown>>();
   /** Where this kernel's graph results wait in Redis, for the tasks (and later computes) that read them. */
   readonly #results = randomBytes(8).toString("hex");
@@ -88,6 +95,7 @@ export class ClusterRunner implements Runner {
     await this.connect();
     try {
       this.#workers = await listWorkers(this.#redis!, this.address.queue);
+      this.#workersAtMs = Date.now();
     } catch (e) {
       if (isUnanswered(e)) throw unanswered(this.address, LOCAL_POOL_HINT);
       throw isConnectionLoss(e, this.#redis!) ? unreachable(this.address, e as Error, LOCAL_POOL_HINT) : e;
@@ -136,7 +144,9 @@ export class ClusterRunner implements Runner {
   /** Starts a run on the workers there are now (there must be some), and waits for it. */
   async #run<R>(make: (link: RunLinkDeps, workers: WorkerInfo[]) => ClusterRun<R>): Promise<R> {
     const key = this.key();
-    const workers = await this.workers();
+    // The registry changes once a heartbeat (a second): a list read within it is as good as a new one.
+    const fresh = this.#workers.length && Date.now() - this.#workersAtMs < HEARTBEAT_MS && !isGone(this.#redis!);
+    const workers = fresh ? this.#workers : await this.workers();
     if (!workers.length)
       throw new ClusterNoWorkersError(
         `no paralab worker serves queue ${this.address.queue} on ${this.address.display}. ${this.startHint}`,
@@ -147,7 +157,7 @@ export class ClusterRunner implements Runner {
         key,
         redis: this.#redis!,
         queue: this.#queue!,
-        newReader: () => connectRedis(this.address, { name: "paralab-kernel events", hint: LOCAL_POOL_HINT }),
+        readers: this.#readers,
         listWorkers: () => listWorkers(this.#redis!, this.address.queue),
         startHint: this.startHint,
         onBackgroundError: this.onBackgroundError,
@@ -168,6 +178,7 @@ export class ClusterRunner implements Runner {
     for (const run of this.#runs) run.abort(new Error("the cluster connection was closed"));
     await this.#dropResults().catch(() => undefined);
     await this.#queue?.close().catch(() => undefined);
+    this.#readers.close();
     this.#redis?.disconnect();
   }
 
