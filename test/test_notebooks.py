@@ -290,7 +290,7 @@ def test_02_pool_map():
 
 def test_03_shared_memory_race_and_fixes():
     nb = executed("03-shared-memory.ipynb")
-    total = 96_000_000
+    total = 48_000_000
 
     def checked(variant):
         line = [l for l in text(cell(nb, f'tally("{variant}"')).splitlines() if l.startswith(variant)]
