@@ -290,7 +290,7 @@ def test_02_pool_map():
 
 def test_03_shared_memory_race_and_fixes():
     nb = executed("03-shared-memory.ipynb")
-    total = 96_000_000
+    total = 48_000_000
 
     def checked(variant):
         line = [l for l in text(cell(nb, f'tally("{variant}"')).splitlines() if l.startswith(variant)]
@@ -328,11 +328,8 @@ def test_03_shared_memory_race_and_fixes():
     summary = summary_text(c)
     out = text(cell(nb, "{\n  const median"))
     adjacent, padded = (float(re.search(rf"{k} slots .*?: +(\d+) ms", out).group(1)) for k in ("adjacent", "padded"))
-    alone = float(re.search(r"alone \(one worker, no neighbour\): +(\d+) ms", out).group(1))
-    # quiet runs measured 1.4-4x (median 3); a disturbed run takes turns on the cores and shows ~1x; and
-    # (the trap the notebook names) the VM's two cores sometimes slow each other with nothing shared:
-    # the padded pair then takes far longer than one worker alone
-    assert adjacent >= 1.3 * padded or noted(summary) or padded >= 1.4 * alone, (out, summary)
+    # quiet runs measured 1.4-4x (median 3); a disturbed run takes turns on the cores and shows ~1x
+    assert adjacent >= 1.3 * padded or noted(summary), (out, summary)
 
     # the exercises' starters run, and their checks say "not yet"
     for n, words in (("3.1", "increments were lost"), ("3.2", "bytes apart, so they can share a 64-byte cache line")):
@@ -491,8 +488,8 @@ def test_06_oversubscription_and_amdahl():
     points = {p["workers"]: p for p in repeated["points"]}
     assert sorted(points) == [1, 2, 4] and all(len(p["rounds"]) == 5 for p in points.values()), repeated["points"]
     assert all(p["speedupMin"] <= p["speedup"] <= p["speedupMax"] for p in points.values() if p["workers"] > 1)
-    if cores == 2 and "disturbed" not in words:  # the cores were full at 2 workers: 4 gain nothing
-        assert points[4]["speedup"] <= 1.15 * points[2]["speedup"], words
+    if cores == 2 and "disturbed" not in words:  # the cores were full at 2 workers: 4's median within 2's whisker or below
+        assert points[4]["speedup"] <= points[2]["speedupMax"], words
 
     # hidden oversubscription: each worker starts a helper thread; 4 threads report their times
     flat = cell(nb, "%%parallel --workers 2 --out flatMs")
@@ -630,10 +627,11 @@ def test_08_gpu():
     words = summary_text(c)
     assert re.search(r"2\.\d MB copied in", words), words  # a and b, about 1 MB per worker
     legs = text(cell(nb, "legs.forEach"))
-    ratios = [float(x) for x in re.findall(r"w\d, its half: \d+ ms on the copies it received, \d+ ms on Float64Array rows \((\d+\.\d)x\)", legs)]
-    assert len(ratios) == 2, legs
+    halves = [tuple(map(int, m)) for m in re.findall(r"w\d, its half: (\d+) ms on the copies it received, (\d+) ms on Float64Array rows \(\d+\.\dx\)", legs)]
+    assert len(halves) == 2, legs
     if not noted(words):  # quiet: the boxed copies take about 1.5x as long as Float64Array rows (1.55-1.6x measured)
-        assert min(ratios) >= 1.25, legs + words
+        # both workers together: one worker's best-of-5 alone read 1.3x on a quiet run (the other 2.5x)
+        assert sum(c for c, _ in halves) >= 1.25 * sum(t for _, t in halves), legs + words
         table = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
         serial_ms, pool_ms = (float(re.search(rf"{leg} +([\d.]+) ms", table).group(1)) for leg in ("TypeScript, 1 core", "TypeScript, 2 workers"))
         assert pool_ms >= 0.8 * serial_ms, "on a quiet machine the 2 workers are no faster than 1 core:\n" + table
