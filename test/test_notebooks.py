@@ -290,7 +290,7 @@ def test_02_pool_map():
 
 def test_03_shared_memory_race_and_fixes():
     nb = executed("03-shared-memory.ipynb")
-    total = 48_000_000
+    total = 96_000_000
 
     def checked(variant):
         line = [l for l in text(cell(nb, f'tally("{variant}"')).splitlines() if l.startswith(variant)]
@@ -328,8 +328,11 @@ def test_03_shared_memory_race_and_fixes():
     summary = summary_text(c)
     out = text(cell(nb, "{\n  const median"))
     adjacent, padded = (float(re.search(rf"{k} slots .*?: +(\d+) ms", out).group(1)) for k in ("adjacent", "padded"))
-    # quiet runs measured 1.4-4x (median 3); a disturbed run takes turns on the cores and shows ~1x
-    assert adjacent >= 1.3 * padded or noted(summary), (out, summary)
+    alone = float(re.search(r"alone \(one worker, no neighbour\): +(\d+) ms", out).group(1))
+    # quiet runs measured 1.4-4x (median 3); a disturbed run takes turns on the cores and shows ~1x; and
+    # (the trap the notebook names) the VM's two cores sometimes slow each other with nothing shared:
+    # the padded pair then takes far longer than one worker alone
+    assert adjacent >= 1.3 * padded or noted(summary) or padded >= 1.4 * alone, (out, summary)
 
     # the exercises' starters run, and their checks say "not yet"
     for n, words in (("3.1", "increments were lost"), ("3.2", "bytes apart, so they can share a 64-byte cache line")):
