@@ -191,6 +191,8 @@ export class RunLink {
 
   /** A Redis failure as the user should read it (naming the cluster and what was done), other errors as they are. */
   asConnectionError(e: unknown): Error {
+    // A command that timed out (Redis paused) reads as the silence it is, whichever part of the run met it first.
+    if (isUnanswered(e)) return redisSilent(this.d.address, ANSWER_WITHIN_MS, this.owner.doneText());
     return isConnectionLoss(e, this.d.redis) ? connectionLost(this.d.address, e, this.owner.doneText()) : (e as Error);
   }
 
