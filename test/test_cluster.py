@@ -565,7 +565,7 @@ def test_a_paused_redis_ends_the_cell_in_seconds_and_the_cluster_works_once_it_r
         reply, _ = collect(kc, msg_id)
         waited = time.monotonic() - started
         assert reply["status"] == "error" and reply["ename"] == "ClusterConnectionLostError", reply
-        assert f"Redis at {redis.url}/paralab did not answer for 10 s" in reply["evalue"], reply["evalue"]
+        assert re.search(rf"Redis at {re.escape(redis.url)}/paralab did not answer for 1\d s", reply["evalue"]), reply["evalue"]
         assert "paused" in reply["evalue"] and "the local pool still works" in reply["evalue"]
         assert waited < 30, f"the cell ended {waited:.1f} s after Redis stopped"
         assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem * 2"))[0]["text/plain"] == "[ 2, 4 ]"
