@@ -248,6 +248,26 @@ def test_the_same_map_gives_the_same_record_on_the_pool_and_the_cluster(kc, redi
     assert failed == [(0, "error")]
 
 
+def test_a_cluster_map_draws_live(kc, redis, workers):
+    # Issue 25: a run on the cluster grows its chart while the workers take its tasks through Redis.
+    workers(2)
+    reply, outputs = run(kc, f"%%parallel --map Array.from({{length: 24}}, (_, i) => i) --cluster {redis.url} "
+                             "--chunksize 1\nawait new Promise((r) => setTimeout(r, 120)); item")
+    assert reply["status"] == "ok", reply
+    charts = [m for m in outputs if m["msg_type"] in ("display_data", "update_display_data")
+              and RUN_MIME in m["content"]["data"]]
+    live = [m["content"]["data"] for m in charts[:-1]]
+    assert len(live) >= 3, f"{len(live)} live updates"
+    for d in live:
+        record = d[RUN_MIME]
+        assert "image/png" not in d and record["live"]["state"] == "running"
+        assert record["workerKind"] == "cluster" and record["samples"] == []  # this machine's cores say nothing of a cluster's
+    assert any(0 < d[RUN_MIME]["live"]["done"] < 24 and d[RUN_MIME]["tasks"] for d in live)
+    final = charts[-1]["content"]["data"]
+    assert "image/png" in final and "live" not in final[RUN_MIME] and len(final[RUN_MIME]["tasks"]) == 24
+    assert {m["content"]["transient"]["display_id"] for m in charts} == {charts[0]["content"]["transient"]["display_id"]}
+
+
 UNCAUGHT = ("Promise.reject(new Error('nobody awaits me'));\n"
             "setTimeout(() => { throw new RangeError('late'); }, 10);\n"
             "await new Promise((r) => setTimeout(r, 300)); item * 2")

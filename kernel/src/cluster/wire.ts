@@ -4,7 +4,7 @@
  * that typed arrays, Maps, Dates, undefined and NaN arrive as they left.
  */
 import * as v8 from "node:v8";
-import type { CommRequest, GraphItemOutcome, ItemError, RemoteError, WireCode } from "../run/messages";
+import type { CommRequest, GraphItemOutcome, RemoteError, TaskReport, WireCode } from "../run/messages";
 
 /** BullMQ job data (BullMQ stores it as JSON). `sig` signs queue, run, task and payload. */
 export interface TaskData {
@@ -92,21 +92,8 @@ export type ClusterEvent =
   | { type: "stream"; worker: WorkerName; name: "stdout" | "stderr"; text: string }
   /** The runtime caught an error outside its task (an un-awaited rejection, a throw in a callback) and lives on. */
   | { type: "uncaught"; worker: WorkerName; kind: "rejection" | "exception"; error: RemoteError }
-  | {
-      type: "result";
-      worker: WorkerName;
-      task: number;
-      values: unknown[];
-      errors: ItemError[];
-      cancelled: boolean;
-      startMs: number;
-      endMs: number;
-      cpuMs: number;
-      /** Time the runtime's thread waited for a core during the task, on its machine (absent where unknown). */
-      waitMs?: number;
-      execMs: number;
-      bytesOut: number;
-    }
+  /** A task's result, as its runtime reported it (waitMs: on the worker's machine). */
+  | ({ type: "result"; worker: WorkerName; task: number } & TaskReport)
   | {
       type: "graph-result";
       worker: WorkerName;

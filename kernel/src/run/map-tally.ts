@@ -7,7 +7,7 @@
 import { ResultCloneError, TaskFailedError, WorkerExitError } from "../errors";
 import type { JobHooks, JobResult, TaskError, TaskRecord } from "./jobs";
 import { epochMs } from "./clock";
-import type { ItemError } from "./messages";
+import type { TaskReport } from "./messages";
 
 /** A task as the kernel sent it: items [start, start + count), or rank `start` of an SPMD run. */
 export interface SentTask {
@@ -23,19 +23,12 @@ interface At {
   task: SentTask;
 }
 
-/** A runtime finished a task: its values, the items that failed, and its clocks. */
-export interface TaskResultEvent extends At {
+/**
+ * A runtime finished a task: its values, the items that failed, and its clocks, as the runtime
+ * reports them (execMs, the time in the user's function alone, is what chunk sizing learns from).
+ */
+export interface TaskResultEvent extends At, TaskReport {
   type: "result";
-  values: unknown[];
-  errors: ItemError[];
-  cancelled: boolean;
-  startMs: number;
-  endMs: number;
-  cpuMs: number;
-  waitMs?: number;
-  /** Time in the user's function alone: what chunk sizing learns from. */
-  execMs: number;
-  bytesOut: number;
 }
 
 /** The runtime that held a task died (crash, out of memory, process.exit) or was stopped. */

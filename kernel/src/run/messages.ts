@@ -121,6 +121,12 @@ export interface ResultMessage {
   stats: WorkerStats;
 }
 
+/** What a task's result says of the task, whichever transport carried it back (run/map-tally.ts). */
+export type TaskReport = Pick<
+  ResultMessage,
+  "values" | "errors" | "cancelled" | "startMs" | "endMs" | "cpuMs" | "waitMs" | "execMs" | "bytesOut"
+>;
+
 export interface StatsMessage {
   type: "stats";
   stats: WorkerStats;
