@@ -906,8 +906,11 @@ def test_13_scaling_explorer():
     # quiet 2-core machine: two workers ~1.9x faster than one, unless paralab notes a disturbance or
     # the two cores slowed each other (the same work took 1.25x the CPU on two: this VM does that)
     assert one / dynamic >= 1.3 or disturbed[0] or disturbed[1] or cpu[1] >= 1.25 * cpu[0], lines
-    # static's contiguous blocks on costs rising with the square: ~1.7x slower than dynamic, ~1.2 of 2 busy
-    assert static >= 1.3 * dynamic or disturbed[1] or disturbed[2], lines
+    # static's contiguous blocks on costs rising with the square: ~1.7x slower than dynamic, ~1.2 of 2 busy.
+    # Compared by the runs' own walls: the explorer's times add drawing the chart, the same for both, which
+    # narrows the ratio (618 / 481 ms = 1.28x in a CI run whose run walls read 583 ms against less).
+    run_wall = [float(re.search(r"in ([\d.]+) (m?s) wall", s_).group(1)) * (1 if " ms wall" in s_ else 1000) for s_ in summaries]
+    assert run_wall[2] >= 1.3 * run_wall[1] or disturbed[1] or disturbed[2], lines
     assert busy[2] <= 1.5 or disturbed[2], lines
     assert busy[1] >= 1.5 or disturbed[1], lines
 
