@@ -481,8 +481,16 @@ def test_06_oversubscription_and_amdahl():
     if cores < 4:  # the notebook is written for 2 cores; on 4 or more, 4 workers fit
         assert f"Warning: 4 workers on {cores} cores (oversubscribed)" in text(four, "stderr")
     assert bundle(two, RUN_MIME)["workers"] == 2 and bundle(four, RUN_MIME)["workers"] == 4
-    # quiet: 4 workers on 2 cores are no faster than 2; busy (the summary says so): they may be
-    quiet = "disturbed" not in summary_text(two) + summary_text(four)
+    # quiet: 4 workers on 2 cores are no faster than 2; busy (the summary says so): they may be.
+    # Runs this short (~100 ms) are under the 200 ms paralab needs to read other programs' share, so
+    # the 2-worker run's own reading says whether the cores were free: no note, and its workers busy
+    # (quiet: 1.6 of 2, start-up included; a CI run beside another read 1.3 of 2 with no note, and 4
+    # workers then won a bigger share of the machine).
+    quiet = (
+        "disturbed" not in summary_text(two) + summary_text(four)
+        and not noted(summary_text(two))
+        and busy_workers(summary_text(two)) >= 1.45
+    )
     if cores == 2 and quiet:
         assert wall_ms(summary_text(four)) >= 0.8 * wall_ms(summary_text(two)), summary_text(two) + summary_text(four)
 
