@@ -26,3 +26,8 @@ export function formatDuration(ms: number): string {
   if (abs >= 0.001) return `${(ms * 1000).toPrecision(3)} µs`;
   return `${(ms * 1e6).toPrecision(3)} ns`;
 }
+
+/** Text placed in HTML (element content or a quoted attribute), as the report, checks and live charts show it. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
+}

@@ -6,6 +6,7 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { escapeHtml } from "../format";
 import { outputCell, runningCell } from "../cell/current";
 import { NOTABLE_OTHER_CORES, OTHER_CORES_MIN_WALL_MS } from "../charts/disturbance";
 import { CpuLedger, otherProgramsCores, readCpuLedger } from "../monitor/disturbance";
@@ -84,10 +85,6 @@ export function verdictOf(exercise: string, o: CheckOptions): CheckVerdict {
 }
 
 const COLOURS: Record<Verdict, string> = { pass: "#1a7f37", fail: "#cf222e", "not judged": "#9a6700" };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * Shows an exercise's verdict in words: "✔ Exercise 3.1 passed: …" or "✘ Exercise 3.1 not yet: …".

@@ -4,6 +4,7 @@
  * Below parallel/ and graph/, which both use it.
  */
 import { summarizeLive } from "./live";
+import { escapeHtml } from "../format";
 import { MimeBundle, newDisplayId, OutputSink } from "../output";
 import type { GraphRecord, RunRecord } from "../run/records";
 
@@ -136,8 +137,4 @@ export function liveBundle(mime: string, record: RunRecord | GraphRecord): MimeB
     "text/plain": `${line}\n${bar["text/plain"] as string}`,
     "text/html": `<div class="paralab-live">${escapeHtml(line)}</div>${bar["text/html"] as string}`,
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { marked } from "marked";
+import { escapeHtml } from "../format";
 import { Notebook, NotebookOutput, cellSource } from "./nbformat";
 import { renderWidgetView, savedWidgetState } from "./widget-html";
 
@@ -8,10 +9,6 @@ type WidgetStates = ReturnType<typeof savedWidgetState>;
 
 // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const ANSI = /\u001b\[[0-9;]*m/g;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
-}
 
 function renderOutput(out: NotebookOutput, widgets: WidgetStates = {}): string {
   if (out.output_type === "stream") {
