@@ -150,6 +150,15 @@ def test_type_errors_use_cell_lines_and_nothing_runs(kc):
     assert "cell line 3" in reply["evalue"] and "not assignable to type 'number'" in reply["evalue"]
 
 
+def test_comm_is_typed_in_spmd_bodies(kc):
+    reply = error(kc, "%%parallel --workers 2 --quiet\nconst x: string = await comm.allreduce(rank, 'sum');\ncomm.sendd(0, 1);")
+    assert reply["ename"] == "CompileError"
+    assert "Property 'sendd' does not exist on type 'Comm'" in reply["evalue"]
+    assert "cell line 3" in reply["evalue"]
+    reply, out = run(kc, "%%parallel --workers 2 --quiet\nconst n: number = await comm.allreduce(rank + 1, 'sum'); n")
+    assert reply["status"] == "ok" and results_of(out)[0]["text/plain"] == "[ 3, 3 ]"
+
+
 def test_uncloneable_variable_is_named(kc):
     ok(kc, 'import net from "node:net";\nconst sock = new net.Socket();')
     reply = error(kc, "%%parallel --quiet\nsock")
