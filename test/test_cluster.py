@@ -10,7 +10,7 @@ import time
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from cluster_env import KEY, RedisServer, Worker, run_cli, wait_for
+from cluster_env import CLI, KEY, RedisServer, Worker, run_cli, wait_for
 from conftest import TIMEOUT, error, ok, results_of, run, shell_reply, stdout_of, value
 
 RUN_MIME = "application/vnd.paralab.run.v1+json"
@@ -758,3 +758,63 @@ def test_rediss_to_a_redis_without_tls_says_it_does_not_speak_tls_and_to_use_red
     assert "no answer within" not in reply["evalue"]
     assert "No cluster" in stdout_of(ok(kc, "%cluster"))
     assert results_of(ok(kc, "%%parallel --map [1, 2] --quiet\nitem + 1"))[0]["text/plain"] == "[ 2, 3 ]"
+
+
+# Issue 26, item 3: workers a kernel's cell starts end with the kernel
+
+
+def process_ended(pid):
+    """Gone, or a zombie nobody reaped yet (its parent, the kernel, is dead)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except FileNotFoundError:
+        return True
+    return stat[stat.rindex(")") + 2] == "Z"
+
+
+# PARALAB_KERNEL_PID is read once a second, and the worker then closes (a few Redis calls, 3 s at most).
+ORPHAN_EXIT_S = 10
+
+
+def test_workers_a_cell_started_exit_once_their_kernel_is_killed_unless_told_to_outlive_it(redis, tmp_path):
+    km, kc = start_new_kernel(kernel_name="paralab", startup_timeout=TIMEOUT,
+                              env={**os.environ, "PARALAB_CLUSTER_KEY": KEY})
+    pids = []
+    try:
+        kernel_pid = km.provisioner.pid
+        logs = [tmp_path / f"cell-worker-{i}.log" for i in range(3)]
+        # As notebook 10 starts its workers: spawned from a cell, with the kernel's environment.
+        pids = json.loads(value(kc, f"""
+const {{ spawn }} = require("node:child_process");
+const fs = require("node:fs");
+JSON.stringify({json.dumps([str(p) for p in logs])}.map((log, i) => {{
+  const out = fs.openSync(log, "w");
+  const args = [{json.dumps(str(CLI))}, "worker", "--redis", "{redis.url}", "--concurrency", "1"];
+  return spawn(process.execPath, i === 2 ? [...args, "--outlive-kernel"] : args, {{ stdio: ["ignore", out, out] }}).pid;
+}}))""").strip("'"))
+        for log in logs:
+            wait_for(lambda: "serving queue" in log.read_text(), f"{log.name} to serve")
+        wait_for(lambda: len(redis.cli("ZRANGE", "paralab.cluster:paralab:workers", "0", "-1").split()) == 3,
+                 "3 workers in the registry")
+        os.kill(kernel_pid, signal.SIGKILL)
+        started = time.monotonic()
+        wait_for(lambda: process_ended(pids[0]) and process_ended(pids[1]),
+                 f"the two workers to exit within {ORPHAN_EXIT_S} s of the kernel's SIGKILL", timeout=ORPHAN_EXIT_S)
+        print(f"workers exited {time.monotonic() - started:.1f} s after the kernel's SIGKILL")
+        for log in logs[:2]:
+            assert f"the kernel that started it (pid {kernel_pid}, PARALAB_KERNEL_PID) is gone; stopping" in log.read_text()
+        # They left the registry on the way out; the one told to outlive the kernel serves on.
+        assert not process_ended(pids[2]), logs[2].read_text()
+        assert redis.cli("ZRANGE", "paralab.cluster:paralab:workers", "0", "-1").split() == [f"{os.uname().nodename}:{pids[2]}"]
+    finally:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        kc.stop_channels()
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:  # already killed above
+            pass

@@ -86,10 +86,20 @@ program
   .option("--concurrency <n>", "runtimes, i.e. tasks at once (default: this machine's cores)")
   .option("--memory <mb>", "heap limit of each runtime, in MB (default: as the local pool's workers)")
   .option("--key-file <file>", "the key that signs tasks (default: $PARALAB_CLUSTER_KEY)")
-  .action(async (o: { redis: string; queue?: string; concurrency?: string; memory?: string; keyFile?: string }) => {
-    const { runWorkerCommand } = await import("./worker");
-    await runWorkerCommand(o);
-  });
+  .option("--outlive-kernel", "when started from a paralab kernel's cell: keep serving after that kernel ends")
+  .action(
+    async (o: {
+      redis: string;
+      queue?: string;
+      concurrency?: string;
+      memory?: string;
+      keyFile?: string;
+      outliveKernel?: boolean;
+    }) => {
+      const { runWorkerCommand } = await import("./worker");
+      await runWorkerCommand(o);
+    },
+  );
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`paralab: ${e.message}`);

@@ -1,5 +1,12 @@
-/** `paralab worker`: serve until SIGINT/SIGTERM; a bad option, key or URL exits at once with the fix. */
+/**
+ * `paralab worker`: serve until SIGINT/SIGTERM, or until the paralab kernel whose cell started it
+ * ends (unless --outlive-kernel); a bad option, key or URL exits at once with the fix.
+ */
 import { serveWorker } from "../cluster/serve";
+import { KERNEL_PID_VAR, watchKernel } from "../server/parent-watch";
+
+/** A worker whose kernel is gone gives its close (finishing with Redis) this long, then exits anyway. */
+const CLOSE_GRACE_MS = 3000;
 
 export async function runWorkerCommand(o: {
   redis: string;
@@ -7,6 +14,7 @@ export async function runWorkerCommand(o: {
   concurrency?: string;
   memory?: string;
   keyFile?: string;
+  outliveKernel?: boolean;
 }): Promise<void> {
   let concurrency: number | undefined;
   if (o.concurrency !== undefined) {
@@ -28,4 +36,13 @@ export async function runWorkerCommand(o: {
   const stop = () => void worker.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  if (!o.outliveKernel)
+    watchKernel((pid) => {
+      log(
+        `paralab worker ${worker.id}: the kernel that started it (pid ${pid}, ${KERNEL_PID_VAR}) is gone; stopping ` +
+          "(paralab worker --outlive-kernel keeps serving)",
+      );
+      setTimeout(() => process.exit(0), CLOSE_GRACE_MS).unref();
+      stop();
+    });
 }

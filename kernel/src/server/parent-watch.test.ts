@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { test } from "node:test";
-import { Every, ProcessProbe, watchParent } from "./parent-watch";
+import { Every, KERNEL_PID_VAR, ProcessProbe, watchKernel, watchParent } from "./parent-watch";
 
 /** A periodic check that runs only when the test ticks it. */
 function manualEvery(): Every & { tick(times: number): void } {
@@ -73,5 +73,28 @@ test("a launcher that died but was not reaped (a zombie) counts as gone", async 
     assert.equal(noticed, true);
   } finally {
     shell.kill();
+  }
+});
+
+test("a worker started from a cell stops once the kernel named in PARALAB_KERNEL_PID ends, once", () => {
+  const every = manualEvery();
+  const running = new Set([800]);
+  const gone: number[] = [];
+  // The kernel need not be the parent (a shell may be between them, and gone).
+  watchKernel((pid) => gone.push(pid), { [KERNEL_PID_VAR]: "800" }, 1000, fakeProcesses(1, running), every);
+  every.tick(3);
+  assert.deepEqual(gone, []);
+  running.delete(800);
+  every.tick(4);
+  assert.deepEqual(gone, [800]);
+});
+
+test("a worker started elsewhere (no PARALAB_KERNEL_PID, or its own pid) watches nothing", () => {
+  for (const env of [{}, { [KERNEL_PID_VAR]: "" }, { [KERNEL_PID_VAR]: String(process.pid) }]) {
+    const every = manualEvery();
+    let gone = 0;
+    watchKernel(() => gone++, env, 1000, fakeProcesses(1, new Set()), every);
+    every.tick(3);
+    assert.equal(gone, 0, JSON.stringify(env));
   }
 });

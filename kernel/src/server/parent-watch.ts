@@ -62,3 +62,33 @@ function isRunning(pid: number): boolean {
     return false; // gone since kill(pid, 0)
   }
 }
+
+/**
+ * The kernel names itself in this variable, so that a `paralab worker` a cell starts (notebook 10
+ * starts its cluster's that way) inherits it and ends with the kernel: a kernel killed with
+ * SIGKILL runs no exit handler, and its workers would otherwise serve the queue forever.
+ */
+export const KERNEL_PID_VAR = "PARALAB_KERNEL_PID";
+
+/**
+ * Calls `onKernelGone` once the kernel named in PARALAB_KERNEL_PID has ended (a zombie counts as
+ * ended); does nothing when the variable names no kernel. The kernel need not be the parent: a
+ * shell between them may have exited long before.
+ */
+export function watchKernel(
+  onKernelGone: (pid: number) => void,
+  env: NodeJS.ProcessEnv = process.env,
+  periodMs = 1000,
+  probe: ProcessProbe = SYSTEM,
+  every: Every = INTERVAL,
+): () => void {
+  const pid = Number(env[KERNEL_PID_VAR]);
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return () => {};
+  const stop = every(() => {
+    if (!probe.running(pid)) {
+      stop();
+      onKernelGone(pid);
+    }
+  }, periodMs);
+  return stop;
+}
