@@ -1,11 +1,17 @@
 /**
  * Kernel side: one task graph on the cluster (README, Clusters: task graphs), driven by the same
  * scheduler as the local pool (graph/scheduler.ts, behind run/graphs.ts). The scheduler's ranks
- * are the run's slots: each slot has at most one batch in the queue or running, and whichever
- * runtime takes it runs it. A runtime cannot be picked, so no result stays "on a worker": the
- * results later tasks read wait in Redis (signed, see sealed.ts) and every input not made in the
- * same batch is read from there; the bytes of each such edge are what Redis held. Only what
- * compute returns comes back to the kernel.
+ * are the run's slots: each slot has at most one batch in the queue or running.
+ *
+ * Data stays where it was made when it is big: a worker process keeps such a result in the
+ * runtime that made it (held-results.ts) and tells only its size; a batch that reads results held
+ * by one process goes to that process's own queue (keys.homeQueue) and reads them with no copy.
+ * Small results wait in Redis (signed, see sealed.ts), where any runtime reads them, and a batch
+ * that reads none that are held goes to the shared queue, to whichever runtime is free. A batch
+ * reading results held by several processes has the others copy theirs to Redis first (a spill).
+ * A result lost with its process (killed, its runtime replaced) is made again from its inputs,
+ * in the batch that needs it (its lineage: the graph knows each task's inputs). Only what compute
+ * returns comes back to the kernel.
  */
 import { ClusterConnectionLostError, TaskAbortedError, WorkerExitError } from "../errors";
 import type {
@@ -23,6 +29,7 @@ import { epochMs } from "../run/clock";
 import { batchesByRank, unsendableArguments } from "../run/graph-runs";
 import { GraphTally } from "../run/graph-tally";
 import { estimateBytes, estimateVarsBytes } from "../transfer/bytes";
+import { lineage, type Located } from "./lineage";
 import type { WorkerInfo } from "./registry";
 import { coalesced } from "./coalesced";
 import { cloneError, taskLost } from "./run-errors";
@@ -48,6 +55,19 @@ interface Batch {
   ids: string[];
   sentMs: number;
   done: boolean;
+  /** What the batch runs: `extra` results lost with a worker, made again first, then the tasks of `ids`. */
+  items: GraphBodyItem[];
+  extra: number;
+  /** The process whose own queue it went to (none: the shared queue). */
+  process?: string;
+  /** Held inputs that other processes are copying to Redis (spills) before the batch can go. */
+  spilling: Set<string>;
+}
+
+/** Held results a process copies to Redis, for the batches that wait on them. */
+interface Spill {
+  process: string;
+  ids: string[];
 }
 
 type GraphEvent = Exclude<ClusterEvent, { type: "stream" | "refused" | "uncaught" }>;
@@ -63,8 +83,11 @@ export class ClusterGraphRun implements RunOwner {
   /** Ranks with a batch out. */
   private readonly busy = new Set<number>();
   private readonly tally: GraphTally;
-  /** Results in Redis, this run's and kept ones: node id → bytes there. */
-  private readonly inRedis = new Map<string, number>();
+  /** Where each result later tasks read is: in Redis, or held by a worker process; and its bytes. */
+  private readonly where = new Map<string, Located>();
+  private readonly spills = new Map<number, Spill>();
+  /** Processes seen gone from the registry: what they held is lost. */
+  private readonly gone = new Set<string>();
   private shared: StoredRef | undefined;
   private taskSeq = 0;
   private bytesMoved = 0;
@@ -105,7 +128,8 @@ export class ClusterGraphRun implements RunOwner {
 
   onEvent(e: GraphEvent): void {
     if (this.settled) return;
-    if (e.type === "graph-result") this.onResult(e);
+    if (e.type === "graph-result" && this.spills.has(e.task)) this.onSpilled(e);
+    else if (e.type === "graph-result") this.onResult(e);
     else if (e.type === "lost") this.onLost(e);
     else if (e.type === "retry") this.onRetry(e);
   }
@@ -158,7 +182,7 @@ export class ClusterGraphRun implements RunOwner {
     kept.forEach(([id, k], i) => {
       if (!there[i]) return;
       alive.set(id, { rank: 0, bytes: k.bytes });
-      this.inRedis.set(id, k.bytes);
+      this.where.set(id, { bytes: k.bytes });
     });
     return alive;
   }
@@ -184,12 +208,12 @@ export class ClusterGraphRun implements RunOwner {
     const idle: number[] = [];
     for (let r = 0; r < this.job.workers; r++) if (!this.busy.has(r)) idle.push(r);
     const batches = idle.length ? batchesByRank(this.scheduler.assign(idle)) : new Map<number, Assignment[]>();
-    await this.link.add([...batches.values()].flatMap((batch) => this.prepare(batch) ?? []));
+    await this.send([...batches.values()].flatMap((batch) => this.prepare(batch) ?? []));
     if (this.scheduler.finished && this.busy.size === 0) this.finish();
   });
 
-  /** One BullMQ task for a batch of assignments on one rank, or undefined when its arguments cannot travel. */
-  private prepare(batch: Assignment[]) {
+  /** One batch of assignments on one rank, sent (or waiting for spills); undefined when its arguments cannot travel. */
+  private prepare(batch: Assignment[]): { task: number; data: TaskData; process?: string } | undefined {
     const items: GraphBodyItem[] = [];
     const edges: GraphEdgeRun[] = [];
     const madeHere = new Set<string>();
@@ -197,14 +221,14 @@ export class ClusterGraphRun implements RunOwner {
     let moved = 0;
     for (const a of batch) {
       const spec = this.tasks.get(a.id)!;
-      const fetch: string[] = [];
       for (const input of a.inputs) {
-        if (madeHere.has(input.id)) {
+        const at = this.where.get(input.id);
+        if (madeHere.has(input.id) || at?.process) {
+          // made earlier in the batch, or held by a process: the batch goes there and reads it in place
           edges.push({ from: input.id, to: a.id, bytes: 0, path: "local" });
           continue;
         }
-        const bytes = this.inRedis.get(input.id) ?? 0;
-        fetch.push(input.id);
+        const bytes = at?.bytes ?? 0;
         edges.push({ from: input.id, to: a.id, bytes, path: "redis" });
         moved += bytes;
       }
@@ -213,44 +237,237 @@ export class ClusterGraphRun implements RunOwner {
         code: spec.code,
         args: spec.args,
         refs: spec.refs,
-        fetch,
+        fetch: [],
         store: a.keep,
         ret: this.outputs.has(a.id),
       });
       madeHere.add(a.id);
       bytesIn += estimateBytes(spec.args);
     }
-    const task = ++this.taskSeq;
-    const body: GraphBody = { kind: "graph", shared: this.shared!, results: this.results, items };
-    let data: TaskData;
-    try {
-      data = this.link.taskData(task, body);
-    } catch (e) {
-      const error = unsendableArguments(
-        items.map((i) => i.nodeId),
-        e,
-      );
-      for (const item of items) this.tally.failed(item.nodeId, -1, epochMs(), error);
+    const b: Batch = {
+      task: ++this.taskSeq,
+      rank: batch[0].rank,
+      ids: items.map((i) => i.nodeId),
+      sentMs: epochMs(),
+      done: false,
+      items,
+      extra: 0,
+      spilling: new Set(),
+    };
+    const out = this.route(b);
+    if (!out) {
+      for (const id of b.ids) this.tally.failed(id, -1, epochMs(), this.why!);
       return undefined;
     }
-    const rank = batch[0].rank;
-    this.batches.set(task, { task, rank, ids: items.map((i) => i.nodeId), sentMs: epochMs(), done: false });
-    this.busy.add(rank);
+    this.busy.add(b.rank);
     this.tally.sent(bytesIn, edges);
     this.bytesMoved += moved;
-    return { task, data };
+    return out === true ? undefined : out;
+  }
+
+  /** Why route() could not send a batch (its arguments cannot travel, or a lost input cannot be made again). */
+  private why: Error | undefined;
+
+  /**
+   * Says where each input of the batch's items is read from, and picks the queue: the process
+   * that holds the most bytes of them, once any others held elsewhere are in Redis. Results lost
+   * with a process are made again first. Returns the task to add, true when it waits for spills,
+   * undefined when its arguments cannot travel.
+   */
+  private route(b: Batch): { task: number; data: TaskData; process?: string } | true | undefined {
+    const redo = lineage(b.items.slice(b.extra), this.tasks, (id) => this.located(id));
+    if (redo.missing) {
+      this.why = new Error(redo.missing);
+      return undefined;
+    }
+    const items: GraphBodyItem[] = [
+      ...redo.items.map((spec) => ({
+        nodeId: spec.id,
+        code: spec.code,
+        args: spec.args,
+        refs: spec.refs,
+        fetch: [],
+        // kept where it is made: other batches that lost the same input read it from there
+        store: true,
+        ret: false,
+      })),
+      ...b.items.slice(b.extra),
+    ];
+    b.items = items;
+    b.extra = redo.items.length;
+    const madeHere = new Set<string>();
+    const heldBy = new Map<string, number>();
+    for (const item of items) {
+      for (const id of this.tasks.get(item.nodeId)?.deps ?? []) {
+        const at = madeHere.has(id) ? undefined : this.where.get(id);
+        if (at?.process) heldBy.set(at.process, (heldBy.get(at.process) ?? 0) + at.bytes);
+      }
+      madeHere.add(item.nodeId);
+    }
+    const process = [...heldBy.entries()].sort((x, y) => y[1] - x[1])[0]?.[0];
+    madeHere.clear();
+    const spill = new Map<string, string[]>();
+    for (const item of items) {
+      item.fetch = [];
+      item.held = [];
+      for (const id of this.tasks.get(item.nodeId)?.deps ?? []) {
+        if (madeHere.has(id) || item.fetch.includes(id) || item.held.includes(id)) continue;
+        const at = this.where.get(id);
+        if (at?.process === process && process) item.held.push(id);
+        else if (at?.process) {
+          spill.set(at.process, [...(spill.get(at.process) ?? []), id]);
+          b.spilling.add(id);
+          item.fetch.push(id);
+        } else item.fetch.push(id);
+      }
+      if (!item.held.length) delete item.held;
+      madeHere.add(item.nodeId);
+    }
+    b.process = process;
+    this.batches.set(b.task, b);
+    if (spill.size) {
+      for (const [from, ids] of spill) this.sendSpill(from, ids);
+      return true;
+    }
+    return this.taskOf(b);
+  }
+
+  /** The signed task of a batch, ready to add; undefined when its arguments cannot travel. */
+  private taskOf(b: Batch): { task: number; data: TaskData; process?: string } | undefined {
+    const body: GraphBody = { kind: "graph", shared: this.shared!, results: this.results, items: b.items };
+    try {
+      return { task: b.task, data: this.link.taskData(b.task, body), process: b.process };
+    } catch (e) {
+      this.batches.delete(b.task);
+      this.why = unsendableArguments(b.ids, e);
+      return undefined;
+    }
+  }
+
+  /** Where a result is now, unless it was lost with its process. */
+  private located(id: string): Located | undefined {
+    const at = this.where.get(id);
+    if (at?.process && this.gone.has(at.process)) {
+      this.where.delete(id);
+      return undefined;
+    }
+    return at;
+  }
+
+  /** Asks `process` to copy held results to Redis (a batch elsewhere reads them). */
+  private sendSpill(process: string, ids: string[]): void {
+    const task = ++this.taskSeq;
+    this.spills.set(task, { process, ids });
+    const body: GraphBody = { kind: "graph", shared: this.shared!, results: this.results, items: [], spill: ids };
+    const home = this.homeOf(process);
+    void this.link
+      .add([{ task, data: this.link.taskData(task, body) }], home)
+      .catch((err) => this.fail(this.link.asConnectionError(err)));
+  }
+
+  private homeOf(process: string | undefined): string | undefined {
+    if (!process) return undefined;
+    for (const at of this.where.values()) if (at.process === process) return at.home;
+    return undefined;
+  }
+
+  /** Adds tasks to their queues: the shared one, or the own queue of the process that holds their inputs. */
+  private async send(tasks: { task: number; data: TaskData; process?: string }[]): Promise<void> {
+    const byQueue = new Map<string | undefined, { task: number; data: TaskData }[]>();
+    for (const t of tasks) {
+      const home = this.homeOf(t.process);
+      byQueue.set(home, [...(byQueue.get(home) ?? []), { task: t.task, data: t.data }]);
+    }
+    await Promise.all([...byQueue].map(([home, list]) => this.link.add(list, home)));
+  }
+
+  /** Held results copied to Redis: the batches waiting on them go. */
+  private onSpilled(e: Extract<GraphEvent, { type: "graph-result" }>): void {
+    const spill = this.spills.get(e.task)!;
+    this.spills.delete(e.task);
+    for (const [id, bytes] of Object.entries(e.stored)) this.where.set(id, { bytes });
+    if (e.lost?.length) for (const id of e.lost) this.where.delete(id);
+    const ready: Batch[] = [];
+    for (const b of this.batches.values()) {
+      if (b.done || !b.spilling.size) continue;
+      for (const id of spill.ids) b.spilling.delete(id);
+      if (!b.spilling.size) ready.push(b);
+    }
+    this.resend(ready, Boolean(e.lost?.length));
+  }
+
+  /** Sends batches again (after spills, or after their inputs or their process were lost). */
+  private resend(batches: Batch[], reroute: boolean): void {
+    const tasks: { task: number; data: TaskData; process?: string }[] = [];
+    for (const b of batches) {
+      if (reroute) {
+        this.batches.delete(b.task);
+        b.task = ++this.taskSeq;
+        b.spilling.clear();
+        const out = this.route(b);
+        if (out === true) continue;
+        if (out) tasks.push(out);
+        else this.failBatch(b, this.why!);
+      } else {
+        const out = this.taskOf(b);
+        if (out) tasks.push(out);
+        else this.failBatch(b, this.why!);
+      }
+    }
+    void this.send(tasks).catch((err) => this.fail(this.link.asConnectionError(err)));
+  }
+
+  private failBatch(b: Batch, error: Error): void {
+    this.batches.set(b.task, b);
+    this.settleBatch(b, (id) => this.tally.failed(id, -1, b.sentMs, error));
+  }
+
+  /**
+   * The live workers: what a process gone from the registry held is lost, and its batches (queued
+   * on its own queue, or running there) are sent again, making the lost inputs again first.
+   */
+  onWorkers(live: WorkerInfo[]): void {
+    if (this.settled) return;
+    const alive = new Set(live.map((w) => w.id));
+    const dead = new Set<string>();
+    for (const at of this.where.values()) if (at.process && !alive.has(at.process)) dead.add(at.process);
+    for (const b of this.batches.values()) if (!b.done && b.process && !alive.has(b.process)) dead.add(b.process);
+    for (const s of this.spills.values()) if (!alive.has(s.process)) dead.add(s.process);
+    if (!dead.size) return;
+    for (const p of dead) this.gone.add(p);
+    for (const [id, at] of this.where) if (at.process && dead.has(at.process)) this.where.delete(id);
+    for (const [task, s] of this.spills) if (dead.has(s.process)) this.spills.delete(task);
+    const again = [...this.batches.values()].filter(
+      (b) => !b.done && ((b.process && dead.has(b.process)) || b.spilling.size > 0),
+    );
+    for (const b of again) {
+      void this.link.remove(b.task);
+      this.hooks.onStream?.(
+        -1,
+        "stderr",
+        `task ${b.task} (${this.describe(b)}) is sent again: ${b.process ?? "a worker"} that held its inputs is gone; lost inputs are made again.\n`,
+      );
+    }
+    this.resend(again, true);
   }
 
   private onResult(e: Extract<GraphEvent, { type: "graph-result" }>): void {
     const batch = this.batches.get(e.task);
     if (!batch || batch.done) return; // a second report of a retried task is not counted again
+    if (e.lost?.length) {
+      // The process no longer has inputs it held (its runtime was replaced): make them again.
+      for (const id of e.lost) if (this.where.get(id)?.process === e.process) this.where.delete(id);
+      return this.resend([batch], true);
+    }
     const lane = this.link.lane(e.worker);
-    for (const [id, bytes] of Object.entries(e.stored)) this.inRedis.set(id, bytes);
+    for (const [id, bytes] of Object.entries(e.stored)) this.where.set(id, { bytes });
+    for (const [id, bytes] of Object.entries(e.held ?? {}))
+      this.where.set(id, { bytes, process: e.process, home: e.home });
     const released: string[] = [];
     this.settleBatch(batch, (_, i) => {
-      const o = e.outcomes[i];
-      for (const r of this.tally.reported(o, lane, batch.rank, e.stored[o.nodeId] ?? o.resultBytes))
-        released.push(...r.ids);
+      const o = e.outcomes[i + batch.extra];
+      const there = e.stored[o.nodeId] ?? e.held?.[o.nodeId] ?? o.resultBytes;
+      for (const r of this.tally.reported(o, lane, batch.rank, there)) released.push(...r.ids);
     });
     if (released.length) this.dropResults(released);
   }
@@ -285,10 +502,24 @@ export class ClusterGraphRun implements RunOwner {
     void this.pump().catch((err) => this.fail(this.link.asConnectionError(err)));
   }
 
-  /** Results no task will read any more. */
+  /** Results no task will read any more: deleted from Redis, or dropped by the process that holds them. */
   private dropResults(ids: string[]): void {
-    for (const id of ids) this.inRedis.delete(id);
-    void this.link.d.redis.del(...ids.map((id) => this.resultKey(id))).catch(() => undefined);
+    const inRedis: string[] = [];
+    const held = new Map<string, string[]>();
+    for (const id of ids) {
+      const at = this.where.get(id);
+      this.where.delete(id);
+      if (at?.process) held.set(at.process, [...(held.get(at.process) ?? []), id]);
+      else inRedis.push(id);
+    }
+    const redis = this.link.d.redis;
+    if (inRedis.length) void redis.del(...inRedis.map((id) => this.resultKey(id))).catch(() => undefined);
+    // one message for every process: each drops the ids it holds (ids are unique to this kernel's namespace)
+    const all = [...held.values()].flat();
+    if (all.length)
+      void redis
+        .publish(this.link.keys.control, JSON.stringify({ type: "release", results: this.results, ids: all }))
+        .catch(() => undefined);
   }
 
   private stop(error: Error): void {
@@ -310,11 +541,17 @@ export class ClusterGraphRun implements RunOwner {
     this.hooks.signal?.removeEventListener("abort", this.onAbort);
     const kept: Record<string, KeptResult> = {};
     for (const [id, held] of this.scheduler.holdings()) {
-      kept[id] = { worker: IN_REDIS, bytes: this.inRedis.get(id) ?? held.bytes };
-      this.inRedis.delete(id);
+      const at = this.where.get(id);
+      // Held results go with the run (a later compute makes them again): keeping them would pin a
+      // worker's memory for as long as the kernel lives.
+      if (at?.process) continue;
+      kept[id] = { worker: IN_REDIS, bytes: at?.bytes ?? held.bytes };
+      this.where.delete(id);
     }
+    const heldIds = [...this.where].filter(([, at]) => at.process).map(([id]) => id);
+    this.dropResults(heldIds);
     // What is left in Redis and not kept was stored for tasks that will not run now.
-    const drop = [...this.inRedis.keys()].map((id) => this.resultKey(id));
+    const drop = [...this.where.keys()].map((id) => this.resultKey(id));
     if (aborted && !(aborted instanceof ClusterConnectionLostError)) void this.link.cancel(true, drop);
     else void this.link.cleanup(...drop);
     this.resolve(

@@ -40,6 +40,15 @@ export function jobId(run: string, task: number): string {
   return `${run}-${task}`;
 }
 
+/**
+ * The BullMQ queue of one `paralab worker` process (id host:pid), beside the shared one: a graph
+ * task whose inputs that process holds goes there (README, Clusters: task graphs). BullMQ refuses
+ * ':' in queue names, so the id is spelled with '.' and '-' only.
+ */
+export function homeQueue(queue: string, workerId: string): string {
+  return `${queue}.home.${workerId.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+}
+
 /** Run ids are made by kernels; workers check them before using them in key names. */
 export const RUN_ID = /^[a-z0-9]{6,40}$/;
 

@@ -12,7 +12,8 @@ import type { Redis } from "./connect";
 import type { EventWriter } from "./event-writer";
 import { digest, verify } from "./key";
 import { clusterKeys, RUN_ID, RUN_TTL_S } from "./keys";
-import { runGraphBatch, type GraphBatchDeps } from "./graph-batch";
+import { preferredRuntime, runGraphBatch, type GraphBatchDeps } from "./graph-batch";
+import { HELD_TTL_MS, HeldResults } from "./held-results";
 import { runSpmdRank, type SpmdRankDeps } from "./spmd-rank";
 import type { RuntimeThread, TaskOutcome } from "./runtime-thread";
 import type { Runtimes } from "./runtimes";
@@ -41,6 +42,10 @@ export interface ProcessorDeps {
   runtimes: Runtimes;
   /** host:pid */
   id: string;
+  /** This process's own queue (keys.homeQueue): graph tasks reading results it holds come there. */
+  home: string;
+  /** Bytes of graph results one runtime may hold for later tasks (HeldResults). */
+  heldBytesPerRuntime: number;
   log(text: string): void;
   /** A refused task: the worker backs off so that correctly keyed workers take the queue's tasks. */
   refused(): void;
@@ -58,12 +63,15 @@ export class TaskProcessor {
   tasksDone = 0;
 
   private readonly graphDeps: GraphBatchDeps;
+  /** Graph results this process keeps in its runtimes for later tasks. */
+  readonly held: HeldResults;
   private readonly spmdDeps: SpmdRankDeps;
   /** SPMD ranks waiting for their `go`, by run: a cancel releases them. */
   private readonly stops = new Map<string, AbortController>();
 
   constructor(private readonly d: ProcessorDeps) {
     this.keys = clusterKeys(d.queue);
+    this.held = new HeldResults(d.heldBytesPerRuntime);
     this.graphDeps = {
       key: d.key,
       redis: d.redis,
@@ -71,6 +79,10 @@ export class TaskProcessor {
       keys: this.keys,
       shared: (run, body) => this.fetchShared<GraphShared>(run, body.shared),
       jobIdOf: (run) => this.jobIdOf(run),
+      held: this.held,
+      serving: (t) => d.runtimes.serving(t),
+      id: d.id,
+      home: d.home,
     };
     this.spmdDeps = {
       key: d.key,
@@ -108,7 +120,10 @@ export class TaskProcessor {
     const body = decode<TaskBody>(Buffer.from(data.payload!, "base64"));
     // A rank cannot start again alone: the others have moved on (the kernel failed the run when it was lost).
     if (body.kind === "spmd" && retried) return "cancelled";
-    const thread = await this.d.runtimes.acquire();
+    // A graph batch runs on the runtime that holds its inputs, when one does.
+    const thread = await this.d.runtimes.acquire(
+      body.kind === "graph" ? preferredRuntime(this.graphDeps, body) : undefined,
+    );
     const startMs = Date.now();
     try {
       if (retried)
@@ -219,6 +234,26 @@ export class TaskProcessor {
         }, graceMs).unref();
       }
     }
+  }
+
+  /**
+   * A kernel needs these held results no more (`ids` of its namespace `results`; none: all of
+   * them, its run ended): their runtimes drop them.
+   */
+  release(results: string, ids?: string[]): void {
+    if (!RUN_ID.test(results)) return;
+    const keys = ids ? ids.map((id) => HeldResults.nodeKey(results, id)) : this.held.keysOf(results);
+    this.dropHeld(keys);
+  }
+
+  /** Drops held results unused for HELD_TTL_MS (their kernel never released them: it died?). */
+  sweep(): void {
+    this.dropHeld(this.held.stale(HELD_TTL_MS));
+  }
+
+  private dropHeld(keys: string[]): void {
+    for (const [thread, nodeIds] of this.held.release(keys))
+      if (this.d.runtimes.serving(thread)) thread.post({ type: "graph-release", nodeIds });
   }
 
   private async refuse(

@@ -10,6 +10,7 @@ import { BackgroundError, ClusterSignatureError } from "../errors";
 import type { JobHooks } from "../run/jobs";
 import type { ClusterAddress } from "./address";
 import { ANSWER_WITHIN_MS, isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
+import { homeQueueOn } from "./home-queues";
 import { digest, keyId, sign } from "./key";
 import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
 import type { Reader, Readers } from "./readers";
@@ -57,6 +58,8 @@ export interface RunOwner {
   openTasks(): number[];
   /** What was done so far, for messages: "3 of 10 items were done". */
   doneText(): string;
+  /** The live workers, read once a second while the run lasts (a graph run sends a dead one's tasks elsewhere). */
+  onWorkers?(live: WorkerInfo[]): void;
 }
 
 export class RunLink {
@@ -73,6 +76,8 @@ export class RunLink {
   /** When Redis last answered the run's reads (the event stream's or the watch's). */
   private answeredMs = Date.now();
   private watching = false;
+  /** Tasks added to a worker's own queue (keys.homeQueue) instead of the shared one: task → queue. */
+  private readonly homes = new Map<number, string>();
 
   constructor(
     readonly d: RunLinkDeps,
@@ -149,16 +154,28 @@ export class RunLink {
     return { v: 1, run: this.run, task, payload, sig: sign(this.d.key, [queue, this.run, task, payload]) };
   }
 
-  /** Queues tasks in one round trip. */
-  async add(tasks: { task: number; data: TaskData }[]): Promise<void> {
+  /** Queues tasks in one round trip: on the shared queue, or on one worker's own queue (`home`). */
+  async add(tasks: { task: number; data: TaskData }[], home?: string): Promise<void> {
     if (!tasks.length || this.closed) return;
-    await this.d.queue.addBulk(
+    if (home) for (const { task } of tasks) this.homes.set(task, home);
+    await this.queueOf(home).addBulk(
       tasks.map(({ task, data }) => ({
         name: JOB_NAME,
         data,
         opts: { jobId: jobId(this.run, task), removeOnComplete: true, removeOnFail: { age: 3600 } },
       })),
     );
+  }
+
+  /** Removes a queued task that will not run (it is sent elsewhere); a running one cannot be removed. */
+  async remove(task: number): Promise<void> {
+    await this.queueOf(this.homes.get(task))
+      .remove(jobId(this.run, task))
+      .catch(() => 0);
+  }
+
+  private queueOf(home: string | undefined): Queue {
+    return home ? homeQueueOn(this.d.redis, home) : this.d.queue;
   }
 
   /** Stops reading and watching (the run has settled). */
@@ -170,12 +187,18 @@ export class RunLink {
 
   /** Tells the workers to stop the run's tasks (at once when `hard`), removes the queued ones, and cleans up (`more` keys too). */
   async cancel(hard: boolean, more: string[] = []): Promise<void> {
-    const { redis, queue } = this.d;
+    const { redis } = this.d;
     try {
       await redis.set(this.keys.cancelled(this.run), "1", "EX", RUN_TTL_S);
       await redis.publish(this.keys.control, JSON.stringify({ type: "cancel", run: this.run, hard }));
       // a running task's job is locked and cannot be removed; the workers end it and complete it
-      await Promise.all(this.owner.openTasks().map((t) => queue.remove(jobId(this.run, t)).catch(() => 0)));
+      await Promise.all(
+        this.owner.openTasks().map((t) =>
+          this.queueOf(this.homes.get(t))
+            .remove(jobId(this.run, t))
+            .catch(() => 0),
+        ),
+      );
     } catch {
       // Redis is gone: nothing to tell
     }
@@ -308,11 +331,15 @@ export class RunLink {
       this.workers = live;
       this.checkKeys(live);
       if (this.closed) return;
+      this.owner.onWorkers?.(live);
+      if (this.closed) return;
       const open = this.owner.openTasks();
-      const states = await Promise.all(open.map((t) => this.d.queue.getJobState(jobId(this.run, t))));
+      const states = await Promise.all(
+        open.map((t) => this.queueOf(this.homes.get(t)).getJobState(jobId(this.run, t))),
+      );
       for (const [i, task] of open.entries()) {
         if (states[i] !== "failed" || this.closed) continue;
-        const job = await this.d.queue.getJob(jobId(this.run, task));
+        const job = await this.queueOf(this.homes.get(task)).getJob(jobId(this.run, task));
         this.owner.onTaskFailed(task, job?.failedReason);
       }
     } catch (e) {

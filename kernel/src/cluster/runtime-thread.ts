@@ -51,6 +51,8 @@ export class RuntimeThread {
   /** An SPMD rank's comm calls and probe answers, for the task that runs now. */
   private talk: ((m: CommMessage | ProbeAckMessage) => void) | undefined;
   private stopping = false;
+  /** Held values asked for with take(), by node id (the runtime's graph store answers with graph-relay). */
+  private readonly taking = new Map<string, ((v: { value?: unknown; missing?: string }) => void)[]>();
 
   constructor(
     readonly index: number,
@@ -71,6 +73,7 @@ export class RuntimeThread {
       else if (m.type === "result") this.settle({ kind: "result", msg: m });
       else if (m.type === "graph-result") this.settle({ kind: "graph", msg: m });
       else if (m.type === "comm" || m.type === "probe-ack") this.talk?.(m);
+      else if (m.type === "graph-relay") this.took(m.nodeId, { value: m.value, missing: m.missing });
     });
     this.worker.onExit((info) => {
       const was = this.state;
@@ -81,6 +84,7 @@ export class RuntimeThread {
           ? `the runtime could not start (${info.error?.message ?? `exit code ${info.code}`})`
           : describeExit(info, "thread", memoryLimitMb, MEMORY_OPTION);
       this.settle(this.stopping ? { kind: "cancelled" } : { kind: "exit", exitCode: info.code, cause });
+      for (const id of [...this.taking.keys()]) this.took(id, { missing: `the runtime that held ${id} stopped` });
       events.onExit(this);
     });
   }
@@ -106,6 +110,26 @@ export class RuntimeThread {
   /** A message that needs no answer: for the runtime's graph store (graph-release), or the running rank (comm reply, probe). */
   post(msg: ToWorker): void {
     this.worker.send(msg);
+  }
+
+  /**
+   * A copy of a value the runtime's graph store holds (a result it made for a later task), or why
+   * there is none. Answered between tasks when the runtime is busy: its store answers from its event loop.
+   */
+  take(nodeId: string): Promise<{ value?: unknown; missing?: string }> {
+    if (this.state === "dead") return Promise.resolve({ missing: `the runtime that held ${nodeId} stopped` });
+    return new Promise((resolve) => {
+      const list = this.taking.get(nodeId) ?? [];
+      list.push(resolve);
+      this.taking.set(nodeId, list);
+      if (list.length === 1) this.worker.send({ type: "graph-send", jobId: 0, nodeId, to: -1, via: "relay" });
+    });
+  }
+
+  private took(nodeId: string, v: { value?: unknown; missing?: string }): void {
+    const list = this.taking.get(nodeId) ?? [];
+    this.taking.delete(nodeId);
+    for (const f of list) f(v);
   }
 
   /** Asks the task to stop (it skips the rest of its chunk; comm calls reject). */

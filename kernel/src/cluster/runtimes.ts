@@ -33,10 +33,23 @@ export class Runtimes {
     return this.threads.filter((t) => t.state === "busy" && t.run === run);
   }
 
-  /** A free runtime, marked busy (BullMQ's concurrency equals size, so one frees up soon). */
-  async acquire(): Promise<RuntimeThread> {
+  /** Whether `thread` still serves (it was not replaced after it died or was stopped). */
+  serving(thread: RuntimeThread): boolean {
+    return this.threads[thread.index] === thread && thread.state !== "dead";
+  }
+
+  /**
+   * A free runtime, marked busy (BullMQ's concurrency equals size, so one frees up soon). With
+   * `prefer` (the runtime that holds a task's inputs), that one, once it is free, while it serves.
+   */
+  async acquire(prefer?: RuntimeThread): Promise<RuntimeThread> {
     for (;;) {
-      const free = this.threads.find((t) => t.state === "idle");
+      const wanted = prefer && this.serving(prefer) ? prefer : undefined;
+      const free = wanted
+        ? wanted.state === "idle"
+          ? wanted
+          : undefined
+        : this.threads.find((t) => t.state === "idle");
       if (free) {
         free.state = "busy";
         return free;

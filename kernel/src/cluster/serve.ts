@@ -12,7 +12,7 @@ import { parseClusterUrl, type ClusterAddress } from "./address";
 import { connectRedis, redisOptions } from "./connect";
 import { EventWriter } from "./event-writer";
 import { keyId, loadClusterKey } from "./key";
-import { BULLMQ_PREFIX, clusterKeys } from "./keys";
+import { BULLMQ_PREFIX, clusterKeys, homeQueue } from "./keys";
 import { TaskProcessor } from "./processor";
 import { heartbeat, HEARTBEAT_MS, removeWorker, type WorkerInfo } from "./registry";
 import { Runtimes } from "./runtimes";
@@ -72,6 +72,7 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   await runtimes.ready();
 
   const backoff = new RefusalBackoff();
+  const home = homeQueue(address.queue, id);
   const processor = new TaskProcessor({
     queue: address.queue,
     key,
@@ -79,6 +80,9 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
     events,
     runtimes,
     id,
+    home,
+    // a quarter of each runtime's heap: the tasks that read the results need room too
+    heldBytesPerRuntime: (memoryLimitMb * 1024 * 1024) / 4,
     log: say,
     refused: () => backoff.refused(),
     accepted: () => backoff.accepted(),
@@ -88,8 +92,14 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   await sub.subscribe(keys.control);
   sub.on("message", (_channel: string, text: string) => {
     try {
-      const m = JSON.parse(text) as { type?: string; run?: string; hard?: boolean };
+      const m = JSON.parse(text) as { type?: string; run?: string; hard?: boolean; results?: string; ids?: unknown };
       if (m.type === "cancel" && typeof m.run === "string") processor.cancel(m.run, Boolean(m.hard), CANCEL_GRACE_MS);
+      // Not signed: a release only frees memory; a forged one costs a recomputation, never a wrong value.
+      else if (m.type === "release" && typeof m.results === "string" && Array.isArray(m.ids))
+        processor.release(
+          m.results,
+          m.ids.filter((x): x is string => typeof x === "string"),
+        );
     } catch {
       // not ours
     }
@@ -107,6 +117,20 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   });
   bull.on("error", (e) => say(`BullMQ: ${e.message}`));
   backoff.worker = bull;
+  // This process's own queue: graph tasks that read results its runtimes hold (README, Clusters: task graphs).
+  // It takes them whatever the shared queue's refusal pause: the kernel sends only what this process made.
+  const homeBull = new BullWorker(home, processor.process, {
+    connection: { ...redisOptions(address, { blocking: true, persistent: true }), lazyConnect: false },
+    prefix: BULLMQ_PREFIX,
+    concurrency,
+    lockDuration: LOCK_MS,
+    stalledInterval: Math.max(500, Math.floor(LOCK_MS / 2)),
+    maxStalledCount: 2,
+    name: `paralab-worker ${id} home`,
+  });
+  homeBull.on("error", (e) => say(`BullMQ (own queue): ${e.message}`));
+  const sweeper = setInterval(() => processor.sweep(), 60_000);
+  sweeper.unref();
 
   const startedMs = Date.now();
   const info = (): WorkerInfo => {
@@ -152,9 +176,14 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   const close = () =>
     (closing ??= (async () => {
       clearInterval(timer);
+      clearInterval(sweeper);
       backoff.stop();
       // running tasks are ended; BullMQ gives their jobs to other workers once the locks expire
-      await Promise.race([bull.close(true), new Promise((r) => setTimeout(r, 2000).unref())]);
+      // (a kernel sends what was on this process's own queue elsewhere once it is gone from the registry)
+      await Promise.race([
+        Promise.all([bull.close(true), homeBull.close(true)]),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
       await runtimes.close();
       await removeWorker(redis, address.queue, id).catch(() => undefined);
       sub.disconnect();

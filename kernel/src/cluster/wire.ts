@@ -68,9 +68,14 @@ export interface GraphBodyItem {
   code: number;
   args: unknown[];
   refs: { path: (string | number)[]; id: string }[];
-  /** Inputs to read from Redis (the others were made earlier in the same batch). */
+  /** Inputs to read from Redis (the others were made earlier in the same batch, or are held here). */
   fetch: string[];
-  /** Write the result to Redis: a later task reads it. */
+  /** Inputs this worker process holds (it made them): the kernel sent the task to its own queue. */
+  held?: string[];
+  /**
+   * A later task reads the result: a small one goes to Redis, a big one stays in the runtime that
+   * made it (HeldResults) and only its size goes to the kernel, which sends its readers here.
+   */
   store: boolean;
   /** Send the value back in the event: compute returns it. */
   ret: boolean;
@@ -83,6 +88,8 @@ export interface GraphBody {
   /** The namespace of the results in Redis (see clusterKeys().result). */
   results: string;
   items: GraphBodyItem[];
+  /** Held results to copy to Redis (a task elsewhere reads them with others held elsewhere): no item runs. */
+  spill?: string[];
 }
 
 /** A worker runtime's name in output prefixes, errors and chart lanes: host:pid/w0. */
@@ -102,6 +109,13 @@ export type ClusterEvent =
       outcomes: GraphItemOutcome[];
       /** Bytes each stored result takes in Redis: node id → bytes. */
       stored: Record<string, number>;
+      /** Results this worker process holds (too big for the trip through Redis): node id → bytes. */
+      held?: Record<string, number>;
+      /** The process (host:pid) that holds them, and its own queue (keys.homeQueue). */
+      process?: string;
+      home?: string;
+      /** Held inputs this process no longer has (its runtime was replaced, or they expired): nothing ran. */
+      lost?: string[];
     }
   /** The runtime died while it held the task (it threw outside the task, exited, ran out of memory). */
   | { type: "lost"; worker: WorkerName; task: number; exitCode: number | null; cause: string; startMs: number }
