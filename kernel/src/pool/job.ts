@@ -5,6 +5,7 @@
 import { CloneError, SharedMemoryError, TaskAbortedError, WorkerExitError } from "../errors";
 import { findSharedMemory } from "../sync/revive";
 import { estimateBytes } from "../transfer/bytes";
+import { isTypedArray } from "../transfer/pack-numbers";
 import { CommBroker } from "../run/comm-broker";
 import { SyncDeadlockWatch } from "./sync-deadlock";
 import { clearWait } from "../sync/wait-board";
@@ -31,7 +32,7 @@ export const CANCEL_GRACE_MS = 1000;
 export interface JobHost {
   slot(rank: number): WorkerSlot | undefined;
   /** Send `msg` to the idle worker and mark it busy with `task`; throws when msg cannot be cloned. */
-  assign(slot: WorkerSlot, msg: TaskMessage | GraphTaskMessage, task: InFlight): void;
+  assign(slot: WorkerSlot, msg: TaskMessage | GraphTaskMessage, task: InFlight, transfer?: ArrayBuffer[]): void;
   /** Terminate the worker now and start a fresh one at the same rank. */
   replace(slot: WorkerSlot): void;
   /** Thread pools: the shared board where blocked workers show what they wait on. */
@@ -207,6 +208,8 @@ export class JobRun implements TaskOwner {
   private dispatch(slot: WorkerSlot, chunk: Chunk): void {
     const { spec } = this;
     const items = spec.mode === "map" ? spec.items.slice(chunk.start, chunk.start + chunk.count) : undefined;
+    // A typed array's slice owns a fresh buffer: move it to the worker instead of copying it again.
+    const transfer = isTypedArray(items) ? [items.buffer as ArrayBuffer] : undefined;
     const withVars = slot.varsJobId !== spec.id;
     const bytesIn = (withVars ? spec.varsBytes : 0) + (items ? estimateBytes(items) : 0);
     if (this.host.waitBoard) clearWait(this.host.waitBoard, slot.rank);
@@ -235,7 +238,7 @@ export class JobRun implements TaskOwner {
       sentMs: epochMs(),
     };
     try {
-      this.host.assign(slot, msg, task);
+      this.host.assign(slot, msg, task, transfer);
     } catch (e) {
       return this.fail(this.cloneError(e, withVars, chunk));
     }

@@ -27,6 +27,7 @@ import type { JobHooks, JobResult, MapJob, SpmdJob, WorkerStatus } from "../run/
 import type { GraphTaskMessage, TaskMessage, WorkerKind } from "../run/messages";
 import type { EnsureOptions, Runner } from "../run/runner";
 import { checkVars } from "./vars";
+import { isTypedArray, packNumbers } from "../transfer/pack-numbers";
 
 export type { WorkerKind } from "../run/messages";
 
@@ -249,18 +250,20 @@ export class Pool implements Runner {
   runMap(job: MapJob, hooks: JobHooks = {}): Promise<JobResult> {
     checkSize(job.workers, "workers");
     if (job.chunksize !== undefined) checkSize(job.chunksize, "chunksize");
-    // Typed arrays are welcome: chunks of them are copied as one block (transfer/pack-numbers.ts).
-    if (!Array.isArray(job.items) && !(ArrayBuffer.isView(job.items) && !((job.items as unknown) instanceof DataView)))
+    // Typed arrays are welcome: chunks of them travel as one block (transfer/pack-numbers.ts), and
+    // so do arrays of numbers, packed here once.
+    if (!Array.isArray(job.items) && !isTypedArray(job.items))
       throw new TypeError(`items must be an array or typed array, got ${typeof job.items}. Try Array.from(...)`);
+    const items = Array.isArray(job.items) ? (packNumbers(job.items) as unknown[]) : job.items;
     return this.#enqueue(() => {
       const queue =
         job.schedule === "static"
-          ? new StaticQueue(job.items.length, job.workers, job.chunksize)
-          : new DynamicQueue(job.items.length, job.workers, job.chunksize);
+          ? new StaticQueue(items.length, job.workers, job.chunksize)
+          : new DynamicQueue(items.length, job.workers, job.chunksize);
       return this.#run({
         mode: "map",
         code: job.code,
-        items: job.items,
+        items,
         vars: job.vars ?? {},
         workers: job.workers,
         ordered: job.ordered,
@@ -345,7 +348,7 @@ export class Pool implements Runner {
       },
       {
         slot: (rank) => this.#slots[rank],
-        assign: (slot, msg, task) => this.#assign(slot, msg, task),
+        assign: (slot, msg, task, transfer) => this.#assign(slot, msg, task, transfer),
         replace: (slot) => this.#replace(slot),
         waitBoard: this.#waitBoard,
       },
@@ -474,8 +477,8 @@ export class Pool implements Runner {
   }
 
   /** Sends a task to an idle worker; the slot is busy until its result or its exit. Throws if it cannot be cloned. */
-  #assign(slot: WorkerSlot, msg: TaskMessage | GraphTaskMessage, task: InFlight): void {
-    slot.worker.send(msg);
+  #assign(slot: WorkerSlot, msg: TaskMessage | GraphTaskMessage, task: InFlight, transfer?: ArrayBuffer[]): void {
+    slot.worker.send(msg, transfer);
     slot.task = task;
     slot.state = "busy";
     slot.worker.setRef(true);

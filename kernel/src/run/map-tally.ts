@@ -51,8 +51,20 @@ export interface TaskCancelledEvent extends At {
 
 export type TaskEvent = TaskResultEvent | TaskLostEvent | TaskCancelledEvent;
 
+/** The values of one task, placed at `start` of an ordered map when the run ends. */
+interface Piece {
+  start: number;
+  values: ArrayLike<unknown>;
+}
+
 export class MapTally {
+  /** SPMD by rank, or an unordered map's values in completion order. */
   private readonly values: unknown[];
+  /**
+   * An ordered map's values as the tasks returned them, copied into one array once at the end:
+   * no per-item work while results arrive, and no array of a million holes built up front.
+   */
+  private readonly pieces: Piece[] = [];
   private readonly errors: TaskError[] = [];
   private readonly records: TaskRecord[] = [];
   private readonly t0 = performance.now();
@@ -73,7 +85,7 @@ export class MapTally {
       hooks: JobHooks;
     },
   ) {
-    this.values = run.mode === "map" && !run.ordered ? [] : new Array<unknown>(run.total).fill(undefined);
+    this.values = run.mode === "spmd" ? new Array<unknown>(run.total).fill(undefined) : [];
   }
 
   get complete(): boolean {
@@ -128,8 +140,8 @@ export class MapTally {
       this.errors.push(failure);
     }
     if (this.run.mode === "spmd") this.values[task.start] = e.values[0];
-    else if (this.run.ordered) for (let i = 0; i < e.values.length; i++) this.values[task.start + i] = e.values[i];
-    else for (const v of e.values) this.values.push(v);
+    else if (this.run.ordered) this.pieces.push({ start: task.start, values: e.values });
+    else for (let i = 0; i < e.values.length; i++) this.values.push(e.values[i]);
     this.progress(task.count);
     return undefined;
   }
@@ -172,7 +184,7 @@ export class MapTally {
     const { chunksize, ...rest } = more;
     const chunks = this.sentTasks;
     return {
-      values: this.values,
+      values: this.run.mode === "map" && this.run.ordered ? assemble(this.pieces, this.run.total) : this.values,
       errors: this.errors,
       tasks: this.records,
       wallMs: performance.now() - this.t0,
@@ -187,4 +199,39 @@ export class MapTally {
       ...rest,
     };
   }
+}
+
+/**
+ * The ordered values from the tasks' pieces, as a plain array of `total` (undefined where no value
+ * came back: a lost task, a failed item). Pieces are laid in arrival order, so a later result for
+ * the same items wins. When Float64Array pieces cover everything, the array starts as an array of
+ * doubles, which takes numbers without boxing each one.
+ */
+export function assemble(pieces: readonly Piece[], total: number): unknown[] {
+  let covered = 0;
+  let allNumbers = true;
+  for (const p of pieces) {
+    covered += p.values.length;
+    if (!(p.values instanceof Float64Array)) allNumbers = false;
+  }
+  // (a piece that repeats items would make `covered` too high: then undefined stays possible)
+  const numbersOnly = allNumbers && covered === total && disjoint(pieces);
+  const out = new Array<unknown>(total).fill(numbersOnly ? 0.5 : undefined);
+  for (const p of pieces) {
+    const { start, values } = p;
+    if (values instanceof Float64Array) copyNumbers(out, start, values);
+    else for (let i = 0; i < values.length; i++) out[start + i] = values[i];
+  }
+  return out;
+}
+
+function copyNumbers(out: unknown[], start: number, values: Float64Array): void {
+  for (let i = 0; i < values.length; i++) out[start + i] = values[i];
+}
+
+function disjoint(pieces: readonly Piece[]): boolean {
+  const sorted = [...pieces].sort((a, b) => a.start - b.start);
+  for (let k = 1; k < sorted.length; k++)
+    if (sorted[k].start < sorted[k - 1].start + sorted[k - 1].values.length) return false;
+  return true;
 }

@@ -3,7 +3,7 @@
  * ranks and map chunks, measures them, and relays comm calls to the pool's broker.
  */
 import * as vm from "node:vm";
-import { packNumbers } from "../transfer/pack-numbers";
+import { ResultCollector, transferableBuffer } from "../transfer/pack-numbers";
 import type {
   FromWorker,
   ItemError,
@@ -18,8 +18,8 @@ import { reviveShared } from "../sync/revive";
 import { attachWaitBoard } from "../sync/wait-board";
 import * as sharedApi from "../sync/index";
 import { WorkerComm } from "./comm";
-import { ownThreadId, ownThreadTimes } from "../proc/schedstat";
-import { epochMs, workerStats } from "./metrics";
+import { ownThreadId } from "../proc/schedstat";
+import { epochMs, taskClock, workerStats } from "./metrics";
 import { captureStreams } from "./streams";
 import { GraphStore } from "./graph-store";
 import { findUncloneable } from "../transfer/uncloneable";
@@ -27,7 +27,8 @@ import { toRemoteError } from "../transfer/thrown";
 
 export interface WorkerHost {
   kind: WorkerKind;
-  send(msg: FromWorker): void;
+  /** `transfer`: buffers to move rather than copy, where the transport can (threads). */
+  send(msg: FromWorker, transfer?: ArrayBuffer[]): void;
 }
 
 type TaskFn = (ctx: Record<string, unknown>) => unknown;
@@ -97,7 +98,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
   async function runTask(msg: TaskMessage): Promise<void> {
     runningJob = msg.jobId;
     const startMs = epochMs();
-    const clock0 = ownThreadTimes();
+    const clock0 = taskClock();
     let values: unknown[] = [];
     const errors: ItemError[] = [];
     let execMs = 0;
@@ -120,7 +121,8 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
         }
       } else {
         const items = msg.items ?? [];
-        const out = new Array<unknown>(items.length);
+        // Numbers go straight into a Float64Array (sent back by transfer); anything else turns it into an array.
+        const out = new ResultCollector(items.length);
         const { rank, size, start } = msg;
         let lastYield = t0;
         let i = 0;
@@ -138,8 +140,9 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
             // Bodies without await compile to plain functions: awaiting only real promises keeps
             // tiny tasks at millions per second.
             const r = fn({ rank, size, item: items[i], index: start + i, vars }) as { then?: unknown } | undefined;
-            out[i] = r !== null && typeof r === "object" && typeof r.then === "function" ? await r : r;
+            out.set(i, r !== null && typeof r === "object" && typeof r.then === "function" ? await r : r);
           } catch (e) {
+            out.set(i, undefined);
             errors.push({ offset: i, error: toRemoteError(e) });
             if (!msg.continueOnError) {
               i++;
@@ -147,8 +150,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
             }
           }
         }
-        out.length = i;
-        values = packNumbers(out) as unknown[];
+        values = out.finish(i) as unknown[];
       }
       execMs = performance.now() - t0;
     } catch (e) {
@@ -156,7 +158,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       errors.push({ offset: 0, error: toRemoteError(e) });
     }
     const endMs = epochMs();
-    const clock = ownThreadTimes();
+    const clock = taskClock();
     const result: ResultMessage = {
       type: "result",
       jobId: msg.jobId,
@@ -170,14 +172,15 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       waitMs: clock.waitMs - clock0.waitMs,
       execMs,
       bytesOut: estimateBytes(values),
-      stats: workerStats(host.kind),
+      stats: workerStats(host.kind, clock.cpuMs),
     };
     // One turn of the event loop first, so that a promise the task rejected and left unhandled is
     // reported (unhandledRejection) while its cell still runs, before the result ends it.
     await new Promise((resolve) => setImmediate(resolve));
     runningJob = undefined;
     try {
-      host.send(result);
+      const buffer = transferableBuffer(values);
+      host.send(result, buffer && [buffer]);
     } catch (e) {
       // A value that cannot be cloned back (a function, a Symbol, a WeakMap): say which one and
       // why, send the rest, and keep the worker.

@@ -5,5 +5,5 @@ import { startWorker } from "./run-task";
 
 if (!parentPort) throw new Error("thread-entry.js must run in a worker thread");
 const port = parentPort;
-const onMessage = startWorker({ kind: "thread", send: (m) => port.postMessage(m) }, require);
+const onMessage = startWorker({ kind: "thread", send: (m, transfer) => port.postMessage(m, transfer) }, require);
 port.on("message", (m: ToWorker) => onMessage(m));
