@@ -450,6 +450,52 @@ def test_a_graph_task_of_a_killed_worker_runs_again_elsewhere(kc, redis, workers
     assert all(record["lanes"][n["rank"]] != dead for n in record["nodes"] if n["label"] == "slow")
 
 
+BIG_CHAIN = (
+    "import { delayed, compute } from 'paralab';\n"
+    "const make = delayed((n: number) => { console.log('make in', process.pid); return Float64Array.from({ length: n }, (_, i) => i); });\n"
+    "const scale = delayed(async (xs: Float64Array, k: number, ms: number) => { console.log('scale', k, 'in', process.pid); "
+    "await new Promise((r) => setTimeout(r, ms)); return xs.map((x) => x * k); });\n"
+    "const total = delayed((xs: Float64Array) => xs.reduce((s, x) => s + x, 0));"
+)
+# 800 kB arrays, past the 64 kB from which a worker holds a result: sum(0..99999) * 2 * 3
+BIG_TOTAL = "29999700000"
+
+
+def test_a_chain_of_big_results_stays_on_the_worker_that_made_them(kc, redis, workers):
+    workers(2)
+    ok(kc, BIG_CHAIN)
+    out = ok(kc, f"const [chained] = await compute(total(scale(scale(make(100000), 2, 50), 3, 50)), {{ cluster: '{redis.url}' }});")
+    assert value(kc, "chained") == BIG_TOTAL
+    # each link went to the process that held its input (the tasks are too slow to travel as one batch)
+    assert len(set(re.findall(r" in (\d+)$", stdout_of(out), re.M))) == 1, stdout_of(out)
+    record = graph_record(out)
+    assert record["counts"] == {"ok": 4}
+    assert record["bytesMoved"]["redis"] == 0 and {e.get("path") for e in record["edges"]} == {"local"}, record["edges"]
+    assert redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*") == ""
+
+
+def test_a_killed_worker_s_held_results_are_made_again_and_the_chain_ends_right(kc, redis, workers):
+    a, b = workers(2)
+    ok(kc, BIG_CHAIN)
+    msg_id = kc.execute(
+        f"const [afterKill] = await compute(total(scale(scale(make(100000), 2, 50), 3, 3000)), {{ cluster: '{redis.url}' }});")
+    before = read_until(kc, msg_id, lambda text: "scale 3 in" in text)
+    holder = int(re.search(r"scale 3 in (\d+)", stdout_of(before)).group(1))
+    victim, other = (a, b) if holder == a.pid else (b, a)
+    victim.kill()  # SIGKILL, with make's and scale 2's results in its runtime and scale 3 running
+    reply, after = collect(kc, msg_id)
+    out = before + after
+    assert reply["status"] == "ok", reply
+    assert value(kc, "afterKill") == BIG_TOTAL
+    text = stdout_of(out)
+    # the lost inputs were made again from their lineage on the survivor, then the interrupted link ran there
+    for line in (f"make in {other.pid}", f"scale 2 in {other.pid}", f"scale 3 in {other.pid}"):
+        assert re.search(rf"{line}$", text, re.M), text
+    assert re.search(rf"^\[cluster\] task \d+ \(scale#\d+\) is sent again: .+:{victim.pid} stopped",
+                     stdout_of(out, "stderr"), re.M), stdout_of(out, "stderr")
+    assert graph_record(out)["counts"] == {"ok": 4}  # the tasks made again are not counted twice
+
+
 def test_interrupting_a_graph_on_the_cluster_stops_its_tasks(kc, km, redis, workers):
     workers(2)
     msg_id = kc.execute(

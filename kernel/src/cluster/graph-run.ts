@@ -440,12 +440,15 @@ export class ClusterGraphRun implements RunOwner {
     const again = [...this.batches.values()].filter(
       (b) => !b.done && ((b.process && dead.has(b.process)) || b.spilling.size > 0),
     );
+    const names = [...dead].join(", ");
     for (const b of again) {
       void this.link.remove(b.task);
       this.hooks.onStream?.(
         -1,
         "stderr",
-        `task ${b.task} (${this.describe(b)}) is sent again: ${b.process ?? "a worker"} that held its inputs is gone; lost inputs are made again.\n`,
+        `task ${b.task} (${this.describe(b)}) is sent again: ${names} stopped (no heartbeat) with results it held; ` +
+          `the lost ones are made again from their inputs.\n`,
+        "cluster",
       );
     }
     this.resend(again, true);
