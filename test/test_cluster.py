@@ -496,6 +496,23 @@ def test_a_killed_worker_s_held_results_are_made_again_and_the_chain_ends_right(
     assert graph_record(out)["counts"] == {"ok": 4}  # the tasks made again are not counted twice
 
 
+def test_a_task_reading_big_results_held_by_two_workers_gets_one_of_them_through_redis(kc, redis, workers):
+    workers(2)
+    ok(kc, "import { delayed, compute } from 'paralab';\n"
+           "const slowMake = delayed(async (n: number, k: number) => { console.log('make', k, 'in', process.pid); "
+           "await new Promise((r) => setTimeout(r, 1000)); return Float64Array.from({ length: n }, (_, i) => i * k); });\n"
+           "const dot = delayed((xs: Float64Array, ys: Float64Array) => xs.reduce((s, x, i) => s + x * ys[i], 0));")
+    out = ok(kc, f"const [dotted] = await compute(dot(slowMake(100000, 1), slowMake(100000, 2)), {{ cluster: '{redis.url}' }});")
+    assert value(kc, "dotted") == "666656666700000"  # 2 * sum of i² for i < 100000
+    # the two makes ran at once, one on each worker (each serves one task at a time)
+    assert len(set(re.findall(r"make \d in (\d+)$", stdout_of(out), re.M))) == 2, stdout_of(out)
+    record = graph_record(out)
+    assert record["counts"] == {"ok": 3}
+    paths = sorted((e.get("path"), e["bytes"] >= 800_000) for e in record["edges"])
+    assert paths == [("local", False), ("redis", True)], record["edges"]
+    assert redis.cli("--scan", "--pattern", "paralab.cluster:paralab:results:*") == ""
+
+
 def test_interrupting_a_graph_on_the_cluster_stops_its_tasks(kc, km, redis, workers):
     workers(2)
     msg_id = kc.execute(

@@ -141,7 +141,11 @@ export async function runGraphBatch(
   return outcome;
 }
 
-/** Copies held results to Redis for a task elsewhere that reads them; they stay held here too. */
+/**
+ * Moves held results to Redis for a task elsewhere that reads them (with inputs another process
+ * holds). They leave the runtime: the kernel now reads them from Redis, and a batch sent here
+ * before the spill that names them as held hears that they are gone and is sent again.
+ */
 async function spill(
   d: GraphBatchDeps,
   body: GraphBody,
@@ -164,6 +168,8 @@ async function spill(
     stored[id] = bytes.length;
   }
   if (Object.keys(stored).length) await multi.exec();
+  for (const [t, nodeIds] of d.held.release(Object.keys(stored).map((id) => HeldResults.nodeKey(body.results, id))))
+    if (d.serving(t)) t.post({ type: "graph-release", nodeIds });
   await report({ outcomes: [], stored, ...(lost.length ? { lost } : {}) });
   return { kind: "cancelled" };
 }

@@ -86,6 +86,8 @@ export class ClusterGraphRun implements RunOwner {
   /** Where each result later tasks read is: in Redis, or held by a worker process; and its bytes. */
   private readonly where = new Map<string, Located>();
   private readonly spills = new Map<number, Spill>();
+  /** Ids a spill is moving to Redis now (a second batch that reads one waits for the same spill). */
+  private readonly spillingNow = new Set<string>();
   /** Processes seen gone from the registry: what they held is lost. */
   private readonly gone = new Set<string>();
   private shared: StoredRef | undefined;
@@ -215,23 +217,9 @@ export class ClusterGraphRun implements RunOwner {
   /** One batch of assignments on one rank, sent (or waiting for spills); undefined when its arguments cannot travel. */
   private prepare(batch: Assignment[]): { task: number; data: TaskData; process?: string } | undefined {
     const items: GraphBodyItem[] = [];
-    const edges: GraphEdgeRun[] = [];
-    const madeHere = new Set<string>();
     let bytesIn = 0;
-    let moved = 0;
     for (const a of batch) {
       const spec = this.tasks.get(a.id)!;
-      for (const input of a.inputs) {
-        const at = this.where.get(input.id);
-        if (madeHere.has(input.id) || at?.process) {
-          // made earlier in the batch, or held by a process: the batch goes there and reads it in place
-          edges.push({ from: input.id, to: a.id, bytes: 0, path: "local" });
-          continue;
-        }
-        const bytes = at?.bytes ?? 0;
-        edges.push({ from: input.id, to: a.id, bytes, path: "redis" });
-        moved += bytes;
-      }
       items.push({
         nodeId: a.id,
         code: spec.code,
@@ -241,7 +229,6 @@ export class ClusterGraphRun implements RunOwner {
         store: a.keep,
         ret: this.outputs.has(a.id),
       });
-      madeHere.add(a.id);
       bytesIn += estimateBytes(spec.args);
     }
     const b: Batch = {
@@ -260,8 +247,23 @@ export class ClusterGraphRun implements RunOwner {
       return undefined;
     }
     this.busy.add(b.rank);
+    // An input read from Redis (small, or spilled by another process) moved; one made earlier in
+    // the batch or held where the batch runs is read in place.
+    const edges: GraphEdgeRun[] = [];
+    batch.forEach((a, j) => {
+      const item = b.items[b.extra + j];
+      for (const input of a.inputs) {
+        const bytes = item.fetch.includes(input.id) ? (this.where.get(input.id)?.bytes ?? 0) : 0;
+        edges.push({
+          from: input.id,
+          to: a.id,
+          bytes,
+          path: bytes || item.fetch.includes(input.id) ? "redis" : "local",
+        });
+        this.bytesMoved += bytes;
+      }
+    });
     this.tally.sent(bytesIn, edges);
-    this.bytesMoved += moved;
     return out === true ? undefined : out;
   }
 
@@ -355,7 +357,10 @@ export class ClusterGraphRun implements RunOwner {
   }
 
   /** Asks `process` to copy held results to Redis (a batch elsewhere reads them). */
-  private sendSpill(process: string, ids: string[]): void {
+  private sendSpill(process: string, all: string[]): void {
+    const ids = all.filter((id) => !this.spillingNow.has(id));
+    if (!ids.length) return;
+    for (const id of ids) this.spillingNow.add(id);
     const task = ++this.taskSeq;
     this.spills.set(task, { process, ids });
     const body: GraphBody = { kind: "graph", shared: this.shared!, results: this.results, items: [], spill: ids };
@@ -385,15 +390,17 @@ export class ClusterGraphRun implements RunOwner {
   private onSpilled(e: Extract<GraphEvent, { type: "graph-result" }>): void {
     const spill = this.spills.get(e.task)!;
     this.spills.delete(e.task);
+    for (const id of spill.ids) this.spillingNow.delete(id);
     for (const [id, bytes] of Object.entries(e.stored)) this.where.set(id, { bytes });
-    if (e.lost?.length) for (const id of e.lost) this.where.delete(id);
+    for (const id of e.lost ?? []) if (this.where.get(id)?.process === spill.process) this.where.delete(id);
     const ready: Batch[] = [];
     for (const b of this.batches.values()) {
       if (b.done || !b.spilling.size) continue;
       for (const id of spill.ids) b.spilling.delete(id);
       if (!b.spilling.size) ready.push(b);
     }
-    this.resend(ready, Boolean(e.lost?.length));
+    // routed again: where the inputs are has changed (in Redis now, or lost and to be made again)
+    this.resend(ready, true);
   }
 
   /** Sends batches again (after spills, or after their inputs or their process were lost). */
@@ -436,9 +443,13 @@ export class ClusterGraphRun implements RunOwner {
     if (!dead.size) return;
     for (const p of dead) this.gone.add(p);
     for (const [id, at] of this.where) if (at.process && dead.has(at.process)) this.where.delete(id);
-    for (const [task, s] of this.spills) if (dead.has(s.process)) this.spills.delete(task);
+    for (const [task, s] of this.spills) {
+      if (!dead.has(s.process)) continue;
+      this.spills.delete(task);
+      for (const id of s.ids) this.spillingNow.delete(id);
+    }
     const again = [...this.batches.values()].filter(
-      (b) => !b.done && ((b.process && dead.has(b.process)) || b.spilling.size > 0),
+      (b) => !b.done && ((b.process && dead.has(b.process)) || [...b.spilling].some((id) => !this.where.has(id))),
     );
     const names = [...dead].join(", ");
     for (const b of again) {
