@@ -70,6 +70,20 @@ class TimedKernel:
         reply = wait_reply(self.kc, msg_id, timeout)
         return time.perf_counter() - t0, reply["content"]
 
+    def execute_to_idle(self, code, timeout=TIMEOUT_S):
+        """Seconds from execute_request to execute_reply and to the request's `idle` (outputs a
+        kernel sends after its reply, such as paralab's chart PNG, come before that), and the reply."""
+        t0 = time.perf_counter()
+        msg_id = self.kc.execute(code, store_history=False)
+        reply = wait_reply(self.kc, msg_id, timeout)
+        reply_s = time.perf_counter() - t0
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=max(0.001, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" \
+                    and msg["content"]["execution_state"] == "idle":
+                return reply_s, time.perf_counter() - t0, reply["content"]
+
     def stdout_of(self, code, timeout=TIMEOUT_S):
         """Runs code and returns its reply and text outputs (for checks, not timing)."""
         msg_id = self.kc.execute(code, store_history=False)

@@ -21,6 +21,20 @@ export interface OutputSink {
   clear(wait: boolean): void;
   /** Shows a value as the cell's result (execute_result). */
   result(data: MimeBundle): void;
+  /**
+   * Work that completes the cell's output after its execute_reply and before its `idle`: the
+   * cell is done for the user (the frontend shows its count) while a chart's PNG is still being
+   * drawn, and frontends that stop reading at idle (nbclient) still receive what this sends.
+   */
+  afterReply(work: () => void | Promise<void>): void;
+}
+
+/**
+ * afterReply for a sink that answers no request (a widget's Output, a callback's messages): the
+ * work runs at once. A failure surfaces as an unhandled rejection, which the kernel reports.
+ */
+export function afterReplyAtOnce(work: () => void | Promise<void>): void {
+  void Promise.resolve().then(work);
 }
 
 /** A fresh id for an output that will be updated in place. */

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { enterCell, outputCell, runningCell } from "../cell/current";
 import type { CellScope } from "../cell/scope";
-import { OutputSink, ownMimeBundle } from "../output";
+import { afterReplyAtOnce, OutputSink, ownMimeBundle } from "../output";
 import { describeThrown } from "../transfer/thrown";
 
 /**
@@ -42,6 +42,7 @@ export function messageSink(publish: (msgType: string, content: unknown) => void
       }),
     clear: (wait) => publish("clear_output", { wait }),
     result: (data) => publish("display_data", { data, metadata: {}, transient: {} }),
+    afterReply: afterReplyAtOnce,
   };
 }
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { enterCell } from "../cell/current";
 import type { CellScope } from "../cell/scope";
-import type { OutputSink } from "../output";
+import { afterReplyAtOnce, type OutputSink } from "../output";
 import { CommManager } from "../protocol/comms";
 import { registerWidgetTargets } from "../widgets/manager";
 import { interact } from "./interact";
@@ -22,6 +22,7 @@ registerWidgetTargets(
 function inCell<T>(work: () => Promise<T>): Promise<{ value: T; shown: unknown[] }> {
   const shown: unknown[] = [];
   const sink: OutputSink = {
+    afterReply: afterReplyAtOnce,
     stream: (name, text) => shown.push([name, text]),
     display: (c) => shown.push(c.data),
     clear: () => undefined,

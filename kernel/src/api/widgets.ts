@@ -7,7 +7,7 @@
  */
 import { inspect } from "node:util";
 import { outputCell } from "../cell/current";
-import { DisplayContent, MIME_BUNDLE, MimeBundle, OutputSink } from "../output";
+import { afterReplyAtOnce, DisplayContent, MIME_BUNDLE, MimeBundle, OutputSink } from "../output";
 import { MODELS, ModelName, ModelParts, ModelStates } from "../widgets/models.generated";
 import { WIDGET_VIEW_MIME, WidgetManager, widgetManager } from "../widgets/manager";
 import type { WidgetModel, WireChange } from "../widgets/model";
@@ -486,6 +486,7 @@ export class Output extends control("Output") {
         else this.clearNow();
       },
       result: (data) => add({ output_type: "display_data", data, metadata: {} }),
+      afterReply: afterReplyAtOnce,
     };
   }
 

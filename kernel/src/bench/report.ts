@@ -6,9 +6,17 @@ export interface RatioRow {
   section: string;
   what: string;
   value: number;
-  /** e.g. ">= 1.9"; the check is value >= goalMin. */
+  /** e.g. ">= 1.9" or "<= 2"; the check is value >= goalMin, or value <= goalMax. */
   goal?: string;
   goalMin?: number;
+  goalMax?: number;
+}
+
+/** "met", "NOT met", or undefined when the ratio has no checkable goal. */
+function goalVerdict(r: RatioRow): string | undefined {
+  if (r.goalMin !== undefined) return r.value >= r.goalMin ? "met" : "NOT met";
+  if (r.goalMax !== undefined) return r.value <= r.goalMax ? "met" : "NOT met";
+  return undefined;
 }
 
 export interface SectionResult {
@@ -52,7 +60,7 @@ export function formatSummary(sections: readonly SectionResult[]): string {
           r.what,
           ratio(r.value),
           r.goal ?? "",
-          r.goalMin === undefined ? "" : r.value >= r.goalMin ? "met" : "NOT met",
+          goalVerdict(r) ?? "",
           s.othersCpuPercent === undefined ? "" : `${s.othersCpuPercent.toFixed(0)}%`,
         ]),
   );
@@ -63,6 +71,6 @@ export function formatSummary(sections: readonly SectionResult[]): string {
 }
 
 function goalText(r: RatioRow): string {
-  if (r.goalMin === undefined) return "";
-  return `  (goal ${r.goal}: ${r.value >= r.goalMin ? "met" : "NOT met"})`;
+  const verdict = goalVerdict(r);
+  return verdict ? `  (goal ${r.goal}: ${verdict})` : "";
 }

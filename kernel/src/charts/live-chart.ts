@@ -109,17 +109,15 @@ export class LiveChart {
   /**
    * Ends the live view with `final`: in place of the live chart when it was shown, else as a new
    * output when `showAnyway` (a finished run's chart), else nothing. Without `final`, a shown
-   * live chart stays as it last was.
+   * live chart stays as it last was. Returns the id of the output `final` went to, if it was shown
+   * (a later update can complete it: charts/lazy.ts showChart).
    */
-  finish(final?: { data: MimeBundle; metadata: Record<string, unknown> }, showAnyway = true): void {
+  finish(final?: { data: MimeBundle; metadata: Record<string, unknown> }, showAnyway = true): string | undefined {
     this.hold();
     this.finished = true;
-    if (!final) return;
-    if (this.shown) {
-      this.sink.display({ ...final, transient: { display_id: this.displayId } }, true);
-    } else if (showAnyway) {
-      this.sink.display({ ...final, transient: {} });
-    }
+    if (!final || !(this.shown || showAnyway)) return undefined;
+    this.sink.display({ ...final, transient: { display_id: this.displayId } }, this.shown);
+    return this.displayId;
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import * as assert from "node:assert/strict";
-import type { MimeBundle, OutputSink, DisplayContent } from "../output";
+import { afterReplyAtOnce, type MimeBundle, type OutputSink, type DisplayContent } from "../output";
 import type { TaskRecord } from "../run/records";
 import { RUN_MIME } from "../run/records";
 import { chartConfigsFor } from "./index";
@@ -164,6 +164,7 @@ describe("live records", () => {
 test("LiveChart: nothing for a short run, then updates in place every 250 ms and the final in place", async () => {
   const sent: { content: DisplayContent; update: boolean }[] = [];
   const sink: OutputSink = {
+    afterReply: afterReplyAtOnce,
     stream: () => undefined,
     display: (content, update) => sent.push({ content, update: Boolean(update) }),
     clear: () => undefined,
@@ -171,11 +172,13 @@ test("LiveChart: nothing for a short run, then updates in place every 250 ms and
   };
   const partial = (): MimeBundle => ({ "text/plain": "running" });
   const short = new LiveChart(sink, partial);
-  short.finish({ data: { "text/plain": "final" }, metadata: {} });
+  const shortId = short.finish({ data: { "text/plain": "final" }, metadata: {} });
+  // A new output, with an id so that its PNG can complete it later (charts/lazy.ts showChart).
   assert.deepEqual(
     sent.map((s) => [s.content.data["text/plain"], s.update, s.content.transient?.display_id]),
-    [["final", false, undefined]],
+    [["final", false, shortId]],
   );
+  assert.match(shortId ?? "", /^[0-9a-f]{16}$/);
   sent.length = 0;
   const long = new LiveChart(sink, partial);
   await new Promise((r) => setTimeout(r, 1200));

@@ -72,8 +72,8 @@ export class CellExecutor {
   }
 
   /** Type-checks and transpiles without running; throws CompileError. */
-  convert(src: string) {
-    const converted = this.converter.convert(this.prevDecl, src);
+  convert(src: string, declarations = "") {
+    const converted = this.converter.convert(declarations ? `${this.prevDecl}\n${declarations}` : this.prevDecl, src);
     if (converted.diagnostics.length > 0) throw new CompileError(formatDiagnostics(converted.diagnostics));
     return converted;
   }

@@ -10,8 +10,11 @@ export interface KernelCode {
   readonly locals: Record<string, unknown>;
   /** Declares (or replaces) a kernel variable, e.g. `%%parallel --out NAME`; typed as `typeText`. */
   assign(name: string, value: unknown, typeText?: string): void;
-  /** Type-checks a source against the cells so far without running it; throws CompileError. */
-  convert(source: string): unknown;
+  /**
+   * Type-checks a source against the cells so far without running it; throws CompileError.
+   * `declarations` (ambient, e.g. `declare let rank: number;`) are in scope for this check only.
+   */
+  convert(source: string, declarations?: string): unknown;
   /** Type-checks and runs a snippet in the kernel; throws CompileError or what it throws. */
   execute(source: string): Promise<ExecuteOutcome>;
   /** The cell running now: its TypeScript and the script whose `cell.js` stack frames point into it. */

@@ -4,7 +4,7 @@
  * local pool or a cluster) with a TaskScheduler deciding, remembers on each node what happened (value,
  * where its result is kept), draws the graph chart, and fails with an error naming the task.
  */
-import { chartBundle, chartBundleNow } from "../charts/lazy";
+import { chartBundle, chartBundleNow, showChart } from "../charts/lazy";
 import { GraphTaskError, InterruptedError, TaskAbortedError, TimeoutError } from "../errors";
 import type { OutputSink } from "../output";
 import type { GraphJob, GraphResult, GraphTaskRun, GraphTaskSpec, KeptResult } from "../run/graphs";
@@ -327,9 +327,7 @@ export function visualizeGraph(
 
 /** The final chart, in place of the live one when that was shown. */
 async function showGraph(record: GraphRecord, sink: OutputSink, live?: LiveChart): Promise<void> {
-  const bundle = await chartBundle(record);
-  if (live) live.finish(bundle);
-  else sink.display({ ...bundle, transient: {} });
+  await showChart(sink, record, live);
 }
 
 function firstFailure(

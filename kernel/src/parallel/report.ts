@@ -1,5 +1,5 @@
 import os from "node:os";
-import { chartBundle } from "../charts/lazy";
+import { showChart } from "../charts/lazy";
 import type { CompareResult, RunRecord } from "../run/records";
 import type { Comparison } from "./compare";
 import type { Dispatched } from "./dispatch";
@@ -92,8 +92,6 @@ export async function showRunReport(
     run.live?.finish();
     return;
   }
-  const bundle = await chartBundle(buildRunRecord(plan, run, comparison));
-  // The final chart, from the whole record, in place of the live one (with its PNG).
-  if (run.live) run.live.finish(bundle);
-  else env.sink.display({ ...bundle, transient: {} });
+  // The final chart, from the whole record, in place of the live one.
+  await showChart(env.sink, buildRunRecord(plan, run, comparison), run.live);
 }

@@ -1,5 +1,5 @@
 import os from "node:os";
-import { chartBundle } from "../charts/lazy";
+import { showChart } from "../charts/lazy";
 import { buildScalingRecord } from "../charts/amdahl";
 import { buildWeakScalingRecord, scaledSpeedups } from "../charts/gustafson";
 import { formatDuration } from "../format";
@@ -90,8 +90,7 @@ export async function runScaling(
       const cpu = inTaskCpuMs.get(point.workers);
       if (cpu?.length) point.inTaskCpuMs = spreadOf(cpu).median;
     }
-    const bundle = await chartBundle(record);
-    env.sink.display({ ...bundle, transient: {} });
+    await showChart(env.sink, record);
   }
   return values;
 }

@@ -157,3 +157,51 @@ test("the environment sets the text limit in megabytes; a bad value warns and ke
     /PARALAB_OUTPUT_LIMIT_MB must be a positive number of megabytes, got "lots"; using 4\.0 MB/,
   );
 });
+
+test("work after the reply runs only when the handler finishes the cell, and what it updates leaves at once", async () => {
+  const { out, sent, timers } = recorder();
+  const ran: string[] = [];
+  out.display({ data: { "text/plain": "chart" }, metadata: {}, transient: { display_id: "d1" } });
+  out.afterReply(async () => {
+    ran.push("png");
+    out.display(
+      { data: { "text/plain": "chart", "image/png": "iVBO" }, metadata: {}, transient: { display_id: "d1" } },
+      true,
+    );
+  });
+  out.close();
+  assert.deepEqual(ran, []);
+  await out.finishAfterReply();
+  assert.deepEqual(ran, ["png"]);
+  assert.equal(timers.pending(), 0);
+  assert.deepEqual(
+    sent.map((m) => m.type),
+    ["display_data", "update_display_data"],
+  );
+  assert.equal((sent[1].content.data as Record<string, unknown>)["image/png"], "iVBO");
+});
+
+test("a failure after the reply is said on stderr, and later work still runs", async () => {
+  const { out, streams } = recorder();
+  const ran: string[] = [];
+  out.afterReply(() => {
+    throw new Error("canvas gone");
+  });
+  out.afterReply(() => void ran.push("second"));
+  await out.finishAfterReply();
+  assert.deepEqual(ran, ["second"]);
+  assert.match(streams().join(""), /stderr:\n\[paralab\] finishing this cell's output failed: canvas gone/);
+});
+
+test("work handed over after the cell has finished runs at once (an interrupted cell's run ends later)", async () => {
+  const { out, sent } = recorder();
+  await out.finishAfterReply();
+  out.afterReply(() =>
+    out.display({ data: { "image/png": "iVBO" }, metadata: {}, transient: { display_id: "d" } }, true),
+  );
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(
+    sent.map((m) => m.type),
+    ["update_display_data"],
+  );
+});

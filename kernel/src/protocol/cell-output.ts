@@ -71,6 +71,9 @@ export class CellOutput implements OutputSink {
   private streamBytes = 0;
   private displays = 0;
   private readonly dropped = { bytes: 0, lines: 0, displays: 0 };
+  private readonly afterReplyWork: (() => void | Promise<void>)[] = [];
+  /** The reply has gone and its deferred work is done: later work runs at once. */
+  private replied = false;
 
   constructor(
     private readonly send: SendOutput,
@@ -112,6 +115,31 @@ export class CellOutput implements OutputSink {
     this.resultText = String(data["text/plain"] ?? "");
     this.flush();
     this.send("execute_result", { execution_count: this.executionCount, data, metadata: {} });
+  }
+
+  afterReply(work: () => void | Promise<void>): void {
+    // An interrupted awaiting cell has ended while its run still winds down and shows its chart.
+    if (this.replied) void this.runAfterReply(work).then(() => this.flush());
+    else this.afterReplyWork.push(work);
+  }
+
+  /**
+   * Runs the work deferred past the reply (in order) and sends what it wrote; `idle` follows.
+   * A failure is reported as the cell's stderr: the reply has gone, but the output must not
+   * end silently short.
+   */
+  async finishAfterReply(): Promise<void> {
+    for (const work of this.afterReplyWork.splice(0)) await this.runAfterReply(work);
+    this.replied = true;
+    this.flush();
+  }
+
+  private async runAfterReply(work: () => void | Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      this.note(`finishing this cell's output failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Sends what waits and, when output was dropped, how much; the reply follows. */

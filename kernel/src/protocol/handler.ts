@@ -198,6 +198,7 @@ export class KernelHandler {
       if (!silent) await this.transport.send("iopub", "error", error, msg);
       if (req.stop_on_error !== false) this.abortBefore = Date.now();
       await this.transport.send(channel, "execute_reply", { status: "error", execution_count: count, ...error }, msg);
+      await sink.finishAfterReply();
       return;
     }
     const userExpressions: Record<string, unknown> = {};
@@ -214,6 +215,7 @@ export class KernelHandler {
       { status: "ok", execution_count: count, payload: [], user_expressions: userExpressions },
       msg,
     );
+    await sink.finishAfterReply();
   }
 
   private requestInput(msg: JupyterMessage, prompt: string, password: boolean, allowed: boolean): Promise<string> {
