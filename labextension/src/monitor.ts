@@ -5,7 +5,7 @@
  *
  * Protocol (frontend ⇄ kernel):
  *   comm_open  target "paralab.monitor", data {periodMs}
- *   kernel →   {type: "sample", ...MonitorSample} every periodMs
+ *   kernel →   {type: "sample", ...MonitorSample} every periodMs (with the session's cluster, if any)
  *   frontend → {type: "set-period", periodMs} | {type: "restart-workers"}
  *   kernel →   {type: "restarted", workers}
  */
@@ -31,6 +31,9 @@ export type WorkerSample = MonitorSample["workers"][number];
 export type WorkerState = WorkerSample["state"];
 /** The running cell's progress (`startedMs` is epoch ms). */
 export type RunProgress = NonNullable<MonitorSample["run"]>;
+/** The session's cluster and its `paralab worker`s. */
+export type ClusterSample = NonNullable<MonitorSample["cluster"]>;
+export type ClusterWorkerSample = ClusterSample["workers"][number];
 
 /** What the panel shows. */
 export type MonitorState =
@@ -65,6 +68,19 @@ function toSample(data: Record<string, unknown>): MonitorSample {
     kernel: { memoryBytes: Number(kernel.memoryBytes) || 0, cpuPercent: Number(kernel.cpuPercent) || 0 },
     workers: Array.isArray(data.workers) ? (data.workers as WorkerSample[]) : [],
     run: (data.run as RunProgress | null | undefined) ?? null,
+    cluster: toCluster(data.cluster),
+  };
+}
+
+/** A kernel older than the cluster view sends none: no cluster. */
+function toCluster(data: unknown): ClusterSample | null {
+  if (!data || typeof data !== "object") return null;
+  const c = data as Partial<ClusterSample>;
+  return {
+    display: String(c.display ?? ""),
+    queue: String(c.queue ?? ""),
+    workers: Array.isArray(c.workers) ? c.workers : [],
+    error: typeof c.error === "string" ? c.error : null,
   };
 }
 

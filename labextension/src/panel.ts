@@ -1,7 +1,8 @@
 /**
  * The "Parallel" side panel: per-core utilization bars, a utilization history,
- * the running cell's progress, and the pool's workers, for the active notebook's
- * paralab kernel (data from MonitorClient).
+ * the running cell's progress, the pool's workers and, when the session has a cluster
+ * (%cluster URL), the cluster's `paralab worker`s, for the active notebook's paralab kernel
+ * (data from MonitorClient).
  */
 import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
@@ -9,6 +10,7 @@ import type { Chart } from "chart.js";
 import { coreHistoryConfig, formatBytes, type ChartTheme } from "paralab/charts";
 import { registerCharts } from "./charts";
 import {
+  type ClusterSample,
   meanCpuPercent,
   needsParalabMessage,
   type MonitorClient,
@@ -37,6 +39,17 @@ function section(title: string, cls: string): { root: HTMLElement; heading: HTML
   return { root, heading };
 }
 
+/** The cluster's table: heading and what it means. */
+const CLUSTER_COLUMNS: [string, string][] = [
+  ["host", "the machine the worker runs on"],
+  ["pid", "the worker's process id there"],
+  ["runtimes", "tasks it runs at once (paralab worker --concurrency)"],
+  ["busy", "runtimes running a task now"],
+  ["tasks", "tasks its runtimes finished"],
+];
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 export interface PanelCallbacks {
   restartWorkers(): void;
   /** Scrolls the notebook to the running cell's live chart; false when it has none (yet). */
@@ -56,6 +69,10 @@ export class ParallelPanel extends Widget {
   private readonly workersHeading: HTMLElement;
   private readonly kernelLine: HTMLElement;
   private readonly restartButton: HTMLButtonElement;
+  private readonly clusterSection: HTMLElement;
+  private readonly clusterHeading: HTMLElement;
+  private readonly clusterLine: HTMLElement;
+  private readonly clusterBody: HTMLTableSectionElement;
   private history: Chart | null = null;
 
   constructor(
@@ -99,7 +116,26 @@ export class ParallelPanel extends Widget {
     this.restartButton.addEventListener("click", () => callbacks.restartWorkers());
     workers.root.append(table, this.kernelLine, this.restartButton);
 
-    this.content.append(cores.root, hist.root, run.root, workers.root);
+    const cluster = section("Cluster", "jp-paralab-cluster-section");
+    this.clusterSection = cluster.root;
+    this.clusterHeading = cluster.heading;
+    this.clusterLine = el("div", "jp-paralab-cluster-line");
+    const clusterTable = el("table", "jp-paralab-workers jp-paralab-cluster-workers");
+    const clusterHead = clusterTable.createTHead().insertRow();
+    for (const [h, title] of CLUSTER_COLUMNS) {
+      const th = el("th", "", h);
+      th.title = title;
+      clusterHead.append(th);
+    }
+    this.clusterBody = clusterTable.createTBody();
+    // Host names are long and the panel narrow: the table scrolls rather than squeezing its numbers.
+    const scroller = el("div", "jp-paralab-table-scroll");
+    scroller.append(clusterTable);
+    cluster.root.append(this.clusterLine, scroller);
+    this.clusterSection.hidden = true;
+
+    // The cluster, when set, is where map cells run: it comes before the local pool.
+    this.content.append(cores.root, hist.root, run.root, cluster.root, workers.root);
     this.node.append(this.header, this.message, this.content);
 
     monitor.stateChanged.connect(this.onStateChanged, this);
@@ -182,6 +218,7 @@ export class ParallelPanel extends Widget {
     this.drawCores(sample);
     this.drawRun(sample);
     this.drawWorkers(sample);
+    this.drawCluster(sample.cluster);
     this.drawHistory(chartTheme());
   }
 
@@ -218,9 +255,10 @@ export class ParallelPanel extends Widget {
     const run = sample.run;
     this.runBody.textContent = "";
     if (!run) {
-      this.runBody.append(el("div", "jp-paralab-muted", "No cell is running on the pool."));
+      this.runBody.append(el("div", "jp-paralab-muted", "No cell is running on the pool or a cluster."));
       return;
     }
+    this.runBody.dataset.where = run.where ?? "pool";
     const total = Math.max(0, run.total);
     const done = Math.max(0, Math.min(run.done, total || run.done));
     const fraction = total > 0 ? done / total : 0;
@@ -228,6 +266,7 @@ export class ParallelPanel extends Widget {
     const rate = elapsedS > 0 ? done / elapsedS : 0;
     const etaS = rate > 0 && total > done ? (total - done) / rate : undefined;
     const label = el("div", "jp-paralab-run-label", run.label);
+    if (run.where === "cluster") label.append(el("span", "jp-paralab-run-where", "on the cluster"));
     const bar = el("div", "jp-paralab-progress");
     const fill = el("div", "jp-paralab-progress-fill");
     fill.style.width = `${(fraction * 100).toFixed(1)}%`;
@@ -263,7 +302,9 @@ export class ParallelPanel extends Widget {
       const cell = this.workersBody.insertRow().insertCell();
       cell.colSpan = 5;
       cell.className = "jp-paralab-muted";
-      cell.textContent = "No workers yet: the pool starts with the first %%parallel cell.";
+      cell.textContent = sample.cluster
+        ? "The local pool has not started: map cells run on the cluster above."
+        : "No workers yet: the pool starts with the first %%parallel cell.";
     }
     for (const w of rows) {
       const row = this.workersBody.insertRow();
@@ -294,6 +335,67 @@ export class ParallelPanel extends Widget {
       `Kernel: ${formatBytes(sample.kernel.memoryBytes)} memory · CPU ${Math.round(sample.kernel.cpuPercent)}%` +
       (threads ? `, with its ${threads} worker thread${threads === 1 ? "" : "s"}` : "") +
       ` · ${rows.length} worker${rows.length === 1 ? "" : "s"}`;
+  }
+
+  private drawCluster(cluster: ClusterSample | null): void {
+    this.clusterSection.hidden = !cluster;
+    this.clusterBody.textContent = "";
+    if (!cluster) return;
+    const { workers } = cluster;
+    const runtimes = workers.reduce((n, w) => n + w.runtimes, 0);
+    const busy = workers.reduce((n, w) => n + w.busy, 0);
+    const hosts = new Set(workers.map((w) => w.host)).size;
+    this.clusterHeading.textContent = `Cluster (${plural(workers.length, "worker")} on ${plural(hosts, "host")})`;
+    this.clusterLine.textContent =
+      `${cluster.display}${cluster.queue ? ` · queue ${cluster.queue}` : ""} · ` +
+      `${plural(runtimes, "runtime")}, ${busy} busy` +
+      (cluster.error ? ` · cannot read its workers: ${cluster.error}` : "");
+    this.clusterLine.classList.toggle("jp-mod-error", !!cluster.error);
+    if (!workers.length) {
+      const cell = this.clusterBody.insertRow().insertCell();
+      cell.colSpan = CLUSTER_COLUMNS.length;
+      cell.className = "jp-paralab-muted";
+      cell.textContent = "No paralab worker serves this queue. Start one: paralab worker --redis URL";
+    }
+    for (const w of workers) {
+      const row = this.clusterBody.insertRow();
+      row.className = `jp-paralab-cluster-worker ${w.busy > 0 ? "jp-mod-busy" : "jp-mod-idle"}`;
+      row.dataset.host = w.host;
+      row.dataset.pid = String(w.pid);
+      row.dataset.runtimes = String(w.runtimes);
+      row.title = `${w.id}, paralab ${w.version}`;
+      const cells = [
+        w.host,
+        String(w.pid),
+        String(w.runtimes),
+        el("span", `jp-paralab-state ${w.busy > 0 ? "jp-mod-busy" : "jp-mod-idle"}`, String(w.busy)),
+        w.tasksDone === null ? "?" : String(w.tasksDone),
+      ];
+      for (const c of cells) {
+        const td = row.insertCell();
+        if (typeof c === "string") td.textContent = c;
+        else td.append(c);
+      }
+      // The process's readings go on a line of their own under it: eight columns do not fit the panel.
+      const detail = this.clusterBody.insertRow();
+      detail.className = "jp-paralab-cluster-worker-detail";
+      const td = detail.insertCell();
+      td.colSpan = CLUSTER_COLUMNS.length;
+      const age = w.heartbeatAgeMs / 1000;
+      const heartbeat = el("span", "jp-paralab-heartbeat", `heartbeat ${age.toFixed(1)} s ago`);
+      // A worker is dropped 5 s after its last heartbeat; one that late is probably gone.
+      heartbeat.classList.toggle("jp-mod-stale", age >= 2.5);
+      td.append(
+        el("span", "jp-paralab-cpu", `CPU ${w.cpuPercent === null ? "–" : `${Math.round(w.cpuPercent)}%`}`),
+        " · ",
+        el("span", "jp-paralab-memory", `${w.memoryBytes === null ? "?" : formatBytes(w.memoryBytes)} memory`),
+        " · ",
+        heartbeat,
+      );
+      td.title =
+        "CPU: the worker process's, between its last two heartbeats (% of one core); memory: its resident memory; " +
+        "heartbeat: workers send one a second";
+    }
   }
 
   private drawHistory(theme: ChartTheme): void {

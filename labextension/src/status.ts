@@ -14,7 +14,9 @@ export const STATUS_CLASS = "jp-paralab-status";
 export function statusText(sample: MonitorSample | undefined): string {
   if (!sample) return "paralab: connecting…";
   const n = sample.workers.length;
-  return `paralab: ${n} worker${n === 1 ? "" : "s"} · ${MACHINE_CPU} ${Math.round(meanCpuPercent(sample))}%`;
+  const c = sample.cluster?.workers.length;
+  const cluster = c === undefined ? "" : ` · cluster ${c} worker${c === 1 ? "" : "s"}`;
+  return `paralab: ${n} worker${n === 1 ? "" : "s"}${cluster} · ${MACHINE_CPU} ${Math.round(meanCpuPercent(sample))}%`;
 }
 
 export class StatusItem extends Widget {
@@ -27,7 +29,7 @@ export class StatusItem extends Widget {
     super();
     this.addClass(STATUS_CLASS);
     this.addClass("jp-StatusBar-TextItem");
-    this.node.title = `paralab: workers of the pool and the ${MACHINE_CPU} (${MACHINE_CPU_SOURCE}), mean of all cores. Click for the Parallel panel.`;
+    this.node.title = `paralab: workers of the pool (and of the cluster, when one is set) and the ${MACHINE_CPU} (${MACHINE_CPU_SOURCE}), mean of all cores. Click for the Parallel panel.`;
     this.node.addEventListener("click", onClick);
     monitor.stateChanged.connect(this.onState, this);
     monitor.sampleReceived.connect(this.onSample, this);

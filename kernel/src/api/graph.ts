@@ -253,6 +253,7 @@ export async function compute(...args: unknown[]): Promise<unknown[]> {
         label: `graph of ${total} tasks`,
         total,
         workers: () => runner.status().filter((w) => w.rank < (workers ?? runner.size)),
+        onCluster: !!cluster,
       }),
   };
   const values = await runCompute(targets, env);

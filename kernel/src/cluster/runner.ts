@@ -37,6 +37,7 @@ export class ClusterRunner implements Runner {
   #workers: WorkerInfo[] = [];
   /** When #workers was read: a run starts on a list this recent without asking Redis again. */
   #workersAtMs = 0;
+  #reading: Promise<WorkerInfo[]> | undefined;
   readonly #readers = new Readers(
     () => connectRedis(this.address, { name: "paralab-kernel events", hint: LOCAL_POOL_HINT }),
     () => this.#redis,
@@ -101,6 +102,16 @@ export class ClusterRunner implements Runner {
       throw isConnectionLoss(e, this.#redis!) ? unreachable(this.address, e as Error, LOCAL_POOL_HINT) : e;
     }
     return this.#workers;
+  }
+
+  /**
+   * The workers as last read, read again once that is a heartbeat old (the registry changes no
+   * faster): the Parallel panel asks every tick, and panels and runs share the one read.
+   */
+  recentWorkers(): Promise<WorkerInfo[]> {
+    const redis = this.#redis;
+    if (redis && !isGone(redis) && Date.now() - this.#workersAtMs < HEARTBEAT_MS) return Promise.resolve(this.#workers);
+    return (this.#reading ??= this.workers().finally(() => (this.#reading = undefined)));
   }
 
   /** Workers cannot be started from here: checks that some are there, and says how to start one if not. */

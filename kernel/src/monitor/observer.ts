@@ -29,7 +29,8 @@ export interface Utilization {
  * in; the parallel layer only reports to it.
  */
 export interface RunObserver {
-  started(run: { label: string; total: number; workers: () => ClockedWorker[] }): RunWatch;
+  /** `onCluster`: the run goes to a cluster's workers (the panel says where it runs). */
+  started(run: { label: string; total: number; workers: () => ClockedWorker[]; onCluster?: boolean }): RunWatch;
 }
 
 export interface RunWatch {

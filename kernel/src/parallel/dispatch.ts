@@ -112,6 +112,7 @@ export async function dispatch(
     label: mode === "map" ? `map over ${total} items` : `spmd on ${o.workers} workers`,
     total,
     workers: () => runner.status().filter((w) => w.rank < o.workers),
+    onCluster: !!plan.cluster,
   });
   watched.watch = watching;
   const hooks: JobHooks = {

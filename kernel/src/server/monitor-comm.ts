@@ -3,6 +3,7 @@ import { coreUtilization, snapshotCpus } from "../monitor/cpu";
 import type { Runners } from "../parallel/runners";
 import { CommManager } from "../protocol/comms";
 import type { WorkerStatus } from "../run/jobs";
+import { ClusterView, type ClusterSample } from "./cluster-view";
 import type { KernelRunObserver, RunningCell } from "./run-observer";
 
 /** Comm target of the Parallel side panel (README, Using it from JupyterLab); messages are documented in docs/monitor-comm.md. */
@@ -28,7 +29,11 @@ export interface MonitorSample {
     core: number | null;
   }[];
   run: RunningCell | null;
+  /** The session's cluster (%cluster URL) and its workers, or null when cells run on the local pool. */
+  cluster: ClusterSample | null;
 }
+
+export type { ClusterSample, ClusterWorkerSample } from "./cluster-view";
 
 /**
  * Streams samples to whoever opens a `paralab.monitor` comm, at the period it asks for, until it
@@ -39,17 +44,27 @@ export function registerMonitorTarget(
   kernel: { runners: Runners; observer: KernelRunObserver },
 ): void {
   const { runners: session, observer } = kernel;
+  // One for all panels: they share the cluster runner's cached worker list.
+  const clusterView = new ClusterView(session);
   comms.registerTarget(MONITOR_TARGET, (comm, data) => {
     let periodMs = clampPeriod(data.periodMs);
     let timer: NodeJS.Timeout | undefined;
+    let closed = false;
     const meter = new CpuMeter();
-    const tick = () => {
-      comm.send(sampleNow(session, observer, meter) as unknown as Record<string, unknown>);
-      timer = setTimeout(tick, periodMs);
+    const tick = async () => {
+      const cluster = await clusterView.sample().catch((e: Error) => ({
+        display: session.clusterUrl ?? "",
+        queue: "",
+        workers: [],
+        error: e.message,
+      }));
+      if (closed) return;
+      comm.send({ ...sampleNow(session, observer, meter), cluster } as unknown as Record<string, unknown>);
+      timer = setTimeout(() => void tick(), periodMs);
       timer.unref();
     };
     // The meter's first reading is now, so the first message (a moment later) has every core.
-    timer = setTimeout(tick, Math.min(periodMs, FIRST_SAMPLE_MS));
+    timer = setTimeout(() => void tick(), Math.min(periodMs, FIRST_SAMPLE_MS));
     timer.unref();
     comm.onMessage((msg) => {
       if (msg.type === "set-period") {
@@ -61,7 +76,10 @@ export function registerMonitorTarget(
         );
       }
     });
-    comm.onClose(() => clearTimeout(timer));
+    comm.onClose(() => {
+      closed = true;
+      clearTimeout(timer);
+    });
   });
 }
 
@@ -103,7 +121,7 @@ class CpuMeter {
   }
 }
 
-function sampleNow(session: Runners, observer: KernelRunObserver, meter: CpuMeter): MonitorSample {
+function sampleNow(session: Runners, observer: KernelRunObserver, meter: CpuMeter): Omit<MonitorSample, "cluster"> {
   const statuses = session.status();
   const cpu = meter.measure(statuses);
   return {

@@ -9,6 +9,8 @@ export interface RunningCell {
   done: number;
   total: number;
   startedMs: number;
+  /** Where it runs: the local pool, or the session's or a named cluster. */
+  where: "pool" | "cluster";
 }
 
 /**
@@ -21,8 +23,14 @@ export class KernelRunObserver implements RunObserver {
 
   constructor(private readonly sampler: Sampler) {}
 
-  started(run: { label: string; total: number; workers: () => ClockedWorker[] }): RunWatch {
-    const entry: RunningCell = { label: run.label, total: run.total, done: 0, startedMs: Date.now() };
+  started(run: { label: string; total: number; workers: () => ClockedWorker[]; onCluster?: boolean }): RunWatch {
+    const entry: RunningCell = {
+      label: run.label,
+      total: run.total,
+      done: 0,
+      startedMs: Date.now(),
+      where: run.onCluster ? "cluster" : "pool",
+    };
     this.running = entry;
     this.sampler.busy(true);
     this.sampler.sampleNow();
