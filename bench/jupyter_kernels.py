@@ -52,7 +52,7 @@ class TimedKernel:
     def __init__(self, name):
         self.name = name
         self.km = KernelManager(kernel_name=name)
-        t0 = time.perf_counter()
+        t0 = self.spawned = time.perf_counter()
         self.km.start_kernel()
         self.kc = self.km.client()
         self.kc.start_channels()

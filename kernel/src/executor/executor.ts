@@ -1,8 +1,7 @@
 import Module from "node:module";
 import path from "node:path";
 import vm from "node:vm";
-import { Converter, Diagnostic, createConverter, isCompleteCode } from "tslab/dist/converter";
-import { printQuickInfo } from "tslab/dist/inspect";
+import type { Converter, Diagnostic } from "tslab/dist/converter";
 import { CompileError, InterruptedError } from "../errors";
 import { bindingHelpers, clearBindings } from "./bindings";
 import { rewriteCellScript, type CellScript } from "./cell-script";
@@ -32,7 +31,7 @@ const REMEMBERED_REWRITES = 32;
  * top-level code runs as fast as code in a function.
  */
 export class CellExecutor {
-  private readonly converter: Converter;
+  private built?: Converter;
   private readonly exports: Record<string, unknown> = {};
   private prevDecl = "";
   private interruptReject?: (e: Error) => void;
@@ -49,7 +48,6 @@ export class CellExecutor {
   constructor(rootDir: string, publicModule: () => unknown) {
     forwardPackageImports(rootDir);
     guardCompilerWatchers();
-    this.converter = createConverter({ isJS: false, isBrowser: false });
     const baseRequire = Module.createRequire(path.join(rootDir, "__paralab__.js"));
     const req = ((id: string) => (id === "paralab" ? publicModule() : baseRequire(id))) as NodeJS.Require;
     Object.assign(req, baseRequire);
@@ -59,6 +57,25 @@ export class CellExecutor {
       require: req,
       bindings: bindingHelpers,
     };
+  }
+
+  /**
+   * The type checker: the TypeScript compiler (8 MB) and a first program over lib.*.d.ts and
+   * @types/node, ~1 s on this machine's cores. Built on first use or by warmUp(), so that a kernel
+   * can answer kernel_info before it has built it (server/serve.ts).
+   */
+  private get converter(): Converter {
+    if (!this.built) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
+      this.built = createConverter({ isJS: false, isBrowser: false });
+    }
+    return this.built;
+  }
+
+  /** Builds the type checker now if it is not built (the first cell then does not wait for it). */
+  warmUp(): void {
+    void this.converter;
   }
 
   /** Variables the cells declared, by name (for magics that read or assign kernel variables). */
@@ -150,10 +167,15 @@ export class CellExecutor {
 
   inspect(src: string, cursor: number): string | undefined {
     const info = this.converter.inspect(this.prevDecl, src, cursor);
-    return info ? printQuickInfo(info) : undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return info
+      ? (require("tslab/dist/inspect") as typeof import("tslab/dist/inspect")).printQuickInfo(info)
+      : undefined;
   }
 
   isComplete(src: string): { status: "complete" | "incomplete"; indent?: string } {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { isCompleteCode } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
     const res = isCompleteCode(src);
     return res.completed ? { status: "complete" } : { status: "incomplete", indent: res.indent ?? "" };
   }
@@ -164,7 +186,7 @@ export class CellExecutor {
   }
 
   close(): void {
-    this.converter.close();
+    this.built?.close();
   }
 }
 

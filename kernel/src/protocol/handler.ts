@@ -29,6 +29,8 @@ export interface CellRunner {
   evaluate(expression: string): Promise<MimeBundle>;
   interrupt(): void;
   shutdown(restart: boolean): Promise<void>;
+  /** Builds what the first cell needs (the type checker), if not built yet. */
+  warmUp(): void;
 }
 
 export const KERNEL_INFO = {
@@ -96,6 +98,9 @@ export class KernelHandler {
       this.log(`paralab: handling ${msg.header.msg_type} failed: ${(e as Error).stack}`);
     }
     await this.transport.send("iopub", "status", { execution_state: "idle" }, msg);
+    // The frontend counts the kernel ready once it has answered kernel_info; the type checker
+    // (~1 s) is built right after that answer instead of before it (a cell arriving first builds it).
+    if (msg.header.msg_type === "kernel_info_request") setImmediate(() => this.runner.warmUp());
   }
 
   private async dispatch(channel: "shell" | "control", msg: JupyterMessage, arrived = 0): Promise<void> {

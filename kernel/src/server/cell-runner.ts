@@ -132,6 +132,10 @@ export class KernelCellRunner implements CellRunner {
     return toMimeBundle(outcome.value);
   }
 
+  warmUp(): void {
+    this.executor.warmUp();
+  }
+
   interrupt(): void {
     this.executor.interrupt();
     this.abort?.abort(new InterruptedError());

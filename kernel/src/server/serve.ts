@@ -6,6 +6,9 @@ import { KernelServer } from "../protocol/server";
 import { createKernel } from "./create";
 import { KERNEL_PID_VAR, watchParent } from "./parent-watch";
 
+/** When the type checker is built if no frontend has asked for kernel_info by then. */
+const WARM_UP_UNASKED_MS = 500;
+
 /** `paralab kernel --config-path FILE`: serve the connection file's sockets until shutdown. */
 export async function serveKernel(configPath: string): Promise<void> {
   const config = JSON.parse(fs.readFileSync(configPath, "utf8")) as ConnectionConfig;
@@ -34,4 +37,7 @@ export async function serveKernel(configPath: string): Promise<void> {
   process.on("unhandledRejection", report("rejection"));
   await server.start((channel, msg) => handler.handle(channel, msg));
   await server.send("iopub", "status", { execution_state: "starting" }, undefined);
+  // A frontend asks for kernel_info first, and the type checker is built once that is answered
+  // (protocol/handler.ts); one that does not ask still finds it built soon.
+  setTimeout(() => runner.warmUp(), WARM_UP_UNASKED_MS);
 }
