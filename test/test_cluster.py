@@ -5,7 +5,9 @@ import json
 import os
 import re
 import signal
+import subprocess
 import time
+import uuid
 
 import pytest
 from jupyter_client.manager import start_new_kernel
@@ -881,3 +883,97 @@ JSON.stringify({json.dumps([str(p) for p in logs])}.map((log, i) => {{
             km.shutdown_kernel(now=True)
         except Exception:  # already killed above
             pass
+
+
+# Issue 26, item 3: the cluster in the Parallel panel (its paralab.monitor comm)
+
+
+class RegistryReads:
+    """Counts reads of the worker registry (registry.listWorkers: one ZRANGE of the workers' set) by watching
+    every command Redis runs (redis-cli MONITOR)."""
+
+    def __init__(self, redis, tmp_path):
+        self.path = tmp_path / "monitor.log"
+        self.out = open(self.path, "w")
+        self.proc = subprocess.Popen(["redis-cli", "-p", str(redis.port), "MONITOR"], stdout=self.out)
+        wait_for(lambda: "OK" in self.path.read_text(), "redis-cli MONITOR")
+
+    def count(self):
+        return self.path.read_text().count('"zrange" "paralab.cluster:paralab:workers"')
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.out.close()
+
+
+def open_monitor(kc, period_ms):
+    comm_id = uuid.uuid4().hex
+    kc.shell_channel.send(kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": "paralab.monitor",
+                                                       "data": {"periodMs": period_ms}}))
+    return comm_id
+
+
+def monitor_samples(kc, comm_id, until, timeout=TIMEOUT):
+    """The comm's samples up to the first for which until(samples) holds."""
+    samples = []
+    deadline = time.monotonic() + timeout
+    while not (samples and until(samples)):
+        assert time.monotonic() < deadline, f"monitor samples never satisfied the test: {samples[-3:]}"
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == comm_id:
+            samples.append(msg["content"]["data"])
+    return samples
+
+
+def test_the_monitor_lists_the_cluster_s_workers_reading_redis_at_most_once_a_heartbeat(kc, redis, workers, tmp_path):
+    started = workers(1) + workers(1, concurrency=2)
+    comm_id = open_monitor(kc, 100)
+    before = monitor_samples(kc, comm_id, lambda s: len(s) >= 2)
+    assert all(s["cluster"] is None for s in before), "no cluster before %cluster"
+    ok(kc, f"%cluster {redis.url}")
+    reads = RegistryReads(redis, tmp_path)
+    try:
+        t0 = time.monotonic()
+        samples = monitor_samples(kc, comm_id, lambda s: len(s) >= 30 and s[-1]["cluster"] is not None)
+        zranges, elapsed = reads.count(), time.monotonic() - t0
+    finally:
+        reads.stop()
+    kc.shell_channel.send(kc.session.msg("comm_close", {"comm_id": comm_id, "data": {}}))
+    cluster = samples[-1]["cluster"]
+    assert cluster["display"] == f"{redis.url}/paralab" and cluster["queue"] == "paralab" and cluster["error"] is None
+    assert sorted((w["host"], w["pid"], w["runtimes"]) for w in cluster["workers"]) == sorted(
+        (os.uname().nodename, w.pid, n) for w, n in zip(started, (1, 2)))
+    for w in cluster["workers"]:
+        assert w["busy"] == 0 and w["tasksDone"] == 0 and w["memoryBytes"] > 0, w
+        assert 0 <= w["heartbeatAgeMs"] < 5000, w
+    # 30 samples at 100 ms; the registry was read once a heartbeat (1 s), not once a sample.
+    assert zranges <= elapsed + 2, f"{zranges} registry reads in {elapsed:.1f} s for {len(samples)} samples"
+
+
+def test_a_cluster_map_shows_in_the_monitor_as_a_cluster_run_and_in_its_workers_readings(kc, redis, workers):
+    workers(2)
+    ok(kc, f"%cluster {redis.url}")
+    comm_id = open_monitor(kc, 100)
+    msg_id = kc.execute("%%parallel --map Array.from({ length: 12 }, (_, i) => i) --chunksize 1 --quiet\n"
+                        "const end = Date.now() + 200; while (Date.now() < end); item")
+    samples = []
+    while True:  # the samples sent while the cell runs, up to its end
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == comm_id:
+            samples.append(msg["content"]["data"])
+        elif msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" \
+                and msg["content"]["execution_state"] == "idle":
+            break
+    assert shell_reply(kc, msg_id)["content"]["status"] == "ok"
+    # Heartbeats come once a second: the samples that follow the run carry its tasks.
+    samples += monitor_samples(
+        kc, comm_id, lambda s: sum(w["tasksDone"] for w in (s[-1]["cluster"] or {}).get("workers", [])) >= 12)
+    kc.shell_channel.send(kc.session.msg("comm_close", {"comm_id": comm_id, "data": {}}))
+    runs = [s["run"] for s in samples if s["run"]]
+    assert runs and all(r["where"] == "cluster" and r["total"] == 12 for r in runs), runs
+    assert any(0 < r["done"] <= 12 for r in runs), runs
+    assert any(w["busy"] > 0 for s in samples if s["cluster"] for w in s["cluster"]["workers"]), "busy while it ran"
+    assert any((w["cpuPercent"] or 0) > 50 for s in samples if s["cluster"] for w in s["cluster"]["workers"]), \
+        "a worker's CPU while it spun"
+    assert sum(w["tasksDone"] for w in samples[-1]["cluster"]["workers"]) == 12
