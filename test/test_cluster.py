@@ -977,3 +977,18 @@ def test_a_cluster_map_shows_in_the_monitor_as_a_cluster_run_and_in_its_workers_
     assert any((w["cpuPercent"] or 0) > 50 for s in samples if s["cluster"] for w in s["cluster"]["workers"]), \
         "a worker's CPU while it spun"
     assert sum(w["tasksDone"] for w in samples[-1]["cluster"]["workers"]) == 12
+
+
+def test_the_monitor_says_when_the_cluster_s_redis_is_gone_and_keeps_sampling(kc, redis, workers):
+    workers(1)
+    ok(kc, f"%cluster {redis.url}")
+    comm_id = open_monitor(kc, 200)
+    monitor_samples(kc, comm_id, lambda s: len((s[-1]["cluster"] or {}).get("workers", [])) == 1)
+    redis.kill()
+    samples = monitor_samples(kc, comm_id, lambda s: (s[-1]["cluster"] or {}).get("error") is not None)
+    error_text = samples[-1]["cluster"]["error"]
+    assert f"{redis.url}/paralab" in error_text, error_text
+    # The kernel answers, and the panel follows it back to the local pool.
+    ok(kc, "%cluster off")
+    monitor_samples(kc, comm_id, lambda s: s[-1]["cluster"] is None)
+    kc.shell_channel.send(kc.session.msg("comm_close", {"comm_id": comm_id, "data": {}}))
