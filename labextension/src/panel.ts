@@ -112,7 +112,8 @@ export class ParallelPanel extends Widget {
     this.kernelLine = el("div", "jp-paralab-kernel-line");
     this.restartButton = el("button", "jp-paralab-restart jp-mod-styled", "Restart workers");
     this.restartButton.type = "button";
-    this.restartButton.title = "Terminate and replace every worker (worker state is lost)";
+    this.restartButton.title =
+      "Terminate and replace every worker of the local pool (worker state is lost); a cluster's workers are not touched";
     this.restartButton.addEventListener("click", () => callbacks.restartWorkers());
     workers.root.append(table, this.kernelLine, this.restartButton);
 
