@@ -14,6 +14,7 @@ import { KernelHandler, Transport } from "../protocol/handler";
 import { KernelCellRunner } from "./cell-runner";
 import { guardProcessExit } from "./exit-guard";
 import { registerMonitorTarget } from "./monitor-comm";
+import { KERNEL_PID_VAR } from "./parent-watch";
 import { registerWidgetTargets } from "../widgets/manager";
 import { KernelRunObserver } from "./run-observer";
 
@@ -33,6 +34,9 @@ export function createKernel(
   log: (text: string) => void,
   exit: () => void,
 ): Kernel {
+  // `paralab worker`s that cells start inherit it, and end with this kernel (watchKernel), also
+  // under `paralab run`, whose kernel lives in its own process.
+  process.env[KERNEL_PID_VAR] = String(process.pid);
   const executor = new CellExecutor(rootDir, () => publicApi);
   const sampler = new Sampler().start();
   const runners = new Runners();

@@ -4,7 +4,7 @@ import { toRemoteError } from "../transfer/thrown";
 import { ConnectionConfig } from "../protocol/messages";
 import { KernelServer } from "../protocol/server";
 import { createKernel } from "./create";
-import { KERNEL_PID_VAR, watchParent } from "./parent-watch";
+import { watchParent } from "./parent-watch";
 
 /** When the type checker is built if no frontend has asked for kernel_info by then. */
 const WARM_UP_UNASKED_MS = 500;
@@ -20,8 +20,6 @@ export async function serveKernel(configPath: string): Promise<void> {
   const exit = () => {
     void server.close().finally(() => processExit(0));
   };
-  // `paralab worker`s that cells start inherit it, and end with this kernel (watchKernel).
-  process.env[KERNEL_PID_VAR] = String(process.pid);
   const { handler, runner, runners } = createKernel(server, process.cwd(), log, exit);
   watchParent(() => {
     log("paralab: the frontend that started this kernel is gone; shutting down");
