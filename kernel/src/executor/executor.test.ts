@@ -129,3 +129,48 @@ describe("a cell's value is its completion value", () => {
     assert.equal((await run()).value, 10);
   });
 });
+
+describe("remembered conversions", () => {
+  it("a source run again against the same declarations runs again, with its value and side effects", async () => {
+    await value("let runs = 0;");
+    for (let i = 1; i <= 3; i++) assert.equal(await value("runs += 1; runs"), i);
+  });
+
+  it("a cell that imports a local module is checked again after the module changes on disk", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    // In a process of its own: the converter resolves modules from its working directory, as the
+    // kernel's is the notebook's folder.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paralab-recheck-"));
+    try {
+      fs.writeFileSync(path.join(dir, "shape.js"), "exports.side = 3;\n");
+      fs.writeFileSync(path.join(dir, "shape.d.ts"), "export declare const side: number;\n");
+      const script = `
+        const fs = require("node:fs");
+        const { CellExecutor } = require(${JSON.stringify(__filename.replace(/\.test\.js$/, ".js"))});
+        const ex = new CellExecutor(process.cwd(), () => ({}));
+        const cell = 'import { side } from "./shape";\\nconst area: number = side * side;\\narea';
+        (async () => {
+          // Twice: the second run is against the declarations the first left, as any later one is.
+          await ex.execute(cell);
+          const first = (await ex.execute(cell)).value;
+          fs.writeFileSync("shape.d.ts", "export declare const side: string;\\n");
+          const deadline = Date.now() + 10000;
+          let error;
+          while (!error && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 250));
+            error = await ex.execute(cell).then(() => undefined, (e) => e.message);
+          }
+          console.log(JSON.stringify({ first, error }));
+          process.exit(0);
+        })();`;
+      const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8" }));
+      assert.equal(out.first, 9);
+      assert.match(String(out.error), /The left-hand side of an arithmetic operation must be of type/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
