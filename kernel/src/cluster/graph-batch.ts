@@ -27,9 +27,8 @@ export interface GraphBatchDeps {
   held: HeldResults;
   /** Whether a runtime still serves (was not replaced). */
   serving(thread: RuntimeThread): boolean;
-  /** This process (host:pid) and its own queue, named in results it holds. */
+  /** This process (host:pid), named in results it holds. */
   id: string;
-  home: string;
 }
 
 type GraphResultEvent = Extract<ClusterEvent, { type: "graph-result" }>;
@@ -55,8 +54,8 @@ export async function runGraphBatch(
 ): Promise<TaskOutcome> {
   if (!RUN_ID.test(body.results)) throw new Error(`the task names results at an unexpected key (${body.results})`);
   const ns = (id: string) => HeldResults.nodeKey(body.results, id);
-  const report = (e: Omit<GraphResultEvent, "type" | "worker" | "task" | "process" | "home">) =>
-    d.events.send(run, { type: "graph-result", worker: thread.name, task, process: d.id, home: d.home, ...e });
+  const report = (e: Omit<GraphResultEvent, "type" | "worker" | "task" | "process">) =>
+    d.events.send(run, { type: "graph-result", worker: thread.name, task, process: d.id, ...e });
   const heldIds = [...new Set([...(body.spill ?? []), ...body.items.flatMap((i) => i.held ?? [])])];
   // Held inputs in another runtime of this process are copied over; gone ones are recomputed by the kernel.
   const elsewhere = new Map<string, RuntimeThread>();
@@ -150,7 +149,7 @@ async function spill(
   d: GraphBatchDeps,
   body: GraphBody,
   thread: RuntimeThread,
-  report: (e: Omit<GraphResultEvent, "type" | "worker" | "task" | "process" | "home">) => Promise<void>,
+  report: (e: Omit<GraphResultEvent, "type" | "worker" | "task" | "process">) => Promise<void>,
 ): Promise<TaskOutcome> {
   const stored: Record<string, number> = {};
   const lost: string[] = [];

@@ -5,7 +5,7 @@
  *
  * Data stays where it was made when it is big: a worker process keeps such a result in the
  * runtime that made it (held-results.ts) and tells only its size; a batch that reads results held
- * by one process goes to that process's own queue (keys.homeQueue) and reads them with no copy.
+ * by one process goes to that process's own list of tasks (keys.home) and reads them with no copy.
  * Small results wait in Redis (signed, see sealed.ts), where any runtime reads them, and a batch
  * that reads none that are held goes to the shared queue, to whichever runtime is free. A batch
  * reading results held by several processes has the others copy theirs to Redis first (a spill).
@@ -364,24 +364,16 @@ export class ClusterGraphRun implements RunOwner {
     const task = ++this.taskSeq;
     this.spills.set(task, { process, ids });
     const body: GraphBody = { kind: "graph", shared: this.shared!, results: this.results, items: [], spill: ids };
-    const home = this.homeOf(process);
     void this.link
-      .add([{ task, data: this.link.taskData(task, body) }], home)
+      .add([{ task, data: this.link.taskData(task, body) }], process)
       .catch((err) => this.fail(this.link.asConnectionError(err)));
-  }
-
-  private homeOf(process: string | undefined): string | undefined {
-    if (!process) return undefined;
-    for (const at of this.where.values()) if (at.process === process) return at.home;
-    return undefined;
   }
 
   /** Adds tasks to their queues: the shared one, or the own queue of the process that holds their inputs. */
   private async send(tasks: { task: number; data: TaskData; process?: string }[]): Promise<void> {
     const byQueue = new Map<string | undefined, { task: number; data: TaskData }[]>();
     for (const t of tasks) {
-      const home = this.homeOf(t.process);
-      byQueue.set(home, [...(byQueue.get(home) ?? []), { task: t.task, data: t.data }]);
+      byQueue.set(t.process, [...(byQueue.get(t.process) ?? []), { task: t.task, data: t.data }]);
     }
     await Promise.all([...byQueue].map(([home, list]) => this.link.add(list, home)));
   }
@@ -431,7 +423,7 @@ export class ClusterGraphRun implements RunOwner {
 
   /**
    * The live workers: what a process gone from the registry held is lost, and its batches (queued
-   * on its own queue, or running there) are sent again, making the lost inputs again first.
+   * on its own list, or running there) are sent again, making the lost inputs again first.
    */
   onWorkers(live: WorkerInfo[]): void {
     if (this.settled) return;
@@ -452,8 +444,8 @@ export class ClusterGraphRun implements RunOwner {
       (b) => !b.done && ((b.process && dead.has(b.process)) || [...b.spilling].some((id) => !this.where.has(id))),
     );
     const names = [...dead].join(", ");
+    for (const p of dead) void this.link.dropHome(p);
     for (const b of again) {
-      void this.link.remove(b.task);
       this.hooks.onStream?.(
         -1,
         "stderr",
@@ -475,8 +467,7 @@ export class ClusterGraphRun implements RunOwner {
     }
     const lane = this.link.lane(e.worker);
     for (const [id, bytes] of Object.entries(e.stored)) this.where.set(id, { bytes });
-    for (const [id, bytes] of Object.entries(e.held ?? {}))
-      this.where.set(id, { bytes, process: e.process, home: e.home });
+    for (const [id, bytes] of Object.entries(e.held ?? {})) this.where.set(id, { bytes, process: e.process });
     const released: string[] = [];
     this.settleBatch(batch, (_, i) => {
       const o = e.outcomes[i + batch.extra];

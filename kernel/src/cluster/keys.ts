@@ -30,6 +30,14 @@ export function clusterKeys(queue: string) {
     holders: (run: string) => `${base}:run:${run}:holders`,
     /** What the kernel sends one rank of an SPMD run (go, comm replies, deadlock probes). */
     toRank: (run: string, rank: number) => `${base}:run:${run}:rank:${rank}`,
+    /**
+     * One `paralab worker` process's own list of tasks (id host:pid), beside the shared queue: a
+     * graph task whose inputs that process holds goes there (README, Clusters: task graphs). A plain
+     * list, not a BullMQ queue: one push and one blocking pop, where BullMQ takes a few round trips a
+     * task, and no lock to renew: a kernel sees a dead worker in the registry and sends its tasks
+     * elsewhere.
+     */
+    home: (workerId: string) => `${base}:home:${workerId}`,
     /** Set when a run was cancelled, for tasks picked up again later (retries after a stall). */
     cancelled: (run: string) => `${base}:run:${run}:cancelled`,
   };
@@ -38,15 +46,6 @@ export function clusterKeys(queue: string) {
 /** BullMQ job id of a task: unique per run, and no ':' (BullMQ refuses it in custom ids). */
 export function jobId(run: string, task: number): string {
   return `${run}-${task}`;
-}
-
-/**
- * The BullMQ queue of one `paralab worker` process (id host:pid), beside the shared one: a graph
- * task whose inputs that process holds goes there (README, Clusters: task graphs). BullMQ refuses
- * ':' in queue names, so the id is spelled with '.' and '-' only.
- */
-export function homeQueue(queue: string, workerId: string): string {
-  return `${queue}.home.${workerId.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 }
 
 /** Run ids are made by kernels; workers check them before using them in key names. */

@@ -7,11 +7,10 @@
  */
 import type { GraphTaskSpec } from "../run/graphs";
 
-/** Where a result is: held by a worker process (with its own queue), or in Redis (no process). */
+/** Where a result is: held by a worker process (host:pid), or in Redis (no process). */
 export interface Located {
   bytes: number;
   process?: string;
-  home?: string;
 }
 
 export interface Lineage {

@@ -42,8 +42,6 @@ export interface ProcessorDeps {
   runtimes: Runtimes;
   /** host:pid */
   id: string;
-  /** This process's own queue (keys.homeQueue): graph tasks reading results it holds come there. */
-  home: string;
   /** Bytes of graph results one runtime may hold for later tasks (HeldResults). */
   heldBytesPerRuntime: number;
   log(text: string): void;
@@ -82,7 +80,6 @@ export class TaskProcessor {
       held: this.held,
       serving: (t) => d.runtimes.serving(t),
       id: d.id,
-      home: d.home,
     };
     this.spmdDeps = {
       key: d.key,
@@ -101,20 +98,44 @@ export class TaskProcessor {
   }
 
   /** The BullMQ processor. */
-  process = async (job: Job, token?: string): Promise<string> => {
-    const data = job.data as Partial<TaskData>;
+  process = (job: Job, token?: string): Promise<string> =>
+    // stalledCounter: BullMQ moved the job back after its worker stopped renewing the lock (a refused
+    // task also comes back, but through moveToWait, which leaves the counter alone)
+    this.handle(job.data as Partial<TaskData>, job.stalledCounter > 0, (run, data) =>
+      this.refuse(job, token, run, data),
+    );
+
+  /**
+   * A task from this process's own list (keys.home): a graph batch sent here because this process
+   * holds its inputs. Not retried by BullMQ: the kernel sends it elsewhere if this process dies.
+   */
+  processOwn(text: string): Promise<string> {
+    let data: Partial<TaskData>;
+    try {
+      data = JSON.parse(text) as Partial<TaskData>;
+    } catch {
+      data = {};
+    }
+    return this.handle(data, false, async (run, d) => {
+      this.refusedEvent(`from this worker's own list`, run, d);
+      return "refused";
+    });
+  }
+
+  private async handle(
+    data: Partial<TaskData>,
+    retried: boolean,
+    refuse: (run: string | undefined, data: Partial<TaskData>) => Promise<string>,
+  ): Promise<string> {
     const run = typeof data.run === "string" && RUN_ID.test(data.run) ? data.run : undefined;
     const signed =
       run !== undefined &&
       typeof data.payload === "string" &&
       typeof data.task === "number" &&
       verify(this.d.key, [this.d.queue, run, data.task, data.payload], data.sig);
-    if (!signed) return this.refuse(job, token, run, data);
+    if (!signed) return refuse(run, data);
     this.d.accepted();
     const task = data.task!;
-    // stalledCounter: BullMQ moved the job back after its worker stopped renewing the lock (a refused
-    // task also comes back, but through moveToWait, which leaves the counter alone)
-    const retried = job.stalledCounter > 0;
     if (this.cancelled.has(run) || (retried && (await this.d.redis.exists(this.keys.cancelled(run)))))
       return "cancelled";
     const body = decode<TaskBody>(Buffer.from(data.payload!, "base64"));
@@ -162,7 +183,7 @@ export class TaskProcessor {
     } finally {
       this.d.runtimes.release(thread);
     }
-  };
+  }
 
   /** One chunk of map items on `thread`, its result sent to the kernel. */
   private async runMap(run: string, task: number, body: MapBody, thread: RuntimeThread): Promise<TaskOutcome> {
@@ -262,11 +283,23 @@ export class TaskProcessor {
     run: string | undefined,
     data: Partial<TaskData>,
   ): Promise<never> {
+    this.refusedEvent(
+      `(job ${job.id})`,
+      run,
+      data,
+      "The task goes back to the queue for the other workers; this worker pauses before taking more.",
+    );
+    this.d.refused();
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
+
+  /** Logs a refused task and tells its kernel, if the task names a run. */
+  private refusedEvent(where: string, run: string | undefined, data: Partial<TaskData>, then = ""): void {
     const what = typeof data.sig === "string" ? "a wrong signature" : "no signature";
     this.d.log(
-      `refused task ${String(data.task)} of run ${run ?? "?"} (job ${job.id}): ${what}. It was signed with another key ` +
-        `than this worker's (PARALAB_CLUSTER_KEY or --key-file), or by someone without the key. ` +
-        `The task goes back to the queue for the other workers; this worker pauses before taking more.`,
+      `refused task ${String(data.task)} of run ${run ?? "?"} ${where}: ${what}. It was signed with another key ` +
+        `than this worker's (PARALAB_CLUSTER_KEY or --key-file), or by someone without the key.${then ? ` ${then}` : ""}`,
     );
     if (run)
       this.d.events.push(run, {
@@ -275,9 +308,6 @@ export class TaskProcessor {
         task: typeof data.task === "number" ? data.task : -1,
         why: what,
       });
-    this.d.refused();
-    await job.moveToWait(token);
-    throw new WaitingError();
   }
 
   /** The runtime that held the task before it was retried. */

@@ -10,7 +10,6 @@ import { BackgroundError, ClusterSignatureError } from "../errors";
 import type { JobHooks } from "../run/jobs";
 import type { ClusterAddress } from "./address";
 import { ANSWER_WITHIN_MS, isGone, RECONNECT_FOR_MS, type Redis } from "./connect";
-import { homeQueueOn } from "./home-queues";
 import { digest, keyId, sign } from "./key";
 import { clusterKeys, JOB_NAME, jobId, RUN_TTL_S } from "./keys";
 import type { Reader, Readers } from "./readers";
@@ -76,8 +75,8 @@ export class RunLink {
   /** When Redis last answered the run's reads (the event stream's or the watch's). */
   private answeredMs = Date.now();
   private watching = false;
-  /** Tasks added to a worker's own queue (keys.homeQueue) instead of the shared one: task → queue. */
-  private readonly homes = new Map<number, string>();
+  /** Tasks added to a worker process's own list (keys.home) instead of the shared queue. */
+  private readonly homed = new Set<number>();
 
   constructor(
     readonly d: RunLinkDeps,
@@ -154,11 +153,20 @@ export class RunLink {
     return { v: 1, run: this.run, task, payload, sig: sign(this.d.key, [queue, this.run, task, payload]) };
   }
 
-  /** Queues tasks in one round trip: on the shared queue, or on one worker's own queue (`home`). */
-  async add(tasks: { task: number; data: TaskData }[], home?: string): Promise<void> {
+  /** Queues tasks in one round trip: on the shared queue, or on the own list of worker process `at` (host:pid). */
+  async add(tasks: { task: number; data: TaskData }[], at?: string): Promise<void> {
     if (!tasks.length || this.closed) return;
-    if (home) for (const { task } of tasks) this.homes.set(task, home);
-    await this.queueOf(home).addBulk(
+    if (at) {
+      for (const { task } of tasks) this.homed.add(task);
+      const key = this.keys.home(at);
+      await this.d.redis
+        .multi()
+        .rpush(key, ...tasks.map(({ data }) => JSON.stringify(data)))
+        .expire(key, RUN_TTL_S)
+        .exec();
+      return;
+    }
+    await this.d.queue.addBulk(
       tasks.map(({ task, data }) => ({
         name: JOB_NAME,
         data,
@@ -167,15 +175,9 @@ export class RunLink {
     );
   }
 
-  /** Removes a queued task that will not run (it is sent elsewhere); a running one cannot be removed. */
-  async remove(task: number): Promise<void> {
-    await this.queueOf(this.homes.get(task))
-      .remove(jobId(this.run, task))
-      .catch(() => 0);
-  }
-
-  private queueOf(home: string | undefined): Queue {
-    return home ? homeQueueOn(this.d.redis, home) : this.d.queue;
+  /** Deletes what is left on the own list of worker process `at` (it is gone; its tasks are sent elsewhere). */
+  async dropHome(at: string): Promise<void> {
+    await this.d.redis.del(this.keys.home(at)).catch(() => 0);
   }
 
   /** Stops reading and watching (the run has settled). */
@@ -192,12 +194,12 @@ export class RunLink {
       await redis.set(this.keys.cancelled(this.run), "1", "EX", RUN_TTL_S);
       await redis.publish(this.keys.control, JSON.stringify({ type: "cancel", run: this.run, hard }));
       // a running task's job is locked and cannot be removed; the workers end it and complete it
+      // tasks on a worker's own list are skipped by the worker, which heard the cancel
       await Promise.all(
-        this.owner.openTasks().map((t) =>
-          this.queueOf(this.homes.get(t))
-            .remove(jobId(this.run, t))
-            .catch(() => 0),
-        ),
+        this.owner
+          .openTasks()
+          .filter((t) => !this.homed.has(t))
+          .map((t) => this.d.queue.remove(jobId(this.run, t)).catch(() => 0)),
       );
     } catch {
       // Redis is gone: nothing to tell
@@ -333,13 +335,12 @@ export class RunLink {
       if (this.closed) return;
       this.owner.onWorkers?.(live);
       if (this.closed) return;
-      const open = this.owner.openTasks();
-      const states = await Promise.all(
-        open.map((t) => this.queueOf(this.homes.get(t)).getJobState(jobId(this.run, t))),
-      );
+      // only BullMQ gives up on a task (a worker's own list has no locks: the owner watches its worker)
+      const open = this.owner.openTasks().filter((t) => !this.homed.has(t));
+      const states = await Promise.all(open.map((t) => this.d.queue.getJobState(jobId(this.run, t))));
       for (const [i, task] of open.entries()) {
         if (states[i] !== "failed" || this.closed) continue;
-        const job = await this.queueOf(this.homes.get(task)).getJob(jobId(this.run, task));
+        const job = await this.d.queue.getJob(jobId(this.run, task));
         this.owner.onTaskFailed(task, job?.failedReason);
       }
     } catch (e) {

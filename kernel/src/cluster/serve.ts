@@ -12,7 +12,7 @@ import { parseClusterUrl, type ClusterAddress } from "./address";
 import { connectRedis, redisOptions } from "./connect";
 import { EventWriter } from "./event-writer";
 import { keyId, loadClusterKey } from "./key";
-import { BULLMQ_PREFIX, clusterKeys, homeQueue } from "./keys";
+import { BULLMQ_PREFIX, clusterKeys } from "./keys";
 import { TaskProcessor } from "./processor";
 import { heartbeat, HEARTBEAT_MS, removeWorker, type WorkerInfo } from "./registry";
 import { Runtimes } from "./runtimes";
@@ -72,7 +72,6 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   await runtimes.ready();
 
   const backoff = new RefusalBackoff();
-  const home = homeQueue(address.queue, id);
   const processor = new TaskProcessor({
     queue: address.queue,
     key,
@@ -80,7 +79,6 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
     events,
     runtimes,
     id,
-    home,
     // a quarter of each runtime's heap: the tasks that read the results need room too
     heldBytesPerRuntime: (memoryLimitMb * 1024 * 1024) / 4,
     log: say,
@@ -117,18 +115,10 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
   });
   bull.on("error", (e) => say(`BullMQ: ${e.message}`));
   backoff.worker = bull;
-  // This process's own queue: graph tasks that read results its runtimes hold (README, Clusters: task graphs).
+  // This process's own list: graph tasks that read results its runtimes hold (README, Clusters: task graphs).
   // It takes them whatever the shared queue's refusal pause: the kernel sends only what this process made.
-  const homeBull = new BullWorker(home, processor.process, {
-    connection: { ...redisOptions(address, { blocking: true, persistent: true }), lazyConnect: false },
-    prefix: BULLMQ_PREFIX,
-    concurrency,
-    lockDuration: LOCK_MS,
-    stalledInterval: Math.max(500, Math.floor(LOCK_MS / 2)),
-    maxStalledCount: 2,
-    name: `paralab-worker ${id} home`,
-  });
-  homeBull.on("error", (e) => say(`BullMQ (own queue): ${e.message}`));
+  const own = await connectRedis(address, { persistent: true, name: `paralab-worker ${id} own tasks` });
+  const ownTasks = takeOwnTasks(own, keys.home(id), (text) => processor.processOwn(text), say);
   const sweeper = setInterval(() => processor.sweep(), 60_000);
   sweeper.unref();
 
@@ -180,10 +170,9 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
       backoff.stop();
       // running tasks are ended; BullMQ gives their jobs to other workers once the locks expire
       // (a kernel sends what was on this process's own queue elsewhere once it is gone from the registry)
-      await Promise.race([
-        Promise.all([bull.close(true), homeBull.close(true)]),
-        new Promise((r) => setTimeout(r, 2000).unref()),
-      ]);
+      ownTasks.stop();
+      own.disconnect();
+      await Promise.race([bull.close(true), new Promise((r) => setTimeout(r, 2000).unref())]);
       await runtimes.close();
       await removeWorker(redis, address.queue, id).catch(() => undefined);
       sub.disconnect();
@@ -191,6 +180,40 @@ export async function serveWorker(o: ServeOptions, log: (text: string) => void):
       say("stopped");
     })());
   return { id, address, close };
+}
+
+/**
+ * Pops this process's own tasks one by one (a blocking pop wakes as soon as a kernel pushes) and
+ * hands each to `run` without waiting for it: the runtime that holds a task's inputs takes it when free.
+ */
+function takeOwnTasks(
+  redis: Awaited<ReturnType<typeof connectRedis>>,
+  key: string,
+  run: (text: string) => Promise<unknown>,
+  say: (text: string) => void,
+): { stop(): void } {
+  let stopped = false;
+  let failing = false;
+  void (async () => {
+    while (!stopped) {
+      try {
+        const got = await redis.blpop(key, 5);
+        failing = false;
+        if (got) void run(got[1]).catch((e: Error) => say(`a task from this worker's own list failed: ${e.message}`));
+      } catch (e) {
+        if (stopped) return;
+        // said once: the heartbeat says when Redis is lost and back
+        if (!failing) say(`cannot read this worker's own tasks (${(e as Error).message}); trying again`);
+        failing = true;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
 /**

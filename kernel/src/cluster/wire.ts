@@ -111,9 +111,8 @@ export type ClusterEvent =
       stored: Record<string, number>;
       /** Results this worker process holds (too big for the trip through Redis): node id → bytes. */
       held?: Record<string, number>;
-      /** The process (host:pid) that holds them, and its own queue (keys.homeQueue). */
+      /** The process (host:pid) that holds them (its own tasks go to keys.home(process)). */
       process?: string;
-      home?: string;
       /** Held inputs this process no longer has (its runtime was replaced, or they expired): nothing ran. */
       lost?: string[];
     }
