@@ -78,9 +78,7 @@ export class CellExecutor {
    */
   private get converter(): Converter {
     if (!this.built) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
-      this.built = createConverter({ isJS: false, isBrowser: false });
+      this.built = tslabConverter().createConverter({ isJS: false, isBrowser: false });
     }
     return this.built;
   }
@@ -184,16 +182,11 @@ export class CellExecutor {
 
   inspect(src: string, cursor: number): string | undefined {
     const info = this.converter.inspect(this.prevDecl, src, cursor);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return info
-      ? (require("tslab/dist/inspect") as typeof import("tslab/dist/inspect")).printQuickInfo(info)
-      : undefined;
+    return info ? tslabInspect().printQuickInfo(info) : undefined;
   }
 
   isComplete(src: string): { status: "complete" | "incomplete"; indent?: string } {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { isCompleteCode } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
-    const res = isCompleteCode(src);
+    const res = tslabConverter().isCompleteCode(src);
     return res.completed ? { status: "complete" } : { status: "incomplete", indent: res.indent ?? "" };
   }
 
@@ -206,6 +199,12 @@ export class CellExecutor {
     this.built?.close();
   }
 }
+
+/* tslab's modules load the TypeScript compiler (8 MB): on first use, not with the kernel. */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const tslabConverter = () => require("tslab/dist/converter") as typeof import("tslab/dist/converter");
+const tslabInspect = () => require("tslab/dist/inspect") as typeof import("tslab/dist/inspect");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Diagnostics shown per cell; the rest are counted (a pasted megabyte of junk has tens of thousands). */
 const MAX_DIAGNOSTICS = 20;
