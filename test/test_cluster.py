@@ -956,7 +956,7 @@ def test_a_cluster_map_shows_in_the_monitor_as_a_cluster_run_and_in_its_workers_
     ok(kc, f"%cluster {redis.url}")
     comm_id = open_monitor(kc, 100)
     msg_id = kc.execute("%%parallel --map Array.from({ length: 12 }, (_, i) => i) --chunksize 1 --quiet\n"
-                        "const end = Date.now() + 200; while (Date.now() < end); item")
+                        "const end = Date.now() + 500; while (Date.now() < end); item")
     samples = []
     while True:  # the samples sent while the cell runs, up to its end
         msg = kc.get_iopub_msg(timeout=TIMEOUT)
@@ -974,7 +974,9 @@ def test_a_cluster_map_shows_in_the_monitor_as_a_cluster_run_and_in_its_workers_
     assert runs and all(r["where"] == "cluster" and r["total"] == 12 for r in runs), runs
     assert any(0 < r["done"] <= 12 for r in runs), runs
     assert any(w["busy"] > 0 for s in samples if s["cluster"] for w in s["cluster"]["workers"]), "busy while it ran"
-    assert any((w["cpuPercent"] or 0) > 50 for s in samples if s["cluster"] for w in s["cluster"]["workers"]), \
+    # Each worker spins 3 s, over two heartbeats at least: one interval between them is all spinning
+    # (at 25% or more of a core even on a machine whose other programs take some).
+    assert any((w["cpuPercent"] or 0) > 25 for s in samples if s["cluster"] for w in s["cluster"]["workers"]), \
         "a worker's CPU while it spun"
     assert sum(w["tasksDone"] for w in samples[-1]["cluster"]["workers"]) == 12
 
