@@ -33,7 +33,7 @@ const noRedis = spawnSync("redis-server", ["--version"]).error
   : undefined;
 const skip = missingPrerequisite() ?? noRedis;
 const CLI = path.join(ROOT, "kernel", "dist", "cli", "main.js");
-const ITEMS = 16;
+const ITEMS = 24;
 
 /** Starts a process and waits for a line of its output that says it is ready. */
 async function startProcess(command, args, readyLine, env = process.env) {
@@ -90,7 +90,7 @@ describe("Parallel panel with a cluster", { skip, timeout: 300_000 }, () => {
         "cluster.ipynb": notebook("paralab", [
           `%cluster ${url}`,
           spin,
-          `%%parallel --map Array.from({ length: ${ITEMS} }, (_, i) => i) --chunksize 1 --quiet\nspin(250);\nitem`,
+          `%%parallel --map Array.from({ length: ${ITEMS} }, (_, i) => i) --chunksize 1 --quiet\nspin(300);\nitem`,
         ]),
       },
       userSettings: { "paralab-labextension:plugin": { samplingPeriodMs: 250, historySeconds: 30 } },

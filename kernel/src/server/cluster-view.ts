@@ -38,7 +38,7 @@ const READ_WAIT_MS = 300;
 const RETRY_MS = 5000;
 
 /** CPU % from the cumulative cpuMs of two heartbeats. */
-class HeartbeatCpu {
+export class HeartbeatCpu {
   private last = new Map<string, { heartbeatMs: number; cpuMs: number; percent: number | null }>();
 
   percent(w: WorkerInfo): number | null {
