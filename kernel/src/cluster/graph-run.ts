@@ -34,6 +34,7 @@ import type { WorkerInfo } from "./registry";
 import { coalesced } from "./coalesced";
 import { cloneError, taskLost } from "./run-errors";
 import { RunLink, type RunLinkDeps, type RunOwner } from "./run-link";
+import { digest } from "./key";
 import { unseal } from "./sealed";
 import {
   encode,
@@ -47,6 +48,9 @@ import {
 
 /** A kept result on a cluster is in Redis, not on a worker: every kept result names this "worker". */
 export const IN_REDIS = 0;
+
+/** Shared data (functions, variables) up to this size travels in every task instead of once through Redis. */
+const SHARED_INLINE_BYTES = 16 * 1024;
 
 interface Batch {
   task: number;
@@ -91,6 +95,7 @@ export class ClusterGraphRun implements RunOwner {
   /** Processes seen gone from the registry: what they held is lost. */
   private readonly gone = new Set<string>();
   private shared: StoredRef | undefined;
+  private sharedInline: Uint8Array | undefined;
   private taskSeq = 0;
   private bytesMoved = 0;
   private readonly onAbort = (): void => this.abort(this.hooks.signal?.reason);
@@ -117,8 +122,7 @@ export class ClusterGraphRun implements RunOwner {
     signal?.addEventListener("abort", this.onAbort, { once: true });
     this.tally.started();
     try {
-      await this.storeShared();
-      await this.link.open();
+      await Promise.all([this.storeShared(), this.link.open()]);
       if (this.settled) return;
       const comingBack = this.scheduler.start(await this.keptInRedis());
       await this.fetchBack([...comingBack.keys()]);
@@ -169,8 +173,13 @@ export class ClusterGraphRun implements RunOwner {
     } catch (e) {
       throw cloneError(this.job.vars, e);
     }
-    const { bytes: _stored, ...ref } = await this.link.storeShared(bytes);
-    this.shared = ref;
+    if (bytes.length <= SHARED_INLINE_BYTES) {
+      this.shared = { key: this.link.keys.vars(this.link.run), digest: digest(bytes) };
+      this.sharedInline = bytes;
+    } else {
+      const { bytes: _stored, ...ref } = await this.link.storeShared(bytes);
+      this.shared = ref;
+    }
     // Counted as the pool counts them, so that the same graph gives the same record on either.
     this.tally.sentShared(estimateVarsBytes(this.job.vars));
   }
@@ -336,7 +345,13 @@ export class ClusterGraphRun implements RunOwner {
 
   /** The signed task of a batch, ready to add; undefined when its arguments cannot travel. */
   private taskOf(b: Batch): { task: number; data: TaskData; process?: string } | undefined {
-    const body: GraphBody = { kind: "graph", shared: this.shared!, results: this.results, items: b.items };
+    const body: GraphBody = {
+      kind: "graph",
+      shared: this.shared!,
+      ...(this.sharedInline ? { sharedInline: this.sharedInline } : {}),
+      results: this.results,
+      items: b.items,
+    };
     try {
       return { task: b.task, data: this.link.taskData(b.task, body), process: b.process };
     } catch (e) {

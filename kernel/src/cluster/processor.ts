@@ -75,7 +75,7 @@ export class TaskProcessor {
       redis: d.redis,
       events: d.events,
       keys: this.keys,
-      shared: (run, body) => this.fetchShared<GraphShared>(run, body.shared),
+      shared: (run, body) => this.fetchShared<GraphShared>(run, body.shared, body.sharedInline),
       jobIdOf: (run) => this.jobIdOf(run),
       held: this.held,
       serving: (t) => d.runtimes.serving(t),
@@ -326,13 +326,18 @@ export class TaskProcessor {
     return id;
   }
 
-  /** The run's shared data (variables, functions), fetched once per process and checked against the digest the task signed. */
-  private fetchShared<T>(run: string, ref: StoredRef): Promise<T> {
+  /**
+   * The run's shared data (variables, functions), fetched once per process (or taken from the
+   * task, `inline`, when it is small) and checked against the digest the task signed.
+   */
+  private fetchShared<T>(run: string, ref: StoredRef, inline?: Uint8Array): Promise<T> {
     let p = this.shared.get(run) as Promise<T> | undefined;
     if (!p) {
       p = (async () => {
         if (ref.key !== this.keys.vars(run)) throw new Error(`task names variables at an unexpected key ${ref.key}`);
-        const bytes = await this.d.redis.getBuffer(ref.key);
+        const bytes = inline
+          ? Buffer.from(inline.buffer, inline.byteOffset, inline.byteLength)
+          : await this.d.redis.getBuffer(ref.key);
         if (!bytes) throw new Error("the run's variables are no longer in Redis (the run ended or its keys expired)");
         if (digest(bytes) !== ref.digest) throw new Error("the run's variables in Redis do not match the signed task");
         return decode<T>(bytes);

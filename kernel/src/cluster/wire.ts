@@ -85,6 +85,11 @@ export interface GraphBodyItem {
 export interface GraphBody {
   kind: "graph";
   shared: StoredRef;
+  /**
+   * The shared data itself when it is small (graph-run.ts, SHARED_INLINE_BYTES): then it is not
+   * stored in Redis, and a process's first task of the run starts without reading it from there.
+   */
+  sharedInline?: Uint8Array;
   /** The namespace of the results in Redis (see clusterKeys().result). */
   results: string;
   items: GraphBodyItem[];
