@@ -756,6 +756,23 @@ def test_10_cluster():
     assert sorted(re.findall(r"^\[.+:\d+/w0\] item (\d+) here$", text(c), re.M)) == ["0", "16", "8"]
     assert result(cell(nb, "`same results:")) == "'same results: true'"
     assert result(cell(nb, 'import { parallel } from "paralab";')) == "[ 1, 4, 9, 16 ]"
+
+    # SPMD on the cluster: one rank in each worker process; allreduce's total and the ring's messages went through comm
+    c = cell(nb, "%%parallel --cluster --workers 2 --out spmdOnCluster")
+    spmd = bundle(c, RUN_MIME)
+    assert spmd["workerKind"] == "cluster" and [t["status"] for t in spmd["tasks"]] == ["ok", "ok"], spmd["tasks"]
+    said = re.findall(r"^\[.+:(\d+)/w0\] rank (\d) of 2: total (\d+); rank (\d) runs in .+:(\d+)$", text(c), re.M)
+    rank_pids = {rank: pid for pid, rank, *_ in said}
+    assert len(said) == 2 and sorted(rank_pids) == ["0", "1"] and len(set(rank_pids.values())) == 2, text(c)
+    assert {lane.split(":")[-1].split("/")[0] for lane in spmd["lanes"]} == set(rank_pids.values()), spmd["lanes"]
+    n = 20_000_000
+    for _, rank, total, previous, previous_pid in said:
+        assert total == str(n * (n - 1) // 2)
+        assert previous == str(1 - int(rank)) and previous_pid == rank_pids[previous], "each rank heard the other's pid"
+    m = re.fullmatch(r"\"same total: true \((\d+) = N\(N-1\)/2: true\); cluster ranks in pids (\d+) and (\d+), local ranks in the kernel's pid (\d+)\"",
+                     result(cell(nb, "const spmdOnPool")))
+    assert m and m[1] == str(n * (n - 1) // 2) and {m[2], m[3]} == set(rank_pids.values()) and m[4] not in rank_pids.values(), m
+
     c = cell(nb, 'import { delayed, compute } from "paralab";')
     assert result(c) == "'same total: true'"
     graph = bundle(c, GRAPH_MIME)
@@ -765,6 +782,10 @@ def test_10_cluster():
     through_redis = [e for e in graph["edges"] if e.get("path") == "redis"]
     assert through_redis and {e.get("path") for e in graph["edges"]} <= {"redis", "local"}
     assert graph["bytesMoved"]["redis"] == sum(e["bytes"] for e in through_redis)
+    # data stays where it was made (the text says so): each 800 kB part is read by its sum on the worker that made it
+    parts = [e for e in graph["edges"] if e["from"].startswith("part#")]
+    assert len(parts) == 4 and all(e["path"] == "local" and e["bytes"] == 0 for e in parts), graph["edges"]
+    assert "4 inputs read where they were made" in summary_text(c)
     assert "(Brent, counting task time only: on a cluster each batch of tasks also waits for Redis round trips)" in summary_text(c)
 
     # a worker killed (SIGKILL) while it holds a task: the task runs again on the other, every result counted once
@@ -772,6 +793,7 @@ def test_10_cluster():
     m = re.fullmatch(r"'killed worker pid (\d+); all 8 results: \[0,1,4,9,16,25,36,49\]'", result(c))
     assert m, result(c)
     victim = m.group(1)
+    assert victim in rank_pids.values(), "the killed worker is one of the two that ran the SPMD ranks"
     assert re.search(rf"^\[.+:\d+/w0\] task \d+ \(item \d\) runs again here: .+:{victim}/w0 stopped while it ran it",
                      text(c, "stderr"), re.M), text(c, "stderr")
     record = bundle(c, RUN_MIME)
