@@ -4,7 +4,7 @@
  */
 import { CloneError, SharedMemoryError, TaskAbortedError, WorkerExitError } from "../errors";
 import { findSharedMemory } from "../sync/revive";
-import { estimateBytes } from "../transfer/bytes";
+import { estimateBytes, isShared } from "../transfer/bytes";
 import { isTypedArray } from "../transfer/pack-numbers";
 import { CommBroker } from "../run/comm-broker";
 import { SyncDeadlockWatch } from "./sync-deadlock";
@@ -50,6 +50,8 @@ export interface JobSpec {
   ordered: boolean;
   continueOnError: boolean;
   chunksize?: number;
+  /** Thread pools, map: shared room for the numeric results, one per item (pool/number-buffers.ts). */
+  results?: Float64Array;
   queue: TaskQueue;
   hooks: JobHooks;
 }
@@ -127,13 +129,19 @@ export class JobRun implements TaskOwner {
       if (chunk) this.dispatch(slot, chunk);
       if (this.settled) return;
     }
-    if (this.spec.queue.pending === 0 && this.tally.complete && !this.anyInFlight()) this.finish();
+    if (this.spec.queue.pending > 0) return;
+    if (this.tally.complete && !this.anyInFlight()) this.finish();
+    else this.tally.allSent();
   }
 
   onResult(slot: WorkerSlot, msg: ResultMessage | GraphResultMessage, task: InFlight): void {
     if (this.settled || msg.type !== "result" || msg.jobId !== this.id) return;
     if (this.spec.mode === "spmd") this.broker?.rankDone(slot.rank);
-    const failure = this.tally.add({ ...msg, lane: slot.rank, task: sentTask(task) });
+    const values =
+      msg.sharedCount !== undefined && this.spec.results
+        ? this.spec.results.subarray(task.start, task.start + msg.sharedCount)
+        : msg.values;
+    const failure = this.tally.add({ ...msg, values: values as unknown[], lane: slot.rank, task: sentTask(task) });
     if (failure) return this.fail(failure);
     this.spec.queue.observe(task.count, msg.execMs);
     this.pump();
@@ -207,11 +215,13 @@ export class JobRun implements TaskOwner {
 
   private dispatch(slot: WorkerSlot, chunk: Chunk): void {
     const { spec } = this;
-    const items = spec.mode === "map" ? spec.items.slice(chunk.start, chunk.start + chunk.count) : undefined;
+    const items = spec.mode === "map" ? chunkOf(spec.items, chunk) : undefined;
     // A typed array's slice owns a fresh buffer: move it to the worker instead of copying it again.
-    const transfer = isTypedArray(items) ? [items.buffer as ArrayBuffer] : undefined;
+    const transfer = isTypedArray(items) && !isShared(items.buffer) ? [items.buffer as ArrayBuffer] : undefined;
     const withVars = slot.varsJobId !== spec.id;
-    const bytesIn = (withVars ? spec.varsBytes : 0) + (items ? estimateBytes(items) : 0);
+    // Numbers count their bytes whether they are copied or read from shared memory, as on a cluster.
+    const itemBytes = isTypedArray(items) ? items.byteLength : items ? estimateBytes(items) : 0;
+    const bytesIn = (withVars ? spec.varsBytes : 0) + itemBytes;
     if (this.host.waitBoard) clearWait(this.host.waitBoard, slot.rank);
     const msg: TaskMessage = {
       type: "task",
@@ -223,6 +233,7 @@ export class JobRun implements TaskOwner {
       size: spec.workers,
       start: chunk.start,
       items,
+      ...(items && spec.results ? { results: spec.results.subarray(chunk.start, chunk.start + chunk.count) } : {}),
       vars: withVars ? spec.vars : undefined,
       continueOnError: spec.continueOnError,
       waitBoard: this.host.waitBoard,
@@ -293,6 +304,14 @@ export class JobRun implements TaskOwner {
     }
     return out;
   }
+}
+
+/** A chunk's items: a view when they are in shared memory (pool.runMap shares numbers), else a copy. */
+function chunkOf(items: unknown[], chunk: Chunk): unknown[] {
+  const end = chunk.start + chunk.count;
+  if (isTypedArray(items) && isShared(items.buffer))
+    return (items as unknown as Float64Array).subarray(chunk.start, end) as unknown as unknown[];
+  return items.slice(chunk.start, end);
 }
 
 function sentTask(t: InFlight): SentTask {

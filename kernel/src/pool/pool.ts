@@ -28,6 +28,7 @@ import type { GraphTaskMessage, TaskMessage, WorkerKind } from "../run/messages"
 import type { EnsureOptions, Runner } from "../run/runner";
 import { checkVars } from "./vars";
 import { isTypedArray, packNumbers } from "../transfer/pack-numbers";
+import { NumberBuffers } from "./number-buffers";
 
 export type { WorkerKind } from "../run/messages";
 
@@ -66,6 +67,8 @@ export class Pool implements Runner {
   #chain: Promise<unknown> = Promise.resolve();
   #jobIds = 0;
   #readyWaiters: (() => void)[] = [];
+  /** Threads: shared memory for numeric items and results, reused from map to map. */
+  readonly #numbers = new NumberBuffers();
   readonly #onBackgroundError: ((error: BackgroundError) => void) | undefined;
   /** Threads share memory with the kernel, so blocked workers can say what they wait on. */
   readonly #waitBoard: Int32Array | undefined;
@@ -251,11 +254,15 @@ export class Pool implements Runner {
     checkSize(job.workers, "workers");
     if (job.chunksize !== undefined) checkSize(job.chunksize, "chunksize");
     // Typed arrays are welcome: chunks of them travel as one block (transfer/pack-numbers.ts), and
-    // so do arrays of numbers, packed here once.
+    // so do arrays of numbers, packed here once (for threads, into shared memory: chunks are views).
     if (!Array.isArray(job.items) && !isTypedArray(job.items))
       throw new TypeError(`items must be an array or typed array, got ${typeof job.items}. Try Array.from(...)`);
-    const items = Array.isArray(job.items) ? (packNumbers(job.items) as unknown[]) : job.items;
     return this.#enqueue(() => {
+      // Threads: numbers travel through shared memory the pool keeps (pool/number-buffers.ts),
+      // filled when the job starts (jobs before it may still use it).
+      const thread = this.#kind === "thread";
+      const shared = thread ? this.#numbers.items(job.items) : undefined;
+      const items = (shared ?? (Array.isArray(job.items) ? packNumbers(job.items) : job.items)) as unknown[];
       const queue =
         job.schedule === "static"
           ? new StaticQueue(items.length, job.workers, job.chunksize)
@@ -269,6 +276,7 @@ export class Pool implements Runner {
         ordered: job.ordered,
         continueOnError: job.continueOnError,
         chunksize: job.chunksize,
+        results: thread && items.length > 0 ? this.#numbers.results(items.length) : undefined,
         queue,
         hooks,
       });
@@ -357,6 +365,10 @@ export class Pool implements Runner {
     try {
       job.start();
       return await job.done;
+    } catch (e) {
+      // a worker may still be writing into these results: the next job gets fresh ones
+      if (s.results) this.#numbers.dropResults();
+      throw e;
     } finally {
       if (this.#job === job) this.#job = undefined;
     }

@@ -45,11 +45,12 @@ describe("task queues", () => {
 
   it("adaptive chunks grow for tiny tasks and stay small for slow ones", () => {
     const tiny = new DynamicQueue(100_000, 2);
-    assert.equal(tiny.next()!.count, 1);
-    tiny.observe(1, 0.0001);
+    // the probe: 1/64 of a worker's share
+    assert.equal(tiny.next()!.count, 781);
+    tiny.observe(781, 0.5);
     assert.ok(tiny.next()!.count > 10_000);
     const slow = new DynamicQueue(100, 2);
-    slow.next();
+    assert.equal(slow.next()!.count, 1, "few items: a probe of one");
     slow.observe(1, 50);
     assert.equal(slow.next()!.count, 1);
     const all = new DynamicQueue(1000, 4);
@@ -59,6 +60,34 @@ describe("task queues", () => {
       all.observe(c.count, c.count * 0.001);
     }
     assert.ok(covers(chunks, 1000));
+  });
+
+  it("a rest of at most 2 ms per worker is split evenly, one chunk per worker", () => {
+    const q = new DynamicQueue(100_000, 2);
+    const probes = [q.next()!, q.next()!];
+    assert.deepEqual(
+      probes.map((c) => c.count),
+      [781, 781],
+    );
+    q.observe(781, 781 * 20e-6); // 20 ns an item: the 98,438 left are ~2 ms of work, 1 ms a worker
+    const rest = [q.next()!, q.next()!];
+    assert.deepEqual(
+      rest.map((c) => c.count),
+      [49_219, 49_219],
+    );
+    assert.equal(q.next(), undefined);
+    assert.ok(covers([...probes, ...rest], 100_000));
+    // heavier work keeps the guided tail: chunks shrink as the rest does
+    const heavy = new DynamicQueue(100_000, 2);
+    heavy.next();
+    heavy.observe(781, 781 * 1e-3); // 1 µs an item: ~100 ms left
+    const sizes: number[] = [];
+    for (let c = heavy.next(); c; c = heavy.next()) {
+      sizes.push(c.count);
+      heavy.observe(c.count, c.count * 1e-3);
+    }
+    assert.ok(sizes.length > 4, `several chunks: ${sizes.join(", ")}`);
+    assert.ok(sizes[0] <= 20_000, "at most 20 ms of work a chunk");
   });
 
   it("spmd: one task per rank", () => {

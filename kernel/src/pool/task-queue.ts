@@ -20,11 +20,20 @@ export interface TaskQueue {
 export const TARGET_CHUNK_MS = 20;
 /** Adaptive chunks (tail of the guided schedule) never hold less than this much work. */
 export const MIN_CHUNK_MS = 1;
+/** The first chunk of each worker: this fraction of its share of the items (run/guided-chunks.ts). */
+export const PROBE_SHARE = 64;
+/** What is left is split evenly over the workers when it holds at most this much work per worker. */
+export const EVEN_TAIL_MS = 2;
 
 /** Workers pull the next chunk when free (guided self-scheduling, or a fixed chunksize). */
 export class DynamicQueue extends GuidedChunks implements TaskQueue {
   constructor(total: number, workers: number, chunksize?: number) {
-    super(total, workers, chunksize, { targetMs: TARGET_CHUNK_MS, minMs: MIN_CHUNK_MS });
+    super(total, workers, chunksize, {
+      targetMs: TARGET_CHUNK_MS,
+      minMs: MIN_CHUNK_MS,
+      probeShare: PROBE_SHARE,
+      evenTailMs: EVEN_TAIL_MS,
+    });
   }
 }
 

@@ -60,11 +60,8 @@ interface Piece {
 export class MapTally {
   /** SPMD by rank, or an unordered map's values in completion order. */
   private readonly values: unknown[];
-  /**
-   * An ordered map's values as the tasks returned them, copied into one array once at the end:
-   * no per-item work while results arrive, and no array of a million holes built up front.
-   */
-  private readonly pieces: Piece[] = [];
+  /** An ordered map's values, laid into one plain array when every task is out (or at the end). */
+  private readonly ordered: OrderedValues | undefined;
   private readonly errors: TaskError[] = [];
   private readonly records: TaskRecord[] = [];
   private readonly t0 = performance.now();
@@ -86,6 +83,15 @@ export class MapTally {
     },
   ) {
     this.values = run.mode === "spmd" ? new Array<unknown>(run.total).fill(undefined) : [];
+    if (run.mode === "map" && run.ordered) this.ordered = new OrderedValues(run.total);
+  }
+
+  /**
+   * Every task has been sent: build the result array now, while the workers finish the last
+   * tasks, rather than after them (the transport calls this when it waits anyway).
+   */
+  allSent(): void {
+    this.ordered?.allocate();
   }
 
   get complete(): boolean {
@@ -140,7 +146,7 @@ export class MapTally {
       this.errors.push(failure);
     }
     if (this.run.mode === "spmd") this.values[task.start] = e.values[0];
-    else if (this.run.ordered) this.pieces.push({ start: task.start, values: e.values });
+    else if (this.ordered) this.ordered.add(task.start, e.values);
     else for (let i = 0; i < e.values.length; i++) this.values.push(e.values[i]);
     this.progress(task.count);
     return undefined;
@@ -184,7 +190,7 @@ export class MapTally {
     const { chunksize, ...rest } = more;
     const chunks = this.sentTasks;
     return {
-      values: this.run.mode === "map" && this.run.ordered ? assemble(this.pieces, this.run.total) : this.values,
+      values: this.ordered ? this.ordered.finish() : this.values,
       errors: this.errors,
       tasks: this.records,
       wallMs: performance.now() - this.t0,
@@ -202,36 +208,86 @@ export class MapTally {
 }
 
 /**
- * The ordered values from the tasks' pieces, as a plain array of `total` (undefined where no value
- * came back: a lost task, a failed item). Pieces are laid in arrival order, so a later result for
- * the same items wins. When Float64Array pieces cover everything, the array starts as an array of
- * doubles, which takes numbers without boxing each one.
+ * An ordered map's values: the tasks' pieces as they arrive (no per-item work then), laid into
+ * one plain array of `total` once it exists, with undefined where no value came back (a lost task,
+ * a failed item). Pieces are laid in arrival order, so a later result for the same items wins.
+ *
+ * The array costs time of its own (a large one is fresh memory: ~0.6 ms for 100,000 elements), so
+ * it is built when every task is out, while the workers finish, or else at the end. When the
+ * pieces so far are all numbers it starts as an array of doubles, which takes numbers without
+ * boxing each one; a later non-number turns it into a general array, as any JS array would.
  */
-export function assemble(pieces: readonly Piece[], total: number): unknown[] {
-  let covered = 0;
-  let allNumbers = true;
-  for (const p of pieces) {
-    covered += p.values.length;
-    if (!(p.values instanceof Float64Array)) allNumbers = false;
+export class OrderedValues {
+  private pieces: Piece[] = [];
+  /** Every piece's range, to find what no piece covered. */
+  private readonly ranges: { start: number; end: number }[] = [];
+  private allNumbers = true;
+  private out: unknown[] | undefined;
+  /** The value `out` was filled with: 0.5 (doubles), to be replaced where nothing came back; or undefined. */
+  private filler: number | undefined;
+
+  constructor(private readonly total: number) {}
+
+  add(start: number, values: ArrayLike<unknown>): void {
+    this.ranges.push({ start, end: start + values.length });
+    if (this.out) lay(this.out, start, values);
+    else {
+      if (!(values instanceof Float64Array)) this.allNumbers = false;
+      this.pieces.push({ start, values });
+    }
   }
-  // (a piece that repeats items would make `covered` too high: then undefined stays possible)
-  const numbersOnly = allNumbers && covered === total && disjoint(pieces);
-  const out = new Array<unknown>(total).fill(numbersOnly ? 0.5 : undefined);
-  for (const p of pieces) {
-    const { start, values } = p;
-    if (values instanceof Float64Array) copyNumbers(out, start, values);
-    else for (let i = 0; i < values.length; i++) out[start + i] = values[i];
+
+  allocate(): void {
+    if (this.out) return;
+    this.filler = this.allNumbers ? 0.5 : undefined;
+    const out = new Array<unknown>(this.total).fill(this.filler);
+    for (const p of this.pieces) lay(out, p.start, p.values);
+    this.pieces = [];
+    this.out = out;
   }
-  return out;
+
+  finish(): unknown[] {
+    if (!this.out) {
+      // everything is here: start as doubles only when the numbers cover every item
+      if (!this.allNumbers || !covers(this.ranges, this.total)) this.allNumbers = false;
+      this.allocate();
+    }
+    const out = this.out!;
+    if (this.filler !== undefined)
+      for (const gap of gaps(this.ranges, this.total)) out.fill(undefined, gap.start, gap.end);
+    return out;
+  }
+}
+
+function lay(out: unknown[], start: number, values: ArrayLike<unknown>): void {
+  if (values instanceof Float64Array) copyNumbers(out, start, values);
+  else for (let i = 0; i < values.length; i++) out[start + i] = values[i];
 }
 
 function copyNumbers(out: unknown[], start: number, values: Float64Array): void {
   for (let i = 0; i < values.length; i++) out[start + i] = values[i];
 }
 
-function disjoint(pieces: readonly Piece[]): boolean {
-  const sorted = [...pieces].sort((a, b) => a.start - b.start);
-  for (let k = 1; k < sorted.length; k++)
-    if (sorted[k].start < sorted[k - 1].start + sorted[k - 1].values.length) return false;
-  return true;
+/** The stretches of [0, total) that no range covers. */
+function gaps(ranges: readonly { start: number; end: number }[], total: number): { start: number; end: number }[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const out: { start: number; end: number }[] = [];
+  let at = 0;
+  for (const r of sorted) {
+    if (r.start > at) out.push({ start: at, end: r.start });
+    at = Math.max(at, r.end);
+  }
+  if (at < total) out.push({ start: at, end: total });
+  return out;
+}
+
+function covers(ranges: readonly { start: number; end: number }[], total: number): boolean {
+  return gaps(ranges, total).length === 0;
+}
+
+/** The ordered values of these pieces (see OrderedValues). */
+export function assemble(pieces: readonly Piece[], total: number): unknown[] {
+  const values = new OrderedValues(total);
+  for (const p of pieces) values.add(p.start, p.values);
+  return values.finish();
 }

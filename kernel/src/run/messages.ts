@@ -33,6 +33,11 @@ export interface TaskMessage {
   size: number;
   start: number;
   items?: unknown[];
+  /**
+   * Thread pools, map: where this chunk's results go while they are all numbers, a view of memory
+   * the kernel shares (pool/number-buffers.ts); the result then says how many with `sharedCount`.
+   */
+  results?: Float64Array;
   /** Sent with the first task of a job on each worker; later tasks of the job reuse them. */
   vars?: Record<string, unknown>;
   continueOnError: boolean;
@@ -108,6 +113,8 @@ export interface ResultMessage {
   jobId: number;
   taskId: number;
   values: unknown[];
+  /** The values are the first sharedCount numbers of the task's `results` view (then `values` is empty). */
+  sharedCount?: number;
   errors: ItemError[];
   cancelled: boolean;
   startMs: number;

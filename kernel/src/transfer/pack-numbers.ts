@@ -22,14 +22,19 @@ export function isTypedArray(value: unknown): value is ArrayLike<number> & Array
  * A chunk's results as they are computed: into a Float64Array while every one is a number (no
  * second pass to pack them, and the buffer is transferred back), into a plain array from the first
  * one that is not (the numbers so far are copied over, so nothing changes but the container).
- * Chunks shorter than MIN_PACKED_LENGTH use a plain array from the start.
+ * Given a `target` (a thread pool's shared results, pool/number-buffers.ts), numbers go there;
+ * otherwise chunks shorter than MIN_PACKED_LENGTH use a plain array from the start.
  */
 export class ResultCollector {
   #numbers: Float64Array | undefined;
   #values: unknown[] | undefined;
 
-  constructor(readonly capacity: number) {
-    if (capacity >= MIN_PACKED_LENGTH) this.#numbers = new Float64Array(capacity);
+  constructor(
+    readonly capacity: number,
+    target?: Float64Array,
+  ) {
+    if (target && target.length >= capacity) this.#numbers = target;
+    else if (capacity >= MIN_PACKED_LENGTH) this.#numbers = new Float64Array(capacity);
     else this.#values = new Array<unknown>(capacity);
   }
 
@@ -45,10 +50,16 @@ export class ResultCollector {
     this.#values![i] = value;
   }
 
-  /** The first `length` results: a Float64Array when all were numbers, else a plain array. */
+  /**
+   * The first `length` results: a Float64Array when all were numbers (a view of the target when
+   * there is one), else a plain array.
+   */
   finish(length: number): Float64Array | unknown[] {
-    if (this.#numbers !== undefined)
-      return length === this.#numbers.length ? this.#numbers : this.#numbers.slice(0, length);
+    const numbers = this.#numbers;
+    if (numbers !== undefined) {
+      if (length === numbers.length) return numbers;
+      return numbers.buffer instanceof SharedArrayBuffer ? numbers.subarray(0, length) : numbers.slice(0, length);
+    }
     const values = this.#values!;
     values.length = length;
     return values;

@@ -13,7 +13,7 @@ import type {
   WireCode,
   WorkerKind,
 } from "../run/messages";
-import { estimateBytes } from "../transfer/bytes";
+import { estimateBytes, isShared } from "../transfer/bytes";
 import { reviveShared } from "../sync/revive";
 import { attachWaitBoard } from "../sync/wait-board";
 import * as sharedApi from "../sync/index";
@@ -122,7 +122,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       } else {
         const items = msg.items ?? [];
         // Numbers go straight into a Float64Array (sent back by transfer); anything else turns it into an array.
-        const out = new ResultCollector(items.length);
+        const out = new ResultCollector(items.length, msg.results);
         const { rank, size, start } = msg;
         let lastYield = t0;
         let i = 0;
@@ -159,11 +159,14 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
     }
     const endMs = epochMs();
     const clock = taskClock();
+    // Numbers already in the kernel's shared memory: say how many, send nothing else.
+    const sharedCount = values instanceof Float64Array && isShared(values.buffer) ? values.length : undefined;
     const result: ResultMessage = {
       type: "result",
       jobId: msg.jobId,
       taskId: msg.taskId,
-      values,
+      values: sharedCount === undefined ? values : [],
+      ...(sharedCount === undefined ? {} : { sharedCount }),
       errors,
       cancelled: wasCancelled,
       startMs,
@@ -171,7 +174,7 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
       cpuMs: clock.cpuMs - clock0.cpuMs,
       waitMs: clock.waitMs - clock0.waitMs,
       execMs,
-      bytesOut: estimateBytes(values),
+      bytesOut: sharedCount === undefined ? estimateBytes(values) : sharedCount * Float64Array.BYTES_PER_ELEMENT,
       stats: workerStats(host.kind, clock.cpuMs),
     };
     // One turn of the event loop first, so that a promise the task rejected and left unhandled is
