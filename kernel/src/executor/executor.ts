@@ -202,7 +202,7 @@ export class CellExecutor {
 
 /* tslab's modules load the TypeScript compiler (8 MB): on first use, not with the kernel. */
 /* eslint-disable @typescript-eslint/no-require-imports */
-const tslabConverter = () => require("tslab/dist/converter") as typeof import("tslab/dist/converter");
+const tslabConverter = () => (require("./light-converter") as typeof import("./light-converter")).converterModule();
 const tslabInspect = () => require("tslab/dist/inspect") as typeof import("tslab/dist/inspect");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
