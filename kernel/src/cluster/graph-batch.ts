@@ -94,14 +94,14 @@ export async function runGraphBatch(
     codes: shared?.codes,
     // The runtime keeps every result of the batch (later items, or later tasks, read them) and
     // sends back only what compute returns; this process then decides where each kept one lives.
-    items: body.items.map(({ nodeId, code, args, refs, ret }) => ({
+    items: body.items.map(({ nodeId, code, args, refs, ret, store, small }) => ({
       nodeId: ns(nodeId),
       code,
       args,
       refs: refs.map((r) => ({ ...r, id: ns(r.id) })),
       incoming: [],
       keep: true,
-      ret,
+      ret: ret || (store && Boolean(small)),
     })),
   };
   const outcome = await thread.runGraphTask(before, msg, run);
@@ -124,13 +124,14 @@ export async function runGraphBatch(
       held[item.nodeId] = o.resultBytes;
       continue;
     }
-    const value = item.ret ? o.value : (await thread.take(ns(item.nodeId))).value;
+    const value = "value" in o ? o.value : (await thread.take(ns(item.nodeId))).value;
     const where = d.keys.result(body.results, item.nodeId);
     const bytes = seal(d.key, where, value);
     multi.set(where, bytes, "EX", RUN_TTL_S);
     stored[item.nodeId] = bytes.length;
     drop.push(ns(item.nodeId));
   }
+  for (const [i, item] of body.items.entries()) if (!item.ret) delete outcomes[i].value;
   if (thread.state !== "dead") thread.post({ type: "graph-release", nodeIds: drop });
   // Reading inputs is waiting too: it is charged to the first task that read some.
   const reader = outcomes.find((_, i) => body.items[i].fetch.length > 0 || elsewhere.size > 0);

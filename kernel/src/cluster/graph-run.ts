@@ -29,6 +29,7 @@ import { epochMs } from "../run/clock";
 import { batchesByRank, unsendableArguments } from "../run/graph-runs";
 import { GraphTally } from "../run/graph-tally";
 import { estimateBytes, estimateVarsBytes } from "../transfer/bytes";
+import { HOLD_FROM_BYTES } from "./held-results";
 import { lineage, type Located } from "./lineage";
 import type { WorkerInfo } from "./registry";
 import { coalesced } from "./coalesced";
@@ -90,6 +91,8 @@ export class ClusterGraphRun implements RunOwner {
   /** Where each result later tasks read is: in Redis, or held by a worker process; and its bytes. */
   private readonly where = new Map<string, Located>();
   private readonly spills = new Map<number, Spill>();
+  /** Functions (code index) whose results were all small so far in this run: false once one was big. */
+  private readonly smallResults = new Map<number, boolean>();
   /** Ids a spill is moving to Redis now (a second batch that reads one waits for the same spill). */
   private readonly spillingNow = new Set<string>();
   /** Processes seen gone from the registry: what they held is lost. */
@@ -236,6 +239,7 @@ export class ClusterGraphRun implements RunOwner {
         refs: spec.refs,
         fetch: [],
         store: a.keep,
+        ...(a.keep && this.smallResults.get(spec.code) ? { small: true } : {}),
         ret: this.outputs.has(a.id),
       });
       bytesIn += estimateBytes(spec.args);
@@ -443,6 +447,8 @@ export class ClusterGraphRun implements RunOwner {
   onWorkers(live: WorkerInfo[]): void {
     if (this.settled) return;
     const alive = new Set(live.map((w) => w.id));
+    // one that was only late with its heartbeats (a stalled machine) holds results again from now on
+    for (const p of this.gone) if (alive.has(p)) this.gone.delete(p);
     const dead = new Set<string>();
     for (const at of this.where.values()) if (at.process && !alive.has(at.process)) dead.add(at.process);
     for (const b of this.batches.values()) if (!b.done && b.process && !alive.has(b.process)) dead.add(b.process);
@@ -484,6 +490,11 @@ export class ClusterGraphRun implements RunOwner {
     for (const [id, bytes] of Object.entries(e.stored)) this.where.set(id, { bytes });
     for (const [id, bytes] of Object.entries(e.held ?? {})) this.where.set(id, { bytes, process: e.process });
     const released: string[] = [];
+    for (const [i, o] of e.outcomes.entries()) {
+      const code = batch.items[i]?.code;
+      if (code !== undefined && !o.error)
+        this.smallResults.set(code, o.resultBytes < HOLD_FROM_BYTES && this.smallResults.get(code) !== false);
+    }
     this.settleBatch(batch, (_, i) => {
       const o = e.outcomes[i + batch.extra];
       const there = e.stored[o.nodeId] ?? e.held?.[o.nodeId] ?? o.resultBytes;

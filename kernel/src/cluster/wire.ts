@@ -77,6 +77,11 @@ export interface GraphBodyItem {
    * made it (HeldResults) and only its size goes to the kernel, which sends its readers here.
    */
   store: boolean;
+  /**
+   * The result is likely small (its function's results were, earlier in the run): the runtime
+   * sends the value along with the outcome, so that storing it in Redis costs no second message.
+   */
+  small?: boolean;
   /** Send the value back in the event: compute returns it. */
   ret: boolean;
 }
