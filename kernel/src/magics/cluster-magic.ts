@@ -77,7 +77,7 @@ export const clusterMagic: Magic = {
     const workers = await cluster.workers(); // throws when Redis cannot be reached; the session keeps its runner
     runners.clusterUrl = url;
     say(
-      `Map cells and parallel.map now run on the cluster ${cluster.address.display}; %cluster off returns to the local pool.`,
+      `%%parallel cells, parallel.map and compute now run on the cluster ${cluster.address.display}; %cluster off returns to the local pool.`,
     );
     say(describeWorkers(cluster.address.display, workers, cluster.startHint, own));
   },
