@@ -4,6 +4,7 @@ import { PARALAB_VERSION } from "../version";
 import { installCodeCache } from "./code-cache";
 import { install, uninstall } from "./install";
 import type { Target } from "./paths";
+import type { WorkerOptions } from "./worker";
 
 const program = new Command();
 program
@@ -87,19 +88,10 @@ program
   .option("--memory <mb>", "heap limit of each runtime, in MB (default: as the local pool's workers)")
   .option("--key-file <file>", "the key that signs tasks (default: $PARALAB_CLUSTER_KEY)")
   .option("--outlive-kernel", "when started from a paralab kernel's cell: keep serving after that kernel ends")
-  .action(
-    async (o: {
-      redis: string;
-      queue?: string;
-      concurrency?: string;
-      memory?: string;
-      keyFile?: string;
-      outliveKernel?: boolean;
-    }) => {
-      const { runWorkerCommand } = await import("./worker");
-      await runWorkerCommand(o);
-    },
-  );
+  .action(async (o: WorkerOptions) => {
+    const { runWorkerCommand } = await import("./worker");
+    await runWorkerCommand(o);
+  });
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`paralab: ${e.message}`);

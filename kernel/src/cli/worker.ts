@@ -8,14 +8,17 @@ import { KERNEL_PID_VAR, watchKernel } from "../server/parent-watch";
 /** A worker whose kernel is gone gives its close (finishing with Redis) this long, then exits anyway. */
 const CLOSE_GRACE_MS = 3000;
 
-export async function runWorkerCommand(o: {
+/** `paralab worker`'s options, as commander gives them. */
+export interface WorkerOptions {
   redis: string;
   queue?: string;
   concurrency?: string;
   memory?: string;
   keyFile?: string;
   outliveKernel?: boolean;
-}): Promise<void> {
+}
+
+export async function runWorkerCommand(o: WorkerOptions): Promise<void> {
   let concurrency: number | undefined;
   if (o.concurrency !== undefined) {
     concurrency = Number(o.concurrency);
