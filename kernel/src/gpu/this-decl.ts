@@ -22,5 +22,6 @@ export const GPU_THIS_DECL =
  */
 export function wrapBodyForTypeCheck(body: string, params: readonly string[], paramTypes?: readonly string[]): string {
   const typed = params.map((name, i) => `${name}: ${paramTypes?.[i] ?? "any"}`);
-  return `function paralabGpuKernel$(this: ${GPU_THIS_TYPE}${typed.map((p) => ", " + p).join("")}): number {\n${body}\n}\n`;
+  // A function expression: a source with no top-level names costs the checker one program, not two.
+  return `(function (this: ${GPU_THIS_TYPE}${typed.map((p) => ", " + p).join("")}): number {\n${body}\n});\n`;
 }

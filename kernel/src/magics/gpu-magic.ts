@@ -87,13 +87,12 @@ function typecheckGpuBody(plan: GpuPlan, ctx: MagicContext): void {
   // Aliases first: a parameter `a: typeof a` would refer to itself.
   const aliases = plan.params.map((name, i) => `type ParalabGpuArg${i}$ = typeof ${name};`).join(" ");
   const types = plan.params.map((_, i) => `ParalabGpuArg${i}$`);
-  // Three header lines: the `this` interface, the aliases, the function line.
-  const source = `${GPU_THIS_DECL}${aliases}\n${wrapBodyForTypeCheck(plan.body, plan.params, types)}`;
+  // The `this` interface and the aliases go with the kernel's declarations; one header line.
   try {
-    ctx.code.convert(source);
+    ctx.code.convert(wrapBodyForTypeCheck(plan.body, plan.params, types), `${GPU_THIS_DECL}${aliases}`);
   } catch (e) {
     if (!(e instanceof CompileError)) throw e;
-    throw new CompileError(remapCellLines(e.message, 3, plan.bodyLine), { cause: e });
+    throw new CompileError(remapCellLines(e.message, 1, plan.bodyLine), { cause: e });
   }
 }
 
