@@ -495,12 +495,17 @@ export class ClusterGraphRun implements RunOwner {
       if (code !== undefined && !o.error)
         this.smallResults.set(code, o.resultBytes < HOLD_FROM_BYTES && this.smallResults.get(code) !== false);
     }
-    this.settleBatch(batch, (_, i) => {
-      const o = e.outcomes[i + batch.extra];
-      const there = e.stored[o.nodeId] ?? e.held?.[o.nodeId] ?? o.resultBytes;
-      for (const r of this.tally.reported(o, lane, batch.rank, there)) released.push(...r.ids);
-    });
-    if (released.length) this.dropResults(released);
+    this.settleBatch(
+      batch,
+      (_, i) => {
+        const o = e.outcomes[i + batch.extra];
+        const there = e.stored[o.nodeId] ?? e.held?.[o.nodeId] ?? o.resultBytes;
+        for (const r of this.tally.reported(o, lane, batch.rank, there)) released.push(...r.ids);
+      },
+      // before the next tasks go: a runtime drops what no task reads before it starts the next one
+      // (it would otherwise hold one more big result through that task, and collect garbage more)
+      () => released.length && this.dropResults(released),
+    );
   }
 
   private onLost(e: Extract<GraphEvent, { type: "lost" }>): void {
@@ -525,11 +530,12 @@ export class ClusterGraphRun implements RunOwner {
   }
 
   /** Ends a batch: `settle` counts how each of its tasks went (a failed one skips its dependents), and the next batches go out. */
-  private settleBatch(batch: Batch, settle: (id: string, i: number) => void): void {
+  private settleBatch(batch: Batch, settle: (id: string, i: number) => void, beforeNext?: () => void): void {
     batch.done = true;
     this.busy.delete(batch.rank);
     batch.ids.forEach(settle);
     this.tally.progress(batch.ids.length);
+    beforeNext?.();
     void this.pump().catch((err) => this.fail(this.link.asConnectionError(err)));
   }
 
