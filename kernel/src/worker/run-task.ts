@@ -121,7 +121,8 @@ export function startWorker(host: WorkerHost, req: NodeJS.Require): (msg: ToWork
         }
       } else {
         const items = msg.items ?? [];
-        // Numbers go straight into a Float64Array (sent back by transfer); anything else turns it into an array.
+        // Numbers go straight into the kernel's shared view (threads) or a Float64Array sent back by
+        // transfer; the first result that is not a number turns them into a plain array.
         const out = new ResultCollector(items.length, msg.results);
         const { rank, size, start } = msg;
         let lastYield = t0;
