@@ -254,6 +254,21 @@ def test_scaling_slowdown_gets_no_serial_fraction(kc):
     assert "serial fraction" not in words, words
 
 
+def test_parallel_map_runs_on_the_items_as_they_were_when_called(kc):
+    """The caller's array is not the run's: changing it after the call changes no result, whether the
+    items travel packed as numbers (100 of them) or as they are (a few, or not numbers)."""
+    out = ok(kc, 'import { parallel } from "paralab";\n'
+                 'const nums = Array.from({ length: 100 }, (_, i) => i);\n'
+                 'const few = [1, 2, 3];\n'
+                 'const words = ["a", "b"];\n'
+                 'const runs = [parallel.map((x: number) => x * 10, nums), parallel.map((x: number) => x * 10, few),\n'
+                 '  parallel.map((w: string) => w + "!", words)];\n'
+                 'nums.fill(-1); few.fill(-1); words.fill("z");\n'
+                 'const [a, b, c] = await Promise.all(runs);\n'
+                 '[a[99], a.length, b.join(), c.join()].join(" ")')
+    assert results_of(out)[0]["text/plain"] == "'990 100 10,20,30 a!,b!'"
+
+
 def test_parallel_map_api(kc):
     out = ok(kc, 'import { parallel } from "paralab";\nawait parallel.map((x: number) => x * 3, [1, 2, 3])')
     assert results_of(out)[0]["text/plain"] == "[ 3, 6, 9 ]"

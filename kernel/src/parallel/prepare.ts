@@ -53,15 +53,14 @@ export async function prepareJob(
 ): Promise<PreparedJob> {
   const warnings: string[] = [];
   const itemsFor = plan.mode === "map" ? weakItems(plan, code, givenItems, warnings) : undefined;
-  const listed =
+  const items =
     plan.mode !== "map"
       ? undefined
       : itemsFor
-        ? await itemsFor(Math.min(...plan.scaling!))
+        ? (packNumbers(await itemsFor(Math.min(...plan.scaling!))) as unknown[])
         : givenItems
-          ? Array.from(givenItems as Iterable<unknown>)
-          : await evaluateItems(plan.mapExpr!, code);
-  const items = listed && (packNumbers(listed) as unknown[]);
+          ? itemsOf(givenItems as Iterable<unknown>)
+          : (packNumbers(await evaluateItems(plan.mapExpr!, code)) as unknown[]);
   const scope = analyzeScope(plan.body);
   const context = new Set(contextNames(plan));
   const locals = code.locals;
@@ -155,4 +154,15 @@ async function evaluateItems(expr: string, code: KernelCode, size?: number): Pro
     );
   }
   return Array.from(value as Iterable<unknown>);
+}
+
+/**
+ * The run's own list of the items given to parallel.map: an array of numbers is packed from the
+ * caller's array directly (the packed copy is the run's), anything else is copied, so that the
+ * caller changing its array meanwhile (a --no-block run) changes nothing.
+ */
+function itemsOf(given: Iterable<unknown>): unknown[] {
+  if (!Array.isArray(given)) return packNumbers(Array.from(given)) as unknown[];
+  const packed = packNumbers(given);
+  return packed === given ? given.slice() : (packed as unknown[]);
 }
