@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from jupyter_kernels import TimedKernel, args, drain_iopub, emit, log, summary_ms
+from jupyter_kernels import TimedKernel, args, drain_iopub, emit, keep_stdout_for_the_result, log, summary_ms
 
 LATE_S = 5
 LOOP = (
@@ -61,14 +61,6 @@ def json_line(text):
             except ValueError:
                 pass
     return None
-
-
-def keep_stdout_for_the_result():
-    """The kernels inherit fd 1, so anything they (or their children) print could land inside the
-    one JSON line read from our stdout: point their fd 1 at stderr, and emit on a copy of it."""
-    sys.stdout.flush()
-    sys.stdout = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
 
 
 def main():

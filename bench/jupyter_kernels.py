@@ -4,6 +4,7 @@ The kernel specs come from JUPYTER_PATH, which the TypeScript side points at a t
 directory holding the specs it compares (paralab and tslab), so nothing is installed for the user.
 """
 import json
+import os
 import statistics
 import sys
 import time
@@ -22,6 +23,14 @@ def emit(result):
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def keep_stdout_for_the_result():
+    """The kernels inherit fd 1, so anything they (or their children) print could land inside the
+    one JSON line read from our stdout: point their fd 1 at stderr, and emit on a copy of it."""
+    sys.stdout.flush()
+    sys.stdout = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
 
 
 def summary_ms(samples_s):
