@@ -651,8 +651,10 @@ def test_08_gpu():
     halves = [tuple(map(int, m)) for m in re.findall(r"w\d, its half: (\d+) ms on the copies it received, (\d+) ms on Float64Array rows \(\d+\.\dx\)", legs)]
     assert len(halves) == 2, legs
     if not noted(words):  # quiet: the boxed copies take about 1.5x as long as Float64Array rows (1.55-1.6x measured)
-        # both workers together: one worker's best-of-5 alone read 1.3x on a quiet run (the other 2.5x)
-        assert sum(c for c, _ in halves) >= 1.25 * sum(t for _, t in halves), legs + words
+        # per worker the legs are timed side by side on two cores that slow each other: one worker read
+        # 0.9x on a quiet CI run while the other read 1.4x (others 1.3x and 2.5x); the notebook says at
+        # least one of the two shows it clearly
+        assert max(c / t for c, t in halves) >= 1.25, legs + words
         table = text(cell(nb, "%%gpu --output 256,256 --in a,b --out c2"))
         serial_ms, pool_ms = (float(re.search(rf"{leg} +([\d.]+) ms", table).group(1)) for leg in ("TypeScript, 1 core", "TypeScript, 2 workers"))
         assert pool_ms >= 0.8 * serial_ms, "on a quiet machine the 2 workers are no faster than 1 core:\n" + table
