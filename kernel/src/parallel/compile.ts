@@ -1,5 +1,6 @@
 import { SourceMap } from "node:module";
 import * as ts from "@tslab/typescript-for-tslab";
+import { Recent } from "../executor/recent";
 import { completionEdits } from "../lang/completion";
 import { applyEdits, type Edit, uniqueName } from "../lang/edits";
 
@@ -30,8 +31,7 @@ const BODY_FN = "__paralab_body__";
  * TypeScript body → JS the workers run. The body's completion value, as `eval` gives it (see
  * lang/completion.ts), is the task's result; an explicit top-level `return` still returns.
  */
-const cache = new Map<string, CompiledBody>();
-const CACHE_SIZE = 64;
+const cache = new Recent<CompiledBody>(64);
 
 export function compileBody(body: string, o: CompileOptions): CompiledBody {
   // Re-running a cell (or parallel.map in a loop) should not pay for the transpiler again.
@@ -39,7 +39,6 @@ export function compileBody(body: string, o: CompileOptions): CompiledBody {
   let compiled = cache.get(key);
   if (!compiled) {
     compiled = compile(body, o);
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(key, compiled);
   }
   return compiled;
