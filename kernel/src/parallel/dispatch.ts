@@ -13,6 +13,7 @@ import { LiveChart, liveBundle } from "../charts/live-chart";
 import { RUN_MIME, type LiveState, type RunRecord } from "../run/records";
 import type { MimeBundle } from "../output";
 import { GroupedOutput, StreamPrefixer } from "./stream-prefix";
+import { theKernelHeap } from "../proc/heap-bound";
 
 /** One run of a prepared job on a runner, as the cell saw it. */
 export interface Dispatched {
@@ -134,6 +135,8 @@ export async function dispatch(
   // An interrupt ends an awaiting cell (parallel.map in code) at once: its chart says so before the reply.
   const onAbort = () => live?.showNow(liveBundle(RUN_MIME, liveRecord("interrupted")));
   env.signal.addEventListener("abort", onAbort, { once: true });
+  // Before the clock starts, so that a collection of the kernel's garbage is not timed as the run's.
+  theKernelHeap().beforeTimedWork();
   startMs = now();
   try {
     const result =

@@ -29,6 +29,7 @@ import type { EnsureOptions, Runner } from "../run/runner";
 import { checkVars } from "./vars";
 import { isTypedArray, packNumbers } from "../transfer/pack-numbers";
 import { NumberBuffers } from "./number-buffers";
+import { theKernelHeap } from "../proc/heap-bound";
 
 export type { WorkerKind } from "../run/messages";
 
@@ -295,6 +296,7 @@ export class Pool implements Runner {
 
   async #runGraph(job: GraphJob, scheduler: GraphScheduler, hooks: GraphHooks): Promise<GraphResult> {
     const varsBytes = checkVars(job.vars, this.#kind);
+    theKernelHeap().beforeTimedWork();
     for (let r = this.#slots.length; r < job.workers; r++) this.#spawn(r);
     const run = new GraphRun(
       { id: ++this.#jobIds, job, scheduler, hooks, varsBytes, kind: this.#kind },
@@ -346,6 +348,7 @@ export class Pool implements Runner {
 
   async #run(s: Omit<JobSpec, "id" | "varsBytes" | "code"> & { code: JobSpec["code"] }): Promise<JobResult> {
     const varsBytes = checkVars(s.vars, this.#kind);
+    theKernelHeap().beforeTimedWork();
     for (let r = this.#slots.length; r < s.workers; r++) this.#spawn(r);
     const job = new JobRun(
       {

@@ -12,7 +12,7 @@ import type { RunObserver } from "../monitor/observer";
 import type { Runners } from "../parallel/runners";
 import { CellRunner } from "../protocol/handler";
 import { captureConsole } from "./console-capture";
-import { HeapBound } from "./heap-bound";
+import { theKernelHeap } from "../proc/heap-bound";
 
 /** What a cell's scope holds beyond the execute request: the kernel's long-lived parts. */
 export interface KernelParts {
@@ -26,7 +26,7 @@ export interface KernelParts {
 export class KernelCellRunner implements CellRunner {
   private abort?: AbortController;
   private readonly shutdownHooks: ((restart: boolean) => Promise<void>)[] = [];
-  private readonly heap = new HeapBound();
+  private readonly heap = theKernelHeap();
   readonly executor: CellExecutor;
 
   constructor(

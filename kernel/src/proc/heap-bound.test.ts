@@ -5,8 +5,9 @@ import { HeapBound } from "./heap-bound";
 const MB = 1024 * 1024;
 
 function fakeHeap(start: number) {
-  const state = { used: start, collections: 0, deferred: [] as (() => void)[] };
+  const state = { used: start, collections: 0, deferred: [] as (() => void)[], fullGcSeen: () => {} };
   const bound = new HeapBound({
+    onFullGc: (fn) => void (state.fullGcSeen = fn),
     usedBytes: () => state.used,
     collect: () => {
       state.collections++;
@@ -45,4 +46,32 @@ test("past twice the live size (and the slack), one full GC runs after the cell,
   bound.afterCell();
   runDeferred();
   assert.equal(state.collections, 2);
+});
+
+test("before a run, a heap grown by half its live size since the last full GC is collected at once", () => {
+  const { state, bound } = fakeHeap(30 * MB);
+  state.fullGcSeen(); // V8's own, at start-up: 30 MB live
+  state.used = 44 * MB; // +14 MB: under RUN_SLACK (16 MB)
+  bound.beforeTimedWork();
+  assert.equal(state.collections, 0);
+  state.used = 100 * MB; // the type checker was built: V8 would collect at up to 4x 30 MB, concurrently
+  bound.beforeTimedWork();
+  assert.equal(state.collections, 1, "synchronously, before the run is timed");
+  state.used = 170 * MB; // live is now 120 MB: the bar is 180 MB
+  bound.beforeTimedWork();
+  assert.equal(state.collections, 1);
+  state.used = 181 * MB;
+  bound.beforeTimedWork();
+  assert.equal(state.collections, 2);
+});
+
+test("V8's own full GCs move the baseline, so that a heap it just collected is not collected again", () => {
+  const { state, bound } = fakeHeap(30 * MB);
+  state.fullGcSeen();
+  state.used = 110 * MB;
+  state.fullGcSeen(); // V8 collected (or the cell's garbage was little): 110 MB is what is live
+  state.used = 150 * MB;
+  bound.beforeTimedWork();
+  bound.afterCell();
+  assert.equal(state.collections, 0);
 });

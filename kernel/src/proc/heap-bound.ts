@@ -1,0 +1,107 @@
+import v8 from "node:v8";
+import vm from "node:vm";
+import { PerformanceObserver, constants } from "node:perf_hooks";
+
+/**
+ * Bounds the kernel's V8 heap, and keeps its collector off the workers' cores while a run is measured.
+ *
+ * Why a bound between cells: every cell type-checks (tslab builds a new TypeScript program and
+ * checker for it, and for a %%parallel body checked against the `paralab` declarations) and that
+ * work is kept until the next cell, so it outlives the young generation: 1 MB (a plain cell) to
+ * 4.5 MB (a %%parallel --map cell, a chart) of garbage lands in old space per cell. V8 lets old
+ * space grow to up to four times what was live after the last full GC before it collects again,
+ * and gives the pages back only ~40 s after the kernel goes idle (its memory reducer). Measured
+ * over the 500-cell soak (test/soak.py): ~115 MB live, but old space swinging between 200 and 430
+ * MB committed, RSS 400–670 MB, which read as "creep". So at the end of a cell, when the heap holds
+ * more than its live size plus max(that, SLACK), one full GC runs (~75 ms for 100 MB live), on a
+ * timer after the cell's reply is on its way. The V8 flag that would do the same
+ * (--heap-growing-percent) would also slow allocation-heavy user code (1.3–1.6× on a churn test).
+ *
+ * Why before timed work: when V8 collects on its own, it marks the heap concurrently, on helper
+ * threads that take the cores from the pool's workers. The first such collection after start-up
+ * comes early (the type checker, built after the kernel answered, triples a ~30 MB heap) and
+ * landed in notebook 02's dynamic run: the workers waited for a core 23–32% of their in-task time,
+ * 1.1 of 2 busy instead of 1.6. So when the heap has grown by half its live size (and RUN_SLACK)
+ * since the last full GC, one runs before a run's clock starts (~70 ms for 100 MB live, once in a
+ * kernel's first runs, rarely after): not timed as the run's, and V8's own comes much later. Not
+ * at every cell's start: a plain cell (the first `1+1`) would pay it for nothing.
+ */
+const SLACK = 96 * 1024 * 1024;
+const RUN_SLACK = 16 * 1024 * 1024;
+
+/** What the bound reads and does; tests give their own. */
+export interface HeapControls {
+  usedBytes(): number;
+  collect(): void;
+  /** Runs fn soon, after the cell's reply has left. */
+  defer(fn: () => void): void;
+  /** Calls fn after each full GC, V8's own included. */
+  onFullGc(fn: () => void): void;
+}
+
+/** A full GC without --expose-gc (which would put `gc` on the cells' global). */
+function v8FullGc(): () => void {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  v8.setFlagsFromString("--no-expose-gc");
+  return gc;
+}
+
+let gc: (() => void) | undefined;
+const V8_CONTROLS: HeapControls = {
+  usedBytes: () => v8.getHeapStatistics().used_heap_size,
+  collect: () => (gc ??= v8FullGc())(),
+  defer: (fn) => setTimeout(fn, 0).unref(),
+  onFullGc: (fn) => {
+    const observer = new PerformanceObserver((list) => {
+      const major = list
+        .getEntries()
+        .some((e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+      if (major) fn();
+    });
+    observer.observe({ entryTypes: ["gc"] });
+  },
+};
+
+export class HeapBound {
+  /** Used bytes after the last full GC; 0 until one was seen. */
+  #liveAfterGc = 0;
+  #pending = false;
+
+  constructor(private readonly controls: HeapControls = V8_CONTROLS) {
+    // Read a little after the GC (observers are told later): what the cells allocated since counts as live.
+    controls.onFullGc(() => (this.#liveAfterGc = this.controls.usedBytes()));
+  }
+
+  /** Call when a cell ends: schedules a full GC if cells left much more garbage than V8 needs. */
+  afterCell(): void {
+    if (this.#pending) return;
+    const used = this.controls.usedBytes();
+    if (!this.#liveAfterGc) this.#liveAfterGc = used; // no full GC seen yet: as good a baseline as any
+    if (used <= this.#liveAfterGc + Math.max(this.#liveAfterGc, SLACK)) return;
+    this.#pending = true;
+    this.controls.defer(() => {
+      this.#pending = false;
+      this.#collect();
+    });
+  }
+
+  /** Call before work whose time matters: collects now if V8 could start its own, concurrent collection during it. */
+  beforeTimedWork(): void {
+    const used = this.controls.usedBytes();
+    if (!this.#liveAfterGc) this.#liveAfterGc = used;
+    if (used > this.#liveAfterGc + Math.max(this.#liveAfterGc / 2, RUN_SLACK)) this.#collect();
+  }
+
+  #collect(): void {
+    this.controls.collect();
+    this.#liveAfterGc = this.controls.usedBytes();
+  }
+}
+
+let kernelHeap: HeapBound | undefined;
+
+/** The kernel process's one bound (its heap is one, whoever runs cells or starts runs). */
+export function theKernelHeap(): HeapBound {
+  return (kernelHeap ??= new HeapBound());
+}
