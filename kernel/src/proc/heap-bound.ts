@@ -14,17 +14,18 @@ import { PerformanceObserver, constants } from "node:perf_hooks";
  * over the 500-cell soak (test/soak.py): ~115 MB live, but old space swinging between 200 and 430
  * MB committed, RSS 400–670 MB, which read as "creep". So at the end of a cell, when the heap holds
  * more than its live size plus max(that, SLACK), one full GC runs (~75 ms for 100 MB live), on a
- * timer after the cell's reply is on its way. The V8 flag that would do the same
+ * timer after the cell's reply is on its way, or when the next cell starts if that comes first. The V8 flag that would do the same
  * (--heap-growing-percent) would also slow allocation-heavy user code (1.3–1.6× on a churn test).
  *
  * Why before timed work: when V8 collects on its own, it marks the heap concurrently, on helper
  * threads that take the cores from the pool's workers. The first such collection after start-up
  * comes early (the type checker, built after the kernel answered, triples a ~30 MB heap) and
  * landed in notebook 02's dynamic run: the workers waited for a core 23–32% of their in-task time,
- * 1.1 of 2 busy instead of 1.6. So when the heap has grown by half its live size (and RUN_SLACK)
- * since the last full GC, one runs before a run's clock starts (~70 ms for 100 MB live, once in a
- * kernel's first runs, rarely after): not timed as the run's, and V8's own comes much later. Not
- * at every cell's start: a plain cell (the first `1+1`) would pay it for nothing.
+ * 1.1 of 2 busy instead of 1.6. Later ones start sooner: at +31% of a 107 MB live heap in
+ * notebook 07. So when the heap has grown by a quarter of its live size (and RUN_SLACK) since the
+ * last full GC, one runs before a run's clock starts (~70 ms for 100 MB live; once in a kernel's
+ * first runs, then every few runs that follow new type checks): not timed as the run's. Not at
+ * every cell's start: a plain cell (the first `1+1`) would pay it for nothing.
  */
 const SLACK = 96 * 1024 * 1024;
 const RUN_SLACK = 16 * 1024 * 1024;
@@ -80,17 +81,26 @@ export class HeapBound {
     if (!this.#liveAfterGc) this.#liveAfterGc = used; // no full GC seen yet: as good a baseline as any
     if (used <= this.#liveAfterGc + Math.max(this.#liveAfterGc, SLACK)) return;
     this.#pending = true;
-    this.controls.defer(() => {
-      this.#pending = false;
-      this.#collect();
-    });
+    this.controls.defer(() => this.beforeCell());
+  }
+
+  /**
+   * Call when a cell starts, before its code: a collection still pending from the last cell runs
+   * now. A client that sends the next cell at once (`paralab run`, nbclient) can have it start
+   * before the timer fires, and the timer would then pause the cell's code ~75 ms at its first
+   * await (notebook 07's check saw a 50 ms timer fire after 103 ms).
+   */
+  beforeCell(): void {
+    if (!this.#pending) return;
+    this.#pending = false;
+    this.#collect();
   }
 
   /** Call before work whose time matters: collects now if V8 could start its own, concurrent collection during it. */
   beforeTimedWork(): void {
     const used = this.controls.usedBytes();
     if (!this.#liveAfterGc) this.#liveAfterGc = used;
-    if (used > this.#liveAfterGc + Math.max(this.#liveAfterGc / 2, RUN_SLACK)) this.#collect();
+    if (used > this.#liveAfterGc + Math.max(this.#liveAfterGc / 4, RUN_SLACK)) this.#collect();
   }
 
   #collect(): void {

@@ -45,6 +45,7 @@ export class KernelCellRunner implements CellRunner {
     sink: OutputSink,
     io: { input(prompt: string, password: boolean): Promise<string> },
   ): Promise<void> {
+    this.heap.beforeCell();
     const abort = new AbortController();
     this.abort = abort;
     const restore = captureConsole(sink);
