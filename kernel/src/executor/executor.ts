@@ -7,7 +7,7 @@ import { bindingHelpers, clearBindings } from "./bindings";
 import { rewriteCellScript, type CellScript } from "./cell-script";
 import { dropValueDeclarations } from "./declarations";
 import { forwardPackageImports, guardCompilerWatchers } from "./module-host";
-import { Recent } from "./recent";
+import { Recent } from "../lang/recent";
 
 export interface ExecuteOutcome {
   /** True when the cell's completion value is not undefined (then it is shown). */

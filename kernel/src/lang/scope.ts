@@ -1,10 +1,11 @@
 import * as ts from "@tslab/typescript-for-tslab";
+import { Recent } from "./recent";
 
 export interface ScopeInfo {
   /** Names declared at the top level of the body (they become worker state in SPMD cells). */
-  topLevel: Set<string>;
+  topLevel: ReadonlySet<string>;
   /** Identifiers the body reads or writes without declaring them anywhere inside it. */
-  free: Set<string>;
+  free: ReadonlySet<string>;
 }
 
 /**
@@ -13,6 +14,17 @@ export interface ScopeInfo {
  * block shadows, never invent one.
  */
 export function analyzeScope(source: string, kind: ts.ScriptKind = ts.ScriptKind.TS): ScopeInfo {
+  // A map in a loop asks again for the same body: parsing it is ~0.2 ms, a lookup is nothing.
+  const key = `${kind}:${source}`;
+  let info = analyzed.get(key);
+  if (!info) analyzed.set(key, (info = analyze(source, kind)));
+  return info;
+}
+
+/** Read-only to callers: the same sets are handed out again. */
+const analyzed = new Recent<ScopeInfo>(64);
+
+function analyze(source: string, kind: ts.ScriptKind): ScopeInfo {
   const file = ts.createSourceFile("body.ts", source, ts.ScriptTarget.ES2022, true, kind);
   const declared = new Set<string>();
   const used = new Set<string>();

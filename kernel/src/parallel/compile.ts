@@ -1,6 +1,6 @@
 import { SourceMap } from "node:module";
 import * as ts from "@tslab/typescript-for-tslab";
-import { Recent } from "../executor/recent";
+import { Recent } from "../lang/recent";
 import { completionEdits } from "../lang/completion";
 import { applyEdits, type Edit, uniqueName } from "../lang/edits";
 

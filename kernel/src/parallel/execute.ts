@@ -6,6 +6,7 @@ import type { ParallelEnv } from "./env";
 import { withCellLine } from "./cell-line";
 import { askAnyway, oversubscriptionWarning, type ParallelPlan } from "./plan";
 import { GivenItems, prepareJob, PreparedJob } from "./prepare";
+import { releaseSnapshot } from "./number-snapshot";
 import { showRunReport } from "./report";
 import { runScaling } from "./scaling";
 import { copiedNotShared, lostClasses } from "./variables";
@@ -86,7 +87,13 @@ export async function runParallel(
     );
     return { handle };
   }
-  const run = await dispatch(plan, job, runner, env, { workers: plan.workers });
+  let run: Dispatched;
+  try {
+    run = await dispatch(plan, job, runner, env, { workers: plan.workers });
+  } finally {
+    // Every task was sent (and its items copied) or cancelled: parallel.map's copy may be reused.
+    if (items) releaseSnapshot(job.items);
+  }
   afterRun(plan, job, run, env);
   const outcome = finishValues(plan, run.result.values, env);
   await showRunReport(plan, run, env);

@@ -4,6 +4,7 @@ import type { JobCode } from "../run/jobs";
 import type { ParallelPlan } from "./plan";
 import { CompiledBody, compileBody } from "./compile";
 import { packNumbers } from "../transfer/pack-numbers";
+import { snapshotNumbers } from "./number-snapshot";
 import { analyzeScope } from "../lang/scope";
 import { typecheckBody } from "./typecheck";
 import { collectVariables } from "./variables";
@@ -163,6 +164,5 @@ async function evaluateItems(expr: string, code: KernelCode, size?: number): Pro
  */
 function itemsOf(given: Iterable<unknown>): unknown[] {
   if (!Array.isArray(given)) return packNumbers(Array.from(given)) as unknown[];
-  const packed = packNumbers(given);
-  return packed === given ? given.slice() : (packed as unknown[]);
+  return (snapshotNumbers(given) as unknown[] | undefined) ?? given.slice();
 }

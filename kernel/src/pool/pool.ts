@@ -13,7 +13,7 @@ import {
   type WorkerStopReason,
 } from "../errors";
 import { availableMemoryBytes, privateMemoryBytes } from "../proc/memory";
-import { threadCpuMs } from "../proc/schedstat";
+import { SchedstatReader } from "../proc/schedstat";
 import { newWaitBoard } from "../sync/wait-board";
 import { describeExit } from "../run/runtimes/crash";
 import { JobRun, type JobSpec } from "./job";
@@ -61,6 +61,7 @@ export class Pool implements Runner {
   #memoryLimitMb: number | undefined;
   /** Memory one worker takes to start (measured as workers start), bytes. */
   #startBytes: number | undefined;
+  readonly #clocks = new SchedstatReader();
   #closed = false;
   #job: JobRun | undefined;
   /** The running task graph (jobs and graphs run one at a time, so at most one of the two is set). */
@@ -226,7 +227,7 @@ export class Pool implements Runner {
       kind: s.kind,
       state: s.state,
       tasksDone: s.tasksDone,
-      cpuTimeMs: liveCpuMs(s) ?? s.cpuTimeMs,
+      cpuTimeMs: liveCpuMs(s, this.#clocks) ?? s.cpuTimeMs,
       memoryBytes: s.memoryBytes,
       osThreadId: s.osThreadId,
       pid: s.pid,
@@ -329,6 +330,7 @@ export class Pool implements Runner {
       Promise.all(slots.map((s) => s.exited)),
       new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref()),
     ]);
+    this.#clocks.close();
   }
 
   /** Jobs run one at a time, in call order; an abort while waiting rejects at once. */
@@ -451,6 +453,7 @@ export class Pool implements Runner {
 
   #onExit(slot: WorkerSlot, info: ExitInfo): void {
     slot.markExited();
+    forgetClock(slot, this.#clocks);
     if (slot.retired || this.#closed) return;
     const wasStarting = slot.state === "starting";
     slot.state = "dead";
@@ -545,8 +548,14 @@ function rangeIndices(start: number, count: number): number[] {
 }
 
 /** Live CPU time of the worker's OS thread (or process), read by the kernel (Linux). */
-function liveCpuMs(slot: WorkerSlot): number | undefined {
+function liveCpuMs(slot: WorkerSlot, clocks: SchedstatReader): number | undefined {
   if (slot.state === "dead") return undefined;
-  if (slot.kind === "process") return threadCpuMs(slot.pid);
-  return slot.osThreadId === undefined ? undefined : threadCpuMs(slot.pid, slot.osThreadId);
+  if (slot.kind === "process") return clocks.read(slot.pid)?.cpuMs;
+  return slot.osThreadId === undefined ? undefined : clocks.read(slot.pid, slot.osThreadId)?.cpuMs;
+}
+
+/** Its clock's file, which status() keeps open (each run reads it at its start and end). */
+function forgetClock(slot: WorkerSlot, clocks: SchedstatReader): void {
+  if (slot.kind === "process") clocks.forget(slot.pid);
+  else if (slot.osThreadId !== undefined) clocks.forget(slot.pid, slot.osThreadId);
 }

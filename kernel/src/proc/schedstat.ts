@@ -43,11 +43,14 @@ export interface ThreadTimes {
 /** Another thread's times (tid omitted: the process's main thread), or undefined when unreadable. */
 export function threadTimes(pid: number, tid?: number): ThreadTimes | undefined {
   try {
-    const file = tid === undefined ? `/proc/${pid}/schedstat` : `/proc/${pid}/task/${tid}/schedstat`;
-    return parseSchedstatTimes(fs.readFileSync(file, "latin1"));
+    return parseSchedstatTimes(fs.readFileSync(schedstatFile(pid, tid), "latin1"));
   } catch {
     return undefined;
   }
+}
+
+function schedstatFile(pid: number, tid?: number): string {
+  return tid === undefined ? `/proc/${pid}/schedstat` : `/proc/${pid}/task/${tid}/schedstat`;
 }
 
 /**
@@ -61,7 +64,7 @@ export class SchedstatReader {
 
   /** A thread's times (tid omitted: the process's main thread), or undefined when unreadable. */
   read(pid: number, tid?: number): ThreadTimes | undefined {
-    const file = tid === undefined ? `/proc/${pid}/schedstat` : `/proc/${pid}/task/${tid}/schedstat`;
+    const file = schedstatFile(pid, tid);
     let fd = this.#files.get(file);
     try {
       if (fd === undefined) {
@@ -75,6 +78,13 @@ export class SchedstatReader {
       if (fd !== undefined) this.#forget(file, fd);
       return undefined;
     }
+  }
+
+  /** The thread has ended (or will not be read again): close its file now. */
+  forget(pid: number, tid?: number): void {
+    const file = schedstatFile(pid, tid);
+    const fd = this.#files.get(file);
+    if (fd !== undefined) this.#forget(file, fd);
   }
 
   close(): void {
