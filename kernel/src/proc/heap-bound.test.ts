@@ -5,9 +5,16 @@ import { HeapBound } from "./heap-bound";
 const MB = 1024 * 1024;
 
 function fakeHeap(start: number) {
-  const state = { used: start, collections: 0, deferred: [] as (() => void)[], fullGcSeen: () => {} };
+  const state = {
+    used: start,
+    collections: 0,
+    deferred: [] as (() => void)[],
+    nowMs: 0,
+    fullGcSeen: (ms?: number): void => void ms,
+  };
   const bound = new HeapBound({
-    onFullGc: (fn) => void (state.fullGcSeen = fn),
+    onFullGc: (fn) => void (state.fullGcSeen = (ms?: number) => fn(ms ?? 0)),
+    nowMs: () => state.nowMs,
     usedBytes: () => state.used,
     collect: () => {
       state.collections++;
@@ -86,5 +93,17 @@ test("a collection still pending when the next cell starts runs before that cell
   runDeferred();
   assert.equal(state.collections, 1, "the timer finds nothing pending");
   bound.beforeCell();
+  assert.equal(state.collections, 1);
+});
+
+test("before a run, no full GC sooner after the last than ten times its length", () => {
+  const { state, bound } = fakeHeap(100 * MB);
+  state.fullGcSeen(70); // 100 MB live, a 70 ms collection, at 0 ms
+  state.used = 130 * MB;
+  state.nowMs = 500;
+  bound.beforeTimedWork();
+  assert.equal(state.collections, 0, "within 700 ms of a 70 ms GC");
+  state.nowMs = 701;
+  bound.beforeTimedWork();
   assert.equal(state.collections, 1);
 });
