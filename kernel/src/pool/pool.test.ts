@@ -41,6 +41,24 @@ for (const kind of KINDS) {
       assert.deepEqual(r.values, [100, 101]);
     });
 
+    it("a body that reads its item and index after an await gets its own (the context is one object per task)", async () => {
+      const items = Array.from({ length: 300 }, (_, i) => i);
+      const r = await pool.runMap(
+        map(
+          async (ctx) => {
+            await new Promise((resolve) => setImmediate(resolve));
+            return ctx.item * 2 + ctx.index;
+          },
+          items,
+          { chunksize: 100 },
+        ),
+      );
+      assert.deepEqual(
+        r.values,
+        items.map((i) => i * 3),
+      );
+    });
+
     it("maps in input order with index and item", async () => {
       const items = Array.from({ length: 50 }, (_, i) => i);
       const r = await pool.runMap(map(async ({ item, index }) => item * 2 + index, items));
