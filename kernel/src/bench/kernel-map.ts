@@ -36,7 +36,11 @@ for (let i = 0; i < ${warmup + reps}; i++) {
 console.log(JSON.stringify({ times: times$bench, serial: serial$bench, plain: plain$bench, n: last$bench.length, last: last$bench[last$bench.length - 1] }));`;
 }
 
-export async function timeKernelParallelMap(root: string, items: number, reps: number): Promise<KernelMapTiming> {
+export async function timeKernelParallelMap(
+  root: string,
+  items: number,
+  calls: { warmup: number; timed: number },
+): Promise<KernelMapTiming> {
   const venv = ensureVenv(root);
   if (venv) return { unavailable: venv };
   const specs = makeKernelSpecs();
@@ -44,7 +48,7 @@ export async function timeKernelParallelMap(root: string, items: number, reps: n
     const r = await runPython<{ ok: boolean; output: string; error?: string }>(
       root,
       "run_cell.py",
-      { kernel: "paralab", cells: [cell(items, 2, reps)] },
+      { kernel: "paralab", cells: [cell(items, calls.warmup, calls.timed)] },
       specs.env,
     );
     if (!r.ok) return { unavailable: r.error ?? "the cell failed" };
